@@ -1,0 +1,305 @@
+"""Benchmark `castnotes build` against the least work any such tool must do.
+
+Usage:
+    python benchmarks/build.py [--episodes 1000 [--episodes 10000 ...]]
+                               [--workdir DIR] [--keep] [--long] [--runs 3] [--write]
+
+For each size N it generates an N-episode show (not timed), then times, each in a
+fresh subprocess and each 3 times (the median is reported):
+
+    minimal   benchmarks/minimal.py: mutagen + yaml.safe_load + one feedgen feed
+    cold      `castnotes build` with no .castnotes/ cache and no site/
+    warm      `castnotes build` again, nothing changed
+    one new   one more episode folder added, then `castnotes build`
+
+Peak memory is the child's maximum resident set size, from GNU time (`%M`) when
+/usr/bin/time is GNU time, else from a tiny Python wrapper reading
+getrusage(RUSAGE_CHILDREN). Results print as a Markdown table; `--write` also
+saves them to benchmarks/results-<N>.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import showgen
+
+HERE = Path(__file__).resolve().parent
+MINIMAL = HERE / "minimal.py"
+GNU_TIME = Path("/usr/bin/time")
+# Runs a command and writes the peak RSS of its children (KiB on Linux) to argv[1].
+RUSAGE_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.run(sys.argv[2:]).returncode\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(str(peak if sys.platform != 'darwin' else peak // 1024))\n"
+    "sys.exit(code)\n"
+)
+
+COLD_RATIO_TARGET = 4.0
+WARM_RATIO_TARGET = 1.0
+MEMORY_TARGET_MB = 250.0
+
+
+# --- measuring one command ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    peak_mb: float
+
+
+def _has_gnu_time() -> bool:
+    if not GNU_TIME.is_file():
+        return False
+    probe = subprocess.run([str(GNU_TIME), "--version"], capture_output=True, text=True)
+    return "GNU" in probe.stdout + probe.stderr
+
+
+def measure(cmd: list[str]) -> Sample:
+    """Run `cmd` once in a fresh process; its wall time and peak RSS. Fails loudly."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as report:
+        if _has_gnu_time():
+            wrapped = [str(GNU_TIME), "-f", "%M", "-o", report.name, *cmd]
+        else:
+            wrapped = [sys.executable, "-c", RUSAGE_WRAPPER, report.name, *cmd]
+        started = time.perf_counter()
+        result = subprocess.run(wrapped, capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if result.returncode != 0:
+            raise SystemExit(f"FAILED (exit {result.returncode}): {' '.join(cmd)}\n"
+                             f"--- stdout ---\n{result.stdout[-4000:]}\n"
+                             f"--- stderr ---\n{result.stderr[-4000:]}")
+        peak_kib = int(report.read().strip().splitlines()[-1])
+    return Sample(seconds, peak_kib / 1024)
+
+
+def median(samples: list[Sample]) -> Sample:
+    return Sample(statistics.median(s.seconds for s in samples),
+                  statistics.median(s.peak_mb for s in samples))
+
+
+def count_items(feed: Path, expected: int) -> None:
+    """Fail loudly unless `feed` holds exactly `expected` <item>s."""
+    if not feed.is_file():
+        raise SystemExit(f"FAILED: {feed} was not written")
+    found = len(re.findall(rb"<item[ >]", feed.read_bytes()))
+    if found != expected:
+        raise SystemExit(f"FAILED: {feed} has {found} <item>s, expected {expected}")
+
+
+# --- the four measurements -------------------------------------------------------------------
+
+def castnotes_cmd(root: Path) -> list[str]:
+    return [sys.executable, "-m", "castnotes", "-C", str(root), "--quiet", "build"]
+
+
+def castnotes_build(root: Path, expected: int) -> Sample:
+    sample = measure(castnotes_cmd(root))
+    count_items(root / "site" / "feed.xml", expected)
+    return sample
+
+
+def repeat(runs: int, reset: Callable[[], None], run: Callable[[], Sample]) -> Sample:
+    """`reset` (untimed) then `run`, `runs` times; the median sample."""
+    samples = []
+    for _ in range(runs):
+        reset()
+        samples.append(run())
+    return median(samples)
+
+
+def nothing() -> None:
+    pass
+
+
+def bench_minimal(root: Path, count: int, runs: int) -> Sample:
+    output = root.parent / f"minimal-{root.name}.xml"
+
+    def run() -> Sample:
+        output.unlink(missing_ok=True)
+        sample = measure([sys.executable, str(MINIMAL), str(root), str(output)])
+        count_items(output, count)
+        return sample
+
+    return repeat(runs, nothing, run)
+
+
+def bench_cold(root: Path, count: int, runs: int) -> Sample:
+    def reset() -> None:
+        for name in (".castnotes", "site"):
+            shutil.rmtree(root / name, ignore_errors=True)
+
+    return repeat(runs, reset, lambda: castnotes_build(root, count))
+
+
+def bench_warm(root: Path, count: int, runs: int) -> Sample:
+    return repeat(runs, nothing, lambda: castnotes_build(root, count))
+
+
+def bench_one_new(root: Path, count: int, runs: int, sources: showgen.Sources) -> Sample:
+    """Add episode N+1 and build; between runs take it out again and rebuild (untimed).
+
+    The GUID ledger (published.jsonl), if castnotes writes one, is restored too:
+    otherwise the removed episode would count as a published episode that vanished.
+    """
+    ledger = root / "published.jsonl"
+    saved = ledger.read_bytes() if ledger.exists() else None
+    start = showgen.first_date(count)
+    new_folder = root / "episodes" / showgen.folder_name(count + 1)
+
+    def restore() -> None:
+        if not new_folder.exists():
+            return
+        shutil.rmtree(new_folder)
+        if saved is None:
+            ledger.unlink(missing_ok=True)
+        else:
+            ledger.write_bytes(saved)
+        castnotes_build(root, count)
+
+    def reset() -> None:
+        restore()
+        showgen.add_episode(root, count + 1, start, sources)
+
+    try:
+        return repeat(runs, reset, lambda: castnotes_build(root, count + 1))
+    finally:
+        restore()
+
+
+# --- report -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    sample: Sample
+    time_target: float | None  # max ratio to minimal, None = no time target
+    memory_target: bool
+
+
+def verdict(row: Row, ratio: float) -> str:
+    misses = []
+    if row.time_target is not None and ratio > row.time_target:
+        misses.append("time")
+    if row.memory_target and row.sample.peak_mb >= MEMORY_TARGET_MB:
+        misses.append("memory")
+    if row.time_target is None and not row.memory_target:
+        return "—"
+    return "PASS" if not misses else "MISS (" + ", ".join(misses) + ")"
+
+
+def target_text(row: Row) -> str:
+    parts = []
+    if row.time_target is not None:
+        parts.append(f"≤ {row.time_target:g}x")
+    if row.memory_target:
+        parts.append(f"< {MEMORY_TARGET_MB:g} MB")
+    return ", ".join(parts) or "—"
+
+
+def castnotes_version() -> str:
+    result = subprocess.run([sys.executable, "-m", "castnotes", "--version"],
+                            capture_output=True, text=True)
+    return result.stdout.strip() or "unknown"
+
+
+def report(count: int, rows: list[Row], long: bool, runs: int) -> str:
+    """The results as Markdown: environment, then one table row per measurement."""
+    baseline = rows[0].sample.seconds
+    audio = "1-hour" if long else "short (~8 s)"
+    lines = [
+        f"## castnotes build benchmark: {count} episodes, {audio} audio",
+        "",
+        f"- date: {datetime.now():%Y-%m-%d %H:%M}",
+        f"- Python {platform.python_version()} on {platform.system()} {platform.machine()},"
+        f" {os.cpu_count()} CPUs",
+        f"- {castnotes_version()}; median of {runs} runs, each in a fresh process",
+        f"- targets: cold ≤ {COLD_RATIO_TARGET:g}x minimal, warm ≤ {WARM_RATIO_TARGET:g}x minimal,"
+        f" peak memory < {MEMORY_TARGET_MB:g} MB",
+        "",
+        "| run | seconds | ratio to minimal | peak memory MB | target | result |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in rows:
+        ratio = row.sample.seconds / baseline
+        lines.append(f"| {row.name} | {row.sample.seconds:.2f} | {ratio:.2f}x | "
+                     f"{row.sample.peak_mb:.0f} | {target_text(row)} | {verdict(row, ratio)} |")
+    return "\n".join(lines) + "\n"
+
+
+# --- main -------------------------------------------------------------------------------------
+
+def bench_size(workdir: Path, count: int, sources: showgen.Sources, long: bool, runs: int) -> str:
+    root = workdir / f"show-{count}{'-long' if long else ''}"
+    print(f"generating a {count}-episode show in {root} ...", file=sys.stderr, flush=True)
+    showgen.generate_show(root, count, sources)
+    print("measuring: minimal", file=sys.stderr, flush=True)
+    minimal = bench_minimal(root, count, runs)
+    print("measuring: cold", file=sys.stderr, flush=True)
+    cold = bench_cold(root, count, runs)
+    print("measuring: warm", file=sys.stderr, flush=True)
+    warm = bench_warm(root, count, runs)
+    print("measuring: one new episode", file=sys.stderr, flush=True)
+    one_new = bench_one_new(root, count, runs, sources)
+    rows = [
+        Row("minimal script", minimal, None, False),
+        Row("cold build", cold, COLD_RATIO_TARGET, True),
+        Row("warm rebuild", warm, WARM_RATIO_TARGET, True),
+        Row("one new episode", one_new, None, True),
+    ]
+    return report(count, rows, long, runs)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Benchmark `castnotes build` on a generated show.")
+    parser.add_argument("--episodes", type=int, action="append", metavar="N",
+                        help="show size; repeat for several sizes (default 1000)")
+    parser.add_argument("--workdir", type=Path,
+                        help="where to generate shows and audio (default: a temporary folder)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
+    parser.add_argument("--long", action="store_true",
+                        help="one-hour audio files instead of ~8 s ones")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument("--write", action="store_true",
+                        help="also write benchmarks/results-<N>.md")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    sizes = args.episodes or [1000]
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="castnotes-bench-"))).resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        print("encoding source audio ...", file=sys.stderr, flush=True)
+        sources = showgen.make_sources(workdir / ("sources-long" if args.long else "sources"),
+                                       long=args.long)
+        for count in sizes:
+            text = bench_size(workdir, count, sources, args.long, args.runs)
+            print(text, flush=True)
+            if args.write:
+                name = f"results-{count}{'-long' if args.long else ''}.md"
+                (HERE / name).write_text(text, encoding="utf-8")
+    finally:
+        if args.workdir is None and not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            print(f"kept {workdir}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,70 @@
+"""Apple Podcasts' category list (feed-rules.md §2): 19 parents, 91 subcategories.
+
+Apple matches category text exactly, so a typo here means a show filed nowhere.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
+    "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),
+    "Comedy": ("Comedy Interviews", "Improv", "Stand-Up"),
+    "Education": ("Courses", "How To", "Language Learning", "Self-Improvement"),
+    "Fiction": ("Comedy Fiction", "Drama", "Science Fiction"),
+    "Government": (),
+    "History": (),
+    "Health & Fitness": (
+        "Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality",
+    ),
+    "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
+    "Leisure": (
+        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
+        "Home & Garden", "Video Games",
+    ),
+    "Music": ("Music Commentary", "Music History", "Music Interviews"),
+    "News": (
+        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
+        "Sports News", "Tech News",
+    ),
+    "Religion & Spirituality": (
+        "Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality",
+    ),
+    "Science": (
+        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
+        "Natural Sciences", "Nature", "Physics", "Social Sciences",
+    ),
+    "Society & Culture": (
+        "Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships",
+    ),
+    "Sports": (
+        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey",
+        "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
+    ),
+    "Technology": (),
+    "True Crime": (),
+    "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
+}
+
+ALL_CATEGORY_PATHS: tuple[str, ...] = tuple(
+    [parent for parent in APPLE_CATEGORIES]
+    + [f"{parent}/{sub}" for parent, subs in APPLE_CATEGORIES.items() for sub in subs]
+)
+
+
+def parse_category(text: str) -> tuple[str, str | None] | None:
+    """`"Health & Fitness/Mental Health"` -> (parent, sub); None when not on Apple's list."""
+    parent, _, sub = (part.strip() for part in text.partition("/"))
+    if parent not in APPLE_CATEGORIES:
+        return None
+    if sub and sub not in APPLE_CATEGORIES[parent]:
+        return None
+    return parent, (sub or None)
+
+
+def suggest_category(text: str) -> str | None:
+    """The nearest valid category path, compared case-insensitively, for an error hint."""
+    lowered = {path.lower(): path for path in ALL_CATEGORY_PATHS}
+    match = difflib.get_close_matches(text.strip().lower(), list(lowered), n=1, cutoff=0.5)
+    return lowered[match[0]] if match else None

@@ -1,0 +1,100 @@
+"""`castnotes build`: settings -> sources -> audio (cached) -> Show -> feed + pages -> one swap.
+
+Everything is read and rendered before anything is written, so an error anywhere
+leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from .cache import AudioCache
+from .config import Settings, load_settings
+from .errors import CastnotesError, Problem
+from .feed import render_feed
+from .model import Show
+from .output import check_output_dir, write_site
+from .site import make_environment, plan_pages, render_page, theme_assets
+from .sources import load_show
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None  # publish for another address (staging, preview)
+    output: Path | None = None  # override [site] output
+    now: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    output_dir: Path
+    show: Show
+    feed_bytes: int
+    pages: int
+    files: int
+    audio_read: int  # audio files opened (the rest came from the cache)
+    seconds: float
+    warnings: tuple[Problem, ...] = field(default=())
+
+
+def prepare_settings(root: Path, options: BuildOptions) -> Settings:
+    settings = load_settings(root)
+    if options.base_url:
+        url = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
+        if not url.startswith(("http://", "https://")):
+            raise CastnotesError.single(f"--base-url must be an http(s) URL, not {options.base_url!r}")
+        settings = replace(settings, show=replace(settings.show, url=url))
+    if options.output is not None:
+        settings = replace(settings, site=replace(settings.site, output=str(options.output)))
+    return settings
+
+
+def build(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
+    started = time.perf_counter()
+    settings = prepare_settings(root, options)
+    output_dir = settings.output_dir
+    check_output_dir(output_dir, settings.root)
+    cache = AudioCache(settings.root)
+    show = load_show(settings, cache, drafts=options.drafts, future=options.future, now=options.now)
+    cache.save()
+
+    feed = render_feed(show)
+    env = make_environment(settings.root)
+    rendered: list[tuple[str, bytes]] = [(settings.feed.path, feed)]
+    pages = 0
+    for page in plan_pages(show):
+        rendered.append((page.site_path, render_page(env, show, page)))
+        pages += 1
+    stats = write_site(output_dir, rendered, list(_copies(show)))
+    return BuildResult(
+        output_dir=output_dir,
+        show=show,
+        feed_bytes=len(feed),
+        pages=pages,
+        files=stats.files,
+        audio_read=cache.reads,
+        seconds=time.perf_counter() - started,
+        warnings=show.problems,
+    )
+
+
+def _copies(show: Show) -> Iterator[tuple[Path, str]]:
+    """Every file published as is: theme assets, static/, show art, episode files."""
+    root = show.settings.root
+    for site_path, source in theme_assets(root).items():
+        yield source, site_path
+    if show.image and show.image.source_path and show.image.site_path:
+        yield show.image.source_path, show.image.site_path
+    for episode in show.episodes:
+        yield from episode.copies
+    static = root / "static"
+    if static.is_dir():
+        for path in sorted(static.rglob("*")):
+            if path.is_file():
+                yield path, path.relative_to(static).as_posix()

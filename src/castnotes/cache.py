@@ -1,0 +1,125 @@
+"""Audio metadata cache: a rebuild never reopens audio that has not changed.
+
+One JSON file, `.castnotes/audio.json`, maps each audio file (relative to the show)
+to its size, mtime and `AudioInfo`. Embedded pictures are written once each, named
+by their SHA-256, under `.castnotes/pictures/`. JSON rather than pickle: a host can
+read it, and a stale or damaged cache is simply ignored (the folder is safe to delete).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .audio import AudioInfo, PictureRef, Pictures, read_audio, stamp
+
+CACHE_DIR = ".castnotes"
+CACHE_VERSION = 3  # bump when AudioInfo or the readers change meaning
+
+
+class AudioCache:
+    """Read-through cache of `read_audio`, saved with `save()` after a build."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.dir = root / CACHE_DIR
+        self.path = self.dir / "audio.json"
+        self.pictures_dir = self.dir / "pictures"
+        self.entries: dict[str, dict[str, Any]] = self._load()
+        self.dirty = False
+        self.reads = 0  # files opened this run (for tests and --verbose)
+
+    def _load(self) -> dict[str, dict[str, Any]]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+            return {}
+        files = data.get("files")
+        return files if isinstance(files, dict) else {}
+
+    def info(self, path: Path) -> AudioInfo:
+        """The file's metadata, from the cache when its size and mtime are unchanged."""
+        key = self._key(path)
+        size, mtime_ns = stamp(path)
+        entry = self.entries.get(key)
+        if entry and entry.get("size") == size and entry.get("mtime_ns") == mtime_ns:
+            try:
+                info = AudioInfo.from_json(entry["info"])
+            except (KeyError, TypeError):
+                info = None
+            if info is not None and self._pictures_present(info):
+                return info
+        info, pictures = read_audio(path)
+        self.reads += 1
+        self._store_pictures(pictures)
+        self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "info": info.to_json()}
+        self.dirty = True
+        return info
+
+    def picture_path(self, ref: PictureRef) -> Path:
+        return self.pictures_dir / f"{ref.sha256}{ref.suffix}"
+
+    def forget_missing(self, keep: set[Path]) -> None:
+        """Drop entries for audio files that are no longer part of the show."""
+        wanted = {self._key(p) for p in keep}
+        for key in list(self.entries):
+            if key not in wanted:
+                del self.entries[key]
+                self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        self.dir.mkdir(parents=True, exist_ok=True)
+        _gitignore(self.dir)
+        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries}, sort_keys=True)
+        write_text_atomic(self.path, payload)
+        self.dirty = False
+
+    def _key(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return path.resolve().as_posix()
+
+    def _pictures_present(self, info: AudioInfo) -> bool:
+        refs = [info.art] + [c.image for c in info.chapters]
+        return all(self.picture_path(r).is_file() for r in refs if r is not None)
+
+    def _store_pictures(self, pictures: Pictures) -> None:
+        if not pictures:
+            return
+        self.pictures_dir.mkdir(parents=True, exist_ok=True)
+        _gitignore(self.dir)
+        for sha, data in pictures.items():
+            suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
+            target = self.pictures_dir / f"{sha}{suffix}"
+            if not target.exists():
+                write_bytes_atomic(target, data)
+
+
+def _gitignore(folder: Path) -> None:
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        marker.write_text("# castnotes' cache: safe to delete, never commit\n*\n", encoding="utf-8")
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary sibling, then rename: readers never see half a file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"))

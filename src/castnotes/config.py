@@ -1,0 +1,305 @@
+"""castnotes.toml -> Settings.
+
+Every key is declared once in a table below, with its type; anything else is an
+error that names the key, its line and the nearest valid key. Problems are
+collected so a host sees all of them at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .apple import parse_category, suggest_category
+from .errors import CastnotesError, Problems
+
+CONFIG_NAME = "castnotes.toml"
+
+# section -> key -> expected Python type(s). `dict` values are sub-tables.
+SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "show": {
+        "title": str,
+        "description": str,
+        "url": str,
+        "language": str,
+        "author": str,
+        "owner": dict,
+        "image": str,
+        "categories": list,
+        "explicit": bool,
+        "type": str,
+        "copyright": str,
+        "timezone": str,
+        "keywords": list,
+    },
+    "media": {"base_url": str, "prefix": str},
+    "site": {"output": str, "per_page": int},
+    "feed": {"path": str, "limit": int},
+}
+REQUIRED_SHOW_KEYS = ("title", "description", "url", "language")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings:
+    title: str
+    description: str
+    url: str  # always ends with "/"
+    language: str
+    author: str | None = None
+    owner: Owner | None = None
+    image_path: Path | None = None  # absolute
+    categories: tuple[tuple[str, str | None], ...] = ()
+    explicit: bool = False
+    type: str = "episodic"
+    copyright: str | None = None
+    timezone: str = "UTC"
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSettings:
+    base_url: str | None = None  # ends with "/"
+    prefix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    output: str = "site"
+    per_page: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    path: str = "feed.xml"
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    root: Path  # the show folder, absolute
+    show: ShowSettings
+    media: MediaSettings = field(default_factory=MediaSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.show.timezone)
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.site.output).resolve()
+
+    @property
+    def feed_url(self) -> str:
+        return self.show.url + self.feed.path
+
+
+def load_settings(root: Path) -> Settings:
+    """Read and validate `root/castnotes.toml`; raise CastnotesError listing every problem."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise CastnotesError.single(
+            f"no {CONFIG_NAME} here", path,
+            hint="run `castnotes init` to start a show, or pass -C SHOWDIR",
+        )
+    text = path.read_text(encoding="utf-8")
+    return parse_settings(text, root, path)
+
+
+def parse_settings(text: str, root: Path, path: Path) -> Settings:
+    """Validate the TOML text of a show's settings (pure apart from checking the image exists)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise CastnotesError.single(f"TOML syntax error: {exc}", path, line) from None
+    problems = Problems()
+    lines = _KeyLines(text)
+    _check_keys(data, problems, path, lines)
+    raw_show = data.get("show", {}) if isinstance(data.get("show"), dict) else {}
+    for key in REQUIRED_SHOW_KEYS:
+        if not str(raw_show.get(key, "")).strip():
+            problems.add(f"[show] {key} is required", path, lines.find("show", None),
+                         hint=f'add {key} = "..." under [show]')
+    problems.raise_if_errors()
+
+    show = _parse_show(raw_show, root, path, lines, problems)
+    media_raw = data.get("media", {})
+    media = MediaSettings(
+        base_url=_url(media_raw.get("base_url"), "media", "base_url", path, lines, problems, slash=True),
+        prefix=_url(media_raw.get("prefix"), "media", "prefix", path, lines, problems, slash=True),
+    )
+    site_raw = data.get("site", {})
+    site = SiteSettings(
+        output=site_raw.get("output", "site"),
+        per_page=site_raw.get("per_page", 10),
+    )
+    if site.per_page < 1:
+        problems.add("[site] per_page must be 1 or more", path, lines.find("site", "per_page"))
+    feed_raw = data.get("feed", {})
+    feed = FeedSettings(path=feed_raw.get("path", "feed.xml"), limit=feed_raw.get("limit"))
+    if not re.fullmatch(r"[A-Za-z0-9_.\-/]+\.xml", feed.path) or ".." in feed.path:
+        problems.add(f"[feed] path {feed.path!r} must be a relative .xml path inside the site",
+                     path, lines.find("feed", "path"))
+    if feed.limit is not None and feed.limit < 1:
+        problems.add("[feed] limit must be 1 or more", path, lines.find("feed", "limit"))
+    problems.raise_if_errors()
+    return Settings(root=root, show=show, media=media, site=site, feed=feed)
+
+
+def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "_KeyLines",
+                problems: Problems) -> ShowSettings:
+    def where(key: str) -> int | None:
+        return lines.find("show", key)
+
+    url = _url(raw["url"], "show", "url", path, lines, problems, slash=True) or raw["url"]
+    language = raw["language"].strip()
+    if not LANGUAGE_RE.match(language):
+        problems.add(f"[show] language {language!r} is not an ISO 639 code", path, where("language"),
+                     hint='use a code such as "en" or "en-us"')
+    owner = None
+    if "owner" in raw:
+        owner_raw = raw["owner"]
+        unknown = sorted(set(owner_raw) - {"name", "email"})
+        for key in unknown:
+            problems.add(f"[show] owner has an unknown key {key!r}", path, where("owner"),
+                         hint="owner takes name and email")
+        name, email = str(owner_raw.get("name", "")).strip(), str(owner_raw.get("email", "")).strip()
+        if not name or not EMAIL_RE.match(email):
+            problems.add("[show] owner needs a name and a valid email", path, where("owner"),
+                         hint='owner = { name = "...", email = "you@example.org" }')
+        owner = Owner(name, email)
+    image_path = None
+    if raw.get("image"):
+        image_path = (root / raw["image"]).resolve()
+        if not image_path.is_relative_to(root):
+            problems.add(f"[show] image {raw['image']!r} is outside the show folder", path, where("image"))
+        elif not image_path.is_file():
+            problems.add(f"[show] image {raw['image']!r} does not exist", path, where("image"))
+    categories = []
+    for text in raw.get("categories", []):
+        parsed = parse_category(str(text))
+        if parsed is None:
+            near = suggest_category(str(text))
+            problems.add(f"[show] category {text!r} is not on Apple's list", path, where("categories"),
+                         hint=f"did you mean {near!r}?" if near else "see feed-rules §2 for the list")
+        else:
+            categories.append(parsed)
+    show_type = raw.get("type", "episodic")
+    if show_type not in ("episodic", "serial"):
+        problems.add(f"[show] type must be 'episodic' or 'serial', not {show_type!r}", path, where("type"))
+    timezone = raw.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add(f"[show] timezone {timezone!r} is not a known time zone", path, where("timezone"),
+                     hint='use an IANA name such as "Europe/Berlin" or "UTC"')
+    return ShowSettings(
+        title=raw["title"].strip(),
+        description=raw["description"].strip(),
+        url=url,
+        language=language,
+        author=(raw.get("author") or "").strip() or None,
+        owner=owner,
+        image_path=image_path,
+        categories=tuple(categories),
+        explicit=raw.get("explicit", False),
+        type=show_type,
+        copyright=raw.get("copyright"),
+        timezone=timezone,
+        keywords=tuple(str(k) for k in raw.get("keywords", [])),
+    )
+
+
+def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "_KeyLines") -> None:
+    """Unknown sections or keys, and keys of the wrong type, each with the nearest valid name."""
+    for section, table in data.items():
+        if section not in SCHEMA:
+            problems.add(f"unknown section [{section}]", path, lines.find(section, None),
+                         hint=_suggest(section, SCHEMA))
+            continue
+        if not isinstance(table, dict):
+            problems.add(f"{section} must be a table: [{section}]", path, lines.find(None, section))
+            continue
+        for key, value in table.items():
+            expected = SCHEMA[section].get(key)
+            if expected is None:
+                problems.add(f"unknown key {key!r} in [{section}]", path, lines.find(section, key),
+                             hint=_suggest(key, SCHEMA[section]))
+            elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                names = expected.__name__ if isinstance(expected, type) else "/".join(
+                    t.__name__ for t in expected)
+                problems.add(f"[{section}] {key} must be a {_TYPE_WORDS.get(names, names)}",
+                             path, lines.find(section, key))
+
+
+_TYPE_WORDS = {"str": "string", "bool": "boolean (true or false)", "int": "whole number",
+               "list": "list", "dict": "table"}
+
+
+def _suggest(word: str, choices: Any) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"did you mean {match[0]!r}?" if match else "valid keys: " + ", ".join(sorted(choices))
+
+
+def _url(value: Any, section: str, key: str, path: Path, lines: "_KeyLines", problems: Problems,
+         slash: bool = False) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not re.match(r"^https?://[^/\s]+", value):
+        problems.add(f"[{section}] {key} must be an absolute http(s) URL, not {value!r}", path,
+                     lines.find(section, key))
+        return None
+    if slash and not value.endswith("/"):
+        value += "/"
+    return value
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None
+
+
+class _KeyLines:
+    """Finds the line of `key` in `[section]` of a TOML text, for error messages.
+
+    tomllib keeps no positions, so this scans the text: good enough for the flat
+    tables castnotes.toml uses.
+    """
+
+    def __init__(self, text: str):
+        self.index: dict[tuple[str | None, str | None], int] = {}
+        section: str | None = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            header = re.match(r"^\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?", stripped)
+            if header:
+                section = header.group(1)
+                self.index.setdefault((section, None), number)
+                continue
+            key = re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped)
+            if key:
+                self.index.setdefault((section, key.group(1)), number)
+
+    def find(self, section: str | None, key: str | None) -> int | None:
+        return self.index.get((section, key)) or self.index.get((section, None))

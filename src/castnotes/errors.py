@@ -1,0 +1,106 @@
+"""The few exception types a user ever sees.
+
+Library code never prints. It records each problem with the place it comes from
+(`SourceLocation`) and raises one `CastnotesError` carrying all of them, so a host
+fixes every mistake in one pass instead of one per build. Only `cli.py` turns these
+into text (`path:line: error: message`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """A place in the host's files: a path (absolute, or relative to the show) and a 1-based line."""
+
+    path: Path | None = None
+    line: int | None = None
+
+    def describe(self, root: Path | None = None) -> str:
+        """`episodes/042-x/episode.md:3`, relative to `root` when the path lies inside it."""
+        if self.path is None:
+            return ""
+        path = self.path
+        if root is not None:
+            try:
+                path = path.resolve().relative_to(root.resolve())
+            except ValueError:
+                pass
+        text = path.as_posix()
+        return f"{text}:{self.line}" if self.line else text
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with the host's input, with where it is and how to fix it."""
+
+    message: str
+    where: SourceLocation = field(default_factory=SourceLocation)
+    severity: Severity = "error"
+    hint: str | None = None
+    rule: str | None = None
+
+    def format(self, root: Path | None = None) -> str:
+        """`path:line: error: [rule] message`, then `  hint: ...` on its own line."""
+        place = self.where.describe(root)
+        rule = f"[{self.rule}] " if self.rule else ""
+        text = f"{place}: " if place else ""
+        text += f"{self.severity}: {rule}{self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+
+class CastnotesError(Exception):
+    """Raised with every problem found; the CLI prints them all and exits 1."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    @classmethod
+    def single(
+        cls, message: str, path: Path | None = None, line: int | None = None, hint: str | None = None
+    ) -> "CastnotesError":
+        return cls([Problem(message, SourceLocation(path, line), hint=hint)])
+
+
+class Problems:
+    """A collector: gather problems while reading everything, then raise once."""
+
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+
+    def add(
+        self,
+        message: str,
+        path: Path | None = None,
+        line: int | None = None,
+        *,
+        hint: str | None = None,
+        severity: Severity = "error",
+        rule: str | None = None,
+    ) -> None:
+        self.items.append(Problem(message, SourceLocation(path, line), severity, hint, rule))
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.items.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.items if p.severity == "warning"]
+
+    def raise_if_errors(self) -> None:
+        """Raise all problems (warnings included, for context) when any is an error."""
+        if self.errors:
+            raise CastnotesError(self.items)

@@ -1,0 +1,135 @@
+"""Show -> podcast RSS 2.0 bytes, with feedgen.
+
+Pure: a Show in, bytes out. Deterministic: every date comes from the episodes, the
+generator tag is ours, entries are appended in order. feedgen's traps (feed-rules.md
+§7) are handled by the small `castnotes` extension below: `itunes:explicit` as
+true/false, which feedgen refuses, and the item description in CDATA.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+import os
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+from lxml.etree import CDATA
+
+from . import __version__
+from .markdown import apple_description, render_markdown, resolve_site_links
+from .model import Episode, Show
+
+ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+GENERATOR = f"castnotes {__version__}"
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+
+
+def _cdata(html: str) -> CDATA:
+    return CDATA(html.replace("]]>", "]]&gt;"))
+
+
+class CastnotesExtension(BaseExtension):
+    """Channel-level fixes: itunes:explicit true/false and an HTML description in CDATA."""
+
+    def __init__(self) -> None:
+        self.explicit: bool | None = None
+        self.description_html: str | None = None
+
+    def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
+        channel = rss_feed[0]
+        if self.explicit is not None:
+            xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
+        if self.description_html is not None:
+            channel.find("description").text = _cdata(self.description_html)
+        return rss_feed
+
+
+class CastnotesEntryExtension(BaseEntryExtension):
+    """Item-level fixes: itunes:explicit true/false and the description in CDATA."""
+
+    def __init__(self) -> None:
+        self.explicit: bool | None = None
+        self.description_html: str | None = None
+
+    def extend_rss(self, entry):  # noqa: ANN001 - feedgen's signature
+        if self.explicit is not None:
+            xml_elem(f"{{{ITUNES_NS}}}explicit", entry).text = "true" if self.explicit else "false"
+        if self.description_html is not None:
+            entry.find("description").text = _cdata(self.description_html)
+        return entry
+
+
+def build_date(show: Show) -> datetime:
+    """lastBuildDate from the content, never the clock (SOURCE_DATE_EPOCH when there is none)."""
+    if show.episodes:
+        return max(e.date for e in show.episodes)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return datetime.fromtimestamp(int(epoch) if epoch else 0, timezone.utc)
+
+
+def render_feed(show: Show, episodes: tuple[Episode, ...] | None = None) -> bytes:
+    """The podcast feed as UTF-8 bytes (`episodes` defaults to all of the show's, newest first)."""
+    fg = new_feed(show)
+    for episode in show.episodes if episodes is None else episodes:
+        add_item(fg, show, episode)
+    return XML_DECLARATION + fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=False)
+
+
+def new_feed(show: Show) -> FeedGenerator:
+    settings = show.settings.show
+    fg = FeedGenerator()
+    fg.load_extension("podcast", rss=True, atom=False)
+    fg.register_extension("castnotes", CastnotesExtension, CastnotesEntryExtension, atom=False)
+    fg.title(settings.title)
+    # feedgen takes the channel <link> from the last link given: self first, then the site.
+    fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=show.url, rel="alternate")
+    description_html = render_markdown(settings.description)
+    fg.description(settings.description)
+    fg.castnotes.description_html = apple_description(None, description_html, show.url, show.url)
+    fg.language(settings.language)
+    if settings.copyright:
+        fg.copyright(settings.copyright)
+    fg.generator(GENERATOR)
+    fg.lastBuildDate(build_date(show))
+    if show.episodes:
+        fg.pubDate(show.episodes[0].date)
+    if settings.author:
+        fg.podcast.itunes_author(settings.author)
+    if settings.owner:
+        fg.podcast.itunes_owner(name=settings.owner.name, email=settings.owner.email)
+    if show.image:
+        fg.image(url=show.image.url, title=settings.title, link=show.url)
+        fg.podcast.itunes_image(show.image.url)
+    if settings.categories:
+        fg.podcast.itunes_category([{"cat": cat, "sub": sub} for cat, sub in settings.categories])
+    fg.podcast.itunes_type(settings.type)
+    fg.castnotes.explicit = settings.explicit
+    return fg
+
+
+def add_item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
+    fe = fg.add_entry(order="append")
+    page_url = show.url + episode.page_path
+    fe.title(episode.title)
+    fe.link(href=page_url)
+    fe.guid(episode.guid, permalink=False)
+    fe.pubDate(episode.date)
+    summary = None if episode.summary_is_excerpt else episode.summary
+    fe.description(episode.summary or episode.title)
+    fe.castnotes.description_html = apple_description(summary, episode.body_html, show.url, page_url)
+    fe.content(resolve_site_links(episode.body_html, show.url), type="CDATA")
+    enclosure = episode.enclosure
+    fe.enclosure(enclosure.url, str(enclosure.length), enclosure.mime)
+    fe.podcast.itunes_duration(str(int(round(enclosure.duration))))
+    if show.settings.show.author:
+        fe.podcast.itunes_author(show.settings.show.author)
+    if episode.number is not None:
+        fe.podcast.itunes_episode(episode.number)
+    if episode.season is not None:
+        fe.podcast.itunes_season(episode.season)
+    fe.podcast.itunes_episode_type(episode.type)
+    if episode.image is not None:
+        fe.podcast.itunes_image(episode.image.url)
+    fe.castnotes.explicit = episode.explicit

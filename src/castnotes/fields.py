@@ -1,0 +1,142 @@
+"""Typed reading of front matter values, each mistake recorded with its line.
+
+`FieldReader` wraps one mapping (the front matter, or one guest entry inside it)
+so every getter can say `episodes/x/episode.md:7: error: season: must be a whole
+number` without the caller juggling paths and lines.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+from .errors import Problem, Problems, SourceLocation
+from .frontmatter import LineDict
+
+HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+class FieldReader:
+    def __init__(self, path: Path, meta: Any, problems: Problems, prefix: str = "",
+                 fallback_line: int | None = None):
+        self.path = path
+        self.meta = meta if isinstance(meta, dict) else {}
+        self.problems = problems
+        self.prefix = prefix  # e.g. "guests[1]." for nested entries
+        self.fallback_line = fallback_line  # the parent key's line, for plain list items
+
+    def line(self, key: str | None = None) -> int | None:
+        if isinstance(self.meta, LineDict):
+            return self.meta.line_of(key) if key else self.meta.line
+        return self.fallback_line
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.items.append(Problem(
+            f"{self.prefix}{key}: {message}", SourceLocation(self.path, self.line(key)), hint=hint))
+
+    def warn(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.items.append(Problem(
+            f"{self.prefix}{key}: {message}", SourceLocation(self.path, self.line(key)),
+            severity="warning", hint=hint))
+
+    def has(self, key: str) -> bool:
+        return self.meta.get(key) is not None
+
+    def check_keys(self, known: Iterable[str], what: str = "front matter key") -> None:
+        known = list(known)
+        for key in self.meta:
+            if key not in known:
+                match = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+                hint = f"did you mean {match[0]!r}?" if match else "known keys: " + ", ".join(sorted(known))
+                self.error(key, f"unknown {what}", hint)
+
+    def text(self, key: str, *, max_len: int | None = None) -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, (dict, list)):
+            self.error(key, "must be text")
+            return None
+        text = str(value).strip()
+        if max_len and len(text) > max_len:
+            self.error(key, f"is {len(text)} characters long; the limit is {max_len}")
+        return text or None
+
+    def integer(self, key: str, *, minimum: int = 1) -> int | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, str) and value.strip().isdigit():
+                value = int(value)
+            else:
+                self.error(key, f"must be a whole number, not {value!r}")
+                return None
+        if value < minimum:
+            self.error(key, f"must be {minimum} or more, not {value}")
+            return None
+        return value
+
+    def number(self, key: str) -> float | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.error(key, f"must be a number, not {value!r}")
+            return None
+        return float(value)
+
+    def boolean(self, key: str) -> bool | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, bool):
+            self.error(key, f"must be true or false, not {value!r}")
+            return None
+        return value
+
+    def choice(self, key: str, choices: Iterable[str], default: str | None = None) -> str | None:
+        value = self.text(key)
+        if value is None:
+            return default
+        choices = tuple(choices)
+        if value not in choices:
+            self.error(key, f"must be one of {', '.join(choices)}, not {value!r}")
+            return default
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.meta.get(key)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, (str, int, float)) for v in value):
+            self.error(key, "must be a list of text values")
+            return ()
+        return tuple(str(v).strip() for v in value if str(v).strip())
+
+    def url(self, key: str, *, https: bool = False) -> str | None:
+        value = self.text(key)
+        if value is None:
+            return None
+        if not HTTP_URL.match(value):
+            self.error(key, f"must be an absolute http(s) URL, not {value!r}")
+            return None
+        if https and not value.lower().startswith("https://"):
+            self.error(key, f"must use https, not {value!r}", hint="Podcasting 2.0 requires https URLs")
+            return None
+        return value
+
+    def entries(self, key: str) -> list[tuple["FieldReader", Any]]:
+        """A list value, each item wrapped in its own reader (`key[i].`)."""
+        value = self.meta.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            value = [value]
+        line = self.line(key)
+        return [(FieldReader(self.path, item, self.problems, f"{self.prefix}{key}[{i}].", line), item)
+                for i, item in enumerate(value)]

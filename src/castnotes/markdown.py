@@ -1,0 +1,217 @@
+"""Show notes: Markdown to HTML, episode links, summaries, Apple's description subset.
+
+Links inside the notes are written with a `castnotes:/` marker in front of their
+site path (`castnotes:/episodes/other/`). The page renderer turns the marker into a
+relative path, the feed renderer into an absolute URL, so the same HTML serves a site
+at a domain root, in a sub-path, and in podcast apps.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from html import escape as html_escape
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import Problem, SourceLocation
+
+SITE_MARKER = "castnotes:/"
+_MARKER_RE = re.compile(r'(href|src)="castnotes:/')
+APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
+DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for <description>
+
+_md = (
+    MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "typographer": False})
+    .enable("table")
+    .enable("strikethrough")
+    .use(footnote_plugin)
+    .use(anchors_plugin, min_level=2, max_level=4)
+)
+
+
+@dataclass
+class RenderedNotes:
+    html: str  # with castnotes:/ markers
+    first_paragraph: str  # plain text
+    problems: list[Problem] = field(default_factory=list)
+    assets: list[tuple[Path, str]] = field(default_factory=list)  # (source, site path) to copy
+    linked_episodes: list[str] = field(default_factory=list)  # folder names
+
+
+# Given an episode folder name, its page's site path ("episodes/slug/"), or None.
+EpisodeLookup = Callable[[str], "str | None"]
+
+
+def render_notes(
+    text: str,
+    *,
+    source_path: Path,
+    first_line: int,
+    episodes_dir: Path,
+    page_path: str,
+    lookup: EpisodeLookup,
+) -> RenderedNotes:
+    """Render an episode's Markdown body.
+
+    `first_line` is the file line the body starts on, so link errors point at the
+    real line of episode.md. Links to `../<folder>/episode.md` become links to that
+    episode's page; links to local files in the episode folder publish those files.
+    """
+    tokens = _md.parse(text)
+    result = RenderedNotes(html="", first_paragraph=first_paragraph(tokens))
+    folder = source_path.parent
+    for block in tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        line = first_line + (block.map[0] if block.map else 0)
+        for child in block.children:
+            attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
+            if attr is None:
+                continue
+            target = str(child.attrs.get(attr, ""))
+            new = _rewrite_target(target, folder, episodes_dir, page_path, lookup, result,
+                                  source_path, _line_of(block, target, line))
+            if new is not None:
+                child.attrs[attr] = new
+    result.html = _md.renderer.render(tokens, _md.options, {})
+    return result
+
+
+def _line_of(block: Token, target: str, line: int) -> int:
+    position = block.content.find(target)
+    return line + (block.content.count("\n", 0, position) if position > 0 else 0)
+
+
+def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: str,
+                    lookup: EpisodeLookup, result: RenderedNotes, source_path: Path,
+                    line: int) -> str | None:
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path or target.startswith(("#", "/")):
+        return None
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    resolved = (folder / unquote(parts.path)).resolve()
+    if resolved.name == "episode.md":
+        if resolved.parent.parent != episodes_dir.resolve():
+            result.problems.append(Problem(
+                f"link {target!r} does not point at an episode folder", SourceLocation(source_path, line),
+                hint="link to ../<episode folder>/episode.md"))
+            return None
+        site = lookup(resolved.parent.name)
+        if site is None:
+            result.problems.append(Problem(
+                f"link to a missing episode: {target!r}", SourceLocation(source_path, line),
+                hint="check the folder name under episodes/"))
+            return None
+        result.linked_episodes.append(resolved.parent.name)
+        return SITE_MARKER + site + fragment
+    if not resolved.is_relative_to(folder.resolve()):
+        result.problems.append(Problem(
+            f"link {target!r} points outside the episode folder", SourceLocation(source_path, line),
+            hint="put the file inside the episode folder"))
+        return None
+    if not resolved.is_file():
+        result.problems.append(Problem(
+            f"linked file not found: {target!r}", SourceLocation(source_path, line)))
+        return None
+    rel = resolved.relative_to(folder.resolve()).as_posix()
+    site_path = posixpath.join(page_path, rel)
+    result.assets.append((resolved, site_path))
+    return SITE_MARKER + site_path + fragment
+
+
+def first_paragraph(tokens: list[Token]) -> str:
+    """The plain text of the first paragraph (any depth), for the default summary."""
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and i + 1 < len(tokens):
+            return inline_text(tokens[i + 1])
+    return ""
+
+
+def inline_text(token: Token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def render_markdown(text: str) -> str:
+    """Plain Markdown to HTML, for text without episode links (the show description)."""
+    return _md.render(text)
+
+
+def resolve_site_links(html: str, base: str) -> str:
+    """Replace `castnotes:/` markers with `base` (a relative prefix or the site URL)."""
+    if SITE_MARKER not in html:
+        return html
+    return _MARKER_RE.sub(lambda m: f'{m.group(1)}="{base}', html)
+
+
+def apple_description(summary: str | None, body_html: str, site_url: str, page_url: str) -> str:
+    """The item <description>: only tags Apple renders, at most 4000 bytes.
+
+    Headings become paragraphs, emphasis becomes plain text; when the notes do not
+    fit, whole blocks are dropped from the end and a link to the page is added.
+    """
+    html = resolve_site_links(body_html, site_url)
+    html = re.sub(r"<h[1-6][^>]*>", "<p>", html)
+    html = re.sub(r"</h[1-6]>", "</p>", html)
+    html = re.sub(r'<(section|hr)[^>]*class="footnote[^"]*"[^>]*>.*?(</section>|$)', "", html,
+                  flags=re.S)
+    clean = nh3.clean(html, tags=APPLE_TAGS, attributes={"a": {"href"}}, link_rel=None,
+                      strip_comments=True)
+    blocks = [b.strip() for b in _split_blocks(clean) if b.strip()]
+    if summary:
+        blocks.insert(0, f"<p>{html_escape(summary, quote=False)}</p>")
+    more = f'<p><a href="{page_url}">Read the full takeaways</a></p>'
+    out: list[str] = []
+    size = 0
+    for block in blocks:
+        cost = len(block.encode("utf-8")) + 1
+        if size + cost > DESCRIPTION_LIMIT - len(more.encode("utf-8")) - 1:
+            out.append(more)
+            break
+        out.append(block)
+        size += cost
+    return "\n".join(out)
+
+
+def _split_blocks(html: str) -> list[str]:
+    """Top-level <p>/<ol>/<ul> blocks of sanitised HTML; loose text becomes a paragraph.
+
+    Lists nest only lists inside them, so matching the outermost closing tag of the
+    same name needs a depth count rather than a lazy regex.
+    """
+    blocks: list[str] = []
+    pos = 0
+    tag_re = re.compile(r"<(/?)(p|ol|ul)\b[^>]*>")
+    depth = 0
+    start = 0
+    name = ""
+    for match in tag_re.finditer(html):
+        closing, tag = match.group(1) == "/", match.group(2)
+        if depth == 0 and not closing:
+            loose = html[pos:match.start()].strip()
+            if loose:
+                blocks.append(f"<p>{loose}</p>")
+            start, name, depth = match.start(), tag, 1
+        elif tag == name:
+            depth += -1 if closing else 1
+            if depth == 0:
+                blocks.append(html[start:match.end()])
+                pos = match.end()
+    rest = html[pos:].strip() if depth == 0 else html[start:].strip()
+    if rest:
+        blocks.append(rest if depth else f"<p>{rest}</p>")
+    return blocks

@@ -1,0 +1,141 @@
+"""The show as plain data: what renderers read, knowing nothing of files or feeds.
+
+Everything here is frozen: once `sources.load_show` has built a Show, nothing
+downstream can change it, so the feed and the pages always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from .config import Settings
+
+EPISODE_TYPES = ("full", "trailer", "bonus")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A host or guest. `role`/`group` follow the Podcasting 2.0 person taxonomy."""
+
+    name: str
+    role: str = "guest"
+    group: str = "cast"
+    href: str | None = None
+    img: str | None = None
+    id: str | None = None  # short id in the people registry, also the person page slug
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """A chapter mark. Times in seconds; `image` is a site path or an absolute URL."""
+
+    start: float
+    title: str
+    end: float | None = None
+    url: str | None = None
+    image: str | None = None
+    toc: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Enclosure:
+    """The episode's media file as a feed announces it."""
+
+    url: str  # absolute, with the analytics prefix
+    length: int  # exact bytes
+    mime: str
+    duration: float  # seconds
+    bitrate: int | None = None  # bits per second
+    source_path: Path | None = None  # local file, absolute; None for remote audio
+    site_path: str | None = None  # where it is copied inside the site, e.g. media/x/a.mp3
+
+
+@dataclass(frozen=True, slots=True)
+class Artwork:
+    """An image to publish: a local file copied to `site_path`, or a remote URL."""
+
+    url: str  # absolute URL
+    site_path: str | None = None  # inside the site, when castnotes copies it
+    source_path: Path | None = None
+    width: int | None = None
+    height: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    url: str  # absolute
+    mime: str
+    site_path: str
+    source_path: Path
+    language: str | None = None
+    rel: str | None = None  # "captions" for timed formats
+
+
+@dataclass(frozen=True, slots=True)
+class Sponsor:
+    name: str
+    url: str | None = None
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Soundbite:
+    start: float
+    duration: float
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One published (or draft, or scheduled) episode, fully resolved."""
+
+    folder: str  # folder name under episodes/
+    source_path: Path  # episode.md, absolute
+    slug: str
+    guid: str
+    title: str
+    date: datetime  # timezone-aware
+    summary: str  # plain text
+    summary_is_excerpt: bool  # True when the summary is the notes' first paragraph
+    body_html: str  # the takeaways, rendered
+    enclosure: Enclosure
+    number: int | None = None
+    season: int | None = None
+    type: str = "full"
+    explicit: bool | None = None  # None: same as the show
+    image: Artwork | None = None  # None: the show's
+    categories: tuple[str, ...] = ()
+    guests: tuple[Person, ...] = ()
+    sponsors: tuple[Sponsor, ...] = ()
+    chapters: tuple[Chapter, ...] = ()
+    transcripts: tuple[Transcript, ...] = ()
+    soundbites: tuple[Soundbite, ...] = ()
+    related: tuple[str, ...] = ()  # slugs
+    draft: bool = False
+    scheduled: bool = False  # dated in the future at build time
+    copies: tuple[tuple[Path, str], ...] = ()  # extra files to publish: (source, site path)
+
+    @property
+    def page_path(self) -> str:
+        """The takeaway page's folder inside the site."""
+        return f"episodes/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Show:
+    settings: Settings
+    episodes: tuple[Episode, ...]  # newest first
+    image: Artwork | None = None
+    hosts: tuple[Person, ...] = ()
+    generator: str = "castnotes"
+    problems: tuple = field(default=())  # warnings gathered while loading
+
+    @property
+    def url(self) -> str:
+        return self.settings.show.url
+
+    @property
+    def feed_url(self) -> str:
+        return self.settings.feed_url

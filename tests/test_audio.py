@@ -1,0 +1,367 @@
+"""`castnotes.audio.read_audio` against real files: generated samples with known contents, and the
+shared corpus of real-world files (mutagen's test data).
+
+Generated samples (tests/audio_samples.py) are made once per session. Each readable one must give
+the exact MIME type, the known duration (within 0.1 s), the file size and the tags, cover art and
+chapters that were written into it; each broken one a CastnotesError naming the file and saying
+what is wrong.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mutagen.mp3 import MP3, BitrateMode
+
+import audio_samples as S
+from castnotes.audio import AudioInfo, read_audio
+from castnotes.errors import CastnotesError
+
+CORPUS_AUDIO = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "audio"
+PODCAST_MIMES = {"audio/mpeg", "audio/x-m4a", "video/mp4", "audio/ogg", "audio/opus", "audio/flac"}
+TOLERANCE = 0.1  # seconds
+
+
+@pytest.fixture(scope="session")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return S.make_samples(tmp_path_factory.mktemp("audio-samples"))
+
+
+def read(path: Path) -> tuple[AudioInfo, dict[str, bytes]]:
+    info, pictures = read_audio(path)
+    check_consistent(path, info, pictures)
+    return info, pictures
+
+
+def check_consistent(path: Path, info: AudioInfo, pictures: dict[str, bytes]) -> None:
+    """What holds for every file castnotes reads: sizes, JSON for the cache, picture bytes."""
+    assert info.mime in PODCAST_MIMES, info.mime
+    assert math.isfinite(info.duration) and info.duration > 0, info.duration
+    assert info.size == os.path.getsize(path)
+    data = json.loads(json.dumps(info.to_json()))
+    assert AudioInfo.from_json(data) == info
+    refs = [info.art] + [c.image for c in info.chapters]
+    for ref in refs:
+        if ref is not None:
+            assert ref.mime in ("image/jpeg", "image/png")
+            assert hashlib.sha256(pictures[ref.sha256]).hexdigest() == ref.sha256
+    assert set(pictures) == {r.sha256 for r in refs if r is not None}
+
+
+def rejection(path: Path) -> CastnotesError:
+    with pytest.raises(CastnotesError) as caught:
+        read_audio(path)
+    error = caught.value
+    assert error.problems, "a CastnotesError must carry at least one problem"
+    problem = error.problems[0]
+    assert problem.where.path == path
+    assert problem.severity == "error"
+    assert problem.message.strip()
+    assert "Traceback" not in str(error)
+    assert str(path) in str(error)  # the formatted error names the file
+    return error
+
+
+# --- generated samples: stream info ----------------------------------------------------------
+
+READABLE = {
+    "mp3_cbr": "audio/mpeg",
+    "mp3_vbr": "audio/mpeg",
+    "mp3_vbr_noheader": "audio/mpeg",
+    "mp3_cbr_noheader": "audio/mpeg",
+    "mp3_id3v1": "audio/mpeg",
+    "mp3_id3v23": "audio/mpeg",
+    "mp3_id3v24": "audio/mpeg",
+    "mp3_chapters": "audio/mpeg",
+    "m4a": "audio/x-m4a",
+    "m4a_chapters": "audio/x-m4a",
+    "mp4_video": "video/mp4",
+    "ogg": "audio/ogg",
+    "ogg_chapters": "audio/ogg",
+    "opus": "audio/opus",
+    "flac": "audio/flac",
+}
+
+
+@pytest.mark.parametrize("name", READABLE)
+def test_mime_duration_and_size(samples: dict[str, Path], name: str) -> None:
+    if name not in samples:
+        pytest.skip(f"{name} was not generated (see make_samples)")
+    info, _ = read(samples[name])
+    assert info.mime == READABLE[name]
+    assert abs(info.duration - S.SECONDS) < TOLERANCE, info.duration
+    assert info.size == os.path.getsize(samples[name])
+
+
+@pytest.mark.parametrize("name", ["mp3_cbr", "mp3_vbr", "mp3_id3v1", "mp3_id3v23", "mp3_id3v24"])
+def test_mp3_with_lame_header_is_exact(samples: dict[str, Path], name: str) -> None:
+    """The Xing/Info + LAME header states frames and encoder delay: the length is exact."""
+    assert MP3(samples[name]).info.bitrate_mode != BitrateMode.UNKNOWN  # the header is there
+    info, _ = read(samples[name])
+    assert abs(info.duration - S.SECONDS) < 0.001
+    assert info.codec == "mp3" and info.sample_rate == S.RATE and info.channels == 1
+
+
+def test_vbr_mp3_without_header_is_scanned(samples: dict[str, Path]) -> None:
+    path = samples["mp3_vbr_noheader"]
+    mutagen_info = MP3(path).info
+    assert mutagen_info.bitrate_mode == BitrateMode.UNKNOWN  # `lame -t` wrote no Xing header
+    info, _ = read(path)
+    assert abs(info.duration - S.SECONDS) < TOLERANCE
+    # The case mutagen alone gets wrong (size / first frame's bitrate): this test can fail.
+    assert abs(mutagen_info.length - S.SECONDS) > 1.0, mutagen_info.length
+
+
+def test_cbr_mp3_without_header(samples: dict[str, Path]) -> None:
+    path = samples["mp3_cbr_noheader"]
+    assert MP3(path).info.bitrate_mode == BitrateMode.UNKNOWN
+    info, _ = read(path)
+    assert abs(info.duration - S.SECONDS) < TOLERANCE
+    assert info.bitrate == 64000
+
+
+def test_video_mp4_is_video(samples: dict[str, Path]) -> None:
+    info, _ = read(samples["mp4_video"])
+    assert info.mime == "video/mp4"
+    assert info.codec.startswith("mp4a")  # the audio track's codec, not the video's
+
+
+# --- tags, cover art, chapters -------------------------------------------------------------
+
+TAGGED = {
+    "mp3_id3v1": S.V1_TAGS,
+    "mp3_id3v23": S.TAGS,
+    "mp3_id3v24": S.TAGS,
+    "m4a": S.TAGS,
+    "ogg": S.TAGS,
+    "opus": S.TAGS,
+    "flac": S.TAGS,
+}
+
+
+@pytest.mark.parametrize("name", TAGGED)
+def test_tags_round_trip(samples: dict[str, Path], name: str) -> None:
+    info, _ = read(samples[name])
+    got = {key: getattr(info, key) for key in TAGGED[name]}
+    assert got == TAGGED[name]
+
+
+def test_untagged_file_has_no_tags(samples: dict[str, Path]) -> None:
+    info, pictures = read(samples["mp3_cbr"])
+    assert (info.title, info.artist, info.album, info.date, info.track, info.comment) == (None,) * 6
+    assert info.art is None and info.chapters == () and pictures == {}
+
+
+@pytest.mark.parametrize("name, mime, data", [
+    ("mp3_chapters", "image/jpeg", S.COVER_JPEG),  # the front cover, not the PNG back cover before it
+    ("m4a", "image/jpeg", S.M4A_COVER_JPEG),
+    ("flac", "image/png", S.FLAC_PNG),
+])
+def test_cover_art(samples: dict[str, Path], name: str, mime: str, data: bytes) -> None:
+    info, pictures = read(samples[name])
+    assert info.art is not None
+    assert info.art.mime == mime
+    assert info.art.sha256 == hashlib.sha256(data).hexdigest()
+    assert pictures[info.art.sha256] == data
+    assert info.art.suffix == (".png" if mime == "image/png" else ".jpg")
+
+
+def test_id3_chapters(samples: dict[str, Path]) -> None:
+    info, pictures = read(samples["mp3_chapters"])
+    assert [(c.start, c.end, c.title, c.url, c.toc) for c in info.chapters] == [
+        (start / 1000, end / 1000, title, url, toc) for _, start, end, title, url, _, toc in S.ID3_CHAPTERS
+    ]
+    for chapter, spec in zip(info.chapters, S.ID3_CHAPTERS):
+        if spec[5]:
+            assert chapter.image is not None and chapter.image.mime == "image/png"
+            assert pictures[chapter.image.sha256] == S.CHAPTER_PNG
+        else:
+            assert chapter.image is None
+
+
+def test_m4a_nero_chapters(samples: dict[str, Path]) -> None:
+    if "m4a_chapters" not in samples:
+        pytest.skip("mutagen's MP4.chapters does not read the chapters this ffmpeg writes")
+    info, _ = read(samples["m4a_chapters"])
+    assert [(round(c.start, 3), c.title) for c in info.chapters] == S.M4A_CHAPTERS
+    assert all(c.toc for c in info.chapters)
+
+
+def test_ogg_chapter_comments(samples: dict[str, Path]) -> None:
+    info, _ = read(samples["ogg_chapters"])
+    assert info.title == "Ogg chapters"
+    expected = [(S.OGG_CHAPTERS[0], 0.0), (S.OGG_CHAPTERS[1], 1.5), (S.OGG_CHAPTERS[2], 2.25)]
+    assert [(c.start, c.title, c.url) for c in info.chapters] == [
+        (seconds, title, url) for (_, _, title, url), seconds in expected
+    ]
+
+
+# --- rejections ------------------------------------------------------------------------------
+
+REJECTED = {
+    "wav": "not a podcast format",
+    "text_mp3": "cannot read audio",
+    "mp3_truncated": "truncated",
+    "flac_truncated": "truncated",
+    "m4a_truncated": "truncated",
+    "mp3_tag_only": "cannot read audio",
+    "empty": "empty",
+}
+
+
+@pytest.mark.parametrize("name", REJECTED)
+def test_rejected_with_a_clear_message(samples: dict[str, Path], name: str) -> None:
+    error = rejection(samples[name])
+    problem = error.problems[0]
+    assert REJECTED[name] in problem.message.lower()
+    assert problem.hint  # says what to do
+
+
+def test_wav_hint_says_how_to_convert(samples: dict[str, Path]) -> None:
+    problem = rejection(samples["wav"]).problems[0]
+    assert problem.message == "WAV files are not a podcast format"
+    assert "ffmpeg" in (problem.hint or "")
+
+
+def test_truncated_mp3_message_gives_the_numbers(samples: dict[str, Path]) -> None:
+    message = rejection(samples["mp3_truncated"]).problems[0].message
+    assert "announces 3.0 s" in message
+    assert "bytes of audio" in message and "the file holds" in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    error = rejection(tmp_path / "nowhere.mp3")
+    assert "not found" in error.problems[0].message
+
+
+# --- regressions: bugs found while writing these tests -------------------------------------
+
+def test_vbr_without_header_mostly_one_bitrate(samples: dict[str, Path]) -> None:
+    path = samples["mp3_vbr_noheader_hidden"]
+    assert MP3(path).info.bitrate_mode == BitrateMode.UNKNOWN
+    info, _ = read(path)
+    assert abs(info.duration - S.HIDDEN_SILENCE_SECONDS) < TOLERANCE, info.duration
+
+
+def test_trailing_apev2_not_counted_as_audio(samples: dict[str, Path]) -> None:
+    info, _ = read(samples["mp3_cbr_noheader_apev2"])
+    assert abs(info.duration - S.SECONDS) < TOLERANCE, info.duration
+
+
+def test_itunes_comm_frames_are_not_the_comment(samples: dict[str, Path]) -> None:
+    from mutagen.id3 import ID3
+
+    path = samples["mp3_itunes_comm"]
+    assert ID3(path).getall("COMM")[0].desc != ""  # the iTunes frames come first in the file
+    info, _ = read(path)
+    assert info.comment == S.ITUNES_COMMENT
+
+
+# --- the shared corpus -----------------------------------------------------------------------
+
+def require_corpus() -> Path:
+    if not CORPUS_AUDIO.is_dir():
+        if S.in_ci():
+            pytest.fail(f"the shared corpus is missing at {CORPUS_AUDIO} (no silent skips in CI)")
+        pytest.skip(f"the shared corpus is not present at {CORPUS_AUDIO}")
+    return CORPUS_AUDIO
+
+
+CORPUS_NAMES = sorted(p.name for p in CORPUS_AUDIO.iterdir()) if CORPUS_AUDIO.is_dir() else ["(no corpus)"]
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_corpus_file_is_read_or_rejected(name: str) -> None:
+    path = require_corpus() / name
+    try:
+        info, pictures = read_audio(path)
+    except CastnotesError:
+        rejection(path)
+    else:
+        check_consistent(path, info, pictures)
+
+
+MP3_143_FRAMES = 143 * 1152 / 44100  # 3.7355 s: ffprobe -count_packets counts 143 frames
+
+# name -> expected fields; durations checked to 0.05 s against what ffmpeg decodes / counts.
+CORPUS_READ: dict[str, dict[str, Any]] = {
+    "silence-44-s.mp3": {"mime": "audio/mpeg", "duration": MP3_143_FRAMES, "title": "Silence",
+                         "artist": "piman", "album": "Quod Libet Test Data", "date": "2004", "track": 2},
+    "silence-44-s-v1.mp3": {"mime": "audio/mpeg", "duration": MP3_143_FRAMES, "title": "Silence",
+                            "artist": "piman", "track": 2},
+    "silence-44-s-mpeg2.mp3": {"mime": "audio/mpeg", "duration": 3.6847},
+    "bad-TYER-frame.mp3": {"mime": "audio/mpeg", "duration": 36 * 1152 / 44100},
+    "has-tags.m4a": {"mime": "audio/x-m4a", "duration": 3.7065, "artist": "Test Artist", "art_mime": "image/png"},
+    "covr-with-name.m4a": {"mime": "audio/x-m4a", "duration": 3.7065, "art_mime": "image/png"},
+    "ep7.m4b": {"mime": "audio/x-m4a", "duration": 2.02, "chapters": [(0.0, "Chapter 1")]},
+    "example.opus": {"mime": "audio/opus", "duration": 11.3547},
+    "multipagecomment.ogg": {"mime": "audio/ogg", "duration": 3.6847},
+    "no-tags.flac": {"mime": "audio/flac", "duration": 3.6847, "title": None},
+}
+
+NOT_PODCAST_SUFFIXES = {".wav", ".aif", ".wma", ".ape", ".dff", ".dsf", ".wv", ".mpc", ".ofr", ".ofs",
+                        ".tta", ".mid", ".eac3", ".aac", ".oggflac", ".oggtheora"}
+CORPUS_REJECTED = {
+    name: "not a podcast format" for name in CORPUS_NAMES if Path(name).suffix in NOT_PODCAST_SUFFIXES
+} | {
+    "too-short.mp3": "cannot read audio",
+    # Cut-off copies: ffmpeg decodes 1.9 s of the 210.9 s, 0.52 s of 202.8 s, 0.90 s of 261.7 s.
+    "apev2-lyricsv2.mp3": "truncated",
+    "52-too-short-block-size.flac": "truncated",
+    "variable-block.flac": "truncated",
+    # mutagen's copy keeps the header of a 47 h audiobook but not its audio (0-byte mdat).
+    "nero-chapters.m4b": "media data",
+    "106-invalid-streaminfo.flac": "cannot read audio",
+    "64bit.mp4": "not a recognised audio file",  # 85 bytes, no streams
+    "image.jpg": "not a recognised audio file",
+    "id3v23_unsynch.id3": "cannot read audio",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_READ))
+def test_corpus_pinned_reads(name: str) -> None:
+    path = require_corpus() / name
+    info, pictures = read(path)
+    expected = dict(CORPUS_READ[name])
+    assert info.mime == expected.pop("mime")
+    assert abs(info.duration - expected.pop("duration")) < 0.05, info.duration
+    if "art_mime" in expected:
+        assert info.art is not None and info.art.mime == expected.pop("art_mime")
+    if "chapters" in expected:
+        assert [(c.start, c.title) for c in info.chapters] == expected.pop("chapters")
+    assert {key: getattr(info, key) for key in expected} == expected
+
+
+@pytest.mark.parametrize("name", sorted(CORPUS_REJECTED))
+def test_corpus_pinned_rejections(name: str) -> None:
+    path = require_corpus() / name
+    message = rejection(path).problems[0].message
+    assert CORPUS_REJECTED[name] in message.lower(), message
+
+
+def test_corpus_trailing_id3v2_not_counted_as_audio() -> None:
+    info, _ = read(require_corpus() / "audacious-trailing-id32-id31.mp3")
+    assert abs(info.duration - MP3_143_FRAMES) < 0.05, info.duration
+
+
+def test_corpus_itunes_comment_ignored() -> None:
+    info, _ = read(require_corpus() / "id3v1v2-combined.mp3")
+    assert info.title == "cosmic american"
+    assert info.comment == "Waterbug Records, www.anaismitchell.com"
+
+
+# --- the fixture helpers themselves ------------------------------------------------------------
+
+@pytest.mark.parametrize("ci, outcome", [("", pytest.skip.Exception), ("true", pytest.fail.Exception)])
+def test_require_tool_skips_locally_but_fails_in_ci(monkeypatch: pytest.MonkeyPatch, ci: str,
+                                                   outcome: type[BaseException]) -> None:
+    monkeypatch.setenv("CI", ci)
+    monkeypatch.setattr(S.shutil, "which", lambda name: None)
+    with pytest.raises(outcome, match="no-such-tool is not installed"):
+        S.require_tool("no-such-tool")

@@ -1,0 +1,235 @@
+"""Bad input: each mistake gets a message naming file and line, exit 1, and site/ stays as it was."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import ShowMaker, run_cli, tree_digest, write_episode
+
+
+def episode_md(show: Path, folder: str) -> Path:
+    return show / "episodes" / folder / "episode.md"
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def malformed_yaml(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: [Second wind")
+
+
+def unknown_key(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: Second wind\nsumary: typo")
+
+
+def bad_date(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "date: 2026-01-12 06:00", "date: next tuesday")
+
+
+def missing_audio(show: Path) -> None:
+    (show / "episodes" / "002-second" / "audio.m4a").unlink()
+
+
+def not_audio(show: Path) -> None:
+    (show / "episodes" / "002-second" / "audio.m4a").unlink()
+    (show / "episodes" / "002-second" / "audio.mp3").write_text("this is not audio\n" * 200)
+
+
+def truncated_mp3(show: Path) -> None:
+    # Replaced, not edited in place: site/media holds hard links to the show's audio.
+    audio = show / "episodes" / "001-first" / "audio.mp3"
+    data = audio.read_bytes()
+    partial = audio.with_name("partial.tmp")
+    partial.write_bytes(data[: len(data) * 4 // 10])
+    partial.replace(audio)
+
+
+def audio_outside(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind",
+               "title: Second wind\naudio: ../../etc/passwd")
+
+
+def duplicate_guid(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "0b6e7c52-0002-4a0e-9e0e-000000000002",
+               "0b6e7c52-0001-4a0e-9e0e-000000000001")
+
+
+def duplicate_slug(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: Second wind\nslug: first")
+
+
+def missing_link(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "../001-first/episode.md", "../009-nowhere/episode.md")
+
+
+def toml_syntax(show: Path) -> None:
+    replace_in(show / "castnotes.toml", 'language = "en"', 'language = "en')
+
+
+def bad_category(show: Path) -> None:
+    replace_in(show / "castnotes.toml", "Health & Fitness/Mental Health", "Health/Mental Wellness")
+
+
+def empty_episodes(show: Path) -> None:
+    shutil.rmtree(show / "episodes")
+    (show / "episodes").mkdir()
+
+
+def unknown_setting(show: Path) -> None:
+    replace_in(show / "castnotes.toml", 'language = "en"', 'language = "en"\nauthr = "x"')
+
+
+def chapter_after_end(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind",
+               "title: Second wind\nchapters:\n- {start: 0, title: A}\n- {start: '9:00', title: B}")
+
+
+def malformed_json_chapters(show: Path) -> None:
+    (show / "episodes" / "002-second" / "chapters.json").write_text('{"version": "1.2.0",\n "chapters": [}')
+
+
+CASES: list[tuple[str, Callable[[Path], None], str]] = [
+    # (name, mutation, regex the first error line must match)
+    ("malformed YAML", malformed_yaml,
+     r"episodes/002-second/episode\.md:2: error: malformed front matter"),
+    ("unknown front matter key", unknown_key,
+     r"episodes/002-second/episode\.md:3: error: sumary: unknown front matter key\n  hint: did you mean 'summary'\?"),
+    ("bad date", bad_date,
+     r"episodes/002-second/episode\.md:3: error: date: 'next tuesday' is not a date"),
+    ("missing audio", missing_audio,
+     r"episodes/002-second/episode\.md:\d?:? ?error: audio: no audio file in 002-second/"),
+    ("audio that is not audio", not_audio,
+     r"episodes/002-second/audio\.mp3: error: cannot read audio"),
+    ("truncated MP3", truncated_mp3,
+     r"episodes/001-first/audio\.mp3: error: the MP3 is truncated"),
+    ("audio outside the show", audio_outside,
+     r"episodes/002-second/episode\.md:3: error: audio: '\.\./\.\./etc/passwd' is outside the episode folder"),
+    ("two episodes with one guid", duplicate_guid,
+     r"episodes/002-second/episode\.md:4: error: guid: '0b6e7c52-0001-4a0e-9e0e-000000000001' is also the guid of episodes/001-first/episode\.md"),
+    ("two episodes with one slug", duplicate_slug,
+     r"episodes/002-second/episode\.md:3: error: slug: 'first' is also the slug of episodes/001-first/episode\.md"),
+    ("link to a missing episode", missing_link,
+     r"episodes/002-second/episode\.md:6: error: link to a missing episode: '\.\./009-nowhere/episode\.md'"),
+    ("TOML syntax error", toml_syntax,
+     r"castnotes\.toml:5: error: TOML syntax error"),
+    ("category not on Apple's list", bad_category,
+     r"castnotes\.toml:\d+: error: \[show\] category 'Health/Mental Wellness' is not on Apple's list\n  hint: did you mean 'Health & Fitness/Mental Health'\?"),
+    ("empty episodes folder", empty_episodes,
+     r"episodes: error: no episodes: episodes/ holds no episode folders"),
+    ("unknown setting", unknown_setting,
+     r"castnotes\.toml:6: error: unknown key 'authr' in \[show\]\n  hint: did you mean 'author'\?"),
+    ("chapter after the end", chapter_after_end,
+     r"episodes/002-second/episode\.md:3: error: chapters: chapter 2 \('B' at 9:00\) starts after the audio ends"),
+    ("malformed chapters.json", malformed_json_chapters,
+     r"episodes/002-second/chapters\.json:2: error: malformed JSON"),
+]
+
+
+@pytest.mark.parametrize("mutate,pattern", [(m, p) for _, m, p in CASES], ids=[c[0] for c in CASES])
+def test_bad_input_is_reported_and_site_untouched(make_show: ShowMaker, mutate: Callable[[Path], None],
+                                                   pattern: str) -> None:
+    show = make_show()
+    first = run_cli("build", show=show)
+    assert first.exit_code == 0, first.output
+    before = tree_digest(show / "site")
+
+    mutate(show)
+    result = run_cli("build", show=show)
+
+    assert result.exit_code == 1, result.output
+    assert re.search(pattern, result.stderr), result.stderr
+    assert "Traceback" not in result.output
+    assert "nothing was written" in result.stderr
+    assert tree_digest(show / "site") == before
+
+
+def test_all_problems_reported_in_one_run(make_show: ShowMaker) -> None:
+    show = make_show()
+    bad_date(show)
+    replace_in(episode_md(show, "001-first"), "title: First steps", "title: First steps\ncolour: blue")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "001-first/episode.md:3: error: colour: unknown front matter key" in result.stderr
+    assert "002-second/episode.md:3: error: date:" in result.stderr
+    assert not (show / "site").exists()
+
+
+def test_output_folder_holding_the_show_is_refused(make_show: ShowMaker) -> None:
+    show = make_show(settings={"site": {"output": "."}})
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "contains the show itself" in result.stderr
+
+
+def test_output_inside_episodes_is_refused(make_show: ShowMaker) -> None:
+    show = make_show(settings={"site": {"output": "episodes/site"}})
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "inside the show's episodes" in result.stderr
+
+
+def test_foreign_output_folder_is_not_replaced(make_show: ShowMaker, tmp_path: Path) -> None:
+    show = make_show()
+    foreign = tmp_path / "documents"
+    foreign.mkdir()
+    (foreign / "thesis.txt").write_text("precious")
+    result = run_cli("build", "--output", str(foreign), show=show)
+    assert result.exit_code == 1
+    assert "was not made by castnotes" in result.stderr
+    assert (foreign / "thesis.txt").read_text() == "precious"
+
+
+def test_remote_audio_needs_all_fields(make_show: ShowMaker) -> None:
+    show = make_show({"001-remote": {
+        "meta": {"title": "Remote", "date": "2026-01-05", "guid": "g-1",
+                 "audio": {"url": "https://cdn.example/a.mp3", "length": 1234}},
+        "audio": None,
+    }})
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "audio.type: missing" in result.stderr
+    assert "audio.duration: missing" in result.stderr
+
+
+def test_several_audio_files_need_a_choice(make_show: ShowMaker, media: dict[str, Path]) -> None:
+    show = make_show()
+    shutil.copyfile(media["mp3"], show / "episodes" / "002-second" / "extra.mp3")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "several audio files (audio.m4a, extra.mp3)" in result.stderr
+    assert "hint: add `audio: audio.m4a`" in result.stderr
+
+
+def test_episode_without_front_matter_takes_title_and_date_from_tags(make_show: ShowMaker) -> None:
+    from mutagen.id3 import ID3, TDRC, TIT2
+
+    show = make_show({"001-tagged": {"meta": None, "body": "Just notes.\n"}})
+    audio = show / "episodes" / "001-tagged" / "audio.mp3"
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text="From the tag"))
+    tags.add(TDRC(encoding=3, text="2026-02-03"))
+    tags.save(audio)
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "guid: missing; using the derived" in result.stderr  # a warning, not an error
+    feed = (show / "site" / "feed.xml").read_text()
+    assert "<title>From the tag</title>" in feed
+    assert "Tue, 03 Feb 2026 00:00:00 +0000" in feed
+
+
+def test_yaml_error_line_points_into_the_file(make_show: ShowMaker) -> None:
+    show = make_show()
+    write_episode(show / "episodes" / "002-second",
+                  'title: "ok"\ndate: 2026-01-12\nguests:\n  - name: A\n   role: guest\n', "x\n")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert re.search(r"episodes/002-second/episode\.md:6: error: malformed front matter", result.stderr), \
+        result.stderr
