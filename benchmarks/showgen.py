@@ -26,17 +26,19 @@ GUID_NAMESPACE = uuid.UUID("0e5b1c1e-2f49-4d0c-9a53-6b7f0c2d9e11")
 LONG_SECONDS = 3600
 
 # One entry per podcast format: (name, file suffix). The round-robin below leans
-# toward MP3, as real shows do (about 6 in 10 episodes).
+# toward MP3, as real shows do (6 in 10 episodes; 1 in 10 is a CBR MP3 without the
+# Xing/Info header, which some encoders and hosting pipelines produce).
 FORMATS: dict[str, str] = {
     "mp3-vbr": ".mp3",
     "mp3-cbr": ".mp3",
+    "mp3-bare": ".mp3",
     "m4a": ".m4a",
     "ogg": ".ogg",
     "opus": ".opus",
     "flac": ".flac",
 }
 ROTATION = ("mp3-vbr", "mp3-cbr", "mp3-vbr", "m4a", "mp3-cbr",
-            "ogg", "mp3-vbr", "opus", "mp3-cbr", "flac")
+            "ogg", "mp3-vbr", "opus", "mp3-bare", "flac")
 
 SPEECH = (
     "Welcome back to the benchmark hour. Today we talk about friendship, loneliness "
@@ -89,10 +91,13 @@ def make_sources(folder: Path, long: bool = False) -> Sources:
     files = {}
     for name, suffix in FORMATS.items():
         target = folder / f"{name}{suffix}"
-        if not target.exists():
-            partial = target.with_name(f"partial-{target.name}")
-            _run(_encode_command(name, base, partial))
+        recipe = folder / f"{name}.cmd"  # re-encode when the recipe changed
+        partial = target.with_name(f"partial-{target.name}")
+        command = _encode_command(name, base, partial)
+        if not (target.exists() and recipe.exists() and recipe.read_text() == " ".join(command)):
+            _run(command)
             partial.rename(target)
+            recipe.write_text(" ".join(command))
         files[name] = target
     return Sources(files)
 
@@ -113,7 +118,9 @@ def _encode_command(name: str, wav: Path, out: Path) -> list[str]:
     ffmpeg = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(wav), "-vn"]
     if name == "mp3-vbr":  # LAME VBR writes a Xing header
         return ["lame", "--quiet", "-V", "7", str(wav), str(out)]
-    if name == "mp3-cbr":  # CBR without the Info (Xing) header, as some encoders write it
+    if name == "mp3-cbr":  # LAME CBR writes an Info (Xing-style) header
+        return ["lame", "--quiet", "--cbr", "-b", "48", str(wav), str(out)]
+    if name == "mp3-bare":  # CBR without the Info header (-t), as some encoders write it
         return ["lame", "--quiet", "--cbr", "-b", "48", "-t", str(wav), str(out)]
     if name == "m4a":
         return ffmpeg + ["-c:a", "aac", "-b:a", "48k", "-f", "ipod", str(out)]

@@ -135,8 +135,8 @@ def check_chapters(chapters: list[Chapter], duration: float, report: Callable[[s
 
 
 def format_clock(seconds: float) -> str:
-    """`1:02:03` or `12:30`: how hosts write times."""
-    whole = int(seconds)
+    """`1:02:03` or `12:30`: how hosts write times (rounded to the nearest second)."""
+    whole = int(round(seconds))
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -29,12 +29,23 @@ _MARKER_RE = re.compile(r'(href|src)="castnotes:/')
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for <description>
 
+# Ids the default theme gives its own page sections: a notes heading must not reuse one.
+THEME_IDS = frozenset({"main", "content", "episode-title", "episodes-title", "chapters-title",
+                       "guests-title", "sponsors-title", "related-title", "topics-title", "show-title",
+                       "nf-title", "transcript", "player"})
+
+
+def _heading_slug(title: str) -> str:
+    slug = re.sub(r"[^\w\- ]", "", title.strip().lower(), flags=re.UNICODE).replace(" ", "-")
+    return f"{slug}-notes" if slug in THEME_IDS else slug
+
+
 _md = (
     MarkdownIt("commonmark", {"html": True, "xhtmlOut": False, "typographer": False})
     .enable("table")
     .enable("strikethrough")
     .use(footnote_plugin)
-    .use(anchors_plugin, min_level=2, max_level=4)
+    .use(anchors_plugin, min_level=2, max_level=4, slug_func=_heading_slug)
 )
 
 

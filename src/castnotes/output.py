@@ -105,7 +105,13 @@ def write_site(output_dir: Path, files: Iterable[tuple[str, bytes]],
     return WriteStats(count, linked, copied, written)
 
 
+LINK_MIN_BYTES = 1 << 20  # hard-link media; copy small files (theme CSS a host might edit in site/)
+
+
 def _link_or_copy(source: Path, target: Path) -> bool:
+    if source.stat().st_size < LINK_MIN_BYTES:
+        shutil.copyfile(source, target)
+        return False
     try:
         os.link(source, target)
         return True

@@ -9,6 +9,7 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -101,6 +102,9 @@ def plan_pages(show: Show) -> Iterator[Page]:
 
 def render_page(env: jinja2.Environment, show: Show, page: Page) -> bytes:
     root = root_for(page.site_path)
+    if page.site_path == "404.html":
+        # Served at whatever address was missing: only absolute paths work there.
+        root = urlsplit(show.url).path or "/"
     folder = page.site_path.rsplit("/", 1)[0] + "/" if "/" in page.site_path else ""
     context = {
         "show": show,

@@ -3,7 +3,8 @@
    - #t=SECONDS in the address starts the episode there.
    - the current chapter is marked with aria-current.
    - a playback speed control, remembered between visits.
-   - [data-copy] elements get a "Copy feed link" button. */
+   - [data-copy] elements get a "Copy feed link" button.
+   - guest photos that fail to load give way to the initials beneath. */
 (function () {
   "use strict";
 
@@ -97,6 +98,13 @@
     apply();
     tools.append(label);
   }
+
+  // A guest photo that fails to load: hide it, so the initials beneath show instead.
+  document.querySelectorAll(".person__photo img").forEach(function (img) {
+    function hide() { img.hidden = true; }
+    if (img.complete && !img.naturalWidth) hide();
+    else img.addEventListener("error", hide);
+  });
 
   copyButtons();
   player();
