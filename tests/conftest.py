@@ -16,7 +16,8 @@ from click.testing import CliRunner, Result
 from castnotes.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
+# The shared real-world corpus sits beside the checkout; CASTNOTES_CORPUS points elsewhere (a worktree).
+CORPUS = Path(os.environ.get("CASTNOTES_CORPUS") or REPO.parent / "shared" / "corpus")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
