@@ -38,7 +38,7 @@ class Preview:
                 ) -> tuple[int, dict[str, str], bytes]:
         """A raw request: the path goes on the wire exactly as given (no client normalising)."""
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        connection.putrequest(method, path, skip_accept_encoding=True)
+        connection.putrequest(method, path, skip_host="Host" in (headers or {}), skip_accept_encoding=True)
         for name, value in (headers or {}).items():
             connection.putheader(name, value)
         connection.endheaders()
@@ -141,6 +141,12 @@ def test_missing_pages_get_the_404_page_and_folders_a_redirect(preview: Preview)
     assert status == 301 and headers["location"] == "/episodes/first/"
     status, _, body = preview.request("GET", "/episodes/first/?utm=x")
     assert status == 200 and b"First steps" in body
+
+
+def test_requests_for_other_host_names_are_refused(preview: Preview) -> None:
+    assert preview.request("GET", "/", {"Host": f"localhost:{preview.port}"})[0] == 200
+    status, _, body = preview.request("GET", "/", {"Host": "attacker.example"})
+    assert status == 403 and b"Work in progress" not in body
 
 
 def test_server_listens_on_loopback_only(tmp_path: Path) -> None:

@@ -7,7 +7,8 @@ GUID ledger (a build with a base URL leaves it alone).
 
 The server is the standard library's, with a handler of our own: it binds
 127.0.0.1 only, serves nothing outside the preview folder (no `..`, no
-percent-encoded dots, no symlinks leading out), and answers HEAD and byte ranges
+percent-encoded dots, no symlinks leading out, no request naming another host, which a
+web page could try through DNS rebinding), and answers HEAD and byte ranges
 (206 with Content-Range, 416 for a range it cannot satisfy) so the audio player can
 seek and podcast apps on the same machine can subscribe to the preview feed.
 """
@@ -136,6 +137,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self.log(format % args)
 
     def _respond(self, send_body: bool) -> None:
+        if not self._host_is_local():
+            self._simple(HTTPStatus.FORBIDDEN, b"castnotes serves the preview on 127.0.0.1 only\n")
+            return
         status, found = resolve_request(self.folder, self.path)
         if status == HTTPStatus.MOVED_PERMANENTLY:
             self._simple(status, b"", location=str(found))
@@ -148,6 +152,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
                          kind="text/html; charset=utf-8" if page.is_file() else "text/plain; charset=utf-8")
             return
         self._send_file(found, send_body)
+
+    def _host_is_local(self) -> bool:
+        """Refuse requests for another host name (DNS rebinding: a web page must not read drafts)."""
+        host = (self.headers.get("Host") or "").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+        return host == "" or name in ("127.0.0.1", "localhost")
 
     def _send_file(self, path: Path, send_body: bool) -> None:
         stat = path.stat()
