@@ -119,9 +119,11 @@ def test_head_and_ranges(preview: Preview) -> None:
     "/..%5ccastnotes.toml", "/media/%2e/first/audio.mp3", "/./index.html", "/%00index.html",
 ])
 def test_traversal_is_forbidden(preview: Preview, path: str) -> None:
-    status, _, body = preview.request("GET", path)
+    status, headers, body = preview.request("GET", path)
     assert status == 403, path
-    assert b"Test Show" not in body and b"[show]" not in body
+    assert body == b"403 Forbidden\n" and headers["content-type"] == "text/plain; charset=utf-8"
+    status, _, body = preview.request("HEAD", path)
+    assert (status, body) == (403, b"")
 
 
 def test_symlinks_out_of_the_preview_are_forbidden(preview: Preview, tmp_path: Path) -> None:

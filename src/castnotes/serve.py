@@ -138,7 +138,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         if not self._host_is_local():
-            self._simple(HTTPStatus.FORBIDDEN, b"castnotes serves the preview on 127.0.0.1 only\n")
+            body = b"castnotes serves the preview on 127.0.0.1 only\n"
+            self._simple(HTTPStatus.FORBIDDEN, body if send_body else b"", length=len(body))
             return
         status, found = resolve_request(self.folder, self.path)
         if status == HTTPStatus.MOVED_PERMANENTLY:
@@ -146,10 +147,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         if status != HTTPStatus.OK or not isinstance(found, Path):
             page = self.folder / "404.html"
-            body = page.read_bytes() if status == HTTPStatus.NOT_FOUND and page.is_file() \
-                else f"{status.value} {status.phrase}\n".encode()
-            self._simple(status, body if send_body else b"", length=len(body),
-                         kind="text/html; charset=utf-8" if page.is_file() else "text/plain; charset=utf-8")
+            if status == HTTPStatus.NOT_FOUND and page.is_file():
+                body, kind = page.read_bytes(), "text/html; charset=utf-8"
+            else:
+                body, kind = f"{status.value} {status.phrase}\n".encode(), "text/plain; charset=utf-8"
+            self._simple(status, body if send_body else b"", length=len(body), kind=kind)
             return
         self._send_file(found, send_body)
 
