@@ -91,13 +91,48 @@ def plan_pages(show: Show) -> Iterator[Page]:
                 "older": f"page/{number + 1}/" if number < pages else None,
             },
         })
+    related = related_episodes(episodes)
     for i, episode in enumerate(episodes):
         yield Page(f"{episode.page_path}index.html", "episode.html", {
             "episode": episode,
             "newer": episodes[i - 1] if i > 0 else None,
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
+            "related": related[episode.slug],
         })
     yield Page("404.html", "404.html", {})
+
+
+def related_episodes(episodes: tuple[Episode, ...], limit: int = 3) -> dict[str, list[Episode]]:
+    """For each episode: those named in `related`, then those sharing the most categories
+    and guests (newest first among equals), up to `limit`.
+
+    Built from an index of categories and guests, so a large show costs one pass rather
+    than comparing every pair of episodes.
+    """
+    by_slug = {e.slug: e for e in episodes}
+    order = {e.slug: i for i, e in enumerate(episodes)}
+    index: dict[str, list[str]] = {}
+    for episode in episodes:
+        for key in _topics(episode):
+            index.setdefault(key, []).append(episode.slug)
+    result: dict[str, list[Episode]] = {}
+    for episode in episodes:
+        chosen = [by_slug[s] for s in episode.related if s in by_slug and s != episode.slug]
+        if len(chosen) < limit:
+            scores: dict[str, int] = {}
+            for key in _topics(episode):
+                for slug in index[key]:
+                    scores[slug] = scores.get(slug, 0) + 1
+            taken = {e.slug for e in chosen} | {episode.slug}
+            ranked = sorted((s for s in scores if s not in taken), key=lambda s: (-scores[s], order[s]))
+            chosen += [by_slug[s] for s in ranked[: limit - len(chosen)]]
+        result[episode.slug] = chosen[:limit] if len(episode.related) <= limit else chosen
+    return result
+
+
+def _topics(episode: Episode) -> set[str]:
+    return {f"c:{c.lower()}" for c in episode.categories} | {
+        f"p:{(g.id or g.name).lower()}" for g in episode.guests}
 
 
 def render_page(env: jinja2.Environment, show: Show, page: Page) -> bytes:
