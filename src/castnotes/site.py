@@ -102,12 +102,14 @@ def plan_pages(show: Show) -> Iterator[Page]:
     yield Page("404.html", "404.html", {})
 
 
-def related_episodes(episodes: tuple[Episode, ...], limit: int = 3) -> dict[str, list[Episode]]:
+def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
+                     window: int = 12) -> dict[str, list[Episode]]:
     """For each episode: those named in `related`, then those sharing the most categories
-    and guests (newest first among equals), up to `limit`.
+    and guests, nearest in time first, up to `limit`.
 
-    Built from an index of categories and guests, so a large show costs one pass rather
-    than comparing every pair of episodes.
+    Candidates come from an index of categories and guests, looking only at the
+    `window` episodes nearest in time on each list, so a big show with a few broad
+    categories costs a pass over the episodes, not a comparison of every pair.
     """
     by_slug = {e.slug: e for e in episodes}
     order = {e.slug: i for i, e in enumerate(episodes)}
@@ -115,18 +117,22 @@ def related_episodes(episodes: tuple[Episode, ...], limit: int = 3) -> dict[str,
     for episode in episodes:
         for key in _topics(episode):
             index.setdefault(key, []).append(episode.slug)
+    position = {key: {slug: i for i, slug in enumerate(slugs)} for key, slugs in index.items()}
     result: dict[str, list[Episode]] = {}
     for episode in episodes:
         chosen = [by_slug[s] for s in episode.related if s in by_slug and s != episode.slug]
         if len(chosen) < limit:
             scores: dict[str, int] = {}
             for key in _topics(episode):
-                for slug in index[key]:
+                i = position[key][episode.slug]
+                for slug in index[key][max(0, i - window) : i + window + 1]:
                     scores[slug] = scores.get(slug, 0) + 1
             taken = {e.slug for e in chosen} | {episode.slug}
-            ranked = sorted((s for s in scores if s not in taken), key=lambda s: (-scores[s], order[s]))
+            here = order[episode.slug]
+            ranked = sorted((s for s in scores if s not in taken),
+                            key=lambda s: (-scores[s], abs(order[s] - here), order[s]))
             chosen += [by_slug[s] for s in ranked[: limit - len(chosen)]]
-        result[episode.slug] = chosen[:limit] if len(episode.related) <= limit else chosen
+        result[episode.slug] = chosen
     return result
 
 
