@@ -193,7 +193,7 @@ def copy_demo(target: Path) -> Path:
     if image:
         shutil.copy2(REPO / image, target / image)
     shutil.copytree(REPO / "episodes", target / "episodes")
-    for optional in ("static", "published.jsonl", "people.toml"):
+    for optional in ("static", "published.jsonl", "people.toml", "people"):
         source = REPO / optional
         if source.is_dir():
             shutil.copytree(source, target / optional)

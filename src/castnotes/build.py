@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Iterator
 
 from .cache import AudioCache
+from .chapters import render_chapters_json
 from .config import Settings, load_settings
 from .errors import CastnotesError, Problem
 from .feed import render_feed
@@ -67,6 +68,8 @@ def build(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     feed = render_feed(show)
     env = make_environment(settings.root)
     rendered: list[tuple[str, bytes]] = [(settings.feed.path, feed)]
+    rendered += [(f"{e.page_path}chapters.json", render_chapters_json(show, e)) for e in show.episodes
+                 if e.chapters]
     pages = 0
     for page in plan_pages(show):
         rendered.append((page.site_path, render_page(env, show, page)))
@@ -91,6 +94,7 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
         yield source, site_path
     if show.image and show.image.source_path and show.image.site_path:
         yield show.image.source_path, show.image.site_path
+    yield from show.copies
     for episode in show.episodes:
         yield from episode.copies
     static = root / "static"
