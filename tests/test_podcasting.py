@@ -226,7 +226,7 @@ def test_item_tags_with_every_attribute(make_show: ShowMaker, media: dict[str, P
         "transcript": [{"file": "words.vtt", "language": "de"},
                        {"url": "https://cdn.example/t.srt", "type": "application/x-subrip",
                         "language": "fr", "rel": "captions"}],
-    }}}, settings={"show": {"hosts": ["sam"]}})
+    }}}, settings={"show": {"hosts": ["sam"], "seasons": {"3": "The third one"}}})
     add_people(show, media)
     from PIL import Image
 
@@ -237,6 +237,7 @@ def test_item_tags_with_every_attribute(make_show: ShowMaker, media: dict[str, P
     item = xpath(channel_of(feed), "item")[0]
 
     assert xpath(item, "podcast:season/text()") == ["3"]
+    assert attrs(only(item, "podcast:season")) == {"name": "The third one"}
     assert xpath(item, "podcast:episode/text()") == ["12"]
     persons = [(p.text, attrs(p)) for p in xpath(item, "podcast:person")]
     sam_img = persons[0][1]["img"]
@@ -277,7 +278,7 @@ def test_item_tags_with_every_attribute(make_show: ShowMaker, media: dict[str, P
 
 def test_item_tags_without_optional_attributes(make_show: ShowMaker, media: dict[str, Path]) -> None:
     show = make_show({"001-bare": {"meta": {
-        "title": "Bare", "date": "2026-01-05", "guid": "g-bare", "number": None,
+        "title": "Bare", "date": "2026-01-05", "guid": "g-bare", "number": None, "season": 2,
         "soundbites": [{"start": 1, "duration": 1}],
         "location": {"name": "Online"},
         "license": {"name": "house-rules", "url": "https://test.example/rules"},
@@ -285,7 +286,9 @@ def test_item_tags_without_optional_attributes(make_show: ShowMaker, media: dict
     }}}, settings={"show": {"hosts": ["sam"]}})
     add_people(show, media)
     item = xpath(channel_of(build(show)), "item")[0]
-    for absent in ("podcast:season", "podcast:episode", "podcast:person", "podcast:chapters",
+    season = only(item, "podcast:season")
+    assert (season.text, attrs(season)) == ("2", {})
+    for absent in ("podcast:episode", "podcast:person", "podcast:chapters",
                    "podcast:funding", "podcast:alternateEnclosure", "psc:chapters"):
         assert xpath(item, absent) == [], absent
     bite = only(item, "podcast:soundbite")

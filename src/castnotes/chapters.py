@@ -44,8 +44,12 @@ def load_chapters(reader: FieldReader, folder: Path, page_path: str, audio_chapt
     """The episode's chapters from the first source that has them."""
     copies: list[tuple[Path, str]] = []
     if isinstance(reader.meta.get("chapters"), str):
-        url = reader.url("chapters", warn_http=True)
-        return ChapterSource(path=reader.path, remote_url=url)
+        if "://" not in reader.meta["chapters"]:
+            reader.error("chapters", f"{reader.meta['chapters']!r} is neither a list of chapters nor a URL",
+                         hint="a chapters.json beside episode.md is found without naming it; "
+                              "or list them: - {start: '0:00', title: Intro}")
+            return ChapterSource(path=reader.path)
+        return ChapterSource(path=reader.path, remote_url=reader.url("chapters", warn_http=True))
     if reader.has("chapters"):
         chapters, lines = chapters_from_front_matter(reader, folder, page_path, copies)
         return ChapterSource(tuple(chapters), reader.path, tuple(lines), copies=tuple(copies))

@@ -20,7 +20,7 @@ from .errors import CastnotesError, Problem, Problems
 from .fields import FieldReader, KeyLines
 from .model import BlockRule, Funding, License, Location, Person, RemoteItem, Txt, UpdateFrequency
 from .people import Registry, load_people, read_people
-from .podcastvalues import (derive_podcast_guid, read_block, read_funding, read_license, read_locations,
+from .podcastvalues import (MAX_TEXT, derive_podcast_guid, read_block, read_funding, read_license, read_locations,
                             read_medium, read_podcast_guid, read_podroll, read_txt, read_update_frequency)
 
 CONFIG_NAME = "castnotes.toml"
@@ -55,6 +55,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "update_frequency": dict,
         "new_feed_url": str,
         "complete": bool,
+        "seasons": dict,
     },
     "media": {"base_url": str, "prefix": str},
     "site": {"output": str, "per_page": int},
@@ -100,6 +101,7 @@ class ShowSettings:
     update_frequency: UpdateFrequency | None = None
     new_feed_url: str | None = None
     complete: bool = False
+    seasons: dict[int, str] = field(default_factory=dict)  # season number -> name (podcast:season name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +195,8 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     problems.raise_if_errors()
 
     show = _parse_show(raw_show, root, path, lines, problems)
-    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {})
+    feed_path = data.get("feed", {}).get("path", "feed.xml") if isinstance(data.get("feed"), dict) else ""
+    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {}, feed_path)
     media_raw = data.get("media", {})
     media = MediaSettings(
         base_url=_url(media_raw.get("base_url"), "media", "base_url", path, lines, problems, slash=True),
@@ -283,7 +286,7 @@ def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
 
 
 def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path: Path, lines: KeyLines,
-                      problems: Problems, people: Registry) -> ShowSettings:
+                      problems: Problems, people: Registry, feed_path: str) -> ShowSettings:
     """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
     reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
     locked = reader.boolean("locked")
@@ -291,7 +294,7 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         reader.warn("locked", "podcast:locked is written without an owner email",
                     hint='add owner = { name = "...", email = "..." } so hosts can verify you')
     new_feed_url = reader.url("new_feed_url")
-    if new_feed_url and new_feed_url.rstrip("/") == (show.url + "feed.xml").rstrip("/"):
+    if new_feed_url and new_feed_url.rstrip("/") == (show.url + str(feed_path)).rstrip("/"):
         reader.error("new_feed_url", "points at this feed itself",
                      hint="set it only when the show moves, to the new feed's address")
     return replace(
@@ -309,7 +312,22 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         update_frequency=read_update_frequency(reader, "update_frequency"),
         new_feed_url=new_feed_url,
         complete=bool(reader.boolean("complete")),
+        seasons=_season_names(reader),
     )
+
+
+def _season_names(reader: FieldReader) -> dict[int, str]:
+    """`seasons = { 1 = "Finding friends" }`: names for podcast:season."""
+    table = reader.table("seasons")
+    names: dict[int, str] = {}
+    for key in table.meta if table else ():
+        if not str(key).isdigit() or int(key) < 1:
+            table.error(key, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
+            continue
+        name = table.text(key, max_len=MAX_TEXT)
+        if name:
+            names[int(key)] = name
+    return names
 
 
 def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "KeyLines") -> None:

@@ -183,7 +183,7 @@ def image_tag(art: Artwork) -> Tag:
 def item_tags(show: Show, episode: Episode) -> list[Tag]:
     tags = []
     if episode.season is not None:
-        tags.append(tag("season", str(episode.season)))
+        tags.append(tag("season", str(episode.season), {"name": show.settings.show.seasons.get(episode.season)}))
     if episode.number is not None:
         tags.append(tag("episode", str(episode.number)))
     tags += [person_tag(p, show.url) for p in item_people(show.hosts, episode.guests)]
