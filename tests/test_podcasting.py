@@ -170,7 +170,10 @@ def test_channel_tags_with_every_attribute(make_show: ShowMaker, media: dict[str
 
 
 def test_channel_tags_without_optional_attributes(make_show: ShowMaker, media: dict[str, Path]) -> None:
-    show = make_show(settings={"show": {
+    show = make_show({
+        "000-trailer": {"meta": {"title": "Coming soon", "date": "2026-01-01", "guid": "g-t", "type": "trailer"}},
+        "001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g-a"}},
+    }, settings={"show": {
         "locked": False, "hosts": ["lee"], "license": "cc-by-4.0", "location": {"name": "Berlin"},
         "block": True, "update_frequency": {"text": "Now and then"}, "medium": "music"}})
     add_people(show, media)
@@ -190,8 +193,10 @@ def test_channel_tags_without_optional_attributes(make_show: ShowMaker, media: d
     assert xpath(channel, "itunes:block/text()") == ["Yes"]
     assert (only(channel, "podcast:updateFrequency").text,
             attrs(only(channel, "podcast:updateFrequency"))) == ("Now and then", {})
-    for absent in ("podcast:funding", "podcast:txt", "podcast:trailer", "podcast:podroll",
-                   "itunes:new-feed-url", "itunes:complete"):
+    trailer = only(channel, "podcast:trailer")
+    assert trailer.text == "Coming soon" and "season" not in attrs(trailer)
+    for absent in ("podcast:funding", "podcast:txt", "podcast:podroll", "itunes:new-feed-url",
+                   "itunes:complete"):
         assert xpath(channel, absent) == [], absent
 
 
@@ -379,3 +384,13 @@ def test_guest_pages_show_registry_photos(make_show: ShowMaker, media: dict[str,
     page = (show / "site" / "episodes" / "a" / "index.html").read_text()
     assert '<img src="../../people/sam-' in page
     assert '<img src="https://cdn.example/ana.png"' in page
+
+
+def test_long_trailer_title_is_cut_at_a_word(make_show: ShowMaker) -> None:
+    title = "A trailer whose title goes on " + "and on " * 30 + "until the end"
+    show = make_show({"000-t": {"meta": {"title": title, "date": "2026-01-01", "guid": "g-t", "type": "trailer"}}})
+    channel = channel_of(build(show))
+    text = only(channel, "podcast:trailer").text
+    assert len(text) <= 128 and text.endswith("…") and title.startswith(text[:-1])
+    assert title[len(text) - 1] == " "  # cut between words
+    assert xpath(channel, "item/title/text()") == [title]  # the item keeps its full title

@@ -15,7 +15,7 @@ import difflib
 import re
 import uuid
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Iterator
 
 from .fields import FieldReader
 from .model import BlockRule, Funding, License, Location, RemoteItem, Txt, UpdateFrequency
@@ -92,21 +92,30 @@ def read_podcast_guid(reader: FieldReader, key: str) -> str | None:
     return str(parsed)
 
 
+def _tables(reader: FieldReader, key: str, keys: tuple[str, ...], example: str) -> Iterator[FieldReader]:
+    """Each entry of a list of tables (a single table counts as a list of one), keys checked.
+
+    Entries that are not tables, or lack the first key of `keys`, are reported and skipped.
+    """
+    required = keys[0]
+    for item_reader, item in reader.entries(key):
+        if not isinstance(item, dict):
+            item_reader.error(required, f"each {key} entry is a table with {required}", hint=example)
+            continue
+        item_reader.check_keys(keys, f"{key} key")
+        if not item_reader.has(required):
+            item_reader.error(required, "missing", hint=example)
+            continue
+        yield item_reader
+
+
 def read_funding(reader: FieldReader, key: str = "funding") -> tuple[Funding, ...]:
     """`funding: [{url, text}]`: https links where listeners can support the show."""
     found = []
-    for item_reader, item in reader.entries(key):
-        if not isinstance(item, dict):
-            item_reader.error("url", "each funding entry is a table with url and text",
-                              hint='{ url = "https://...", text = "Support the show" }')
-            continue
-        item_reader.check_keys(("url", "text"), "funding key")
-        url = item_reader.url("url", https=True)
-        if url is None:
-            if not item_reader.has("url"):
-                item_reader.error("url", "missing")
-            continue
-        found.append(Funding(url, item_reader.text("text", max_len=MAX_TEXT)))
+    for item in _tables(reader, key, ("url", "text"), '{ url = "https://...", text = "Support the show" }'):
+        url = item.url("url", https=True)
+        if url is not None:
+            found.append(Funding(url, item.text("text", max_len=MAX_TEXT)))
     return tuple(found)
 
 
@@ -144,66 +153,46 @@ def read_license(reader: FieldReader, key: str = "license") -> License | None:
 def read_locations(reader: FieldReader, key: str = "location") -> tuple[Location, ...]:
     """One place or a list of places: `{name, geo, osm, rel, country}`."""
     found = []
-    for item_reader, item in reader.entries(key):
-        if not isinstance(item, dict):
-            item_reader.error("name", "a location is a table with name (and geo, osm, rel, country)")
-            continue
-        item_reader.check_keys(("name", "geo", "osm", "rel", "country"), "location key")
-        name = item_reader.text("name", max_len=MAX_TEXT)
-        if not name:
-            item_reader.error("name", "missing", hint='name = "Columbus, Ohio"')
-            continue
-        geo = item_reader.text("geo")
+    for item in _tables(reader, key, ("name", "geo", "osm", "rel", "country"), '{ name = "Austin, TX" }'):
+        name = item.text("name", max_len=MAX_TEXT)
+        geo = item.text("geo")
         if geo is not None and not GEO_RE.match(geo):
-            item_reader.error("geo", f"{geo!r} is not a geo URI", hint="geo:latitude,longitude, e.g. "
-                                                                       "geo:39.9612,-82.9988")
+            item.error("geo", f"{geo!r} is not a geo URI", hint="geo:latitude,longitude, e.g. geo:30.2672,-97.7431")
             geo = None
-        osm = item_reader.text("osm")
+        osm = item.text("osm")
         if osm is not None and not OSM_RE.match(osm):
-            item_reader.error("osm", f"{osm!r} is not an OpenStreetMap id",
-                              hint="a type letter (N node, W way, R relation) and the number, e.g. R113314")
+            item.error("osm", f"{osm!r} is not an OpenStreetMap id",
+                       hint="a type letter (N node, W way, R relation) and the number, e.g. R113314")
             osm = None
-        rel = item_reader.choice("rel", ("subject", "creator"))
-        country = item_reader.text("country")
+        rel = item.choice("rel", ("subject", "creator"))
+        country = item.text("country")
         if country is not None and not COUNTRY_RE.match(country):
-            item_reader.error("country", f"{country!r} is not a two-letter ISO 3166-1 code")
+            item.error("country", f"{country!r} is not a two-letter ISO 3166-1 code")
             country = None
-        found.append(Location(name, geo, osm, rel, country.lower() if country else None))
+        if name:
+            found.append(Location(name, geo, osm, rel, country.lower() if country else None))
     return tuple(found)
 
 
 def read_txt(reader: FieldReader, key: str = "txt") -> tuple[Txt, ...]:
     found = []
-    for item_reader, item in reader.entries(key):
-        if not isinstance(item, dict):
-            item_reader.error("value", "each txt entry is a table with value (and purpose)")
-            continue
-        item_reader.check_keys(("value", "purpose"), "txt key")
-        value = item_reader.text("value", max_len=MAX_TXT)
-        if not value:
-            item_reader.error("value", "missing")
-            continue
-        found.append(Txt(value, item_reader.text("purpose", max_len=MAX_TEXT)))
+    for item in _tables(reader, key, ("value", "purpose"), '{ value = "...", purpose = "verify" }'):
+        value = item.text("value", max_len=MAX_TXT)
+        if value:
+            found.append(Txt(value, item.text("purpose", max_len=MAX_TEXT)))
     return tuple(found)
 
 
 def read_podroll(reader: FieldReader, key: str = "podroll") -> tuple[RemoteItem, ...]:
     """Shows the host recommends: `{feed_guid, feed_url, title, medium}`."""
     found = []
-    for item_reader, item in reader.entries(key):
-        if not isinstance(item, dict):
-            item_reader.error("feed_guid", "each podroll entry is a table with feed_guid")
-            continue
-        item_reader.check_keys(("feed_guid", "feed_url", "title", "medium"), "podroll key")
-        guid = read_podcast_guid(item_reader, "feed_guid")
-        if guid is None:
-            if not item_reader.has("feed_guid"):
-                item_reader.error("feed_guid", "missing",
-                                  hint="the other show's podcast:guid (the Podcast Index lists it)")
-            continue
-        medium = item_reader.choice("medium", MEDIUMS)
-        found.append(RemoteItem(guid, item_reader.url("feed_url", warn_http=True),
-                                item_reader.text("title", max_len=MAX_TEXT), medium))
+    for item in _tables(reader, key, ("feed_guid", "feed_url", "title", "medium"),
+                        '{ feed_guid = "the other show\'s podcast:guid", title = "..." }'):
+        guid = read_podcast_guid(item, "feed_guid")
+        medium = item.choice("medium", MEDIUMS)
+        if guid is not None:
+            found.append(RemoteItem(guid, item.url("feed_url", warn_http=True),
+                                    item.text("title", max_len=MAX_TEXT), medium))
     return tuple(found)
 
 
