@@ -115,3 +115,22 @@ def test_broken_transcripts_are_errors_at_their_line(make_show: ShowMaker, name:
     assert result.exit_code == 1, result.output
     assert f"episodes/001-a/{expected}" in result.stderr, result.stderr
     assert not (show / "site").exists()
+
+
+def test_an_unchanged_transcript_is_not_parsed_again(make_show: ShowMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    import castnotes.transcripts as transcripts
+
+    show = make_show({"001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g-a"}}})
+    vtt = show / "episodes" / "001-a" / "transcript.vtt"
+    vtt.write_text(VTT)
+    assert run_cli("build", show=show).exit_code == 0
+    checked: list[Path] = []
+    real = transcripts.check_transcript
+    monkeypatch.setattr(transcripts, "check_transcript", lambda path, problems: checked.append(path) or
+                        real(path, problems))
+    assert run_cli("build", show=show).exit_code == 0
+    assert checked == []  # passed before, unchanged since
+    vtt.write_text(VTT.replace("00:00:01.500 --> 00:00:02.900", "00:00:01.500 -> 00:00:02.900"))
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1 and checked == [vtt]
+    assert "transcript.vtt:6: error: malformed WebVTT cue" in result.stderr

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import unicodedata
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,6 @@ Registry = dict[str, Person]
 
 def person_id(name: str) -> str:
     """`Dr. Ana López` -> `dr-ana-lopez`: the id of a person written inline."""
-    import unicodedata
-
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-") or "person"
 

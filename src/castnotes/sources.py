@@ -241,7 +241,7 @@ def _companions(reader: FieldReader, folder: Path, page_path: str, settings: Set
         "chapters": chapters.chapters,
         "chapters_url": chapters.remote_url or local_url,
         "transcripts": tuple(load_transcripts(reader, folder, page_path, settings.show.url,
-                                              settings.show.language, copies)),
+                                              settings.show.language, copies, cache)),
     }
 
 

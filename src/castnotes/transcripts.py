@@ -19,6 +19,7 @@ import srt
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from .cache import AudioCache
 from .errors import Problems
 from .fields import FieldReader
 from .model import Transcript
@@ -40,11 +41,14 @@ ENTRY_KEYS = ("file", "url", "type", "language", "rel")
 
 
 def load_transcripts(reader: FieldReader, folder: Path, page_path: str, site_url: str,
-                     default_language: str, copies: list[tuple[Path, str]]) -> list[Transcript]:
-    """Every transcript of an episode, checked; local files are added to `copies`."""
+                     default_language: str, copies: list[tuple[Path, str]],
+                     cache: AudioCache) -> list[Transcript]:
+    """Every transcript of an episode, checked (unless unchanged since it last passed);
+    local files are added to `copies`."""
     transcripts = []
     for source, language in find_transcripts(reader, folder):
-        if check_transcript(source, reader.problems):
+        if cache.passed_check(source) or check_transcript(source, reader.problems):
+            cache.record_check(source)
             transcript = make_transcript(source, language, default_language, page_path, site_url)
             transcripts.append(transcript)
             copies.append((source, transcript.site_path))
@@ -170,37 +174,37 @@ def check_transcript(path: Path, problems: Problems) -> bool:
     return len(problems.errors) == before
 
 
+CUE_HINT = ("a cue is a timing line `00:01:02.500 --> 00:01:05.000` (two-digit minutes and seconds, "
+            "three-digit milliseconds), then its text")
+
+
 def _check_vtt(text: str, path: Path, problems: Problems) -> None:
-    """webvtt-py checks each cue; castnotes adds the order and start-before-end checks."""
+    """webvtt-py parses the whole file strictly; castnotes adds lines, order and start-before-end.
+
+    A clean file costs one parse. Only a file webvtt-py rejects is parsed again cue by
+    cue, to find the line of each broken cue.
+    """
     try:
-        webvtt.from_string(text)
+        captions = webvtt.from_string(text, strict=True).captions
     except MalformedFileError:
         problems.add("not a WebVTT file: the first line must be WEBVTT", path, 1,
                      hint="a .vtt file starts with the line WEBVTT, then a blank line, then the cues")
         return
-    previous = -1.0
-    for line, block in _blocks(text)[1:]:  # the first block is the WEBVTT header
-        if block[0].startswith(("NOTE", "STYLE", "REGION")):
-            continue
-        try:
-            captions = webvtt.from_string("WEBVTT\n\n" + "\n".join(block), strict=True).captions
-        except MalformedCaptionError as exc:
-            offset = next((i for i, text_line in enumerate(block) if "-->" in text_line), 0)
-            reason = str(exc)
-            if reason.startswith("Invalid cue block"):  # webvtt-py quotes the whole block: name the line
-                reason = f"{block[offset]!r} is not a valid cue timing line"
-            else:
-                reason = reason[:1].lower() + reason[1:]
-            problems.add(f"malformed WebVTT cue: {reason}", path, line + offset,
-                         hint="a cue is a timing line `00:01:02.500 --> 00:01:05.000` (two-digit minutes "
-                              "and seconds, three-digit milliseconds), then its text")
-            continue
-        if not captions:
+    except MalformedCaptionError as exc:
+        before = len(problems.items)
+        _locate_broken_cues(text, path, problems)
+        if len(problems.items) == before:  # a problem across blocks: say what webvtt-py said
+            problems.add(f"malformed WebVTT: {exc}", path, hint=CUE_HINT)
+        return
+    for line, block in _blocks(text)[1:]:  # webvtt-py skips a block without a timing line: a lost cue
+        if not block[0].startswith(("NOTE", "STYLE", "REGION")) and not any("-->" in b for b in block):
             problems.add(f"malformed WebVTT cue: {block[0]!r} is not a valid cue timing line", path, line,
-                         hint="a cue is a timing line `00:01:02.500 --> 00:01:05.000` and its text")
-            continue
-        cue = captions[0]
-        at = line + next((i for i, text_line in enumerate(block) if "-->" in text_line), 0)
+                         hint=CUE_HINT)
+    timing_lines = [n for n, line in enumerate(text.splitlines(), start=1) if "-->" in line]
+    if len(timing_lines) != len(captions):
+        timing_lines = [None] * len(captions)  # cannot happen in a file strict parsing accepts
+    previous = -1
+    for at, cue in zip(timing_lines, captions):
         start, end = cue.start_time.in_milliseconds(), cue.end_time.in_milliseconds()
         if end <= start:
             problems.add(f"cue ends ({cue.end}) before it starts ({cue.start})", path, at,
@@ -209,6 +213,23 @@ def _check_vtt(text: str, path: Path, problems: Problems) -> None:
             problems.add(f"cue starts at {cue.start}, before the cue above it; WebVTT cues must be in order",
                          path, at)
         previous = max(previous, start)
+
+
+def _locate_broken_cues(text: str, path: Path, problems: Problems) -> None:
+    """Parse block by block to report each cue webvtt-py rejects at its own line."""
+    for line, block in _blocks(text)[1:]:
+        if block[0].startswith(("NOTE", "STYLE", "REGION")):
+            continue
+        try:
+            webvtt.from_string("WEBVTT\n\n" + "\n".join(block), strict=True)
+        except MalformedCaptionError as exc:
+            offset = next((i for i, text_line in enumerate(block) if "-->" in text_line), 0)
+            reason = str(exc)
+            if reason.startswith("Invalid cue block"):  # webvtt-py quotes the whole block: name the line
+                reason = f"{block[offset]!r} is not a valid cue timing line"
+            else:
+                reason = reason[:1].lower() + reason[1:]
+            problems.add(f"malformed WebVTT cue: {reason}", path, line + offset, hint=CUE_HINT)
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
