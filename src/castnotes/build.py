@@ -16,7 +16,7 @@ from .cache import AudioCache
 from .chapters import render_chapters_json
 from .config import Settings, load_settings
 from .errors import CastnotesError, Problem
-from .feed import render_feed
+from .feed import render_feeds
 from .model import Show
 from .output import check_output_dir, write_site
 from .site import make_environment, plan_pages, render_page, theme_assets
@@ -65,9 +65,10 @@ def build(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     show = load_show(settings, cache, drafts=options.drafts, future=options.future, now=options.now)
     cache.save()
 
-    feed = render_feed(show)
+    feeds = render_feeds(show)
+    feed = feeds[0][1]
     env = make_environment(settings.root)
-    rendered: list[tuple[str, bytes]] = [(settings.feed.path, feed)]
+    rendered: list[tuple[str, bytes]] = list(feeds)
     rendered += [(f"{e.page_path}chapters.json", render_chapters_json(show, e)) for e in show.episodes
                  if e.chapters]
     pages = 0
