@@ -21,6 +21,7 @@ saves them to benchmarks/results-<N>.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import platform
 import re
@@ -62,11 +63,28 @@ class Sample:
     peak_mb: float
 
 
+@functools.cache
 def _has_gnu_time() -> bool:
     if not GNU_TIME.is_file():
         return False
     probe = subprocess.run([str(GNU_TIME), "--version"], capture_output=True, text=True)
     return "GNU" in probe.stdout + probe.stderr
+
+
+def cache_bytecode(workdir: Path) -> None:
+    """Let measured commands use cached bytecode, as on a host's machine; warm it up.
+
+    PYTHONDONTWRITEBYTECODE (set in some sandboxes) would make every run recompile
+    castnotes. Child processes inherit this environment; the bytecode goes to the
+    work folder rather than into the source tree.
+    """
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+    os.environ["PYTHONPYCACHEPREFIX"] = str(workdir / "pycache")
+    subprocess.run([sys.executable, "-c", WARM_IMPORTS], check=True)
+
+
+WARM_IMPORTS = ("import castnotes.cli, castnotes.build, feedgen.feed, jinja2, markdown_it, "
+                "mutagen, PIL.Image, yaml")
 
 
 def measure(cmd: list[str]) -> Sample:
@@ -119,6 +137,8 @@ def repeat(runs: int, reset: Callable[[], None], run: Callable[[], Sample]) -> S
     for _ in range(runs):
         reset()
         samples.append(run())
+    print("  " + ", ".join(f"{s.seconds:.2f} s / {s.peak_mb:.0f} MB" for s in samples),
+          file=sys.stderr, flush=True)
     return median(samples)
 
 
@@ -220,7 +240,7 @@ def castnotes_version() -> str:
 def report(count: int, rows: list[Row], long: bool, runs: int) -> str:
     """The results as Markdown: environment, then one table row per measurement."""
     baseline = rows[0].sample.seconds
-    audio = "1-hour" if long else "short (~8 s)"
+    audio = "1-hour" if long else "short (~10 s)"
     lines = [
         f"## castnotes build benchmark: {count} episodes, {audio} audio",
         "",
@@ -272,7 +292,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="where to generate shows and audio (default: a temporary folder)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary work folder")
     parser.add_argument("--long", action="store_true",
-                        help="one-hour audio files instead of ~8 s ones")
+                        help="one-hour audio files instead of ~10 s ones")
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement (median)")
     parser.add_argument("--write", action="store_true",
                         help="also write benchmarks/results-<N>.md")
@@ -284,6 +304,7 @@ def main(argv: list[str] | None = None) -> None:
     sizes = args.episodes or [1000]
     workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="castnotes-bench-"))).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    cache_bytecode(workdir)
     try:
         print("encoding source audio ...", file=sys.stderr, flush=True)
         sources = showgen.make_sources(workdir / ("sources-long" if args.long else "sources"),

@@ -103,7 +103,7 @@ def make_sources(folder: Path, long: bool = False) -> Sources:
 
 
 def _make_base_wav(base: Path, folder: Path, long: bool) -> None:
-    """~8 s of espeak-ng speech (mono 22.05 kHz); looped to one hour when `long`."""
+    """~10 s of espeak-ng speech (mono 22.05 kHz); looped to one hour when `long`."""
     speech = folder / "speech.wav"
     _run(["espeak-ng", "-s", "150", "-w", str(speech), SPEECH])
     if not long:
@@ -118,8 +118,9 @@ def _encode_command(name: str, wav: Path, out: Path) -> list[str]:
     ffmpeg = ["ffmpeg", "-nostdin", "-y", "-loglevel", "error", "-i", str(wav), "-vn"]
     if name == "mp3-vbr":  # LAME VBR writes a Xing header
         return ["lame", "--quiet", "-V", "7", str(wav), str(out)]
-    if name == "mp3-cbr":  # LAME CBR writes an Info (Xing-style) header
-        return ["lame", "--quiet", "--cbr", "-b", "48", str(wav), str(out)]
+    if name == "mp3-cbr":  # LAME CBR writes an Info (Xing-style) header (when frames fit it:
+        # at 22.05 kHz that takes 56 kbit/s or more)
+        return ["lame", "--quiet", "--cbr", "-b", "64", str(wav), str(out)]
     if name == "mp3-bare":  # CBR without the Info header (-t), as some encoders write it
         return ["lame", "--quiet", "--cbr", "-b", "48", "-t", str(wav), str(out)]
     if name == "m4a":

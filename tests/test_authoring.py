@@ -18,7 +18,7 @@ import yaml
 from PIL import Image
 
 from castnotes.checks import check_show
-from castnotes.config import SCHEMA
+from castnotes.config import SCHEMA, load_settings
 from castnotes.scaffold import SKELETON, slugify
 from conftest import ShowMaker, run_cli, tree_digest
 from feeds import parse_all
@@ -92,6 +92,17 @@ def test_init_lists_every_setting() -> None:
         assert re.search(rf"^(# )?\[{section}\]", text, re.M), section
         for key in keys:
             assert re.search(rf"^(# )?{key} = ", text, re.M), f"[{section}] {key} is not in the init template"
+
+
+def test_init_examples_are_valid_settings(tmp_path: Path) -> None:
+    """Every commented example in the init template works when the host uncomments it."""
+    assert run_cli("init", show=tmp_path).exit_code == 0
+    path = tmp_path / "castnotes.toml"
+    text = re.sub(r"^# (\[\w+\]|\w+ = )", r"\1", path.read_text(), flags=re.M)
+    path.write_text(text)
+    settings = load_settings(tmp_path)
+    assert settings.media.prefix == "https://op3.dev/e/" and settings.feed.limit == 100
+    assert settings.show.keywords == ("friendship", "community")
 
 
 def test_init_refuses_an_existing_show(make_show: ShowMaker) -> None:

@@ -168,9 +168,8 @@ def _read_mp3(path: Path, audio: MP3, size: int, pictures: Pictures) -> AudioInf
     with path.open("rb") as fh:
         if info.bitrate_mode == BitrateMode.UNKNOWN:
             # No Xing/VBRI header: mutagen guessed from the first frame's bitrate and the
-            # file size (trailing tags included). Count the frames instead; such files are
-            # rare (every LAME encode has a header) and the result is cached.
-            duration = mp3frames.scan_duration(fh, audio_start, audio_end) or duration
+            # file size (trailing tags included). Work it out from the frames instead.
+            duration = mp3frames.duration(fh, audio_start, audio_end) or duration
         else:
             _check_not_truncated(path, info, audio_start, audio_end)
     tags = audio.tags if isinstance(audio.tags, ID3) else None

@@ -17,11 +17,12 @@ from typing import Iterable, Iterator, Protocol
 
 from .audio import AUDIO_SUFFIXES
 from .cache import AudioCache
+from .chapters import render_chapters_json
 from .checks import Finding, compare_against, lint_show_feed
 from .checks.report import Lint
 from .config import Settings, load_settings
 from .errors import CastnotesError, Problem
-from .feed import render_feed
+from .feed import render_feed, render_feeds
 from .ledger import LedgerEntry, allowed, append_entries, guard
 from .model import Show
 from .output import check_output_dir, write_site
@@ -97,10 +98,13 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     cache.save()
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
-    feed = render_feed(show)
-    lint = _check_feed(show, feed, options)
+    feeds = render_feeds(show)
+    feed = feeds[0][1]
+    lint = _check_feeds(show, feeds, options)
     env = make_environment(settings.root)
-    rendered: list[tuple[str, bytes]] = [(settings.feed.path, feed)]
+    rendered: list[tuple[str, bytes]] = list(feeds)
+    rendered += [(f"{e.page_path}chapters.json", render_chapters_json(show, e)) for e in show.episodes
+                 if e.chapters]
     pages = 0
     for page in plan_pages(show):
         rendered.append((page.site_path, render_page(env, show, page)))
@@ -134,11 +138,15 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _check_feed(show: Show, feed: bytes, options: BuildOptions) -> Lint:
-    """The error-level rules of `castnotes check` (and `--against`) on the feed about to be written."""
-    lint = lint_show_feed(show, feed)
+def _check_feeds(show: Show, feeds: list[tuple[str, bytes]], options: BuildOptions) -> Lint:
+    """The error-level rules of `castnotes check` on every feed document about to be written.
+
+    With `--against`, the published feed is compared with all of the show's episodes
+    (a paged feed spreads them over several documents).
+    """
+    lint = lint_show_feed(show, *(data for _, data in feeds))
     if options.against:
-        compare_against(feed, options.against, lint)
+        compare_against(render_feed(show) if len(feeds) > 1 else feeds[0][1], options.against, lint)
     errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
     if errors:
         raise CastnotesError([f.to_problem() for f in errors])
@@ -183,6 +191,7 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
         yield source, site_path
     if show.image and show.image.source_path and show.image.site_path:
         yield show.image.source_path, show.image.site_path
+    yield from show.copies
     for episode in show.episodes:
         yield from episode.copies
     static = root / "static"

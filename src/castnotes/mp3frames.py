@@ -2,9 +2,15 @@
 
 mutagen estimates such a file's length from the first frame's bitrate and the file
 size, which is wrong for variable bitrate and counts trailing tags as audio.
-castnotes promises the exact `itunes:duration`, so for header-less files it walks
-every frame header (payloads are skipped, never decoded). Sampling a few frames is
-not enough: a VBR file can share one bitrate over most of its length.
+castnotes promises the exact `itunes:duration` without reading whole files:
+
+- small files (up to FULL_SCAN_BYTES) have every frame header walked;
+- larger ones are sampled: runs of consecutive frames at many points across the
+  file. When every sampled frame has one bitrate the file is constant bitrate and
+  its length follows from the audio bytes; any difference means variable bitrate,
+  and then every frame header is walked after all (payloads are skipped, never
+  decoded). A few samples are not enough: a VBR file can keep one bitrate over most
+  of its length, hence many points and runs of frames.
 """
 
 from __future__ import annotations
@@ -52,6 +58,48 @@ def parse_header(b: bytes) -> Frame | None:
     else:
         samples, size = 1152, 144 * bitrate // sample_rate + padding
     return Frame(size, samples, bitrate, sample_rate)
+
+
+FULL_SCAN_BYTES = 4 << 20
+SAMPLE_POINTS = 64
+FRAMES_PER_POINT = 6
+
+
+def duration(fh: BinaryIO, audio_start: int, audio_end: int) -> float:
+    """Exact duration of a header-less MP3 between `audio_start` and `audio_end`."""
+    if audio_end - audio_start <= FULL_SCAN_BYTES:
+        return scan_duration(fh, audio_start, audio_end)
+    first = _frame_run(fh, audio_start, audio_end, 1)
+    if not first:
+        return 0.0
+    frame = first[0]
+    span = audio_end - audio_start
+    for point in range(1, SAMPLE_POINTS):
+        run = _frame_run(fh, audio_start + span * point // SAMPLE_POINTS, audio_end, FRAMES_PER_POINT)
+        if any(f.bitrate != frame.bitrate or f.sample_rate != frame.sample_rate for f in run):
+            return scan_duration(fh, audio_start, audio_end)
+    # Constant bitrate: frames average bitrate * samples / 8 / rate bytes (padding included).
+    return (audio_end - audio_start) * 8 / frame.bitrate
+
+
+def _frame_run(fh: BinaryIO, offset: int, end: int, count: int) -> list[Frame]:
+    """`count` consecutive frames from the first frame sync at or after `offset`."""
+    fh.seek(offset)
+    data = fh.read(min(16384, max(0, end - offset)))
+    for i in range(len(data) - 3):
+        if data[i] != 0xFF:
+            continue
+        frames = []
+        j = i
+        while len(frames) < count and j + 4 <= len(data):
+            frame = parse_header(data[j : j + 4])
+            if frame is None:
+                break
+            frames.append(frame)
+            j += frame.size
+        if len(frames) >= min(count, 2) or (count == 1 and frames):
+            return frames
+    return []
 
 
 def scan_duration(fh: BinaryIO, audio_start: int, audio_end: int) -> float:

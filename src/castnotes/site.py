@@ -91,13 +91,54 @@ def plan_pages(show: Show) -> Iterator[Page]:
                 "older": f"page/{number + 1}/" if number < pages else None,
             },
         })
+    related = related_episodes(episodes)
     for i, episode in enumerate(episodes):
         yield Page(f"{episode.page_path}index.html", "episode.html", {
             "episode": episode,
             "newer": episodes[i - 1] if i > 0 else None,
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
+            "related": related[episode.slug],
         })
     yield Page("404.html", "404.html", {})
+
+
+def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
+                     window: int = 12) -> dict[str, list[Episode]]:
+    """For each episode: those named in `related`, then those sharing the most categories
+    and guests, nearest in time first, up to `limit`.
+
+    Candidates come from an index of categories and guests, looking only at the
+    `window` episodes nearest in time on each list, so a big show with a few broad
+    categories costs a pass over the episodes, not a comparison of every pair.
+    """
+    by_slug = {e.slug: e for e in episodes}
+    order = {e.slug: i for i, e in enumerate(episodes)}
+    index: dict[str, list[str]] = {}
+    for episode in episodes:
+        for key in _topics(episode):
+            index.setdefault(key, []).append(episode.slug)
+    position = {key: {slug: i for i, slug in enumerate(slugs)} for key, slugs in index.items()}
+    result: dict[str, list[Episode]] = {}
+    for episode in episodes:
+        chosen = [by_slug[s] for s in episode.related if s in by_slug and s != episode.slug]
+        if len(chosen) < limit:
+            scores: dict[str, int] = {}
+            for key in _topics(episode):
+                i = position[key][episode.slug]
+                for slug in index[key][max(0, i - window) : i + window + 1]:
+                    scores[slug] = scores.get(slug, 0) + 1
+            taken = {e.slug for e in chosen} | {episode.slug}
+            here = order[episode.slug]
+            ranked = sorted((s for s in scores if s not in taken),
+                            key=lambda s: (-scores[s], abs(order[s] - here), order[s]))
+            chosen += [by_slug[s] for s in ranked[: limit - len(chosen)]]
+        result[episode.slug] = chosen
+    return result
+
+
+def _topics(episode: Episode) -> set[str]:
+    return {f"c:{c.lower()}" for c in episode.categories} | {
+        f"p:{(g.id or g.name).lower()}" for g in episode.guests}
 
 
 def render_page(env: jinja2.Environment, show: Show, page: Page) -> bytes:

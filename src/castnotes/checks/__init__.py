@@ -17,7 +17,7 @@ from lxml import etree
 from ..cache import AudioCache
 from ..config import load_settings
 from ..errors import CastnotesError, Problem, SourceLocation
-from ..feed import render_feed
+from ..feed import render_feed, render_feeds
 from ..ledger import guard
 from ..model import Show
 from ..sources import load_show
@@ -65,10 +65,13 @@ def lint_feed(data: bytes, lint: Lint, resources: Resources, *, online: bool = F
     return root
 
 
-def lint_show_feed(show: Show, feed: bytes) -> Lint:
-    """The rules over a show's rendered feed, placed in the show's files (used by build)."""
+def lint_show_feed(show: Show, *documents: bytes) -> Lint:
+    """The rules over a show's rendered feed documents (more than one when paged), placed in
+    the show's files (used by build)."""
     lint = Lint(locate=ShowLocator(show))
-    lint_feed(feed, lint, show_resources(show))
+    resources = show_resources(show)
+    for data in documents:
+        lint_feed(data, lint, resources)
     return lint
 
 
@@ -87,7 +90,6 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
                         severity=problem.severity, hint=problem.hint or "")
         return CheckReport(str(root), tuple(lint.findings))
     show = select_episodes(everything)
-    feed = render_feed(show)
     lint = Lint(locate=ShowLocator(show))
     for problem in show.problems:
         lint.add_at(_problem_place(problem, settings.root), "SOURCE", problem.message,
@@ -95,12 +97,13 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     resources = show_resources(show)
     if online:
         resources.fetch = fetch_bytes
-    tree = lint_feed(feed, lint, resources, online=online)
+    for _, document in render_feeds(show):  # one document, or the pages of a paged feed
+        lint_feed(document, lint, resources, online=online)
     problems, _ = guard(settings.root, everything.episodes)
     for problem in problems:
         lint.add_at(_problem_place(problem, settings.root), "LEDGER", problem.message, hint=problem.hint)
-    if against and tree is not None:
-        compare_with_published(feed, read_feed_source(against), tree, lint)
+    if against:
+        compare_against(render_feed(show), against, lint)  # every episode, in one document
     return CheckReport(str(settings.root), tuple(lint.findings))
 
 

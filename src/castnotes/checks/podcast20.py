@@ -7,33 +7,14 @@ import re
 
 from lxml import etree
 
+from ..people import TAXONOMY
+from ..podcastvalues import MEDIUMS
 from .report import Lint
 from .resources import Resources
 from .values import EMAIL_RE, uuid_version
 from .xmldoc import PODCAST, PODCAST_LEGACY, PSC
 
-MEDIUMS = {"podcast", "music", "video", "film", "audiobook", "newsletter", "blog", "publisher", "course"}
-MEDIUMS |= {m + "L" for m in MEDIUMS - {"publisher"}} | {"mixed"}
-GROUPS: dict[str, tuple[str, ...]] = {
-    "creative direction": ("director", "assistant director", "executive producer", "senior producer",
-                           "producer", "associate producer", "development producer", "creative director"),
-    "cast": ("host", "co-host", "guest host", "guest", "voice actor", "narrator", "announcer", "reporter"),
-    "writing": ("author", "editorial director", "co-writer", "writer", "songwriter", "guest writer",
-                "story editor", "managing editor", "script editor", "script coordinator", "researcher",
-                "editor", "fact checker", "translator", "transcriber", "logger"),
-    "audio production": ("studio coordinator", "technical director", "technical manager", "audio engineer",
-                         "remote recording engineer", "post production engineer"),
-    "audio post-production": ("audio editor", "sound designer", "foley artist", "composer", "theme music",
-                              "music production", "music contributor"),
-    "administration": ("production coordinator", "booking coordinator", "production assistant",
-                       "content manager", "marketing manager", "sales representative", "sales manager"),
-    "visuals": ("graphic designer", "cover art designer"),
-    "community": ("social media manager",),
-    "misc.": ("consultant", "intern"),
-    "video production": ("camera operator", "lighting designer", "camera grip", "assistant camera"),
-    "video post-production": ("editor", "assistant editor"),
-}
-ROLES = {role for roles in GROUPS.values() for role in roles}
+ROLES = {role for roles in TAXONOMY.values() for role in roles}
 # Tag -> node-value length limit (feed-rules P20-LEN).
 LIMITS = {"funding": 128, "soundbite": 128, "person": 128, "location": 128, "trailer": 128,
           "license": 128, "updateFrequency": 128, "txt": 4000}
@@ -118,7 +99,7 @@ def _person(element: etree._Element, place: etree._Element, lint: Lint) -> None:
     if role and role not in ROLES:
         lint.report("P20-PERSON", f"{name or 'a person'}: role {role!r} is not in the taxonomy; apps read it "
                     "as host", place, "guests")
-    if group and group not in GROUPS:
+    if group and group not in TAXONOMY:
         lint.report("P20-PERSON", f"{name or 'a person'}: group {group!r} is not in the taxonomy",
                     place, "guests")
 

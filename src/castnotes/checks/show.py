@@ -12,7 +12,8 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..config import CONFIG_NAME, Settings, _KeyLines
+from ..config import CONFIG_NAME, Settings
+from ..fields import KeyLines
 from ..errors import CastnotesError
 from ..frontmatter import LineDict, parse_document
 from ..model import Show
@@ -31,7 +32,7 @@ class ShowLocator:
             text = self.settings.config_path.read_text(encoding="utf-8")
         except OSError:
             text = ""
-        self.key_lines = _KeyLines(text)
+        self.key_lines = KeyLines(text)
 
     def __call__(self, element: etree._Element | None, key: str | None) -> Place:
         if element is not None and element.tag == "item":
