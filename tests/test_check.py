@@ -272,3 +272,17 @@ def test_check_reports_unreadable_sources_and_ledger_problems(make_show: ShowMak
     (finding,) = json.loads(result.output)["findings"]
     assert finding["rule"] == "SOURCE" and finding["place"] == "episodes/002-second/episode.md:2"
     assert "malformed front matter" in finding["message"]
+
+
+def test_a_paged_feed_is_checked_page_by_page(make_show: ShowMaker) -> None:
+    show = make_show(settings={"feed": {"limit": 1}, "show": {"copyright": "© 2026 Tess"}})
+    assert run_cli("build", show=show).exit_code == 0
+    assert (show / "site" / "feed-2.xml").is_file()
+    assert check_show(show).errors == []
+    for page in ("feed.xml", "feed-2.xml"):
+        report = check_feed(str(show / "site" / page))
+        assert report.errors == [], [f.message for f in report.errors]
+    page = show / "site" / "feed-2.xml"
+    page.write_text(page.read_text().replace('rel="next"', 'rel="prev-archive"').replace(
+        'rel="first"', 'rel="current"'))
+    assert "PAGE" in {f.rule for f in check_feed(str(page)).findings}
