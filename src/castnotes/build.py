@@ -91,7 +91,8 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     if progress:
         progress.start(count_audio_files(settings.root))
     try:
-        everything = load_show(settings, cache, drafts=True, future=True, now=options.now)
+        everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
+                               strict_drafts=options.drafts)
     finally:
         if progress:
             progress.finish()
