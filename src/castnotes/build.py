@@ -18,7 +18,7 @@ from .errors import CastnotesError, Problem
 from .feed import render_feed
 from .model import Show
 from .output import check_output_dir, write_site
-from .site import make_environment, plan_pages, render_page, theme_assets
+from .site import load_site_data, render_site, theme_assets
 from .sources import load_show
 
 
@@ -65,18 +65,15 @@ def build(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     cache.save()
 
     feed = render_feed(show)
-    env = make_environment(settings.root)
-    rendered: list[tuple[str, bytes]] = [(settings.feed.path, feed)]
-    pages = 0
-    for page in plan_pages(show):
-        rendered.append((page.site_path, render_page(env, show, page)))
-        pages += 1
-    stats = write_site(output_dir, rendered, list(_copies(show)))
+    site_data = load_site_data(show)
+    pages = render_site(show, site_data)
+    rendered: list[tuple[str, bytes]] = [(settings.feed.path, feed), *pages]
+    stats = write_site(output_dir, rendered, [*_copies(show), *site_data.copies])
     return BuildResult(
         output_dir=output_dir,
         show=show,
         feed_bytes=len(feed),
-        pages=pages,
+        pages=sum(1 for path, _ in pages if path.endswith(".html")),
         files=stats.files,
         audio_read=cache.reads,
         seconds=time.perf_counter() - started,
