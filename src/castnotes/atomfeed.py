@@ -9,15 +9,35 @@ date, the generator is ours, entries are appended newest first.
 from __future__ import annotations
 
 import uuid
+from html import escape
 
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from .feed import GENERATOR, XML_DECLARATION, build_date
-from .markdown import resolve_site_links
+from .markdown import render_markdown, resolve_site_links
 from .model import Episode, Show
+from .seo import plain_text
 
 TAKEAWAYS_PATH = "takeaways.xml"
 TAKEAWAYS_LIMIT = 50  # newest posts in the feed; readers keep what they have already seen
+
+
+class _NoFeedExtension(BaseExtension):
+    """feedgen wants a feed-level class beside every entry extension; this one adds nothing."""
+
+
+class LinkAttributes(BaseEntryExtension):
+    """feedgen 1.0 writes an Atom entry's links with their href only: it drops rel, type and
+    length (the loop variable shadows the link's data). Put them back, in order."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def extend_atom(self, entry):  # noqa: ANN001, ANN201 - feedgen's signature
+        for element, attributes in zip(entry.findall("link"), self.links):
+            element.attrib.update(attributes)
+        return entry
 
 
 def takeaways_url(show: Show) -> str:
@@ -27,9 +47,10 @@ def takeaways_url(show: Show) -> str:
 def render_takeaways_feed(show: Show) -> bytes:
     settings = show.settings.show
     fg = FeedGenerator()
+    fg.register_extension("linkattributes", _NoFeedExtension, LinkAttributes, atom=True, rss=False)
     fg.id(show.url)
     fg.title(f"{settings.title}: takeaways")
-    fg.subtitle(settings.description.strip().splitlines()[0] if settings.description.strip() else settings.title)
+    fg.subtitle(plain_text(render_markdown(settings.description)) or settings.title)
     fg.link(href=takeaways_url(show), rel="self", type="application/atom+xml")
     fg.link(href=show.url, rel="alternate", type="text/html")
     fg.link(href=show.feed_url, rel="related", type="application/rss+xml")
@@ -53,17 +74,18 @@ def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     entry = fg.add_entry(order="append")
     entry.id(post_id(episode, page_url))
     entry.title(episode.title)
-    entry.link(href=page_url, rel="alternate", type="text/html")
     enclosure = episode.enclosure
-    entry.link(href=enclosure.url, rel="enclosure", type=enclosure.mime, length=str(enclosure.length))
+    links = [{"href": page_url, "rel": "alternate", "type": "text/html"},
+             {"href": enclosure.url, "rel": "enclosure", "type": enclosure.mime, "length": str(enclosure.length)}]
+    for link in links:
+        entry.link(**link)
+    entry.linkattributes.links = links
     entry.published(episode.date)
     entry.updated(episode.date)
     if episode.summary:
         entry.summary(episode.summary)
     body = resolve_site_links(episode.body_html, show.url)
     if episode.summary and not episode.summary_is_excerpt:
-        from html import escape
-
         body = f"<p>{escape(episode.summary, quote=False)}</p>\n{body}"
     entry.content(body, type="html")
     for name in episode.categories:
