@@ -103,7 +103,6 @@ def test_every_page_lists_both_feeds_for_autodiscovery(site: Path) -> None:
 
 
 def test_episode_json_ld_and_open_graph_match_the_sources(site: Path) -> None:
-    import tomllib  # noqa: F401 - the zone comes from the demo settings
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(SETTINGS["timezone"])

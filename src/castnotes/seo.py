@@ -6,6 +6,8 @@ reads for podcasts. Everything here is pure: the show in, text or dicts out.
 
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any, Iterable
 from xml.sax.saxutils import escape
 
@@ -101,9 +103,6 @@ def episode_jsonld(show: Show, episode: Episode, page_url: str) -> dict[str, Any
 
 def plain_text(html: str) -> str:
     """Markup stripped and whitespace collapsed, for descriptions in metadata."""
-    import re
-    from html import unescape
-
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
 
 
