@@ -1,52 +1,23 @@
 #!/usr/bin/env python3
-"""Make the demo show's small extras: guest portraits and the worksheet episode 001 links to.
+"""Make the demo show's worksheet: the PDF that episode 001's notes link to.
 
-  static/people/<slug>.jpg     256x256 JPEG "photos" of the invented guests: a soft
-                               two-colour gradient with a head-and-shoulders silhouette.
-                               The episodes name them by the show's own URL
-                               (https://connectionhour.example/people/<slug>.jpg); static/
-                               is copied into the site as is, so pages load them from the site.
   episodes/001-why-we-drift-apart/default-plans.pdf
-                               a one-page worksheet; linked from the notes, so castnotes
-                               publishes it next to the episode page.
+      a one-page A5 worksheet, drawn with Pillow; linked from the notes, so castnotes
+      publishes it next to the episode page.
 
     python scripts/make_demo_extras.py
 
 Needs Pillow (a castnotes dependency) and the DejaVu fonts (fonts-dejavu-core).
+Same Pillow version, same bytes.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFont
 
-SIZE = 256
 ROOT = Path(__file__).resolve().parents[1]
-PORTRAITS = {  # slug: (top colour, bottom colour, silhouette colour)
-    "ana-lopez": ((244, 196, 142), (196, 96, 84), (255, 238, 222)),
-    "marcus-bell": ((152, 200, 196), (46, 104, 112), (228, 246, 240)),
-    "priya-natarajan": ((236, 180, 104), (84, 128, 96), (252, 240, 214)),
-    "jordan-okafor": ((176, 172, 232), (92, 70, 140), (238, 234, 255)),
-}
-
-
-def portrait(top: tuple[int, int, int], bottom: tuple[int, int, int],
-             ink: tuple[int, int, int]) -> Image.Image:
-    image = Image.new("RGB", (SIZE, SIZE))
-    draw = ImageDraw.Draw(image)
-    for y in range(SIZE):
-        t = y / (SIZE - 1)
-        draw.line([(0, y), (SIZE, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom)))
-    layer = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
-    shape = ImageDraw.Draw(layer)
-    shape.ellipse((84, 50, 172, 142), fill=ink + (235,))
-    shape.ellipse((36, 160, 220, 340), fill=ink + (235,))
-    shadow = layer.filter(ImageFilter.GaussianBlur(10))
-    out = Image.alpha_composite(image.convert("RGBA"), shadow)
-    return Image.alpha_composite(out, layer).convert("RGB")
-
-
 WORKSHEET = ROOT / "episodes" / "001-why-we-drift-apart" / "default-plans.pdf"
 WORKSHEET_LINES = [
     ("title", "The default plan worksheet"),
@@ -104,12 +75,6 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
 
 
 def main() -> None:
-    folder = ROOT / "static" / "people"
-    folder.mkdir(parents=True, exist_ok=True)
-    for slug, colours in PORTRAITS.items():
-        path = folder / f"{slug}.jpg"
-        portrait(*colours).save(path, "JPEG", quality=85, optimize=True, progressive=True)
-        print(f"wrote {path.relative_to(ROOT)} ({path.stat().st_size} bytes)")
     worksheet(WORKSHEET)
     print(f"wrote {WORKSHEET.relative_to(ROOT)} ({WORKSHEET.stat().st_size} bytes)")
 

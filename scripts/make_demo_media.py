@@ -9,6 +9,7 @@ Run it from anywhere:
 
     python scripts/make_demo_media.py            # rewrite every generated file
     python scripts/make_demo_media.py --only 003 # just the episodes whose folder starts with 003
+    python scripts/make_demo_media.py --people   # just the people's photos (needs only Pillow)
 
 It needs:
   * Python 3.11+ with Pillow and mutagen (both are castnotes dependencies);
@@ -19,6 +20,8 @@ It needs:
 
 It writes:
   artwork.jpg                                 show artwork, 1400x1400 RGB JPEG
+  people/<id>.jpg                             the host's and guests' photos named in people.toml:
+                                              initials on a gradient, 400x400 RGB JPEG
   episodes/003-belonging-on-your-block/cover.jpg   episode artwork
   episodes/<folder>/connection-hour-<n>.mp3|.m4a   the episodes' audio (espeak-ng speech
                                               with a short synthesised chime, 10-45 s each)
@@ -395,6 +398,44 @@ def make_artwork(spec: ArtSpec, path: Path) -> None:
     write_bytes(path, buffer.getvalue())
 
 
+# The people of people.toml: id -> (name, gradient stops, ink). Stand-ins for real photos.
+PEOPLE = {
+    "sam-rivera": ("Sam Rivera", ((250, 190, 120), (214, 96, 88), (120, 52, 96)), (255, 248, 238)),
+    "ana-lopez": ("Ana Lopez", ((180, 214, 196), (84, 150, 140), (38, 78, 96)), (250, 252, 248)),
+    "marcus-bell": ("Marcus Bell", ((200, 196, 232), (118, 112, 184), (58, 48, 110)), (250, 248, 255)),
+    "priya-natarajan": ("Priya Natarajan", ((246, 214, 160), (208, 140, 92), (64, 104, 96)),
+                        (255, 246, 232)),
+    "jordan-okafor": ("Jordan Okafor", ((170, 206, 232), (72, 132, 180), (30, 62, 104)), (246, 250, 255)),
+}
+PORTRAIT_SIZE = 400
+
+
+def make_portrait(name: str, stops: tuple[tuple[int, int, int], ...], ink: tuple[int, int, int],
+                  path: Path) -> None:
+    """Initials on a gradient: a photo stand-in that looks intentional in the feed and on pages."""
+    size = PORTRAIT_SIZE
+    image = gradient(stops, size).convert("RGBA")
+    initials = "".join(word[0] for word in name.split()[:2]).upper()
+    font = ImageFont.truetype(font_path(bold=True, serif=True), 168)
+    draw = ImageDraw.Draw(image)
+    box = draw.textbbox((0, 0), initials, font=font)
+    x = (size - (box[2] - box[0])) / 2 - box[0]
+    y = (size - (box[3] - box[1])) / 2 - box[1]
+    shadow = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    ImageDraw.Draw(shadow).text((x + 3, y + 5), initials, font=font, fill=(30, 12, 30, 90))
+    image = Image.alpha_composite(image, shadow.filter(ImageFilter.GaussianBlur(6)))
+    ImageDraw.Draw(image).text((x, y), initials, font=font, fill=ink + (255,))
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, "JPEG", quality=85, optimize=True, dpi=(72, 72))
+    write_bytes(path, buffer.getvalue())
+
+
+def make_people() -> None:
+    for pid, (name, stops, ink) in PEOPLE.items():
+        make_portrait(name, stops, ink, ROOT / "people" / f"{pid}.jpg")
+        print(f"people/{pid}.jpg")
+
+
 # --- audio -----------------------------------------------------------------------------
 
 def speak(line: Line, workdir: Path, index: int) -> bytes:
@@ -702,7 +743,11 @@ def check_front_matter_chapters(folder: str, rendered: Rendered) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", help="only episodes whose folder name starts with this")
+    parser.add_argument("--people", action="store_true", help="only the people's photos")
     args = parser.parse_args()
+    if args.people:
+        make_people()
+        return 0
     for tool in ("espeak-ng", "lame", "ffmpeg"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} is not on PATH (apt-get install espeak-ng lame ffmpeg)")
@@ -710,6 +755,7 @@ def main() -> int:
     if not args.only:
         make_artwork(SHOW_ART, ROOT / "artwork.jpg")
         print("artwork.jpg")
+        make_people()
     cover = "003-belonging-on-your-block"
     if not args.only or cover.startswith(args.only):
         make_artwork(EPISODE_ART[cover], ROOT / "episodes" / cover / "cover.jpg")

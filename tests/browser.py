@@ -17,7 +17,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import IN_CI, REPO, require_tool
+from conftest import REPO, in_ci, require_tool
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -34,7 +34,7 @@ def _require_file(path: str) -> str:
     if Path(path).is_file():
         return path
     message = f"{path} is missing (Debian packages chromium and chromium-driver)"
-    if IN_CI:
+    if in_ci():
         pytest.fail(f"{message}, and CI=true: .ci/run must install it")
     pytest.skip(message)
 
@@ -81,7 +81,7 @@ def axe_source() -> str:
                                  "--silent", "axe-core@4"], capture_output=True, text=True)
         if result.returncode != 0 or not script.is_file():
             message = f"could not install axe-core with npm: {result.stderr.strip()[-500:]}"
-            if IN_CI:
+            if in_ci():
                 pytest.fail(message)
             pytest.skip(message)
     return script.read_text(encoding="utf-8")

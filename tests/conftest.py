@@ -13,11 +13,24 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from audio_samples import in_ci, require_tool  # noqa: F401 - re-exported for tests
 from castnotes.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
-CORPUS = REPO.parent / "shared" / "corpus"
-IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _find_corpus() -> Path:
+    """../shared/corpus beside the checkout (also from a git worktree one level deeper),
+    or wherever CASTNOTES_CORPUS points."""
+    if os.environ.get("CASTNOTES_CORPUS"):
+        return Path(os.environ["CASTNOTES_CORPUS"])
+    for base in (REPO.parent, *REPO.parent.parents):
+        if (base / "shared" / "corpus").is_dir():
+            return base / "shared" / "corpus"
+    return REPO.parent / "shared" / "corpus"
+
+
+CORPUS = _find_corpus()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,20 +38,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="Rewrite the golden files in tests/golden/ from the current output.")
 
 
-def require_tool(name: str) -> str:
-    """The tool's path; skip when it is missing on a laptop, fail in CI (no silent skips)."""
-    path = shutil.which(name)
-    if path is None:
-        message = f"{name} is not installed"
-        if IN_CI:
-            pytest.fail(f"{message}, and CI=true: .ci/run must install it")
-        pytest.skip(message)
-    return path
-
-
 def require_corpus() -> Path:
     if not CORPUS.is_dir():
-        if IN_CI:
+        if in_ci():
             pytest.fail(f"the shared corpus is missing at {CORPUS}")
         pytest.skip("the shared corpus is not present")
     return CORPUS
@@ -193,7 +195,7 @@ def copy_demo(target: Path) -> Path:
     if image:
         shutil.copy2(REPO / image, target / image)
     shutil.copytree(REPO / "episodes", target / "episodes")
-    for optional in ("static", "published.jsonl", "people.toml"):
+    for optional in ("static", "published.jsonl", "people.toml", "people"):
         source = REPO / optional
         if source.is_dir():
             shutil.copytree(source, target / optional)

@@ -20,10 +20,11 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 import audio_samples as S
+from conftest import CORPUS, require_corpus
 from castnotes.audio import AudioInfo, read_audio
 from castnotes.errors import CastnotesError
 
-CORPUS_AUDIO = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "audio"
+CORPUS_AUDIO = CORPUS / "audio"
 PODCAST_MIMES = {"audio/mpeg", "audio/x-m4a", "video/mp4", "audio/ogg", "audio/opus", "audio/flac"}
 TOLERANCE = 0.1  # seconds
 
@@ -265,20 +266,12 @@ def test_itunes_comm_frames_are_not_the_comment(samples: dict[str, Path]) -> Non
 
 # --- the shared corpus -----------------------------------------------------------------------
 
-def require_corpus() -> Path:
-    if not CORPUS_AUDIO.is_dir():
-        if S.in_ci():
-            pytest.fail(f"the shared corpus is missing at {CORPUS_AUDIO} (no silent skips in CI)")
-        pytest.skip(f"the shared corpus is not present at {CORPUS_AUDIO}")
-    return CORPUS_AUDIO
-
-
 CORPUS_NAMES = sorted(p.name for p in CORPUS_AUDIO.iterdir()) if CORPUS_AUDIO.is_dir() else ["(no corpus)"]
 
 
 @pytest.mark.parametrize("name", CORPUS_NAMES)
 def test_corpus_file_is_read_or_rejected(name: str) -> None:
-    path = require_corpus() / name
+    path = require_corpus() / "audio" / name
     try:
         info, pictures = read_audio(path)
     except CastnotesError:
@@ -326,7 +319,7 @@ CORPUS_REJECTED = {
 
 @pytest.mark.parametrize("name", sorted(CORPUS_READ))
 def test_corpus_pinned_reads(name: str) -> None:
-    path = require_corpus() / name
+    path = require_corpus() / "audio" / name
     info, pictures = read(path)
     expected = dict(CORPUS_READ[name])
     assert info.mime == expected.pop("mime")
@@ -340,18 +333,18 @@ def test_corpus_pinned_reads(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(CORPUS_REJECTED))
 def test_corpus_pinned_rejections(name: str) -> None:
-    path = require_corpus() / name
+    path = require_corpus() / "audio" / name
     message = rejection(path).problems[0].message
     assert CORPUS_REJECTED[name] in message.lower(), message
 
 
 def test_corpus_trailing_id3v2_not_counted_as_audio() -> None:
-    info, _ = read(require_corpus() / "audacious-trailing-id32-id31.mp3")
+    info, _ = read(require_corpus() / "audio" / "audacious-trailing-id32-id31.mp3")
     assert abs(info.duration - MP3_143_FRAMES) < 0.05, info.duration
 
 
 def test_corpus_itunes_comment_ignored() -> None:
-    info, _ = read(require_corpus() / "id3v1v2-combined.mp3")
+    info, _ = read(require_corpus() / "audio" / "id3v1v2-combined.mp3")
     assert info.title == "cosmic american"
     assert info.comment == "Waterbug Records, www.anaismitchell.com"
 

@@ -96,6 +96,41 @@ def malformed_json_chapters(show: Path) -> None:
     (show / "episodes" / "002-second" / "chapters.json").write_text('{"version": "1.2.0",\n "chapters": [}')
 
 
+def unknown_person_role(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind",
+               "title: Second wind\nguests:\n- name: Dr. Ana Lopez\n  role: guset")
+
+
+def chapters_out_of_order(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind",
+               "title: Second wind\nchapters:\n- {start: '0:02', title: A}\n- {start: '0:01', title: B}")
+
+
+def http_funding_in_front_matter(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind",
+               "title: Second wind\nfunding:\n- {url: 'http://fund.example/', text: Support us}")
+
+
+def http_funding_in_settings(show: Path) -> None:
+    replace_in(show / "castnotes.toml", 'language = "en"',
+               'language = "en"\nfunding = [{ url = "http://fund.example/", text = "Support us" }]')
+
+
+def malformed_vtt(show: Path) -> None:
+    (show / "episodes" / "002-second" / "transcript.vtt").write_text(
+        "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello.\n\n00:00:01.000 --> 00:00:2.0\nBroken.\n")
+
+
+def unknown_guest_id(show: Path) -> None:
+    (show / "people.toml").write_text('[ana-lopez]\nname = "Dr. Ana Lopez"\n')
+    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: Second wind\nguests: [ana-lopes]")
+
+
+def unknown_host_id(show: Path) -> None:
+    (show / "people.toml").write_text('[sam]\nname = "Sam Rivera"\nrole = "hots"\n')
+    replace_in(show / "castnotes.toml", 'language = "en"', 'language = "en"\nhosts = ["sam"]')
+
+
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     # (name, mutation, regex the first error line must match)
     ("malformed YAML", malformed_yaml,
@@ -127,9 +162,27 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("unknown setting", unknown_setting,
      r"castnotes\.toml:6: error: unknown key 'authr' in \[show\]\n  hint: did you mean 'author'\?"),
     ("chapter after the end", chapter_after_end,
-     r"episodes/002-second/episode\.md:3: error: chapters: chapter 2 \('B' at 9:00\) starts after the audio ends"),
+     r"episodes/002-second/episode\.md:5: error: chapters: chapter 2 \('B' at 9:00\) starts after the audio ends"),
     ("malformed chapters.json", malformed_json_chapters,
      r"episodes/002-second/chapters\.json:2: error: malformed JSON"),
+    ("unknown person role", unknown_person_role,
+     r"episodes/002-second/episode\.md:5: error: guests\[0\]\.role: 'guset' is not a Podcasting 2\.0 person role"
+     r"\n  hint: did you mean 'guest'\?"),
+    ("chapters out of order", chapters_out_of_order,
+     r"episodes/002-second/episode\.md:5: error: chapters: chapter 2 \('B' at 0:01\) starts before or with "
+     r"the one before it; chapters must be in order"),
+    ("http funding URL in front matter", http_funding_in_front_matter,
+     r"episodes/002-second/episode\.md:4: error: funding\[0\]\.url: must use https, not 'http://fund\.example/'"),
+    ("http funding URL in castnotes.toml", http_funding_in_settings,
+     r"castnotes\.toml:6: error: \[show\] funding\[0\]\.url: must use https, not 'http://fund\.example/'"),
+    ("malformed VTT", malformed_vtt,
+     r"episodes/002-second/transcript\.vtt:6: error: malformed WebVTT cue: '00:00:01\.000 --> 00:00:2\.0' is not "
+     r"a valid cue timing line"),
+    ("unknown guest id", unknown_guest_id,
+     r"episodes/002-second/episode\.md:3: error: guests\[0\]\.id: 'ana-lopes' is not a person id in people\.toml"
+     r"\n  hint: did you mean 'ana-lopez'\?"),
+    ("unknown role in people.toml", unknown_host_id,
+     r"people\.toml:3: error: \[sam\] role: 'hots' is not a Podcasting 2\.0 person role\n  hint: did you mean 'host'\?"),
 ]
 
 

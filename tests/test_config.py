@@ -61,3 +61,67 @@ def test_category_suggestion(tmp_path: Path) -> None:
     found = problems(GOOD.replace("Society & Culture/Relationships", "society & culture/relationship"),
                      tmp_path)
     assert "hint: did you mean 'Society & Culture/Relationships'?" in found[0]
+
+
+PODCASTING_BAD = GOOD + '''guid = "not-a-uuid"
+medium = "podcats"
+license = "CC-BY-4"
+location = { name = "Austin", geo = "30.2,97.7", osm = "113314" }
+block = ["gogle"]
+update_frequency = { text = "Weekly", rrule = "FREQ=WEEKLY;COUNT=3" }
+funding = [{ text = "no url" }]
+hosts = ["nobody"]
+seasons = { one = "First" }
+'''
+
+
+def test_podcasting_settings_are_checked(tmp_path: Path) -> None:
+    found = "\n".join(problems(PODCASTING_BAD, tmp_path))
+    for expected in (
+        "castnotes.toml:8: error: [show] guid: 'not-a-uuid' is not a UUID",
+        "castnotes.toml:9: error: [show] medium: 'podcats' is not a podcast:medium\n  hint: did you mean 'podcast'?",
+        "castnotes.toml:10: error: [show] license: 'CC-BY-4' is not a well-known licence slug; a custom licence "
+        "needs a url\n  hint: did you mean 'CC-BY-4.0'?",
+        "castnotes.toml:11: error: [show] location[0].geo: '30.2,97.7' is not a geo URI",
+        "castnotes.toml:11: error: [show] location[0].osm: '113314' is not an OpenStreetMap id",
+        "castnotes.toml:12: error: [show] block: 'gogle' is not a service slug of the podcast namespace\n"
+        "  hint: did you mean 'google'?",
+        "castnotes.toml:13: error: [show] update_frequency.rrule: a rule with COUNT needs dtstart",
+        "castnotes.toml:14: error: [show] funding[0].url: missing",
+        "castnotes.toml:15: error: [show] hosts[0].id: 'nobody' is not a person id in people.toml",
+        "castnotes.toml:16: error: [show] seasons.one: season numbers are whole numbers from 1",
+    ):
+        assert expected in found, f"{expected}\n--- not in ---\n{found}"
+
+
+def test_podcasting_settings_values(tmp_path: Path) -> None:
+    from castnotes.model import Person
+    from castnotes.podcastvalues import derive_podcast_guid
+
+    text = GOOD + '''license = { name = "house-rules", url = "https://t.example/rules" }
+hosts = ["sam", { name = "Guest Host", role = "guest host" }]
+update_frequency = { text = "Weekly", rrule = "FREQ=WEEKLY;COUNT=3", dtstart = 2026-01-05T06:00:00Z }
+'''
+    people = {"sam": Person(name="Sam Rivera", id="sam")}
+    settings = parse_settings(text, tmp_path, tmp_path / "castnotes.toml", people)
+    assert settings.show.license.name == "house-rules"
+    assert [(h.name, h.role, h.group, h.id) for h in settings.show.hosts] == [
+        ("Sam Rivera", "host", "cast", "sam"), ("Guest Host", "guest host", "cast", "guest-host")]
+    assert settings.show.update_frequency.dtstart == "2026-01-05T06:00:00+00:00"
+    assert settings.podcast_guid == derive_podcast_guid("https://t.example/feed.xml")
+
+
+def test_people_toml_is_checked_with_lines(tmp_path: Path) -> None:
+    from castnotes.config import load_settings
+
+    (tmp_path / "castnotes.toml").write_text(GOOD + 'hosts = ["sam"]\n')
+    (tmp_path / "people.toml").write_text(
+        '[sam]\nname = "Sam"\nrole = "host"\n\n[Ana_Lopez]\nname = "Ana"\n\n[lee]\nnmae = "Lee"\n'
+        'group = "writing"\nrole = "host"\nimg = "missing.jpg"\n')
+    with pytest.raises(CastnotesError) as caught:
+        load_settings(tmp_path)
+    found = "\n".join(p.format(tmp_path) for p in caught.value.problems)
+    assert "people.toml:5: error: [Ana_Lopez] id: 'Ana_Lopez' may hold only a-z, 0-9 and -" in found
+    assert "people.toml:9: error: [lee] nmae: unknown person key\n  hint: did you mean 'name'?" in found
+    assert "people.toml:8: error: [lee] name: missing" in found
+    assert "castnotes.toml" not in found  # sam is fine, so the host resolves

@@ -76,3 +76,29 @@ def test_demo_pages_exist(demo: Path) -> None:
         page = (site / "episodes" / slug / "index.html").read_text()
         assert "<audio" in page and 'preload="none"' in page
     assert {p.parent.name for p in (site / "episodes").glob("*/index.html")} == slugs
+
+
+def test_demo_uses_the_podcasting_features(demo: Path) -> None:
+    """Hosts and guests by id, sponsor and show funding, licence, trailer (chapters and
+    transcripts of the demo are checked in test_chapters.py and test_transcripts.py)."""
+    from feeds import podcastparser_legacy, xpath
+
+    url = "https://connectionhour.example/feed.xml"
+    _, _, tree = parse_all(demo / "site" / "feed.xml", url)
+    channel = xpath(tree, "/rss/channel")[0]
+    assert [(p.text, p.get("role")) for p in xpath(channel, "podcast:person")] == [("Sam Rivera", "host")]
+    assert xpath(channel, "podcast:funding/@url") == ["https://support.connectionhour.example/"]
+    assert xpath(channel, "podcast:license/text()") == ["CC-BY-NC-ND-4.0"]
+    assert xpath(channel, "podcast:trailer/text()") == ["Welcome to The Connection Hour"]
+    legacy = podcastparser_legacy(demo / "site" / "feed.xml", url)
+    guests = {e["title"]: [(p["name"], p["role"]) for p in e.get("persons", [])] for e in legacy["episodes"]}
+    assert guests["Why We Drift Apart"] == [("Sam Rivera", "host"), ("Dr. Ana Lopez", "guest")]
+    assert guests["Friendships That Last"] == [("Sam Rivera", "host"), ("Dr. Ana Lopez", "guest")]
+    assert guests["Your Connection Stories"] == []  # no guests: the channel's host applies
+    assert legacy["funding_url"] == "https://support.connectionhour.example/"  # it reads channel funding only
+    sponsored = [xpath(item, "title/text()")[0] for item in xpath(channel, "item")
+                 if xpath(item, "podcast:funding/@url") == ["https://pagewell.example/connection"]]
+    assert sorted(sponsored) == ["Compassionate Listening", "Friendships That Last", "Why We Drift Apart"]
+    photos = {p.get("img") for p in xpath(tree, "//podcast:person")}
+    for photo in photos:
+        assert (demo / "site" / photo.removeprefix("https://connectionhour.example/")).is_file()

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Iterator
 
 from .cache import AudioCache
+from .chapters import render_chapters_json
 from .config import Settings, load_settings
 from .errors import CastnotesError, Problem
-from .feed import render_feed
+from .feed import render_feeds
 from .model import Show
 from .output import check_output_dir, write_site
 from .site import load_site_data, render_site, theme_assets
@@ -64,10 +65,14 @@ def build(root: Path, options: BuildOptions = BuildOptions()) -> BuildResult:
     show = load_show(settings, cache, drafts=options.drafts, future=options.future, now=options.now)
     cache.save()
 
-    feed = render_feed(show)
+    feeds = render_feeds(show)
+    feed = feeds[0][1]
     site_data = load_site_data(show)
     pages = render_site(show, site_data)
-    rendered: list[tuple[str, bytes]] = [(settings.feed.path, feed), *pages]
+    rendered: list[tuple[str, bytes]] = list(feeds)
+    rendered += [(f"{e.page_path}chapters.json", render_chapters_json(show, e)) for e in show.episodes
+                 if e.chapters]
+    rendered += pages
     stats = write_site(output_dir, rendered, [*_copies(show), *site_data.copies])
     return BuildResult(
         output_dir=output_dir,
@@ -88,6 +93,7 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
         yield source, site_path
     if show.image and show.image.source_path and show.image.site_path:
         yield show.image.source_path, show.image.site_path
+    yield from show.copies
     for episode in show.episodes:
         yield from episode.copies
     static = root / "static"

@@ -1,7 +1,8 @@
 """Audio metadata cache: a rebuild never reopens audio that has not changed.
 
 One JSON file, `.castnotes/audio.json`, maps each audio file (relative to the show)
-to its size, mtime and `AudioInfo`. Embedded pictures are written once each, named
+to its size, mtime and `AudioInfo`; it also remembers which other files (transcripts)
+passed their content check, so an unchanged hour-long transcript is not parsed again. Embedded pictures are written once each, named
 by their SHA-256, under `.castnotes/pictures/`. JSON rather than pickle: a host can
 read it, and a stale or damaged cache is simply ignored (the folder is safe to delete).
 """
@@ -28,19 +29,34 @@ class AudioCache:
         self.dir = root / CACHE_DIR
         self.path = self.dir / "audio.json"
         self.pictures_dir = self.dir / "pictures"
-        self.entries: dict[str, dict[str, Any]] = self._load()
+        data = self._load()
+        files, checked = data.get("files"), data.get("checked")
+        self.entries: dict[str, dict[str, Any]] = files if isinstance(files, dict) else {}
+        self.checked_before: dict[str, Any] = checked if isinstance(checked, dict) else {}
+        self.checked: dict[str, list[int]] = {}  # files that passed this run (others are dropped)
         self.dirty = False
         self.reads = 0  # files opened this run (for tests and --verbose)
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return {}
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
-        files = data.get("files")
-        return files if isinstance(files, dict) else {}
+        return data
+
+    def passed_check(self, path: Path) -> bool:
+        """True when the file passed its content check in an earlier build and is unchanged."""
+        key, mark = self._key(path), list(stamp(path))
+        if self.checked_before.get(key) == mark:
+            self.checked[key] = mark
+            return True
+        return False
+
+    def record_check(self, path: Path) -> None:
+        """Remember that the file passed its content check (bump CACHE_VERSION if checks change)."""
+        self.checked[self._key(path)] = list(stamp(path))
 
     def info(self, path: Path) -> AudioInfo:
         """The file's metadata, from the cache when its size and mtime are unchanged."""
@@ -73,13 +89,15 @@ class AudioCache:
                 self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty:
+        if not self.dirty and self.checked == self.checked_before:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
         _gitignore(self.dir)
-        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries}, sort_keys=True)
+        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries, "checked": self.checked},
+                             sort_keys=True)
         write_text_atomic(self.path, payload)
         self.dirty = False
+        self.checked_before = dict(self.checked)
 
     def _key(self, path: Path) -> str:
         try:

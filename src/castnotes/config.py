@@ -10,13 +10,18 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .apple import parse_category, suggest_category
-from .errors import CastnotesError, Problems
+from .errors import CastnotesError, Problem, Problems
+from .fields import FieldReader, KeyLines
+from .model import BlockRule, Funding, License, Location, Person, RemoteItem, Txt, UpdateFrequency
+from .people import Registry, load_people, read_people
+from .podcastvalues import (MAX_TEXT, derive_podcast_guid, read_block, read_funding, read_license, read_locations,
+                            read_medium, read_podcast_guid, read_podroll, read_txt, read_update_frequency)
 
 CONFIG_NAME = "castnotes.toml"
 
@@ -36,6 +41,21 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "copyright": str,
         "timezone": str,
         "keywords": list,
+        # Podcasting 2.0 (podcastvalues.py reads them; README "Podcasting 2.0" lists the tags)
+        "guid": str,
+        "locked": bool,
+        "funding": list,
+        "hosts": list,
+        "license": (str, dict),
+        "medium": str,
+        "location": (dict, list),
+        "txt": list,
+        "podroll": list,
+        "block": (bool, list),
+        "update_frequency": dict,
+        "new_feed_url": str,
+        "complete": bool,
+        "seasons": dict,
         "subscribe": dict,
     },
     "media": {"base_url": str, "prefix": str},
@@ -68,6 +88,21 @@ class ShowSettings:
     copyright: str | None = None
     timezone: str = "UTC"
     keywords: tuple[str, ...] = ()
+    # Podcasting 2.0 and the iTunes move/close tags
+    guid: str | None = None  # podcast:guid as set; Settings.podcast_guid derives one otherwise
+    locked: bool | None = None
+    funding: tuple[Funding, ...] = ()
+    hosts: tuple[Person, ...] = ()
+    license: License | None = None
+    medium: str | None = None
+    locations: tuple[Location, ...] = ()
+    txt: tuple[Txt, ...] = ()
+    podroll: tuple[RemoteItem, ...] = ()
+    block: tuple[BlockRule, ...] = ()
+    update_frequency: UpdateFrequency | None = None
+    new_feed_url: str | None = None
+    complete: bool = False
+    seasons: dict[int, str] = field(default_factory=dict)  # season number -> name (podcast:season name)
     subscribe: tuple[tuple[str, str], ...] = ()  # (platform, url) in SUBSCRIBE_PLATFORMS order
 
 
@@ -96,10 +131,17 @@ class Settings:
     media: MediaSettings = field(default_factory=MediaSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    people: Registry = field(default_factory=dict)  # people.toml: id -> Person
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
+
+    @property
+    def podcast_guid(self) -> str:
+        """The show's podcast:guid: as set, else derived from the feed URL (tags/guid.md)."""
+        return self.show.guid or derive_podcast_guid(self.feed_url)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -124,18 +166,28 @@ def load_settings(root: Path) -> Settings:
             hint="run `castnotes init` to start a show, or pass -C SHOWDIR",
         )
     text = path.read_text(encoding="utf-8")
-    return parse_settings(text, root, path)
+    problems = Problems()
+    people = load_people(root, problems)
+    try:
+        settings = parse_settings(text, root, path, people)
+    except CastnotesError as exc:
+        raise CastnotesError(problems.items + list(exc.problems)) from None
+    problems.raise_if_errors()
+    return replace(settings, warnings=tuple(problems.warnings) + settings.warnings)
 
 
-def parse_settings(text: str, root: Path, path: Path) -> Settings:
-    """Validate the TOML text of a show's settings (pure apart from checking the image exists)."""
+def parse_settings(text: str, root: Path, path: Path, people: Registry | None = None) -> Settings:
+    """Validate the TOML text of a show's settings against the people registry.
+
+    Pure apart from checking that files it names (artwork, hosts' photos) exist.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(str(exc))
         raise CastnotesError.single(f"TOML syntax error: {exc}", path, line) from None
     problems = Problems()
-    lines = _KeyLines(text)
+    lines = KeyLines(text)
     _check_keys(data, problems, path, lines)
     raw_show = data.get("show", {}) if isinstance(data.get("show"), dict) else {}
     for key in REQUIRED_SHOW_KEYS:
@@ -145,6 +197,8 @@ def parse_settings(text: str, root: Path, path: Path) -> Settings:
     problems.raise_if_errors()
 
     show = _parse_show(raw_show, root, path, lines, problems)
+    feed_path = data.get("feed", {}).get("path", "feed.xml") if isinstance(data.get("feed"), dict) else ""
+    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {}, feed_path)
     media_raw = data.get("media", {})
     media = MediaSettings(
         base_url=_url(media_raw.get("base_url"), "media", "base_url", path, lines, problems, slash=True),
@@ -165,10 +219,11 @@ def parse_settings(text: str, root: Path, path: Path) -> Settings:
     if feed.limit is not None and feed.limit < 1:
         problems.add("[feed] limit must be 1 or more", path, lines.find("feed", "limit"))
     problems.raise_if_errors()
-    return Settings(root=root, show=show, media=media, site=site, feed=feed)
+    return Settings(root=root, show=show, media=media, site=site, feed=feed, people=people or {},
+                    warnings=tuple(problems.warnings))
 
 
-def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "_KeyLines",
+def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
                 problems: Problems) -> ShowSettings:
     def where(key: str) -> int | None:
         return lines.find("show", key)
@@ -256,7 +311,7 @@ SUBSCRIBE_PLATFORMS = {
 }
 
 
-def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "_KeyLines",
+def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "KeyLines",
                      problems: Problems) -> tuple[tuple[str, str], ...]:
     """`subscribe = { apple = "https://...", ... }`: known apps only, each an http(s) URL."""
     links = {}
@@ -272,7 +327,52 @@ def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "_KeyLines",
     return tuple((key, links[key]) for key in SUBSCRIBE_PLATFORMS if key in links)
 
 
-def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "_KeyLines") -> None:
+def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path: Path, lines: KeyLines,
+                      problems: Problems, people: Registry, feed_path: str) -> ShowSettings:
+    """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
+    reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
+    locked = reader.boolean("locked")
+    if locked and show.owner is None:
+        reader.warn("locked", "podcast:locked is written without an owner email",
+                    hint='add owner = { name = "...", email = "..." } so hosts can verify you')
+    new_feed_url = reader.url("new_feed_url")
+    if new_feed_url and new_feed_url.rstrip("/") == (show.url + str(feed_path)).rstrip("/"):
+        reader.error("new_feed_url", "points at this feed itself",
+                     hint="set it only when the show moves, to the new feed's address")
+    return replace(
+        show,
+        guid=read_podcast_guid(reader, "guid"),
+        locked=locked,
+        funding=read_funding(reader, "funding"),
+        hosts=read_people(reader, "hosts", people, default_role="host", base_dir=root, root=root),
+        license=read_license(reader, "license"),
+        medium=read_medium(reader, "medium"),
+        locations=read_locations(reader, "location"),
+        txt=read_txt(reader, "txt"),
+        podroll=read_podroll(reader, "podroll"),
+        block=read_block(reader, "block"),
+        update_frequency=read_update_frequency(reader, "update_frequency"),
+        new_feed_url=new_feed_url,
+        complete=bool(reader.boolean("complete")),
+        seasons=_season_names(reader),
+    )
+
+
+def _season_names(reader: FieldReader) -> dict[int, str]:
+    """`seasons = { 1 = "Finding friends" }`: names for podcast:season."""
+    table = reader.table("seasons")
+    names: dict[int, str] = {}
+    for key in table.meta if table else ():
+        if not str(key).isdigit() or int(key) < 1:
+            table.error(key, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
+            continue
+        name = table.text(key, max_len=MAX_TEXT)
+        if name:
+            names[int(key)] = name
+    return names
+
+
+def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "KeyLines") -> None:
     """Unknown sections or keys, and keys of the wrong type, each with the nearest valid name."""
     for section, table in data.items():
         if section not in SCHEMA:
@@ -288,10 +388,9 @@ def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "_K
                 problems.add(f"unknown key {key!r} in [{section}]", path, lines.find(section, key),
                              hint=_suggest(key, SCHEMA[section]))
             elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
-                names = expected.__name__ if isinstance(expected, type) else "/".join(
-                    t.__name__ for t in expected)
-                problems.add(f"[{section}] {key} must be a {_TYPE_WORDS.get(names, names)}",
-                             path, lines.find(section, key))
+                kinds = (expected,) if isinstance(expected, type) else expected
+                words = " or a ".join(_TYPE_WORDS.get(t.__name__, t.__name__) for t in kinds)
+                problems.add(f"[{section}] {key} must be a {words}", path, lines.find(section, key))
 
 
 _TYPE_WORDS = {"str": "string", "bool": "boolean (true or false)", "int": "whole number",
@@ -303,7 +402,7 @@ def _suggest(word: str, choices: Any) -> str:
     return f"did you mean {match[0]!r}?" if match else "valid keys: " + ", ".join(sorted(choices))
 
 
-def _url(value: Any, section: str, key: str, path: Path, lines: "_KeyLines", problems: Problems,
+def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", problems: Problems,
          slash: bool = False) -> str | None:
     if value is None:
         return None
@@ -320,28 +419,3 @@ def _url(value: Any, section: str, key: str, path: Path, lines: "_KeyLines", pro
 def _toml_error_line(message: str) -> int | None:
     match = re.search(r"line (\d+)", message)
     return int(match.group(1)) if match else None
-
-
-class _KeyLines:
-    """Finds the line of `key` in `[section]` of a TOML text, for error messages.
-
-    tomllib keeps no positions, so this scans the text: good enough for the flat
-    tables castnotes.toml uses.
-    """
-
-    def __init__(self, text: str):
-        self.index: dict[tuple[str | None, str | None], int] = {}
-        section: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
-            stripped = line.strip()
-            header = re.match(r"^\[\[?\s*([A-Za-z0-9_.\-]+)\s*\]\]?", stripped)
-            if header:
-                section = header.group(1)
-                self.index.setdefault((section, None), number)
-                continue
-            key = re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped)
-            if key:
-                self.index.setdefault((section, key.group(1)), number)
-
-    def find(self, section: str | None, key: str | None) -> int | None:
-        return self.index.get((section, key)) or self.index.get((section, None))

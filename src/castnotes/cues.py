@@ -52,8 +52,11 @@ class PageTranscript:
 
 
 def choose_transcript(episode: Episode, language: str) -> Transcript | None:
-    """The transcript to print on the page: the show's language first, timed formats first."""
-    candidates = [t for t in episode.transcripts if t.mime in PREFERENCE]
+    """The transcript to print on the page: the show's language first, timed formats first.
+
+    Only a file in the show folder is printed; one hosted elsewhere is linked, not fetched.
+    """
+    candidates = [t for t in episode.transcripts if t.mime in PREFERENCE and t.source_path]
     if not candidates:
         return None
 
@@ -69,6 +72,7 @@ def load_page_transcript(episode: Episode, language: str) -> PageTranscript | No
     if transcript is None:
         return None
     path = transcript.source_path
+    assert path is not None
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

@@ -3,7 +3,10 @@
 Pure: a Show in, bytes out. Deterministic: every date comes from the episodes, the
 generator tag is ours, entries are appended in order. feedgen's traps (feed-rules.md
 §7) are handled by the small `castnotes` extension below: `itunes:explicit` as
-true/false, which feedgen refuses, and the item description in CDATA.
+true/false, which feedgen refuses, the item description in CDATA, `itunes:block` and
+`itunes:complete` as Apple's "Yes", and item art whatever its URL ends in (feedgen
+silently drops art URLs not ending in .jpg/.png). The Podcasting 2.0 tags come from
+podcastindex.py.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ import os
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
+from lxml import etree
 from lxml.etree import CDATA
 
 from . import __version__
 from .markdown import apple_description, render_markdown, resolve_site_links
 from .model import Episode, Show
+from .podcastindex import PodcastIndexEntryExtension, PodcastIndexExtension, channel_tags, item_tags
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = f"castnotes {__version__}"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -30,29 +36,43 @@ def _cdata(html: str) -> CDATA:
 
 
 class CastnotesExtension(BaseExtension):
-    """Channel-level fixes: itunes:explicit true/false and an HTML description in CDATA."""
+    """Channel-level fixes: itunes:explicit true/false, an HTML description in CDATA, block/complete."""
 
     def __init__(self) -> None:
         self.explicit: bool | None = None
         self.description_html: str | None = None
+        self.block = False
+        self.complete = False
+        self.paging: list[tuple[str, str]] = []  # (rel, href): RFC 5005 paged-feed links
 
     def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
         channel = rss_feed[0]
+        self_link = channel.find(f"{{{ATOM_NS}}}link")
+        for rel, href in reversed(self.paging):  # right after atom:link rel=self
+            link = etree.Element(f"{{{ATOM_NS}}}link", href=href, rel=rel, type="application/rss+xml")
+            self_link.addnext(link)
         if self.explicit is not None:
             xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
+        if self.block:
+            xml_elem(f"{{{ITUNES_NS}}}block", channel).text = "Yes"
+        if self.complete:
+            xml_elem(f"{{{ITUNES_NS}}}complete", channel).text = "Yes"
         if self.description_html is not None:
             channel.find("description").text = _cdata(self.description_html)
         return rss_feed
 
 
 class CastnotesEntryExtension(BaseEntryExtension):
-    """Item-level fixes: itunes:explicit true/false and the description in CDATA."""
+    """Item-level fixes: itunes:explicit true/false, the description in CDATA, any art URL."""
 
     def __init__(self) -> None:
         self.explicit: bool | None = None
         self.description_html: str | None = None
+        self.image_url: str | None = None
 
     def extend_rss(self, entry):  # noqa: ANN001 - feedgen's signature
+        if self.image_url is not None:
+            xml_elem(f"{{{ITUNES_NS}}}image", entry).set("href", self.image_url)
         if self.explicit is not None:
             xml_elem(f"{{{ITUNES_NS}}}explicit", entry).text = "true" if self.explicit else "false"
         if self.description_html is not None:
@@ -68,22 +88,63 @@ def build_date(show: Show) -> datetime:
     return datetime.fromtimestamp(int(epoch) if epoch else 0, timezone.utc)
 
 
-def render_feed(show: Show, episodes: tuple[Episode, ...] | None = None) -> bytes:
-    """The podcast feed as UTF-8 bytes (`episodes` defaults to all of the show's, newest first)."""
-    fg = new_feed(show)
-    for episode in show.episodes if episodes is None else episodes:
+def render_feed(show: Show, episodes: tuple[Episode, ...] | None = None, *,
+                self_url: str | None = None, paging: list[tuple[str, str]] | None = None) -> bytes:
+    """One feed document as UTF-8 bytes (`episodes` defaults to all of the show's, newest first)."""
+    episodes = show.episodes if episodes is None else episodes
+    fg = new_feed(show, self_url or show.feed_url)
+    fg.castnotes.paging = paging or []
+    fg.podcastindex.uses_psc = any(c.toc for e in episodes for c in e.chapters)
+    for episode in episodes:
         add_item(fg, show, episode)
     return XML_DECLARATION + fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=False)
 
 
-def new_feed(show: Show) -> FeedGenerator:
+def feed_page_paths(show: Show) -> list[str]:
+    """Site paths of the feed documents: `feed.xml`, then `feed-2.xml`, `feed-3.xml`, ...
+
+    With `[feed] limit`, feed.xml keeps the newest `limit` episodes and each further
+    page the next older `limit`, so every episode is in exactly one document.
+    """
+    path = show.settings.feed.path
+    limit = show.settings.feed.limit
+    count = 1 if not limit else max(1, -(-len(show.episodes) // limit))
+    stem = path[: -len(".xml")]
+    return [path] + [f"{stem}-{number}.xml" for number in range(2, count + 1)]
+
+
+def render_feeds(show: Show) -> list[tuple[str, bytes]]:
+    """Every feed document as (site path, bytes), linked as an RFC 5005 paged feed when split.
+
+    gPodder/podcastparser follow `first`/`next` and AntennaPod follows `next`
+    (feed-rules.md rule PAGE), so older episodes stay reachable from the newest page.
+    """
+    paths = feed_page_paths(show)
+    if len(paths) == 1:
+        return [(paths[0], render_feed(show))]
+    limit = show.settings.feed.limit or len(show.episodes)
+    urls = [show.url + path for path in paths]
+    documents = []
+    for number, path in enumerate(paths):
+        links = [("first", urls[0]), ("last", urls[-1])]
+        if number > 0:
+            links.append(("previous", urls[number - 1]))
+        if number + 1 < len(paths):
+            links.append(("next", urls[number + 1]))
+        chunk = show.episodes[number * limit : (number + 1) * limit]
+        documents.append((path, render_feed(show, chunk, self_url=urls[number], paging=links)))
+    return documents
+
+
+def new_feed(show: Show, self_url: str | None = None) -> FeedGenerator:
     settings = show.settings.show
     fg = FeedGenerator()
     fg.load_extension("podcast", rss=True, atom=False)
     fg.register_extension("castnotes", CastnotesExtension, CastnotesEntryExtension, atom=False)
+    fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension, atom=False)
     fg.title(settings.title)
     # feedgen takes the channel <link> from the last link given: self first, then the site.
-    fg.link(href=show.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=self_url or show.feed_url, rel="self", type="application/rss+xml")
     fg.link(href=show.url, rel="alternate")
     description_html = render_markdown(settings.description)
     fg.description(settings.description)
@@ -105,7 +166,12 @@ def new_feed(show: Show) -> FeedGenerator:
     if settings.categories:
         fg.podcast.itunes_category([{"cat": cat, "sub": sub} for cat, sub in settings.categories])
     fg.podcast.itunes_type(settings.type)
+    if settings.new_feed_url:
+        fg.podcast.itunes_new_feed_url(settings.new_feed_url)
     fg.castnotes.explicit = settings.explicit
+    fg.castnotes.block = any(r.blocked and r.service in (None, "apple") for r in settings.block)
+    fg.castnotes.complete = settings.complete
+    fg.podcastindex.tags = channel_tags(show)
     return fg
 
 
@@ -131,5 +197,6 @@ def add_item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
         fe.podcast.itunes_season(episode.season)
     fe.podcast.itunes_episode_type(episode.type)
     if episode.image is not None:
-        fe.podcast.itunes_image(episode.image.url)
+        fe.castnotes.image_url = episode.image.url
     fe.castnotes.explicit = episode.explicit
+    fe.podcastindex.tags = item_tags(show, episode)

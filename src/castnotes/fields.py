@@ -118,17 +118,34 @@ class FieldReader:
             return ()
         return tuple(str(v).strip() for v in value if str(v).strip())
 
-    def url(self, key: str, *, https: bool = False) -> str | None:
+    def url(self, key: str, *, https: bool = False, warn_http: bool = False) -> str | None:
+        """An absolute http(s) URL; `https` makes plain http an error, `warn_http` a warning."""
         value = self.text(key)
         if value is None:
             return None
         if not HTTP_URL.match(value):
             self.error(key, f"must be an absolute http(s) URL, not {value!r}")
             return None
-        if https and not value.lower().startswith("https://"):
-            self.error(key, f"must use https, not {value!r}", hint="Podcasting 2.0 requires https URLs")
+        if value.lower().startswith("https://"):
+            return value
+        if https:
+            self.error(key, f"must use https, not {value!r}",
+                       hint="Podcasting 2.0 requires https here; apps refuse plain http links")
             return None
+        if warn_http:
+            self.warn(key, f"{value!r} uses plain http; Podcasting 2.0 asks for https",
+                      hint="use the https address if the site has one")
         return value
+
+    def table(self, key: str) -> "FieldReader | None":
+        """A nested mapping (`location: {name: ..., geo: ...}`) as its own reader."""
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, dict):
+            self.error(key, "must be a table of keys and values")
+            return None
+        return FieldReader(self.path, value, self.problems, f"{self.prefix}{key}.", self.line(key))
 
     def entries(self, key: str) -> list[tuple["FieldReader", Any]]:
         """A list value, each item wrapped in its own reader (`key[i].`)."""
@@ -140,3 +157,36 @@ class FieldReader:
         line = self.line(key)
         return [(FieldReader(self.path, item, self.problems, f"{self.prefix}{key}[{i}].", line), item)
                 for i, item in enumerate(value)]
+
+
+class KeyLines:
+    """Finds the line of `key` in `[section]` of a TOML text, for error messages.
+
+    tomllib keeps no positions, so this scans the text: good enough for the flat
+    tables castnotes.toml and people.toml use.
+    """
+
+    def __init__(self, text: str):
+        self.index: dict[tuple[str | None, str | None], int] = {}
+        section: str | None = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            stripped = line.strip()
+            header = re.match(r"^\[\[?\s*([A-Za-z0-9_.\-\"']+)\s*\]\]?", stripped)
+            if header:
+                section = header.group(1).strip("\"'")
+                self.index.setdefault((section, None), number)
+                continue
+            key = re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped)
+            if key:
+                self.index.setdefault((section, key.group(1)), number)
+
+    def find(self, section: str | None, key: str | None) -> int | None:
+        return self.index.get((section, key)) or self.index.get((section, None))
+
+    def line_dict(self, table: dict[str, Any], section: str) -> LineDict:
+        """A TOML table as a LineDict, so a FieldReader can point at each key's line."""
+        result = LineDict(table)
+        result.line = self.find(section, None) or 1
+        result.lines = {key: self.find(section, key) or result.line for key in table}
+        result.duplicates = []
+        return result

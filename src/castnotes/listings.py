@@ -117,7 +117,7 @@ def index_people(hosts: Iterable[Person], episodes: Iterable[Episode]) -> tuple[
         for guest in episode.guests:
             slug = person_slug(guest)
             known = people.setdefault(slug, guest)
-            if not known.href and guest.href or not known.img and guest.img:
+            if not known.href and guest.href or not _has_photo(known) and _has_photo(guest):
                 people[slug] = _merge(known, guest)
             if guest.role not in roles.setdefault(slug, []):
                 roles[slug].append(guest.role)
@@ -131,9 +131,28 @@ def index_people(hosts: Iterable[Person], episodes: Iterable[Episode]) -> tuple[
                                                 p.person.name.lower(), p.slug)))
 
 
+def episode_people(hosts: Iterable[Person], episode: Episode) -> list[Person]:
+    """The show's hosts, then the episode's guests; a host also listed as a guest appears once."""
+    seen: set[str] = set()
+    people = []
+    for person in [*hosts, *episode.guests]:
+        slug = person_slug(person)
+        if slug not in seen:
+            seen.add(slug)
+            people.append(person)
+    return people
+
+
+def _has_photo(person: Person) -> bool:
+    return bool(person.img or person.img_site_path)
+
+
 def _merge(known: Person, other: Person) -> Person:
     """The first-seen person, with a link or photo filled in from a later appearance."""
-    return replace(known, href=known.href or other.href, img=known.img or other.img)
+    known = replace(known, href=known.href or other.href)
+    if _has_photo(known):
+        return known
+    return replace(known, img=other.img, img_site_path=other.img_site_path, img_source=other.img_source)
 
 
 def archive_groups(episodes: tuple[Episode, ...], serial: bool = False) -> tuple[ArchiveGroup, ...]:

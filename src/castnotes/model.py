@@ -9,22 +9,94 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .config import Settings
+if TYPE_CHECKING:  # config imports the value types below, so only type checkers import it here
+    from .config import Settings
 
 EPISODE_TYPES = ("full", "trailer", "bonus")
 
 
 @dataclass(frozen=True, slots=True)
 class Person:
-    """A host or guest. `role`/`group` follow the Podcasting 2.0 person taxonomy."""
+    """A host or guest. `role`/`group` follow the Podcasting 2.0 person taxonomy (lower case)."""
 
     name: str
     role: str = "guest"
     group: str = "cast"
     href: str | None = None
-    img: str | None = None
+    img: str | None = None  # absolute URL of the photo
     id: str | None = None  # short id in the people registry, also the person page slug
+    bio: str | None = None
+    img_site_path: str | None = None  # where the photo is published inside the site, when local
+    img_source: Path | None = None  # the local photo, absolute
+
+    def image_url(self, site_url: str) -> str | None:
+        """The photo's absolute URL: published in the site, or the remote one."""
+        return site_url + self.img_site_path if self.img_site_path else self.img
+
+
+@dataclass(frozen=True, slots=True)
+class Funding:
+    """`podcast:funding`: where listeners can support the show (or an episode's sponsor)."""
+
+    url: str
+    text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class License:
+    """`podcast:license`: a well-known slug such as CC-BY-4.0, or a custom name with its URL."""
+
+    name: str
+    url: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """`podcast:location`: what place the show or episode is about (or made in, rel=creator)."""
+
+    name: str
+    geo: str | None = None  # RFC 5870 geo URI, e.g. geo:39.96,-82.99
+    osm: str | None = None  # OpenStreetMap id, e.g. R113314
+    rel: str | None = None  # subject (the default) or creator
+    country: str | None = None  # ISO 3166-1 alpha-2
+
+
+@dataclass(frozen=True, slots=True)
+class Txt:
+    """`podcast:txt`: free text for a purpose, e.g. a directory's ownership token."""
+
+    value: str
+    purpose: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteItem:
+    """One recommended show in `podcast:podroll`."""
+
+    feed_guid: str
+    feed_url: str | None = None
+    title: str | None = None
+    medium: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockRule:
+    """`podcast:block`: `service` None means every platform."""
+
+    blocked: bool
+    service: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFrequency:
+    """`podcast:updateFrequency`: the release schedule as text and an RFC 5545 rule."""
+
+    text: str
+    rrule: str | None = None
+    complete: bool = False
+    dtstart: str | None = None  # ISO 8601
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +122,7 @@ class Enclosure:
     bitrate: int | None = None  # bits per second
     source_path: Path | None = None  # local file, absolute; None for remote audio
     site_path: str | None = None  # where it is copied inside the site, e.g. media/x/a.mp3
+    title: str | None = None  # a short label for alternate formats ("MP3", "Opus")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +138,12 @@ class Artwork:
 
 @dataclass(frozen=True, slots=True)
 class Transcript:
+    """A transcript published beside the page (site_path/source_path set) or hosted elsewhere."""
+
     url: str  # absolute
     mime: str
-    site_path: str
-    source_path: Path
+    site_path: str | None = None
+    source_path: Path | None = None
     language: str | None = None
     rel: str | None = None  # "captions" for timed formats
 
@@ -110,8 +185,13 @@ class Episode:
     guests: tuple[Person, ...] = ()
     sponsors: tuple[Sponsor, ...] = ()
     chapters: tuple[Chapter, ...] = ()
+    chapters_url: str | None = None  # podcast:chapters: the published chapters.json, or a remote one
     transcripts: tuple[Transcript, ...] = ()
     soundbites: tuple[Soundbite, ...] = ()
+    funding: tuple[Funding, ...] = ()  # front matter `funding:`, then the sponsors with https links
+    license: License | None = None
+    locations: tuple[Location, ...] = ()
+    alternates: tuple[Enclosure, ...] = ()  # the same episode in other formats
     related: tuple[str, ...] = ()  # slugs
     draft: bool = False
     scheduled: bool = False  # dated in the future at build time
@@ -131,6 +211,7 @@ class Show:
     hosts: tuple[Person, ...] = ()
     generator: str = "castnotes"
     problems: tuple = field(default=())  # warnings gathered while loading
+    copies: tuple[tuple[Path, str], ...] = ()  # show-level files to publish (people's photos)
 
     @property
     def url(self) -> str:

@@ -24,9 +24,9 @@ from .config import SUBSCRIBE_PLATFORMS
 from .cues import PageTranscript, load_page_transcript
 from .errors import CastnotesError, Problems
 from .images import SIZES, WebImages, load_web_images, show_artworks
-from .listings import SiteIndex, category_path, index_show, person_path, person_slug
+from .listings import SiteIndex, category_path, episode_people, index_show, person_path, person_slug
 from .markdown import render_markdown, resolve_site_links
-from .model import Artwork, Enclosure, Episode, Show
+from .model import Artwork, Enclosure, Episode, Person, Show
 from .seo import (ROBOTS, SITEMAP, episode_jsonld, iso_duration, lastmod, render_robots, render_sitemap,
                   series_jsonld)
 
@@ -67,6 +67,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         label=lambda episode: episode_label(episode),
         picture=picture,
         media_src=media_src,
+        photo=photo,
         category_path=category_path,
         person_path=person_path,
         person_slug=person_slug,
@@ -198,8 +199,8 @@ def render_page(env: jinja2.Environment, show: Show, page: Page, data: SiteData,
         "takeaways_url": takeaways_url(show),
         "subscribe": [(key, SUBSCRIBE_PLATFORMS[key], url) for key, url in show.settings.show.subscribe],
         "images": data.images,
-        "own": lambda href: own_url(href, show.url, root),
         "series_jsonld": lambda: series_jsonld(show),
+        "episode_people": lambda episode: episode_people(show.hosts, episode),
         "episode_jsonld": lambda episode: episode_jsonld(show, episode, show.url + episode.page_path),
         "url": lambda site_path="": root + site_path,
         "notes": lambda html: Markup(resolve_site_links(html, root)),
@@ -310,6 +311,14 @@ def media_src(context: Any, enclosure: Enclosure) -> str:
     if enclosure.site_path and not context["show"].settings.media.prefix:
         return context["root"] + quote(enclosure.site_path)
     return enclosure.url
+
+
+@jinja2.pass_context
+def photo(context: Any, person: Person) -> str | None:
+    """A host's or guest's photo from this page: published in the site, or their own URL."""
+    if person.img_site_path:
+        return context["root"] + person.img_site_path
+    return own_url(person.img, context["show"].url, context["root"]) if person.img else None
 
 
 def initials(name: str) -> str:

@@ -1,8 +1,10 @@
-"""Episode folders -> Episode models (front matter, body, audio, art, chapters).
+"""Episode folders -> Episode models (front matter, body, audio, art, chapters, people).
 
 Two passes: the first reads every episode.md and settles each slug, so the second
 can resolve links between episodes. Every problem is collected with its file and
-line; nothing is raised until all episodes have been looked at.
+line; nothing is raised until all episodes have been looked at. The audio and its
+alternate formats are found by enclosures.py, chapters by chapters.py, transcripts
+by transcripts.py, people by people.py.
 """
 
 from __future__ import annotations
@@ -15,18 +17,20 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from . import chapters as chapter_sources
-from .audio import AUDIO_SUFFIXES, OTHER_MEDIA_SUFFIXES, AudioInfo
+from .audio import AudioInfo
 from .cache import AudioCache
 from .config import Settings
+from .enclosures import load_enclosure
 from .errors import CastnotesError, Problems
 from .fields import FieldReader
 from .frontmatter import Document, parse_datetime, parse_document
 from .markdown import render_notes
-from .model import EPISODE_TYPES, Artwork, Chapter, Enclosure, Episode, Person, Show, Soundbite, Sponsor
-from .transcripts import find_transcripts, make_transcript
+from .model import EPISODE_TYPES, Artwork, Episode, Funding, Person, Show, Soundbite, Sponsor
+from .people import read_people
+from .podcastvalues import read_funding, read_license, read_locations
+from .transcripts import load_transcripts
 
 EPISODES_DIR = "episodes"
 EPISODE_FILE = "episode.md"
@@ -35,9 +39,8 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
     "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
-    "draft", "slug",
+    "draft", "slug", "funding", "license", "location",
 )
-REMOTE_AUDIO_KEYS = ("url", "length", "type", "duration")
 GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes' own, for derived GUIDs
 
 
@@ -82,8 +85,16 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
             continue
         kept.append(replace(episode, scheduled=scheduled) if scheduled else episode)
     kept.sort(key=lambda e: (e.date, e.number or 0, e.folder), reverse=True)
-    return Show(settings=settings, episodes=tuple(kept), image=_show_artwork(settings),
-                problems=tuple(problems.warnings))
+    hosts = settings.show.hosts
+    return Show(settings=settings, episodes=tuple(kept), image=_show_artwork(settings), hosts=hosts,
+                problems=settings.warnings + tuple(problems.warnings),
+                copies=_people_photos(hosts + tuple(g for e in kept for g in e.guests)))
+
+
+def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
+    """Local photos of hosts and guests, each published once under people/."""
+    photos = {p.img_site_path: p.img_source for p in people if p.img_site_path and p.img_source}
+    return tuple((source, site_path) for site_path, source in sorted(photos.items()))
 
 
 def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
@@ -150,7 +161,7 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     reader, folder, path = source.reader, source.folder, source.path
     page_path = f"episodes/{source.slug}/"
     copies: list[tuple[Path, str]] = []
-    enclosure, info = _enclosure(reader, folder, source.slug, settings, cache, copies)
+    enclosure, info, alternates = load_enclosure(reader, folder, source.slug, settings, cache, copies)
     if enclosure is None:
         return None
     zone = settings.zone
@@ -179,16 +190,11 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     summary_is_excerpt = summary is None and bool(notes.first_paragraph)
     summary = summary or notes.first_paragraph or (tags.comment or "")
     image = _episode_artwork(reader, folder, page_path, settings, tags, cache, copies)
-    chapters = _chapters(reader, folder, page_path, tags, cache, copies, problems)
-    if chapters and enclosure.duration:
-        chapter_sources.check_chapters(chapters, enclosure.duration,
-                                       lambda m: reader.error("chapters", m))
-    transcripts = []
-    for file, language in find_transcripts(reader, folder):
-        transcript = make_transcript(file, language, settings.show.language, page_path, settings.show.url)
-        transcripts.append(transcript)
-        copies.append((file, transcript.site_path))
+    companions = _companions(reader, folder, page_path, settings, tags, enclosure.source_path,
+                             enclosure.duration, cache, copies)
     related = _related(reader, folder, settings, lookup)
+    sponsors = _sponsors(reader)
+    podcasting = _podcasting(reader, folder, settings, sponsors)
 
     if not title or date is None:
         return None
@@ -209,15 +215,46 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
         explicit=reader.boolean("explicit"),
         image=image,
         categories=reader.strings("categories"),
-        guests=_guests(reader),
-        sponsors=_sponsors(reader),
-        chapters=tuple(chapters),
-        transcripts=tuple(transcripts),
+        sponsors=sponsors,
+        alternates=alternates,
+        **companions,
+        **podcasting,
         soundbites=_soundbites(reader, enclosure.duration),
         related=related,
         draft=bool(reader.boolean("draft")),
         copies=tuple(copies),
     )
+
+
+def _companions(reader: FieldReader, folder: Path, page_path: str, settings: Settings, tags: AudioInfo,
+                audio_path: Path | None, duration: float, cache: AudioCache,
+                copies: list[tuple[Path, str]]) -> dict[str, Any]:
+    """Chapters and transcripts: files published beside the page and linked from the feed."""
+    chapters = chapter_sources.load_chapters(reader, folder, page_path, tags.chapters, audio_path,
+                                             cache.picture_path, reader.problems)
+    copies.extend(chapters.copies)
+    if chapters.chapters and duration:
+        prefix = "chapters: " if chapters.path == reader.path else ""
+        chapter_sources.check_chapters(chapters, duration, reader.problems, prefix)
+    local_url = settings.show.url + page_path + "chapters.json" if chapters.chapters else None
+    return {
+        "chapters": chapters.chapters,
+        "chapters_url": chapters.remote_url or local_url,
+        "transcripts": tuple(load_transcripts(reader, folder, page_path, settings.show.url,
+                                              settings.show.language, copies, cache)),
+    }
+
+
+def _podcasting(reader: FieldReader, folder: Path, settings: Settings,
+                sponsors: tuple[Sponsor, ...]) -> dict[str, Any]:
+    """Guests, funding, licence and places: the episode's Podcasting 2.0 metadata."""
+    return {
+        "guests": read_people(reader, "guests", settings.people, default_role="guest", base_dir=folder,
+                              root=settings.root),
+        "funding": read_funding(reader, "funding") + _sponsor_funding(reader, sponsors),
+        "license": read_license(reader, "license"),
+        "locations": read_locations(reader, "location"),
+    }
 
 
 def _episode_date(reader: FieldReader, tags: AudioInfo, zone: Any) -> datetime | None:
@@ -234,99 +271,15 @@ def _episode_date(reader: FieldReader, tags: AudioInfo, zone: Any) -> datetime |
     return None
 
 
-# --- audio -------------------------------------------------------------------------
-
-def _enclosure(reader: FieldReader, folder: Path, slug: str, settings: Settings, cache: AudioCache,
-               copies: list[tuple[Path, str]]) -> tuple[Enclosure | None, AudioInfo | None]:
-    value = reader.meta.get("audio")
-    if isinstance(value, dict):
-        return _remote_enclosure(reader), None
-    if value is not None and not isinstance(value, str):
-        reader.error("audio", "must be a file name in the episode folder, or url/length/type/duration")
-        return None, None
-    if isinstance(value, str) and re.match(r"^[a-z]+://", value):
-        reader.error("audio", "a URL needs its length, type and duration beside it",
-                     hint="audio: {url: https://..., length: 12345678, type: audio/mpeg, duration: 1834}")
-        return None, None
-    audio_path = _find_audio(reader, folder, value)
-    if audio_path is None:
-        return None, None
-    try:
-        info = cache.info(audio_path)
-    except CastnotesError as exc:
-        reader.problems.extend(exc.problems)
-        return None, None
-    site_path = f"media/{slug}/{audio_path.name}"
-    if settings.media.base_url:
-        url = settings.media.base_url + quote(f"{slug}/{audio_path.name}")
-    else:
-        url = settings.show.url + quote(site_path)
-        copies.append((audio_path, site_path))
-    enclosure = Enclosure(
-        url=with_prefix(url, settings.media.prefix),
-        length=info.size,
-        mime=info.mime,
-        duration=info.duration,
-        bitrate=info.bitrate,
-        source_path=audio_path,
-        site_path=None if settings.media.base_url else site_path,
-    )
-    return enclosure, info
-
-
-def with_prefix(url: str, prefix: str | None) -> str:
-    """Analytics prefixes (OP3, Podtrac, ...) take the URL without its scheme after them."""
-    if not prefix:
-        return url
-    return prefix + re.sub(r"^https?://", "", url)
-
-
-def _find_audio(reader: FieldReader, folder: Path, name: str | None) -> Path | None:
-    if name:
-        path = (folder / name).resolve()
-        if not path.is_relative_to(folder.resolve()):
-            reader.error("audio", f"{name!r} is outside the episode folder",
-                         hint="put the audio file inside the episode folder")
-            return None
-        if not path.is_file():
-            reader.error("audio", f"{name!r} not found in {folder.name}/")
-            return None
-        return path
-    candidates = sorted(p for p in folder.iterdir()
-                        if p.suffix.lower() in AUDIO_SUFFIXES + OTHER_MEDIA_SUFFIXES and p.is_file())
-    if not candidates:
-        reader.error("audio", f"no audio file in {folder.name}/",
-                     hint="copy the episode's MP3 or M4A into the folder")
-        return None
-    if len(candidates) > 1:
-        names = ", ".join(p.name for p in candidates)
-        reader.error("audio", f"several audio files ({names}); say which one is the episode",
-                     hint=f"add `audio: {candidates[0].name}`; the others become alternate formats")
-        return None
-    return candidates[0]
-
-
-def _remote_enclosure(reader: FieldReader) -> Enclosure | None:
-    item = FieldReader(reader.path, reader.meta["audio"], reader.problems, "audio.", reader.line("audio"))
-    item.check_keys(REMOTE_AUDIO_KEYS, "audio key")
-    url = item.url("url")
-    length = item.integer("length", minimum=0)
-    mime = item.text("type")
-    duration = item.number("duration")
-    for key, value in (("url", url), ("length", length), ("type", mime), ("duration", duration)):
-        if value is None and not item.has(key):
-            item.error(key, "missing", hint="remote audio needs url, length, type and duration")
-    if url is None or length is None or mime is None or duration is None:
-        return None
-    return Enclosure(url=url, length=length, mime=mime, duration=duration)
-
-
 # --- art, chapters, people ------------------------------------------------------------
 
 def _episode_artwork(reader: FieldReader, folder: Path, page_path: str, settings: Settings,
                      tags: AudioInfo, cache: AudioCache, copies: list[tuple[Path, str]]) -> Artwork | None:
     name = reader.text("image")
     source: Path | None = None
+    if name and "://" in name:  # art hosted elsewhere (as `castnotes import` writes it): linked, not copied
+        url = reader.url("image", warn_http=True)
+        return Artwork(url=url) if url else None
     if name:
         source = (folder / name).resolve()
         if not source.is_relative_to(folder.resolve()) or not source.is_file():
@@ -373,38 +326,6 @@ def image_size(path: Path) -> tuple[int | None, int | None]:
         return None, None
 
 
-def _chapters(reader: FieldReader, folder: Path, page_path: str, tags: AudioInfo, cache: AudioCache,
-              copies: list[tuple[Path, str]], problems: Problems) -> list[Chapter]:
-    if reader.has("chapters"):
-        return chapter_sources.chapters_from_front_matter(reader, folder, page_path, copies)
-    json_path = folder / "chapters.json"
-    if json_path.is_file():
-        return chapter_sources.chapters_from_json(json_path, problems)
-    return chapter_sources.chapters_from_audio(tags.chapters, page_path, cache.picture_path, copies)
-
-
-def _guests(reader: FieldReader) -> tuple[Person, ...]:
-    guests = []
-    for item_reader, item in reader.entries("guests"):
-        if isinstance(item, str):
-            guests.append(Person(name=item.strip()))
-            continue
-        item_reader.check_keys(("name", "role", "group", "href", "img", "id"), "guest key")
-        name = item_reader.text("name")
-        if not name:
-            item_reader.error("name", "each guest needs a name")
-            continue
-        guests.append(Person(
-            name=name,
-            role=item_reader.text("role") or "guest",
-            group=item_reader.text("group") or "cast",
-            href=item_reader.url("href"),
-            img=item_reader.text("img"),
-            id=item_reader.text("id"),
-        ))
-    return tuple(guests)
-
-
 def _sponsors(reader: FieldReader) -> tuple[Sponsor, ...]:
     sponsors = []
     for item_reader, item in reader.entries("sponsors"):
@@ -415,6 +336,21 @@ def _sponsors(reader: FieldReader) -> tuple[Sponsor, ...]:
             continue
         sponsors.append(Sponsor(name, item_reader.url("url"), item_reader.text("text")))
     return tuple(sponsors)
+
+
+def _sponsor_funding(reader: FieldReader, sponsors: tuple[Sponsor, ...]) -> tuple[Funding, ...]:
+    """Sponsors with an https link are also podcast:funding; plain http ones stay on the page only."""
+    funding = []
+    for i, sponsor in enumerate(sponsors):
+        if sponsor.url is None:
+            continue
+        if not sponsor.url.lower().startswith("https://"):
+            reader.warn("sponsors", f"sponsors[{i}] ({sponsor.name}) links to plain http; it is shown on the "
+                                    "page but left out of podcast:funding, which takes only https",
+                        hint="use the sponsor's https address")
+            continue
+        funding.append(Funding(sponsor.url, sponsor.name))
+    return tuple(funding)
 
 
 def _soundbites(reader: FieldReader, duration: float) -> tuple[Soundbite, ...]:

@@ -1,0 +1,82 @@
+"""People: the registry, ids from front matter, roles and groups from the taxonomy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import ShowMaker, run_cli
+from feeds import parse_all, xpath
+
+REGISTRY = '[ana-lopez]\nname = "Dr. Ana Lopez"\nhref = "https://ana.example/"\n\n' \
+           '[sam]\nname = "Sam Rivera"\nrole = "host"\n'
+
+
+def show_with_guests(make_show: ShowMaker, guests: object) -> Path:
+    show = make_show({"001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g-a", "guests": guests}}},
+                     settings={"show": {"hosts": ["sam"]}})
+    (show / "people.toml").write_text(REGISTRY, encoding="utf-8")
+    return show
+
+
+def item_persons(show: Path) -> list[tuple[str, str, str]]:
+    _, _, tree = parse_all(show / "site" / "feed.xml", "https://test.example/feed.xml")
+    return [(p.text, p.get("role"), p.get("group")) for p in xpath(tree, "//item/podcast:person")]
+
+
+def test_roles_take_their_group_and_are_case_insensitive(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, [{"name": "Pat Sound", "role": "Sound Designer"},
+                                        {"name": "Rea Search", "role": "researcher", "group": "Writing"},
+                                        {"name": "Ed Itor", "role": "editor", "group": "video post-production"}])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert item_persons(show) == [
+        ("Sam Rivera", "host", "cast"), ("Pat Sound", "sound designer", "audio post-production"),
+        ("Rea Search", "researcher", "writing"), ("Ed Itor", "editor", "video post-production")]
+
+
+def test_role_outside_its_group_is_an_error(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, [{"name": "Pat", "role": "composer", "group": "cast"}])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "guests[0].role: 'composer' is not a role of the group 'cast'" in result.stderr
+    assert "hint: 'composer' belongs to 'audio post-production'; leave group out to use it" in result.stderr
+
+
+def test_unknown_group_is_an_error(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, [{"name": "Pat", "role": "guest", "group": "crew"}])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "guests[0].group: 'crew' is not a Podcasting 2.0 person group" in result.stderr
+
+
+def test_a_name_instead_of_an_id_suggests_the_id(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, ["Dr. Ana Lopez"])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "guests[0].id: 'Dr. Ana Lopez' is not a person id in people.toml\n" \
+           "  hint: did you mean 'ana-lopez' (Dr. Ana Lopez)?" in result.stderr
+
+
+def test_inline_twin_of_a_registry_person_warns(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, [{"name": "Dr. Ana Lopez"}])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "warning: guests[0].name: Dr. Ana Lopez is in people.toml as 'ana-lopez'" in result.stderr
+    assert "hint: write `- ana-lopez` instead" in result.stderr
+
+
+def test_a_person_listed_twice_is_an_error(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, ["ana-lopez", {"id": "ana-lopez", "role": "co-host"}])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "guests[1].name: Dr. Ana Lopez (ana-lopez) is listed twice" in result.stderr
+
+
+def test_host_who_guests_is_not_repeated(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, ["sam", "ana-lopez"])
+    assert run_cli("build", show=show).exit_code == 0
+    assert item_persons(show) == [("Sam Rivera", "host", "cast"), ("Dr. Ana Lopez", "guest", "cast")]
+    page = (show / "site" / "episodes" / "a" / "index.html").read_text()
+    assert page.count('<a class="person__name" href="../../people/sam/">Sam Rivera</a>') == 1
+    assert '<a class="person__name" href="../../people/ana-lopez/">Dr. Ana Lopez</a>' in page
+    assert 'href="https://ana.example/" rel="noopener">Website<span class="visually-hidden"> of Dr. Ana Lopez' in page
