@@ -286,3 +286,28 @@ def test_yaml_error_line_points_into_the_file(make_show: ShowMaker) -> None:
     assert result.exit_code == 1
     assert re.search(r"episodes/002-second/episode\.md:6: error: malformed front matter", result.stderr), \
         result.stderr
+
+
+def test_a_broken_draft_does_not_block_publishing(make_show: ShowMaker) -> None:
+    show = make_show()
+    write_episode(show / "episodes" / "003-soon", {"title": "Soon", "date": "2026-01-19",
+                                                   "guid": "g-soon", "draft": True}, "Not recorded yet.\n")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "episodes/003-soon/episode.md:2: warning: draft left out: audio: no audio file in 003-soon/" \
+        in result.stderr
+    result = run_cli("build", "--drafts", show=show)
+    assert result.exit_code == 1
+    assert "error: audio: no audio file in 003-soon/" in result.stderr
+
+
+def test_a_link_to_a_left_out_draft_is_an_error(make_show: ShowMaker, media: dict[str, Path]) -> None:
+    show = make_show()
+    write_episode(show / "episodes" / "003-soon", {"title": "Soon", "date": "2026-01-19",
+                                                   "guid": "g-soon", "draft": True}, "Draft.\n")
+    shutil.copyfile(media["mp3"], show / "episodes" / "003-soon" / "audio.mp3")
+    replace_in(episode_md(show, "002-second"), "../001-first/episode.md", "../003-soon/episode.md")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "episodes/002-second/episode.md:6: error: links to the draft episode 003-soon/" in result.stderr
+    assert run_cli("build", "--drafts", show=show).exit_code == 0

@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from castnotes.build import build
+from castnotes.build import BuildOptions, build
 from conftest import ShowMaker
 
 
@@ -17,7 +17,8 @@ def test_rebuild_reads_no_unchanged_audio(make_show: ShowMaker, media: dict[str,
     audio = show / "episodes" / "001-first" / "audio.mp3"
     shutil.copyfile(media["m4a"], show / "episodes" / "001-first" / "audio.m4a")
     audio.unlink()
-    result = build(show)
+    # The enclosure URL changes with the file name: the ledger wants that said out loud.
+    result = build(show, BuildOptions(allow_change=("first",)))
     assert result.audio_read == 1
     first = next(e for e in result.show.episodes if e.slug == "first")
     assert first.enclosure.mime == "audio/x-m4a"

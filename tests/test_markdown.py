@@ -31,7 +31,7 @@ def test_episode_links_resolve_with_fragment(tmp_path: Path) -> None:
     assert 'href="castnotes:/episodes/a/#why"' in notes.html
     assert 'href="https://example.org/"' in notes.html
     assert resolve_site_links(notes.html, "../../") .count('href="../../episodes/a/#why"') == 1
-    assert notes.linked_episodes == ["001-a"]
+    assert notes.linked_episodes == [("001-a", 5)]
     assert not notes.problems
 
 

@@ -31,5 +31,11 @@ def test_wheel_in_a_fresh_venv_builds_a_show(tmp_path: Path, make_show: ShowMake
     page = (show / "site" / "episodes" / "first" / "index.html").read_text()
     assert "<audio" in page and "First steps" in page
     assert (show / "site" / "assets" / "style.css").is_file()
+    fresh = tmp_path / "fresh"  # init's skeleton (settings, sample audio) ships in the wheel too
+    result = subprocess.run([str(castnotes), "init", str(fresh)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run([str(castnotes), "-C", str(fresh), "build"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (fresh / "site" / "media" / "welcome" / "welcome.mp3").is_file()
     module = subprocess.run([str(python), "-m", "castnotes", "--version"], capture_output=True, text=True)
     assert module.returncode == 0 and "castnotes" in module.stdout

@@ -42,19 +42,15 @@ class Context:
         label = f"{problem.severity}:"
         click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
 
-    def run(self, action: Callable[[], T]) -> T:
+    def run(self, action: Callable[[], T], outcome: str = "nothing was written.") -> T:
         """Call `action`; turn CastnotesError into messages and exit 1."""
         try:
             return action()
         except CastnotesError as exc:
-            for problem in exc.problems:
-                self.problem(problem)
-            errors = sum(1 for p in exc.problems if p.severity == "error")
-            if self.verbosity >= 1:
-                click.echo(f"{errors} error{'s' if errors != 1 else ''}; nothing was written.", err=True)
+            self.report(exc, outcome)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("interrupted; nothing was written.", err=True)
+            click.echo(f"interrupted; {outcome}", err=True)
             sys.exit(130)
         except Exception:
             if self.verbosity >= 2:
@@ -65,8 +61,41 @@ class Context:
                            "(run with --verbose for details and please report it)", err=True)
             sys.exit(3)
 
+    def report(self, exc: CastnotesError, outcome: str = "nothing was written.") -> None:
+        """Print every problem of an error, then how many there were and what that means."""
+        for problem in exc.problems:
+            self.problem(problem)
+        errors = sum(1 for p in exc.problems if p.severity == "error")
+        if self.verbosity >= 1:
+            click.echo(f"{errors} error{'s' if errors != 1 else ''}; {outcome}", err=True)
+
 
 pass_context = click.make_pass_decorator(Context)
+
+
+class BarProgress:
+    """A progress bar for audio scanning, on a terminal only (build's `Progress`)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    @staticmethod
+    def wanted() -> bool:
+        return sys.stderr.isatty()
+
+    def start(self, total: int) -> None:
+        self.bar = click.progressbar(length=total, label="Reading audio", file=sys.stderr,
+                                     show_pos=True, item_show_func=lambda name: name)
+        self.bar.__enter__()
+
+    def advance(self, path: Path) -> None:
+        if self.bar is not None:
+            self.bar.update(1, path.name)
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,35 +115,195 @@ def main(ctx: click.Context, show_dir: Path, quiet: bool, verbose: bool) -> None
 @main.command()
 @click.option("--drafts", is_flag=True, help="Include episodes marked draft: true.")
 @click.option("--future", is_flag=True, help="Include episodes dated in the future.")
-@click.option("--base-url", metavar="URL", help="Publish for this address instead of [show] url.")
+@click.option("--base-url", metavar="URL", help="Publish for this address instead of [show] url "
+              "(a staging copy or preview; the ledger is neither checked nor written).")
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path),
               help="Write the site here instead of [site] output.")
+@click.option("--allow-change", "allow_change", metavar="SLUG", multiple=True,
+              help="Allow this published episode (slug, GUID or pattern such as '*') to change or go; "
+                   "the change is recorded in published.jsonl. Repeatable.")
+@click.option("--against", metavar="FEED_OR_URL",
+              help="Compare with the published feed first and refuse removed or changed episodes.")
 @pass_context
-def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output: Path | None) -> None:
+def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output: Path | None,
+          allow_change: tuple[str, ...], against: str | None) -> None:
     """Build the podcast feed and the site into site/, atomically."""
     from .build import BuildOptions, build as run_build
+    from .messages import render_summary
 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                           output=output.resolve() if output else None)
-    result = ctx.run(lambda: run_build(ctx.root, options))
+                           output=output.resolve() if output else None,
+                           allow_change=allow_change, against=against)
+    progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
+    result = ctx.run(lambda: run_build(ctx.root, options, progress))
     for problem in result.warnings:
         ctx.problem(problem)
-    show = result.show
-    scheduled = sum(1 for e in show.episodes if e.scheduled)
-    drafts_in = sum(1 for e in show.episodes if e.draft)
-    extra = []
-    if drafts_in:
-        extra.append(f"{drafts_in} draft{'s' if drafts_in != 1 else ''}")
-    if scheduled:
-        extra.append(f"{scheduled} scheduled")
-    try:
-        where = result.output_dir.relative_to(ctx.root)
-    except ValueError:
-        where = result.output_dir
-    ctx.info(
-        f"Built {len(show.episodes)} episode{'s' if len(show.episodes) != 1 else ''}"
-        + (f" ({', '.join(extra)})" if extra else "")
-        + f" into {where}/: feed {result.feed_bytes / 1024:.1f} KB, {result.pages} pages,"
-        + f" {result.files} files in {result.seconds:.2f} s."
-    )
+    if ctx.verbosity >= 1:
+        for line in render_summary(result, ctx.root, options):
+            click.echo(line)
     ctx.detail(f"Audio files read: {result.audio_read} (the rest came from the cache).")
+
+
+@main.command()
+@click.argument("feed_or_url", required=False)
+@click.option("--against", metavar="FEED_OR_URL",
+              help="Compare with the published feed: removed episodes, changed GUIDs, URLs, lengths, dates.")
+@click.option("--online", is_flag=True,
+              help="Also ask the servers: HEAD and byte-range requests on every enclosure and picture.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: one JSON document on stdout, for CI.")
+@click.option("--strict", is_flag=True, help="Fail (exit 1) on warnings too.")
+@pass_context
+def check(ctx: Context, feed_or_url: str | None, against: str | None, online: bool, output_format: str,
+          strict: bool) -> None:
+    """Lint the show and the feed it would build, or any feed file or URL."""
+    import json
+    from dataclasses import replace
+
+    from .checks import check_feed, check_show
+    from .messages import check_json, render_check
+
+    if feed_or_url:
+        report = ctx.run(lambda: check_feed(feed_or_url, online=online, against=against),
+                         "nothing was checked.")
+    else:
+        report = ctx.run(lambda: check_show(ctx.root, online=online, against=against),
+                         "nothing was checked.")
+    failed = bool(report.errors or (strict and report.warnings))
+    if output_format == "json":
+        click.echo(json.dumps(check_json(report, strict), indent=2, ensure_ascii=False))
+    elif ctx.verbosity >= 1 or failed:  # --quiet: only what fails the check
+        shown = report if ctx.verbosity >= 1 else replace(report, findings=tuple(
+            f for f in report.findings if f.severity == "error" or strict))
+        for line in render_check(shown, verbose=ctx.verbosity >= 2, strict=strict):
+            click.echo(line)
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--title", default="My New Show", show_default=True, help="The show's title.")
+@click.option("--url", default="https://example.com/", show_default=True,
+              help="Where the site will be published (change it before publishing).")
+@click.option("--timezone", "timezone_name", default="UTC", show_default=True,
+              help="IANA time zone for episode dates, e.g. Europe/Berlin.")
+@pass_context
+def init(ctx: Context, directory: Path | None, title: str, url: str, timezone_name: str) -> None:
+    """Start a new show: settings, artwork and a sample episode that builds at once."""
+    from .scaffold import init_show
+
+    target = (ctx.root / directory) if directory else ctx.root
+    written = ctx.run(lambda: init_show(target, title=title, url=url, timezone_name=timezone_name))
+    for path in written:
+        ctx.detail(f"  wrote {path}")
+    where = directory.as_posix() if directory else "."
+    command = "castnotes" if where == "." else f"castnotes -C {where}"
+    ctx.info(click.style(f"Created the show {title!r} in {where}/", fg="green", bold=True))
+    ctx.info("Next:\n"
+             f"  1. edit {where}/castnotes.toml (url, author, owner, categories) and replace artwork.png\n"
+             f"  2. {command} new \"Your first episode\" --audio recording.mp3\n"
+             f"  3. delete {where}/episodes/001-welcome (the sample) before you publish for real\n"
+             f"  4. {command} serve (preview), {command} check, {command} build (then upload site/)")
+
+
+@main.command()
+@click.argument("title")
+@click.option("--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The episode's audio file, copied into the new folder.")
+@click.option("--move", is_flag=True, help="Move the audio file instead of copying it.")
+@click.option("--date", metavar="DATE", help="Publish time, e.g. 2026-05-04 or '2026-05-04 06:00' "
+              "(default: now, in the show's time zone).")
+@click.option("--number", type=int, help="Episode number (default: the next free one).")
+@click.option("--type", "episode_type", type=click.Choice(["full", "trailer", "bonus"]), default="full",
+              show_default=True, help="Episode type.")
+@click.option("--publish", is_flag=True, help="Publish with the next build (default: a draft).")
+@pass_context
+def new(ctx: Context, title: str, audio: Path | None, move: bool, date: str | None, number: int | None,
+        episode_type: str, publish: bool) -> None:
+    """Add an episode folder: next number, a fresh GUID, the date, the audio copied in."""
+    from .scaffold import new_episode
+
+    created = ctx.run(lambda: new_episode(ctx.root, title, audio=audio, date=date, number=number,
+                                          episode_type=episode_type, publish=publish, move=move))
+    folder = created.folder.relative_to(ctx.root).as_posix()
+    state = "a draft" if created.draft else "to be published with the next build"
+    ctx.info(click.style(f"Created {folder}/episode.md", fg="green", bold=True)
+             + f" ({state}, dated {created.date.strftime('%Y-%m-%d %H:%M %Z')}, GUID {created.guid})")
+    if created.audio is None:
+        ctx.info(f"Copy the episode's audio into {folder}/ before the next build.")
+    ctx.info(f"Write the takeaways in {folder}/episode.md, preview with `castnotes serve`"
+             + (", then set draft: false to publish." if created.draft else "."))
+
+
+@main.command("list")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: every field of every episode, for scripts.")
+@pass_context
+def list_command(ctx: Context, output_format: str) -> None:
+    """List every episode: number, date, status (published, scheduled, draft), duration, size."""
+    import json
+    import shutil as _shutil
+
+    from .listing import list_episodes, render_table
+
+    rows = ctx.run(lambda: list_episodes(ctx.root), "nothing was listed.")
+    if output_format == "json":
+        click.echo(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
+        return
+    colours = {"header": {"bold": True}, "draft": {"fg": "yellow"}, "scheduled": {"fg": "cyan"}}
+    for line, status in render_table(rows, _shutil.get_terminal_size((100, 24)).columns):
+        click.echo(click.style(line, **colours.get(status, {})))
+
+
+@main.command()
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port on 127.0.0.1 (0 picks a free one).")
+@pass_context
+def serve(ctx: Context, port: int) -> None:
+    """Preview the site with drafts and scheduled episodes on 127.0.0.1; rebuild on change."""
+    import time
+
+    from .build import build as run_build
+    from .config import load_settings
+    from .serve import PREVIEW_DIR, make_server, preview_options, serve_in_thread, watch_changes
+
+    settings = ctx.run(lambda: load_settings(ctx.root), "nothing is served.")
+    try:
+        server = make_server(settings.root / PREVIEW_DIR, port,
+                             log=click.echo if ctx.verbosity >= 2 else None)
+    except OSError as exc:
+        click.echo(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", err=True)
+        click.echo("  hint: another program uses the port; try --port 8001 (or --port 0)", err=True)
+        sys.exit(1)
+    options = preview_options(server.server_port, settings.root)
+    url = options.base_url
+
+    def rebuild() -> bool:
+        started = time.perf_counter()
+        try:
+            result = run_build(ctx.root, options)
+        except CastnotesError as exc:
+            ctx.report(exc, "the preview still shows the last good build.")
+            return False
+        for problem in result.warnings:
+            ctx.problem(problem)
+        ctx.info(f"Built the preview: {len(result.show.episodes)} episodes in "
+                 f"{time.perf_counter() - started:.2f} s")
+        return True
+
+    rebuild()
+    serve_in_thread(server)
+    ctx.info(click.style(f"Previewing at {url}", fg="green", bold=True)
+             + f" (feed: {url}{settings.feed.path}); drafts and scheduled episodes are included and marked.")
+    ctx.info("Watching for changes; press Ctrl+C to stop.")
+    try:
+        for changed in watch_changes(settings.root, [settings.output_dir, settings.root / ".castnotes"]):
+            names = sorted(Path(p).name for p in changed)
+            ctx.info(f"Changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
+            rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
+    ctx.info("Stopped the preview.")

@@ -55,7 +55,7 @@ class RenderedNotes:
     first_paragraph: str  # plain text
     problems: list[Problem] = field(default_factory=list)
     assets: list[tuple[Path, str]] = field(default_factory=list)  # (source, site path) to copy
-    linked_episodes: list[str] = field(default_factory=list)  # folder names
+    linked_episodes: list[tuple[str, int]] = field(default_factory=list)  # (folder name, line)
 
 
 # Given an episode folder name, its page's site path ("episodes/slug/"), or None.
@@ -122,7 +122,7 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
                 f"link to a missing episode: {target!r}", SourceLocation(source_path, line),
                 hint="check the folder name under episodes/"))
             return None
-        result.linked_episodes.append(resolved.parent.name)
+        result.linked_episodes.append((resolved.parent.name, line))
         return SITE_MARKER + site + fragment
     if not resolved.is_relative_to(folder.resolve()):
         result.problems.append(Problem(

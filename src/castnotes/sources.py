@@ -13,7 +13,7 @@ import hashlib
 import posixpath
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -46,22 +46,35 @@ GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes'
 
 @dataclass
 class _Source:
-    """An episode folder after the first pass."""
+    """An episode folder after the first pass, with the problems found in it."""
 
     folder: Path
     path: Path
     doc: Document
     reader: FieldReader
     slug: str
+    problems: Problems
+    links: list[tuple[str, int]] = field(default_factory=list)  # episodes its notes link to
+
+    @property
+    def is_draft(self) -> bool:
+        return self.doc.meta.get("draft") is True
 
 
 def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, future: bool = False,
-              now: datetime | None = None) -> Show:
-    """Read every episode folder into a Show; raise CastnotesError with all problems."""
+              now: datetime | None = None, strict_drafts: bool = True) -> Show:
+    """Read every episode folder into a Show; raise CastnotesError with all problems.
+
+    With `strict_drafts` False (a build that leaves drafts out), a problem in a draft
+    is a warning and the draft is skipped: work in progress, such as an episode made
+    by `castnotes new` whose audio is not recorded yet, never blocks publishing. A
+    published episode linking to such a draft is an error, since that link would break.
+    """
     now = now or datetime.now(timezone.utc)
     problems = Problems()
     sources = _first_pass(settings, problems)
     by_folder = {s.folder.name: s for s in sources}
+    left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
 
     def lookup(folder_name: str) -> str | None:
         source = by_folder.get(folder_name)
@@ -70,10 +83,17 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
     episodes = []
     for source in sources:
         try:
-            episode = _load_episode(source, settings, cache, lookup, problems)
+            episode = _load_episode(source, settings, cache, lookup, source.problems)
         except CastnotesError as exc:
-            problems.extend(exc.problems)
+            source.problems.extend(exc.problems)
+            episode = None
+        if not source.is_draft:
+            _check_links_to_drafts(source, left_out)
+        if source.folder.name in left_out and source.problems.errors:
+            problems.extend(replace(p, severity="warning", message=f"draft left out: {p.message}")
+                            for p in source.problems.items)
             continue
+        problems.extend(source.problems.items)
         if episode is not None:
             episodes.append(episode)
     problems.raise_if_errors()
@@ -89,6 +109,14 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
     return Show(settings=settings, episodes=tuple(kept), image=_show_artwork(settings), hosts=hosts,
                 problems=settings.warnings + tuple(problems.warnings),
                 copies=_people_photos(hosts + tuple(g for e in kept for g in e.guests)))
+
+
+def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
+    for folder, line in source.links:
+        if folder in drafts:
+            source.problems.add(
+                f"links to the draft episode {folder}/, which this build leaves out", source.path, line,
+                hint="publish that episode first (remove `draft: true`), or build with --drafts")
 
 
 def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
@@ -119,12 +147,13 @@ def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
         except CastnotesError as exc:
             problems.extend(exc.problems)
             continue
-        reader = FieldReader(path, doc.meta, problems)
+        own = Problems()
+        reader = FieldReader(path, doc.meta, own)
         reader.check_keys(FRONT_MATTER_KEYS)
         slug = reader.text("slug") or default_slug(folder.name)
         if not SLUG_RE.match(slug):
             reader.error("slug", f"{slug!r} may hold only a-z, 0-9 and -")
-        sources.append(_Source(folder, path, doc, reader, slug))
+        sources.append(_Source(folder, path, doc, reader, slug, own))
     if not sources and not problems.errors:
         raise CastnotesError.single(
             f"no episodes: {EPISODES_DIR}/ holds no episode folders", episodes_dir,
@@ -186,6 +215,7 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
                          episodes_dir=settings.root / EPISODES_DIR, page_path=page_path, lookup=lookup)
     problems.extend(notes.problems)
     copies.extend(notes.assets)
+    source.links = notes.linked_episodes
     summary = reader.text("summary")
     summary_is_excerpt = summary is None and bool(notes.first_paragraph)
     summary = summary or notes.first_paragraph or (tags.comment or "")

@@ -1,0 +1,217 @@
+"""Episode rules: IT-*, IT-ENC-*, IT-GUID-*, plus XML-4/XML-5 for episode values."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from posixpath import splitext
+from urllib.parse import unquote, urlsplit
+
+from lxml import etree
+
+from .artwork import check_artwork
+from .channel import I, check_description, check_explicit, check_value, text_of
+from .report import Lint
+from .resources import Resources
+from .values import DURATION_RE, SAFE_PATH_RE, date_problem, is_http_url, parse_duration
+
+APPLE_TYPES = ("audio/mpeg", "audio/x-m4a", "video/quicktime", "video/mp4", "video/x-m4v", "application/pdf")
+APPLE_SUFFIXES = (".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf")
+# Podcast formats other apps play but Apple does not list: a warning, not an error.
+OTHER_SUFFIXES = (".ogg", ".oga", ".opus", ".flac", ".m4b", ".aac")
+TYPES_BY_SUFFIX = {
+    ".mp3": {"audio/mpeg"}, ".m4a": {"audio/x-m4a", "audio/mp4", "audio/m4a"},
+    ".mp4": {"video/mp4", "audio/mp4", "audio/x-m4a"}, ".m4v": {"video/x-m4v", "video/mp4"},
+    ".mov": {"video/quicktime"}, ".pdf": {"application/pdf"}, ".ogg": {"audio/ogg", "audio/vorbis"},
+    ".oga": {"audio/ogg"}, ".opus": {"audio/opus", "audio/ogg"}, ".flac": {"audio/flac", "audio/x-flac"},
+    ".m4b": {"audio/x-m4b", "audio/mp4", "audio/x-m4a"}, ".aac": {"audio/aac", "audio/x-aac"},
+}
+DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}  # what Apple shows
+DURATION_SLACK = 2.0  # seconds between itunes:duration and the audio's real length
+
+
+def check_items(channel: etree._Element, lint: Lint, resources: Resources) -> None:
+    serial = (text_of(channel, f"{I}type") or "").strip() == "serial"
+    show_title = (text_of(channel, "title") or "").strip()
+    guids: dict[str, list[etree._Element]] = defaultdict(list)
+    urls: dict[str, list[etree._Element]] = defaultdict(list)
+    for item in channel.iter("item"):
+        _title(item, show_title, lint)
+        url = _enclosure(item, lint, resources)
+        if url:
+            urls[url].append(item)
+        guid = _guid(item, lint)
+        if guid:
+            guids[guid].append(item)
+        _date(item, lint)
+        _description(item, lint)
+        _itunes(item, serial, lint, resources, url)
+        link = (text_of(item, "link") or "").strip()
+        if not is_http_url(link):
+            lint.report("IT-LINK", "the episode has no <link> to its page" if not link
+                        else f"the episode <link> {link!r} is not an absolute http(s) URL", item, None)
+    for guid, items in guids.items():
+        for item in items[1:]:
+            lint.report("IT-GUID-1", f"GUID {guid!r} is used by {len(items)} episodes; apps keep only one",
+                        item, "guid")
+    for url, items in urls.items():
+        for item in items[1:]:
+            lint.report("IT-ENC-5", f"the enclosure {url} is used by {len(items)} episodes", item, "audio")
+
+
+def _title(item: etree._Element, show_title: str, lint: Lint) -> None:
+    title = (text_of(item, "title") or "").strip()
+    if not title:
+        lint.report("IT-TITLE", "the episode has no <title>", item, "title")
+        return
+    check_value(item, "title", "title", lint)
+    check_value(item, f"{I}author", None, lint)
+    check_value(item, f"{I}subtitle", None, lint)
+    if re.match(r"^(episode|ep\.?|#)\s*\d+\b", title, re.IGNORECASE):
+        lint.report("IT-TITLE", f"the title {title!r} starts with the episode number",
+                    item, "title", severity="warning",
+                    hint="apps show the number from itunes:episode; keep it out of the title")
+    elif show_title and len(show_title) > 3 and title.lower().startswith(show_title.lower()):
+        lint.report("IT-TITLE", f"the title {title!r} repeats the show's name", item, "title",
+                    severity="warning", hint="apps already show the show's name beside the episode")
+
+
+def _enclosure(item: etree._Element, lint: Lint, resources: Resources) -> str | None:
+    """Check the one enclosure; return its URL (for the duplicate check) when it has one."""
+    enclosures = item.findall("enclosure")
+    if not enclosures:
+        lint.report("IT-ENC-1", "the episode has no <enclosure>; apps cannot play it", item, "audio")
+        return None
+    if len({e.get("url") for e in enclosures}) > 1:
+        lint.report("IT-ENC-1", f"the episode has {len(enclosures)} enclosures; apps take one "
+                    "(gPodder drops the episode)", item, "audio",
+                    hint="keep one enclosure; offer other formats with podcast:alternateEnclosure")
+    enclosure = enclosures[0]
+    url, length, mime = (enclosure.get(k) for k in ("url", "length", "type"))
+    missing = [k for k, v in (("url", url), ("length", length), ("type", mime)) if v is None]
+    if missing:
+        lint.report("IT-ENC-1", f"<enclosure> lacks {', '.join(missing)}", item, "audio")
+    if url is not None:
+        _enclosure_url(url.strip(), mime, item, lint)
+        _safe_url(url.strip(), "enclosure", item, "audio", lint)
+    if length is not None:
+        _enclosure_length(length.strip(), url, item, lint, resources)
+    return url.strip() if url else None
+
+
+def _enclosure_url(url: str, mime: str | None, item: etree._Element, lint: Lint) -> None:
+    if not is_http_url(url):
+        lint.report("IT-ENC-2", f"the enclosure URL {url!r} is not an absolute http(s) URL", item, "audio")
+        return
+    suffix = splitext(urlsplit(url).path)[1].lower()
+    if suffix in OTHER_SUFFIXES:
+        lint.report("IT-ENC-2", f"Apple Podcasts does not list {suffix} episodes (other apps play them)",
+                    item, "audio", severity="warning", hint="publish an MP3 or M4A as the main enclosure")
+    elif suffix not in APPLE_SUFFIXES:
+        lint.report("IT-ENC-2", f"the enclosure URL does not end in a media file extension ({url})",
+                    item, "audio")
+    if mime is None:
+        return
+    mime = mime.strip().lower()
+    if mime not in APPLE_TYPES:
+        other = any(mime in types for s, types in TYPES_BY_SUFFIX.items() if s in OTHER_SUFFIXES)
+        lint.report("IT-ENC-3", f"the enclosure type {mime!r} is not one Apple takes"
+                    + (" (other apps play it)" if other else ""), item, "audio",
+                    severity="warning" if other else None,
+                    hint="audio/mpeg for .mp3" if mime in ("audio/mp3", "audio/mpeg3") else None)
+    expected = TYPES_BY_SUFFIX.get(suffix)
+    if expected and mime not in expected:
+        lint.report("IT-ENC-3", f"the enclosure type {mime!r} does not match its {suffix} file",
+                    item, "audio", hint=f"use type=\"{sorted(expected)[0]}\"")
+
+
+def _enclosure_length(length: str, url: str | None, item: etree._Element, lint: Lint,
+                      resources: Resources) -> None:
+    if not length.isdigit():
+        lint.report("IT-ENC-4", f"the enclosure length {length!r} is not a whole number of bytes",
+                    item, "audio")
+        return
+    if int(length) == 0:
+        lint.report("IT-ENC-4", "the enclosure length is 0; apps read it as unknown", item, "audio")
+        return
+    size = resources.size(url.strip()) if url else None
+    if size is not None and size != int(length):
+        lint.report("IT-ENC-4", f"the enclosure length says {length} bytes; the file has {size}",
+                    item, "audio")
+
+
+def _safe_url(url: str, what: str, item: etree._Element, key: str, lint: Lint) -> None:
+    path = unquote(urlsplit(url).path)
+    if not SAFE_PATH_RE.match(path.replace("%", "")) or not url.isascii():
+        lint.report("XML-5", f"the {what} URL has characters other than a-z, 0-9, - _ . / ({url})",
+                    item, key)
+
+
+def _guid(item: etree._Element, lint: Lint) -> str | None:
+    element = item.find("guid")
+    value = (element.text or "").strip() if element is not None else ""
+    if not value:
+        lint.report("IT-GUID-1", "the episode has no <guid>; apps fall back to the enclosure URL and "
+                    "duplicate the episode when it changes", item, "guid")
+        return None
+    permalink = element.get("isPermaLink")
+    if permalink is not None and permalink not in ("true", "false"):
+        lint.report("IT-GUID-2", f"isPermaLink={permalink!r} must be \"true\" or \"false\"", item, "guid")
+    elif permalink != "false" and not is_http_url(value):
+        lint.report("IT-GUID-2", f"the GUID {value!r} is not a URL, so it needs isPermaLink=\"false\"",
+                    item, "guid")
+    if value.isdigit() and len(value) < 9:
+        lint.report("IT-GUID-2", f"the GUID {value!r} is a short number; it may clash with other shows'",
+                    item, "guid")
+    return value
+
+
+def _date(item: etree._Element, lint: Lint) -> None:
+    value = text_of(item, "pubDate")
+    if value is None or not value.strip():
+        lint.report("IT-DATE", "the episode has no <pubDate>", item, "date")
+    elif problem := date_problem(value):
+        lint.report("IT-DATE", problem, item, "date")
+
+
+def _description(item: etree._Element, lint: Lint) -> None:
+    text = check_description(item, "IT-DESC", "summary", lint)
+    if text is None:
+        return
+    tags = sorted({t.lower() for t in re.findall(r"</?\s*([A-Za-z][A-Za-z0-9]*)", text)} - DESCRIPTION_TAGS)
+    if tags:
+        lint.report("IT-DESC", f"the description uses HTML tags Apple does not show ({', '.join(tags)})",
+                    item, "summary")
+
+
+def _itunes(item: etree._Element, serial: bool, lint: Lint, resources: Resources, url: str | None) -> None:
+    duration = text_of(item, f"{I}duration")
+    if duration is None:
+        lint.report("IT-DUR", "the episode has no <itunes:duration>", item, "audio")
+    elif not DURATION_RE.match(duration.strip()):
+        lint.report("IT-DUR", f"<itunes:duration> {duration.strip()!r} is not whole seconds (or H:MM:SS)",
+                    item, "audio")
+    elif url and (real := resources.duration(url)) is not None:
+        given = parse_duration(duration) or 0
+        if abs(given - real) > DURATION_SLACK:
+            lint.report("IT-DUR", f"<itunes:duration> says {given:.0f} s; the audio lasts {real:.0f} s",
+                        item, "audio")
+    explicit = text_of(item, f"{I}explicit")
+    if explicit is not None and check_explicit(explicit):
+        lint.report("IT-EXPL", check_explicit(explicit)[1], item, "explicit")  # type: ignore[index]
+    for tag, key in (("episode", "number"), ("season", "season")):
+        value = text_of(item, f"{I}{tag}")
+        if value is not None and not (value.strip().isdigit() and int(value.strip()) > 0):
+            lint.report("IT-NUM", f"<itunes:{tag}> {value.strip()!r} is not a positive whole number",
+                        item, key, severity="error" if serial else None)
+    kind = text_of(item, f"{I}episodeType")
+    if kind is not None and kind.strip() not in ("full", "trailer", "bonus"):
+        lint.report("IT-TYPE", f"<itunes:episodeType> {kind.strip()!r} must be full, trailer or bonus",
+                    item, "type")
+    image = item.find(f"{I}image")
+    if image is not None:
+        href = (image.get("href") or "").strip()
+        if not is_http_url(href):
+            lint.report("IT-IMG", "<itunes:image> needs an absolute href", item, "image")
+        elif (data := resources.read(href)) is not None:
+            check_artwork(data, href, resources.label(href), lint, item, "image", rule="IT-IMG")

@@ -1,0 +1,84 @@
+"""Checking a show: the feed a build would write, with problems placed in the host's files.
+
+The feed is rendered in memory by the same code as `castnotes build`; an episode's
+problem is reported at its `episodes/<folder>/episode.md`, on the line of the front
+matter key behind the tag when the key is written there, and a channel problem at
+the setting's line in `castnotes.toml`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from ..config import CONFIG_NAME, Settings
+from ..fields import KeyLines
+from ..errors import CastnotesError
+from ..frontmatter import LineDict, parse_document
+from ..model import Show
+from .report import Lint, Place, feed_locator
+from .resources import Resources
+
+
+class ShowLocator:
+    """(element, key) -> the episode.md line or castnotes.toml line behind a feed tag."""
+
+    def __init__(self, show: Show):
+        self.settings: Settings = show.settings
+        self.episodes = {e.guid: e for e in show.episodes}
+        self.metas: dict[Path, LineDict | None] = {}
+        try:
+            text = self.settings.config_path.read_text(encoding="utf-8")
+        except OSError:
+            text = ""
+        self.key_lines = KeyLines(text)
+
+    def __call__(self, element: etree._Element | None, key: str | None) -> Place:
+        if element is not None and element.tag == "item":
+            episode = self.episodes.get((element.findtext("guid") or "").strip())
+            if episode is None:
+                return feed_locator(element, key)
+            return Place(self._relative(episode.source_path), episode.source_path,
+                         self._line(episode.source_path, key))
+        line = None
+        if key and "." in key:
+            section, name = key.split(".", 1)
+            line = self.key_lines.find(section, name)
+        return Place(CONFIG_NAME, self.settings.config_path, line)
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return path.relative_to(self.settings.root).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def _line(self, path: Path, key: str | None) -> int | None:
+        if key is None:
+            return None
+        if path not in self.metas:
+            try:
+                self.metas[path] = parse_document(path.read_text(encoding="utf-8"), path).meta
+            except (OSError, UnicodeDecodeError, CastnotesError):
+                self.metas[path] = None
+        meta = self.metas[path]
+        if meta is None or key not in meta:
+            return None
+        return meta.line_of(key)
+
+
+def show_resources(show: Show) -> Resources:
+    """Every URL of the feed that is one of the host's own files, and the audio's real durations."""
+    resources = Resources()
+    if show.image and show.image.source_path:
+        resources.files[show.image.url] = show.image.source_path
+    for episode in show.episodes:
+        enclosure = episode.enclosure
+        if enclosure.source_path is not None:
+            resources.files[enclosure.url] = enclosure.source_path
+            resources.durations[enclosure.url] = enclosure.duration
+        if episode.image and episode.image.source_path:
+            resources.files[episode.image.url] = episode.image.source_path
+        for transcript in episode.transcripts:
+            resources.files[transcript.url] = transcript.source_path
+    return resources
