@@ -163,6 +163,17 @@ def test_json_and_text_transcripts(make_show: ShowMaker) -> None:
         '<strong class="turn__speaker">Ana</strong> First paragraph wraps.', "Second one."]
 
 
+def test_an_html_transcript_is_sanitised(make_show: ShowMaker) -> None:
+    show = make_show()
+    (show / "episodes" / "001-first" / "transcript.html").write_text(
+        '<p><b>Tess:</b> Hi <a href="https://x.example/" onclick="evil()">there</a>.</p>'
+        '<script>alert(1)</script><p style="color:red">Bye.</p>')
+    html = (build(show) / "episodes" / "first" / "index.html").read_text()
+    box = html[html.index('<div class="transcript__html">'):html.index('<p class="transcript__file">')]
+    assert box == '<div class="transcript__html"><p><b>Tess:</b> Hi there.</p><p>Bye.</p></div>\n    '
+    assert "alert" not in html and "onclick" not in html
+
+
 def test_a_malformed_transcript_stops_the_build(make_show: ShowMaker) -> None:
     show = make_show()
     build(show)
