@@ -26,7 +26,7 @@ from .feed import render_feed, render_feeds
 from .ledger import LedgerEntry, allowed, append_entries, guard
 from .model import Show
 from .output import check_output_dir, write_site
-from .site import make_environment, plan_pages, render_page, theme_assets
+from .site import load_site_data, render_site, theme_assets
 from .sources import EPISODES_DIR, load_show
 from .status import count_statuses, select_episodes
 
@@ -102,15 +102,13 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     feeds = render_feeds(show)
     feed = feeds[0][1]
     lint = _check_feeds(show, feeds, options)
-    env = make_environment(settings.root)
+    site_data = load_site_data(show)
+    pages = render_site(show, site_data)
     rendered: list[tuple[str, bytes]] = list(feeds)
     rendered += [(f"{e.page_path}chapters.json", render_chapters_json(show, e)) for e in show.episodes
                  if e.chapters]
-    pages = 0
-    for page in plan_pages(show):
-        rendered.append((page.site_path, render_page(env, show, page)))
-        pages += 1
-    stats = write_site(output_dir, rendered, list(_copies(show)))
+    rendered += pages
+    stats = write_site(output_dir, rendered, [*_copies(show), *site_data.copies])
     recorded = append_entries(settings.root, records) if records else 0
     built = {e.guid for e in show.episodes}
     left_out = count_statuses(e for e in everything.episodes if e.guid not in built)
@@ -118,7 +116,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         output_dir=output_dir,
         show=show,
         feed_bytes=len(feed),
-        pages=pages,
+        pages=sum(1 for path, _ in pages if path.endswith(".html")),
         files=stats.files,
         audio_read=cache.reads,
         seconds=time.perf_counter() - started,

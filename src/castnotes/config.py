@@ -56,6 +56,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "new_feed_url": str,
         "complete": bool,
         "seasons": dict,
+        "subscribe": dict,
     },
     "media": {"base_url": str, "prefix": str},
     "site": {"output": str, "per_page": int},
@@ -102,6 +103,7 @@ class ShowSettings:
     new_feed_url: str | None = None
     complete: bool = False
     seasons: dict[int, str] = field(default_factory=dict)  # season number -> name (podcast:season name)
+    subscribe: tuple[tuple[str, str], ...] = ()  # (platform, url) in SUBSCRIBE_PLATFORMS order
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,7 +284,47 @@ def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
         copyright=raw.get("copyright"),
         timezone=timezone,
         keywords=tuple(str(k) for k in raw.get("keywords", [])),
+        subscribe=_parse_subscribe(raw.get("subscribe", {}), path, lines, problems),
     )
+
+
+# [show] subscribe: the apps a listener can follow the show in, with the label the site shows.
+# The show's own RSS feed is always offered as well, so it has no key here.
+SUBSCRIBE_PLATFORMS = {
+    "apple": "Apple Podcasts",
+    "spotify": "Spotify",
+    "youtube": "YouTube",
+    "amazon": "Amazon Music",
+    "pocketcasts": "Pocket Casts",
+    "overcast": "Overcast",
+    "castro": "Castro",
+    "antennapod": "AntennaPod",
+    "podcastaddict": "Podcast Addict",
+    "castbox": "Castbox",
+    "fountain": "Fountain",
+    "podverse": "Podverse",
+    "goodpods": "Goodpods",
+    "podcastindex": "Podcast Index",
+    "deezer": "Deezer",
+    "iheart": "iHeartRadio",
+    "tunein": "TuneIn",
+}
+
+
+def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "KeyLines",
+                     problems: Problems) -> tuple[tuple[str, str], ...]:
+    """`subscribe = { apple = "https://...", ... }`: known apps only, each an http(s) URL."""
+    links = {}
+    for key, value in raw.items():
+        if key not in SUBSCRIBE_PLATFORMS:
+            problems.add(f"[show] subscribe has an unknown app {key!r}", path, lines.find("show", "subscribe"),
+                         hint=_suggest(key, SUBSCRIBE_PLATFORMS))
+            continue
+        url = _url(value if isinstance(value, str) else repr(value), "show", f"subscribe.{key}", path,
+                   lines, problems)
+        if url:
+            links[key] = url
+    return tuple((key, links[key]) for key in SUBSCRIBE_PLATFORMS if key in links)
 
 
 def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path: Path, lines: KeyLines,

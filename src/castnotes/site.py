@@ -9,21 +9,29 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
-from urllib.parse import urlsplit
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterator
+from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
+from .atomfeed import TAKEAWAYS_PATH, render_takeaways_feed, takeaways_url
 from .chapters import format_clock
-from .errors import CastnotesError
+from .config import SUBSCRIBE_PLATFORMS
+from .cues import PageTranscript, load_page_transcript
+from .errors import CastnotesError, Problems
+from .images import SIZES, WebImages, load_web_images, show_artworks
+from .listings import SiteIndex, category_path, episode_people, index_show, person_path, person_slug
 from .markdown import render_markdown, resolve_site_links
-from .model import Episode, Show
+from .model import Artwork, Enclosure, Episode, Person, Show
+from .seo import (ROBOTS, SITEMAP, episode_jsonld, iso_duration, lastmod, render_robots, render_sitemap,
+                  series_jsonld)
 
 THEME_ASSETS = "assets"
+NOT_FOUND = "404.html"
 
 
 def default_theme_dir() -> Path:
@@ -35,6 +43,7 @@ def default_theme_dir() -> Path:
 
 
 def make_environment(show_root: Path) -> jinja2.Environment:
+    """The show's templates/ first, then the default theme (also reachable as "default/...")."""
     theme = jinja2.FileSystemLoader(str(default_theme_dir()))
     loaders: list[jinja2.BaseLoader] = []
     overrides = show_root / "templates"
@@ -56,6 +65,13 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         filesize=filesize,
         markdown=lambda text: Markup(render_markdown(text or "")),
         label=lambda episode: episode_label(episode),
+        picture=picture,
+        media_src=media_src,
+        photo=photo,
+        category_path=category_path,
+        person_path=person_path,
+        person_slug=person_slug,
+        initials=initials,
     )
     return env
 
@@ -67,6 +83,51 @@ class Page:
     site_path: str  # e.g. "episodes/x/index.html"
     template: str
     context: dict[str, Any]
+    lastmod: str | None = None  # for the sitemap
+    listed: bool = True  # in the sitemap
+
+
+@dataclass(frozen=True, slots=True)
+class SiteData:
+    """What the pages need beyond the Show, read from disk once per build."""
+
+    images: WebImages
+    transcripts: dict[str, PageTranscript] = field(default_factory=dict)  # by episode slug
+
+    @property
+    def copies(self) -> tuple[tuple[Path, str], ...]:
+        return self.images.files
+
+
+def load_site_data(show: Show) -> SiteData:
+    """Web-sized artwork (made or reused from the cache) and the transcripts shown on pages."""
+    problems = Problems()
+    transcripts = {}
+    for episode in show.episodes:
+        try:
+            page_transcript = load_page_transcript(episode, show.settings.show.language)
+        except CastnotesError as exc:
+            problems.extend(exc.problems)
+            continue
+        if page_transcript is not None:
+            transcripts[episode.slug] = page_transcript
+    problems.raise_if_errors()
+    return SiteData(load_web_images(show_artworks(show), show.settings.root), transcripts)
+
+
+def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
+    """Every page, the sitemap, robots.txt and the takeaways feed, as (site path, bytes)."""
+    env = make_environment(show.settings.root)
+    index = index_show(show)
+    pages = list(plan_pages(show, index, data))
+    files = [(page.site_path, render_page(env, show, page, data, index)) for page in pages]
+    listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
+    files += [
+        (SITEMAP, render_sitemap(show, listed)),
+        (ROBOTS, render_robots(show)),
+        (TAKEAWAYS_PATH, render_takeaways_feed(show)),
+    ]
+    return files
 
 
 def root_for(site_path: str) -> str:
@@ -75,8 +136,34 @@ def root_for(site_path: str) -> str:
     return "../" * depth
 
 
-def plan_pages(show: Show) -> Iterator[Page]:
+def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     """Every page of the site, in a stable order."""
+    yield from _home_pages(show)
+    episodes = show.episodes
+    for i, episode in enumerate(episodes):
+        yield Page(f"{episode.page_path}index.html", "episode.html", {
+            "episode": episode,
+            "newer": episodes[i - 1] if i > 0 else None,
+            "older": episodes[i + 1] if i + 1 < len(episodes) else None,
+            "related": index.related[episode.slug],
+            "transcript": data.transcripts.get(episode.slug),
+        }, lastmod=lastmod(episode))
+    yield Page("archive/index.html", "archive.html", {"groups": index.archive})
+    if index.categories:
+        yield Page("categories/index.html", "categories.html", {"categories": index.categories})
+    for category in index.categories:
+        yield Page(f"{category.page_path}index.html", "category.html", {"category": category},
+                   lastmod=lastmod(category.episodes[0]))
+    if index.people:
+        yield Page("people/index.html", "people.html", {"people": index.people})
+    for entry in index.people:
+        yield Page(f"{entry.page_path}index.html", "person.html", {"entry": entry},
+                   lastmod=lastmod(entry.episodes[0]) if entry.episodes else None)
+    yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host]})
+    yield Page(NOT_FOUND, "404.html", {}, listed=False)
+
+
+def _home_pages(show: Show) -> Iterator[Page]:
     episodes = show.episodes
     per_page = show.settings.site.per_page
     pages = max(1, math.ceil(len(episodes) / per_page))
@@ -90,60 +177,12 @@ def plan_pages(show: Show) -> Iterator[Page]:
                 "newer": None if number == 1 else ("" if number == 2 else f"page/{number - 1}/"),
                 "older": f"page/{number + 1}/" if number < pages else None,
             },
-        })
-    related = related_episodes(episodes)
-    for i, episode in enumerate(episodes):
-        yield Page(f"{episode.page_path}index.html", "episode.html", {
-            "episode": episode,
-            "newer": episodes[i - 1] if i > 0 else None,
-            "older": episodes[i + 1] if i + 1 < len(episodes) else None,
-            "related": related[episode.slug],
-        })
-    yield Page("404.html", "404.html", {})
+        }, lastmod=lastmod(episodes[0]) if number == 1 and episodes else None)
 
 
-def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
-                     window: int = 12) -> dict[str, list[Episode]]:
-    """For each episode: those named in `related`, then those sharing the most categories
-    and guests, nearest in time first, up to `limit`.
-
-    Candidates come from an index of categories and guests, looking only at the
-    `window` episodes nearest in time on each list, so a big show with a few broad
-    categories costs a pass over the episodes, not a comparison of every pair.
-    """
-    by_slug = {e.slug: e for e in episodes}
-    order = {e.slug: i for i, e in enumerate(episodes)}
-    index: dict[str, list[str]] = {}
-    for episode in episodes:
-        for key in _topics(episode):
-            index.setdefault(key, []).append(episode.slug)
-    position = {key: {slug: i for i, slug in enumerate(slugs)} for key, slugs in index.items()}
-    result: dict[str, list[Episode]] = {}
-    for episode in episodes:
-        chosen = [by_slug[s] for s in episode.related if s in by_slug and s != episode.slug]
-        if len(chosen) < limit:
-            scores: dict[str, int] = {}
-            for key in _topics(episode):
-                i = position[key][episode.slug]
-                for slug in index[key][max(0, i - window) : i + window + 1]:
-                    scores[slug] = scores.get(slug, 0) + 1
-            taken = {e.slug for e in chosen} | {episode.slug}
-            here = order[episode.slug]
-            ranked = sorted((s for s in scores if s not in taken),
-                            key=lambda s: (-scores[s], abs(order[s] - here), order[s]))
-            chosen += [by_slug[s] for s in ranked[: limit - len(chosen)]]
-        result[episode.slug] = chosen
-    return result
-
-
-def _topics(episode: Episode) -> set[str]:
-    return {f"c:{c.lower()}" for c in episode.categories} | {
-        f"p:{(g.id or g.name).lower()}" for g in episode.guests}
-
-
-def render_page(env: jinja2.Environment, show: Show, page: Page) -> bytes:
+def render_page(env: jinja2.Environment, show: Show, page: Page, data: SiteData, index: SiteIndex) -> bytes:
     root = root_for(page.site_path)
-    if page.site_path == "404.html":
+    if page.site_path == NOT_FOUND:
         # Served at whatever address was missing: only absolute paths work there.
         root = urlsplit(show.url).path or "/"
     folder = page.site_path.rsplit("/", 1)[0] + "/" if "/" in page.site_path else ""
@@ -152,8 +191,17 @@ def render_page(env: jinja2.Environment, show: Show, page: Page) -> bytes:
         "settings": show.settings.show,
         "root": root,
         "page_path": folder,
+        "section": section_of(page.site_path),
+        "has_categories": bool(index.categories),
+        "has_people": bool(index.people),
         "page_url": show.url + folder,
         "feed_url": show.feed_url,
+        "takeaways_url": takeaways_url(show),
+        "subscribe": [(key, SUBSCRIBE_PLATFORMS[key], url) for key, url in show.settings.show.subscribe],
+        "images": data.images,
+        "series_jsonld": lambda: series_jsonld(show),
+        "episode_people": lambda episode: episode_people(show.hosts, episode),
+        "episode_jsonld": lambda episode: episode_jsonld(show, episode, show.url + episode.page_path),
         "url": lambda site_path="": root + site_path,
         "notes": lambda html: Markup(resolve_site_links(html, root)),
         **page.context,
@@ -162,6 +210,27 @@ def render_page(env: jinja2.Environment, show: Show, page: Page) -> bytes:
         return env.get_template(page.template).render(context).encode("utf-8")
     except jinja2.TemplateError as exc:
         raise template_error(exc, page) from None
+
+
+def section_of(site_path: str) -> str:
+    """The part of the site a page belongs to, for the navigation's aria-current."""
+    first = site_path.split("/", 1)[0]
+    if site_path == NOT_FOUND:
+        return "none"
+    return {"index.html": "home", "page": "home", "episodes": "home"}.get(first, first)
+
+
+def own_url(href: str, site_url: str, root: str) -> str:
+    """An address on the show's own site made relative, so it works in a preview and a sub-path.
+
+    `https://show.example/people/ana.jpg` (the show's URL) and `people/ana.jpg` (a path
+    inside the site, such as a file from static/) both become `root + people/ana.jpg`.
+    """
+    if href.startswith(site_url):
+        return root + href[len(site_url):]
+    if not urlsplit(href).scheme and not href.startswith(("/", "#")):
+        return root + href
+    return href
 
 
 def template_error(exc: jinja2.TemplateError, page: Page) -> CastnotesError:
@@ -194,14 +263,6 @@ def theme_assets(show_root: Path) -> dict[str, Path]:
     return found
 
 
-def iso_duration(seconds: float) -> str:
-    """ISO 8601 duration for JSON-LD and <time datetime>: PT1H2M3S."""
-    whole = int(round(seconds or 0))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
-
-
 def human_date(value: datetime) -> str:
     """`4 May 2026`: unambiguous in every English locale."""
     return f"{value.day} {value.strftime('%B %Y')}"
@@ -225,3 +286,47 @@ def episode_label(episode: Episode) -> str:
     if episode.number:
         parts.append(f"E{episode.number}")
     return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    src: str
+    width: int
+    height: int
+
+
+@jinja2.pass_context
+def picture(context: Any, art: Artwork, size: str = "large") -> Picture:
+    """`art | picture("small")`: the web-sized copy's address from this page, width and height."""
+    image = context["images"].pick(art, size)
+    src = context["root"] + image.site_path if image.site_path else image.url
+    return Picture(src, image.width or SIZES[size], image.height or SIZES[size])
+
+
+@jinja2.pass_context
+def media_src(context: Any, enclosure: Enclosure) -> str:
+    """The player's address for the audio: relative when the site holds the file, so a preview
+    or a copy at another address plays it; the full URL when it is hosted elsewhere or counted
+    by an analytics prefix (plays on the site are downloads too)."""
+    if enclosure.site_path and not context["show"].settings.media.prefix:
+        return context["root"] + quote(enclosure.site_path)
+    return enclosure.url
+
+
+@jinja2.pass_context
+def photo(context: Any, person: Person) -> str | None:
+    """A host's or guest's photo from this page: published in the site, or their own URL."""
+    if person.img_site_path:
+        return context["root"] + person.img_site_path
+    return own_url(person.img, context["show"].url, context["root"]) if person.img else None
+
+
+def initials(name: str) -> str:
+    """`Dr. Ana Lopez` -> `AL`: shown where a person has no photo."""
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalpha()]
+    titles = {"dr", "prof", "mr", "mrs", "ms", "mx", "sir", "dame"}
+    named = [w for w in words if w.lower() not in titles] or words
+    if not named:
+        return "?"
+    letters = named[0][0] + (named[-1][0] if len(named) > 1 else "")
+    return letters.upper()
