@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
@@ -20,14 +20,20 @@ from .cache import AudioCache
 from .chapters import render_chapters_json
 from .checks import Finding, compare_against, lint_show_feed
 from .checks.report import Lint
-from .config import Settings, load_settings
+from . import __version__
+from .audio import stamp
+from .config import CONFIG_NAME, Settings, load_settings
 from .errors import CastnotesError, Problem
 from .feed import render_feed, render_feeds
-from .ledger import LedgerEntry, allowed, append_entries, guard
+from .incremental import RenderJob, render_changed
+from .ledger import LEDGER_NAME, LedgerEntry, allowed, append_entries, guard
 from .model import Show
-from .output import check_output_dir, write_site
-from .site import load_site_data, render_site, theme_assets
+from .output import Staging, check_output_dir
+from .people import PEOPLE_FILE
+from .site import default_theme_dir, load_site_data, site_jobs, theme_assets
 from .sources import EPISODES_DIR, load_show
+from .state import (BuildState, folder_identity, load_state, options_key, save_state, stamp_inputs, state_path,
+                    walk)
 from .status import count_statuses, select_episodes
 
 
@@ -40,6 +46,11 @@ class BuildOptions:
     now: datetime | None = None
     allow_change: tuple[str, ...] = ()  # slugs, GUIDs or patterns whose published change is intended
     against: str | None = None  # a published feed (file or URL) to compare with before writing
+
+    @property
+    def state_key(self) -> str:
+        """What distinguishes this build's output from another's (see state.py)."""
+        return options_key(self.drafts, self.future, self.base_url, self.output)
 
     @property
     def records_ledger(self) -> bool:
@@ -68,6 +79,7 @@ class BuildResult:
     left_out: dict[str, int] = field(default_factory=dict)  # drafts / scheduled not built
     check_warnings: tuple[Finding, ...] = field(default=())  # warning-level feed rules
     recorded: int = 0  # new ledger records
+    rendered: int = 0  # pages rendered (the others were unchanged and kept)
 
 
 def prepare_settings(root: Path, options: BuildOptions) -> Settings:
@@ -100,31 +112,79 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     feeds = render_feeds(show)
-    feed = feeds[0][1]
     lint = _check_feeds(show, feeds, options)
     site_data = load_site_data(show)
-    pages = render_site(show, site_data)
-    rendered: list[tuple[str, bytes]] = list(feeds)
-    rendered += [(f"{e.page_path}chapters.json", render_chapters_json(show, e)) for e in show.episodes
-                 if e.chapters]
-    rendered += pages
-    stats = write_site(output_dir, rendered, [*_copies(show), *site_data.copies])
+    jobs = site_jobs(show, site_data)
+
+    state_file = state_path(settings.root, options.state_key)
+    previous = load_state(state_file)
+    if previous is not None and not (previous.version == __version__ and previous.matches_output()):
+        previous = None  # the output folder is not what that build wrote: trust nothing in it
+    copies = [*_copies(show), *site_data.copies]
+    with Staging(output_dir) as staging:
+        for site_path, data in feeds:
+            staging.write(site_path, data)
+        for episode in show.episodes:
+            if episode.chapters:
+                staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
+        rendered, reused = render_changed(jobs, previous.pages if previous else {}, staging)
+        copy_stamps = {}
+        for source, site_path in copies:
+            copy_stamps[site_path] = [str(source), *stamp(source)]
+            staging.copy(source, site_path,
+                          unchanged=previous is not None and previous.copies.get(site_path) == copy_stamps[site_path])
+        files = staging.files
+        staging.commit()
     recorded = append_entries(settings.root, records) if records else 0
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps)
     built = {e.guid for e in show.episodes}
     left_out = count_statuses(e for e in everything.episodes if e.guid not in built)
     return BuildResult(
         output_dir=output_dir,
         show=show,
-        feed_bytes=len(feed),
-        pages=sum(1 for path, _ in pages if path.endswith(".html")),
-        files=stats.files,
+        feed_bytes=len(feeds[0][1]),
+        pages=sum(1 for job in jobs if job.site_path.endswith(".html")),
+        files=files,
         audio_read=cache.reads,
         seconds=time.perf_counter() - started,
         warnings=show.problems,
         left_out=left_out,
         check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
         recorded=recorded,
+        rendered=rendered,
     )
+
+
+def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
+                jobs: list[RenderJob], copies: dict[str, list]) -> None:
+    """Record what this build read and wrote, for the next build's shortcuts."""
+    now = options.now or datetime.now(timezone.utc)
+    due = [e.date for e in everything.episodes if e.date > now]
+    files, dirs = input_paths(everything.settings)
+    file_stamps, dir_stamps = stamp_inputs(files, dirs)
+    root = everything.settings.root
+    save_state(path, BuildState(
+        version=__version__, options=options.state_key, output=str(output_dir),
+        identity=folder_identity(output_dir),
+        next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
+        warnings=[p.format(root) for p in everything.problems],
+        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
+
+
+def input_paths(settings: Settings) -> tuple[list[Path], list[Path]]:
+    """Every file and folder a build reads: settings, ledger, episodes, templates, static, theme,
+    and the show's and people's pictures wherever they are."""
+    root = settings.root
+    files = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
+    dirs: list[Path] = []
+    for top in (root / EPISODES_DIR, root / "templates", root / "static", default_theme_dir()):
+        found_files, found_dirs = walk(top)
+        files += found_files
+        dirs += found_dirs
+    if settings.show.image_path:
+        files.append(settings.show.image_path)
+    files += [p.img_source for p in settings.people.values() if p.img_source]
+    return files, dirs
 
 
 def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:

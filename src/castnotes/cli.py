@@ -34,6 +34,11 @@ class Context:
         if self.verbosity >= 2:
             click.echo(message)
 
+    def warn_text(self, text: str) -> None:
+        """A warning already formatted (`path:line: warning: ...`), e.g. replayed from the last build."""
+        if self.verbosity >= 1:
+            click.echo(text.replace("warning:", click.style("warning:", fg="yellow", bold=True), 1), err=True)
+
     def problem(self, problem: Problem) -> None:
         if problem.severity == "warning" and self.verbosity == 0:
             return
@@ -128,12 +133,23 @@ def main(ctx: click.Context, show_dir: Path, quiet: bool, verbose: bool) -> None
 def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output: Path | None,
           allow_change: tuple[str, ...], against: str | None) -> None:
     """Build the podcast feed and the site into site/, atomically."""
+    from .state import options_key, state_path, up_to_date
+
+    output = output.resolve() if output else None
+    if not allow_change and not against:
+        # Nothing changed since the last build? Then say so without loading the show.
+        key = options_key(drafts, future, base_url, output)
+        state = up_to_date(state_path(ctx.root, key), key)
+        if state is not None:
+            for warning in state.warnings:
+                ctx.warn_text(warning)
+            ctx.info(f"Nothing changed since the last build: {state.output} is up to date.")
+            return
     from .build import BuildOptions, build as run_build
     from .messages import render_summary
 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                           output=output.resolve() if output else None,
-                           allow_change=allow_change, against=against)
+                           output=output, allow_change=allow_change, against=against)
     progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
     result = ctx.run(lambda: run_build(ctx.root, options, progress))
     for problem in result.warnings:

@@ -64,6 +64,10 @@ class CastnotesError(Exception):
         self.problems = tuple(problems)
         super().__init__("\n".join(p.format() for p in self.problems))
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...]]]:
+        """Pickle by problems, so an error raised in a worker process arrives intact."""
+        return (type(self), (self.problems,))
+
     @classmethod
     def single(
         cls, message: str, path: Path | None = None, line: int | None = None, hint: str | None = None

@@ -50,7 +50,8 @@ def render_summary(result: BuildResult, root: Path, options: BuildOptions) -> li
         lines.append(f"  left out     {', '.join(left)}")
     feed_path = f"{where}/{result.show.settings.feed.path}"
     lines.append(f"  feed         {feed_path}, {result.feed_bytes / 1024:.1f} KB")
-    lines.append(f"  site         {result.pages} pages, {result.files} files")
+    unchanged = f" ({result.rendered} rendered, the rest unchanged)" if result.rendered < result.pages else ""
+    lines.append(f"  site         {result.pages} pages, {result.files} files{unchanged}")
     if not options.records_ledger:
         lines.append(f"  ledger       not used: a build for another address ({options.base_url})")
     elif result.recorded:

@@ -2,8 +2,9 @@
 
 A build that fails before the swap leaves the previous site exactly as it was.
 Media files are hard-linked from the show (no copies of gigabytes of audio) and
-fall back to a copy across file systems. The output folder is refused when it
-would hold or replace the host's own sources.
+fall back to a copy across file systems; files whose inputs did not change are
+hard-linked from the previous site, so they stay untouched. The output folder is
+refused when it would hold or replace the host's own sources.
 """
 
 from __future__ import annotations
@@ -11,22 +12,12 @@ from __future__ import annotations
 import errno
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 
 from .errors import CastnotesError
 
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it
 SOURCE_NAMES = ("episodes", "templates", "static", ".castnotes", "castnotes.toml", ".git")
-
-
-@dataclass(frozen=True, slots=True)
-class WriteStats:
-    files: int
-    linked: int
-    copied: int
-    bytes_written: int
 
 
 def check_output_dir(output_dir: Path, show_root: Path) -> None:
@@ -61,50 +52,124 @@ def check_site_path(site_path: str) -> str:
     return pure.as_posix()
 
 
-def write_site(output_dir: Path, files: Iterable[tuple[str, bytes]],
-               copies: Iterable[tuple[Path, str]]) -> WriteStats:
-    """Write rendered `files` and `copies` (source, site path) as the new output folder."""
-    output_dir = output_dir.resolve()
-    parent = output_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(output_dir)
-    staging = parent / f".{output_dir.name}.tmp-{os.getpid()}"
-    staging.mkdir()
-    linked = copied = count = written = 0
-    try:
-        for site_path, data in files:
-            target = staging / check_site_path(site_path)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            count += 1
-            written += len(data)
-        placed: dict[str, Path] = {}
-        for source, site_path in copies:
-            site_path = check_site_path(site_path)
-            if site_path in placed:
-                if placed[site_path] != source:
-                    raise CastnotesError.single(
-                        f"two files want to be published as {site_path}: {placed[site_path]} and {source}",
-                        source, hint="rename one of them")
-                continue
-            target = staging / site_path
-            if target.exists():
+class Staging:
+    """The next version of the output folder, built beside it and swapped in by `commit()`.
+
+    Files that did not change since the last build are hard-linked from the current
+    output folder (`reuse`), so they stay untouched on disk: same inode, same mtime.
+    Rendering may happen in worker processes, which write with `write_file(dir, ...)`.
+    """
+
+    def __init__(self, output_dir: Path):
+        self.output_dir = output_dir.resolve()
+        self.output_dir.parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(self.output_dir)
+        self.dir = self.output_dir.parent / f".{self.output_dir.name}.tmp-{os.getpid()}"
+        self.dir.mkdir()
+        self.placed: dict[str, Path | None] = {}  # site path -> copied source (None: generated)
+        self.written = self.reused = self.linked = self.copied = 0
+
+    def __enter__(self) -> "Staging":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.dir.exists():  # not committed: an error happened
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def claim(self, site_path: str, source: Path | None = None) -> str | None:
+        """Reserve a site path; None when the same source already holds it."""
+        site_path = check_site_path(site_path)
+        if site_path in self.placed:
+            previous = self.placed[site_path]
+            if source is not None and previous == source:
+                return None
+            if source is None or previous is None:
                 raise CastnotesError.single(
-                    f"{site_path} would overwrite a page castnotes generates", source,
+                    f"{site_path} would overwrite a page castnotes generates", source or previous,
                     hint="rename the file")
-            placed[site_path] = source
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if _link_or_copy(source, target):
-                linked += 1
-            else:
-                copied += 1
-            count += 1
-        (staging / MARKER).write_bytes(b"")
-        _swap(staging, output_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return WriteStats(count, linked, copied, written)
+            raise CastnotesError.single(
+                f"two files want to be published as {site_path}: {previous} and {source}",
+                source, hint="rename one of them")
+        self.placed[site_path] = source
+        return site_path
+
+    def write(self, site_path: str, data: bytes) -> None:
+        """A generated file; when it has the same bytes as in the current output, reuse that."""
+        site_path = self.claim(site_path)
+        if place_generated(self.dir, self.output_dir, site_path, data):
+            self.reused += 1
+        else:
+            self.written += 1
+
+    def reuse(self, site_path: str) -> bool:
+        """Keep the current output's file (its inputs did not change); False when there is none."""
+        site_path = self.claim(site_path)
+        if not (self.output_dir / site_path).is_file():
+            del self.placed[site_path]
+            return False
+        self._link_old(site_path)
+        return True
+
+    def copy(self, source: Path, site_path: str, unchanged: bool = False) -> None:
+        """Publish a file as is: reused when `unchanged` and present, else hard-linked or copied."""
+        site_path = self.claim(site_path, source)
+        if site_path is None:
+            return
+        old = self.output_dir / site_path
+        if unchanged and old.is_file():
+            self._link_old(site_path)
+            return
+        target = self.dir / site_path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _link_or_copy(source, target):
+            self.linked += 1
+        else:
+            self.copied += 1
+
+    def commit(self) -> None:
+        """Mark the folder as castnotes' own and swap it in place of the output folder."""
+        (self.dir / MARKER).write_bytes(b"")
+        _swap(self.dir, self.output_dir)
+
+    @property
+    def files(self) -> int:
+        return len(self.placed)
+
+    def _link_old(self, site_path: str) -> None:
+        _link_old(self.dir, self.output_dir, site_path)
+        self.reused += 1
+
+
+def place_generated(staging_dir: Path, output_dir: Path, site_path: str, data: bytes) -> bool:
+    """Put one generated file into a staging folder (also from worker processes).
+
+    When the current output already has these exact bytes, its file is hard-linked
+    instead, so an unchanged file stays untouched. Returns True in that case.
+    """
+    old = output_dir / site_path
+    try:
+        same = old.stat().st_size == len(data) and old.read_bytes() == data
+    except OSError:
+        same = False
+    if same:
+        _link_old(staging_dir, output_dir, site_path)
+        return True
+    target = staging_dir / site_path
+    try:
+        target.write_bytes(data)
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return False
+
+
+def _link_old(staging_dir: Path, output_dir: Path, site_path: str) -> None:
+    target = staging_dir / site_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(output_dir / site_path, target)
+    except OSError:
+        shutil.copyfile(output_dir / site_path, target)
 
 
 LINK_MIN_BYTES = 1 << 20  # hard-link media; copy small files (theme CSS a host might edit in site/)

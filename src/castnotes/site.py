@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any, Iterator
 from urllib.parse import quote, urlsplit
@@ -18,11 +19,12 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from .atomfeed import TAKEAWAYS_PATH, render_takeaways_feed, takeaways_url
+from .atomfeed import TAKEAWAYS_LIMIT, TAKEAWAYS_PATH, render_takeaways_feed, takeaways_url
 from .chapters import format_clock
 from .config import SUBSCRIBE_PLATFORMS
 from .cues import PageTranscript, load_page_transcript
 from .errors import CastnotesError, Problems
+from .incremental import RenderJob, digest, tree_digest
 from .images import SIZES, WebImages, load_web_images, show_artworks
 from .listings import SiteIndex, category_path, episode_people, index_show, person_path, person_slug
 from .markdown import render_markdown, resolve_site_links
@@ -115,19 +117,56 @@ def load_site_data(show: Show) -> SiteData:
     return SiteData(load_web_images(show_artworks(show), show.settings.root), transcripts)
 
 
-def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
-    """Every page, the sitemap, robots.txt and the takeaways feed, as (site path, bytes)."""
+@dataclass(frozen=True, slots=True)
+class ShowView:
+    """The show as templates see it: everything but the episode list.
+
+    A page gets its episodes from its own context (`episode`, `episodes`,
+    `category.episodes`, ...), so what a page shows is exactly what its fingerprint
+    covers (incremental.py); a template asking for `show.episodes` fails loudly.
+    """
+
+    settings: Any
+    image: Artwork | None
+    hosts: tuple[Person, ...]
+    generator: str
+
+    @property
+    def url(self) -> str:
+        return self.settings.show.url
+
+    @property
+    def feed_url(self) -> str:
+        return self.settings.feed_url
+
+
+def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
+    """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint."""
     env = make_environment(show.settings.root)
     index = index_show(show)
+    view = ShowView(show.settings, show.image, show.hosts, show.generator)
+    base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
+                  bool(index.categories), bool(index.people))
     pages = list(plan_pages(show, index, data))
-    files = [(page.site_path, render_page(env, show, page, data, index)) for page in pages]
+    jobs = [RenderJob(page.site_path, digest(base, page.site_path, page.template, page.context),
+                      partial(render_page, env, view, page, data, index)) for page in pages]
     listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
-    files += [
-        (SITEMAP, render_sitemap(show, listed)),
-        (ROBOTS, render_robots(show)),
-        (TAKEAWAYS_PATH, render_takeaways_feed(show)),
+    newest = show.episodes[:TAKEAWAYS_LIMIT]
+    jobs += [
+        RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
+        RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
+        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show)),
     ]
-    return files
+    return jobs
+
+
+def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
+    """Every page and site file as (site path, bytes), all rendered (for tests and tools)."""
+    return [(job.site_path, job.render()) for job in site_jobs(show, data)]
+
+
+def template_dirs(show_root: Path) -> list[Path]:
+    return [default_theme_dir(), show_root / "templates"]
 
 
 def root_for(site_path: str) -> str:
@@ -148,7 +187,8 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
             "related": index.related[episode.slug],
             "transcript": data.transcripts.get(episode.slug),
         }, lastmod=lastmod(episode))
-    yield Page("archive/index.html", "archive.html", {"groups": index.archive})
+    totals = {"count": len(episodes), "first": episodes[-1] if episodes else None}
+    yield Page("archive/index.html", "archive.html", {"groups": index.archive, "totals": totals})
     if index.categories:
         yield Page("categories/index.html", "categories.html", {"categories": index.categories})
     for category in index.categories:
@@ -159,8 +199,9 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     for entry in index.people:
         yield Page(f"{entry.page_path}index.html", "person.html", {"entry": entry},
                    lastmod=lastmod(entry.episodes[0]) if entry.episodes else None)
-    yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host]})
-    yield Page(NOT_FOUND, "404.html", {}, listed=False)
+    yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
+                                                  "totals": totals})
+    yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
 
 
 def _home_pages(show: Show) -> Iterator[Page]:
@@ -180,7 +221,8 @@ def _home_pages(show: Show) -> Iterator[Page]:
         }, lastmod=lastmod(episodes[0]) if number == 1 and episodes else None)
 
 
-def render_page(env: jinja2.Environment, show: Show, page: Page, data: SiteData, index: SiteIndex) -> bytes:
+def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteData,
+                index: SiteIndex) -> bytes:
     root = root_for(page.site_path)
     if page.site_path == NOT_FOUND:
         # Served at whatever address was missing: only absolute paths work there.

@@ -3,7 +3,7 @@
 After a successful build, castnotes records the size and mtime of every file it read
 and the mtime of every folder it listed (a file added to or removed from a folder
 changes the folder's mtime), together with the build's options, castnotes' version,
-the token it wrote into the output folder, and the publish time of the next
+the identity of the output folder it swapped in, and the publish time of the next
 scheduled episode. A later `castnotes build` compares those stamps first: when
 nothing changed, it says so and stops, without importing mutagen, feedgen or Jinja.
 
@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,7 +23,6 @@ from typing import Iterable
 from . import __version__
 
 STATE_DIR = ".castnotes"
-MARKER = ".castnotes-site"  # in the output folder: the token of the build that wrote it
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,24 +30,41 @@ class BuildState:
     version: str
     options: str  # a digest of the options that change the output
     output: str  # absolute output folder
-    token: str  # written into output/MARKER by that build
+    identity: list[int]  # (device, inode, ctime) of the output folder that build swapped in
     next_due: str | None  # ISO time the next scheduled episode goes live, if any
     files: dict[str, list[int]] = field(default_factory=dict)  # path -> [size, mtime_ns]
     dirs: dict[str, int] = field(default_factory=dict)  # folder -> mtime_ns
+    warnings: list[str] = field(default_factory=list)  # printed again when nothing changed
+    pages: dict[str, str] = field(default_factory=dict)  # site path -> fingerprint
+    copies: dict[str, list] = field(default_factory=dict)  # site path -> [source, size, mtime_ns]
+
+    def matches_output(self) -> bool:
+        """True when the output folder is still the one this build swapped in.
+
+        Every build swaps in a new folder, so a build with other options (or a
+        deleted and rebuilt site) shows up as another inode.
+        """
+        return folder_identity(Path(self.output)) == self.identity
 
 
-def options_key(*values: object) -> str:
-    return hashlib.sha256(json.dumps([str(v) for v in values]).encode()).hexdigest()[:16]
+def folder_identity(folder: Path) -> list[int]:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return []
+    return [st.st_dev, st.st_ino, st.st_ctime_ns]
 
 
-def state_path(root: Path, output_dir: Path) -> Path:
-    """One state per output folder, so `serve`'s preview and `build` do not undo each other."""
-    name = hashlib.sha256(str(output_dir).encode()).hexdigest()[:12]
-    return root / STATE_DIR / f"state-{name}.json"
+def options_key(drafts: bool, future: bool, base_url: str | None, output: Path | None) -> str:
+    """What distinguishes one build's output from another's: a build with other options
+    keeps its own state, so `serve`'s preview and `build` do not undo each other."""
+    values = [drafts, future, base_url, str(output) if output else None]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:16]
 
 
-def new_token() -> str:
-    return secrets.token_hex(8)
+def state_path(root: Path, options: str) -> Path:
+    """One state per set of options, so `serve`'s preview and `build` do not undo each other."""
+    return root / STATE_DIR / f"state-{options}.json"
 
 
 def stamp_inputs(files: Iterable[Path], dirs: Iterable[Path]) -> tuple[dict[str, list[int]], dict[str, int]]:
@@ -58,6 +73,7 @@ def stamp_inputs(files: Iterable[Path], dirs: Iterable[Path]) -> tuple[dict[str,
         try:
             st = os.stat(path)
         except OSError:
+            file_stamps[str(path)] = [-1, -1]  # absent: creating it later is a change
             continue
         file_stamps[str(path)] = [st.st_size, st.st_mtime_ns]
     dir_stamps: dict[str, int] = {}
@@ -65,7 +81,7 @@ def stamp_inputs(files: Iterable[Path], dirs: Iterable[Path]) -> tuple[dict[str,
         try:
             dir_stamps[str(path)] = os.stat(path).st_mtime_ns
         except OSError:
-            continue
+            dir_stamps[str(path)] = -1
     return file_stamps, dir_stamps
 
 
@@ -74,7 +90,7 @@ def walk(top: Path) -> tuple[list[Path], list[Path]]:
     files: list[Path] = []
     dirs: list[Path] = []
     if not top.is_dir():
-        return files, dirs
+        return files, [top]  # stamped as absent: creating it later is a change
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -112,18 +128,15 @@ def load_state(path: Path) -> BuildState | None:
         return None
 
 
-def up_to_date(path: Path, options: str, now: datetime | None = None) -> bool:
-    """True when the last build with these options is still exactly what a build would write."""
+def up_to_date(path: Path, options: str, now: datetime | None = None) -> BuildState | None:
+    """The last build's state when it is still exactly what a build with these options would write."""
     state = load_state(path)
     if state is None or state.version != __version__ or state.options != options:
-        return False
+        return None
     now = now or datetime.now(timezone.utc)
     if state.next_due is not None and datetime.fromisoformat(state.next_due) <= now:
-        return False  # a scheduled episode is due: it goes into the feed now
-    try:
-        if (Path(state.output) / MARKER).read_text(encoding="utf-8") != state.token:
-            return False  # the output folder was replaced or edited by someone else
-    except OSError:
-        return False
+        return None  # a scheduled episode is due: it goes into the feed now
+    if not state.matches_output():
+        return None  # the output folder was replaced, or written by a build with other options
     files, dirs = stamp_inputs(map(Path, state.files), map(Path, state.dirs))
-    return files == state.files and dirs == state.dirs
+    return state if files == state.files and dirs == state.dirs else None
