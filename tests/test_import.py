@@ -137,6 +137,18 @@ def test_a_failed_import_keeps_its_downloads(site, tmp_path: Path, monkeypatch) 
     assert [path for path, _ in site.log[requests:]] == ["/feed.xml", "/art/cover.jpg"], "nothing fetched twice"
 
 
+def test_downloaded_audio_can_be_tagged(site, tmp_path: Path) -> None:
+    show = tmp_path / "show"
+    import_show(f"{site.url}/feed.xml", show, importer.ImportOptions(download=True))
+    result = run_cli("tag", "001-episode-1", show=show)
+    assert result.exit_code == 0, result.output
+    assert f"this file is published at {site.url}/media/one.mp3: upload the tagged file there" in result.output
+    from castnotes.audio import read_audio
+
+    info, _ = read_audio(show / "episodes" / "001-episode-1" / "audio.mp3")
+    assert (info.title, info.album, info.artist) == ("Episode 1", "Moving Day", "Mo Ver")
+
+
 def test_lengths_the_feed_left_out_come_from_the_server(site, tmp_path: Path, media: dict[str, Path]) -> None:
     site.files["/feed.xml"] = ("application/rss+xml", rss([item(1, f"{site.url}/media/one.mp3", length=None)]))
     result = import_show(f"{site.url}/feed.xml", tmp_path / "show")

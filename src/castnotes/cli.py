@@ -402,3 +402,51 @@ class _DownloadBars:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+
+
+@main.command()
+@click.argument("episodes", nargs=-1, metavar="[EPISODE...]")
+@click.option("--dry-run", is_flag=True, help="Show the tag changes without writing anything.")
+@click.option("--id3v2.3", "id3v23", is_flag=True,
+              help="Write MP3 tags as ID3v2.3 (for old players) instead of ID3v2.4.")
+@pass_context
+def tag(ctx: Context, episodes: tuple[str, ...], dry_run: bool, id3v23: bool) -> None:
+    """Write the notes into the audio files' tags: title, show, art, summary, chapters."""
+    from .tagger import tag_show
+
+    result = ctx.run(lambda: tag_show(ctx.root, episodes, dry_run=dry_run, id3v23=id3v23))
+    changed = 0
+    for report in result.files:
+        try:
+            name = report.path.relative_to(ctx.root).as_posix()
+        except ValueError:
+            name = str(report.path)
+        if report.changes:
+            changed += 1
+            count = f"{len(report.changes)} tag{'s' if len(report.changes) != 1 else ''}"
+            ctx.info(f"{name}: {count} {'would change' if dry_run else 'written'}")
+            if dry_run or ctx.verbosity >= 2:
+                for change in report.changes:
+                    ctx.info(f"  {change.key}:")
+                    ctx.info(f"    - {change.old}" if change.old else "    - (none)")
+                    ctx.info(f"    + {change.new}" if change.new else "    + (removed)")
+        else:
+            ctx.detail(f"{name}: unchanged")
+        for note in report.notes:
+            ctx.info(f"  note: {note}")
+    for problem in result.problems:
+        ctx.problem(problem)
+    failed = sum(1 for p in result.problems if p.severity == "error")
+    total = len(result.files)
+    if failed:
+        ctx.info(f"{failed} file{'s' if failed != 1 else ''} could not be tagged (left unchanged); "
+                 f"{changed} of {total} others {'would change' if dry_run else 'were tagged'}.")
+        sys.exit(1)
+    if not changed:
+        ctx.info(f"Nothing to change: {total} audio file{'s' if total != 1 else ''} already carry the notes.")
+    elif dry_run:
+        ctx.info(f"{changed} of {total} files would change; run without --dry-run to write them.")
+    elif changed == total:
+        ctx.info(f"Tagged {'all ' if total > 1 else ''}{total} file{'s' if total != 1 else ''}.")
+    else:
+        ctx.info(f"Tagged {changed} of {total} files; the other {total - changed} already carried the notes.")
