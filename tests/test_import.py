@@ -491,7 +491,8 @@ def test_settings_from_an_unusual_channel(tmp_path: Path) -> None:
                '<itunes:category text="Health"/><itunes:category text="technology"/>\n'
                "<itunes:type>bogus</itunes:type>\n"
                "<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f810</podcast:guid>\n"
-               '<podcast:funding url="http://fund.example">Support</podcast:funding>\n')
+               '<podcast:funding url="http://fund.example">Support</podcast:funding>\n'
+               "<itunes:new-feed-url>https://elsewhere.example/feed.xml</itunes:new-feed-url>\n")
     feed = write_feed(tmp_path, rss([item(1, "https://cdn.example/1.mp3")], channel))
     result = import_show(str(feed), tmp_path / "show", opener=offline, now=NOW)
     import tomllib
@@ -509,6 +510,8 @@ def test_settings_from_an_unusual_channel(tmp_path: Path) -> None:
                      "the feed's itunes:type 'bogus' is not episodic or serial",
                      "podcast:funding is not carried over: funding[0].url: must use https",
                      "the feed names no owner email",
+                     "the old feed sends its subscribers to another address already (itunes:new-feed-url "
+                     "https://elsewhere.example/feed.xml)",
                      "castnotes.toml names a placeholder, artwork.png: the old feed names no show artwork"):
         assert expected in messages
 

@@ -191,6 +191,10 @@ def _feed_warnings(feed: OldFeed, source: _Source, problems: Problems) -> None:
                      "Apple Podcasts may refuse it. Imported what feed readers can read of it",
                      source.where, severity="warning",
                      hint="castnotes writes well-formed feeds, so the new feed will not have this fault")
+    if feed.channel.new_feed_url:
+        problems.add(f"the old feed sends its subscribers to another address already "
+                     f"(itunes:new-feed-url {feed.channel.new_feed_url})", source.where, severity="warning",
+                     hint="make sure you import the show's current feed, the one at that address")
     if feed.extras_lost:
         problems.add("the feed is too broken to read its Podcasting 2.0 tags (persons, chapters, "
                      "transcripts); they are not imported", source.where, severity="warning")
