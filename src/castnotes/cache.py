@@ -92,7 +92,7 @@ class AudioCache:
         if not self.dirty and self.checked == self.checked_before:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
-        _gitignore(self.dir)
+        ignore_in_git(self.dir)
         payload = json.dumps({"version": CACHE_VERSION, "files": self.entries, "checked": self.checked},
                              sort_keys=True)
         write_text_atomic(self.path, payload)
@@ -113,7 +113,7 @@ class AudioCache:
         if not pictures:
             return
         self.pictures_dir.mkdir(parents=True, exist_ok=True)
-        _gitignore(self.dir)
+        ignore_in_git(self.dir)
         for sha, data in pictures.items():
             suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
             target = self.pictures_dir / f"{sha}{suffix}"
@@ -121,7 +121,7 @@ class AudioCache:
                 write_bytes_atomic(target, data)
 
 
-def _gitignore(folder: Path) -> None:
+def ignore_in_git(folder: Path) -> None:
     marker = folder / ".gitignore"
     if not marker.exists():
         marker.write_text("# castnotes' cache: safe to delete, never commit\n*\n", encoding="utf-8")

@@ -11,12 +11,15 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 import click
 
 from . import __version__
 from .errors import CastnotesError, Problem
+
+if TYPE_CHECKING:
+    from .importer import ImportResult
 
 T = TypeVar("T")
 
@@ -323,3 +326,143 @@ def serve(ctx: Context, port: int) -> None:
         server.shutdown()
         server.server_close()
     ctx.info("Stopped the preview.")
+
+
+@main.command("import")
+@click.argument("feed_or_url")
+@click.option("--into", type=click.Path(file_okay=False, path_type=Path),
+              help="The show folder to import into (default: the current folder, or -C).")
+@click.option("--download", is_flag=True,
+              help="Also fetch every episode's audio into its folder (resumable); "
+                   "the feed keeps the old URLs.")
+@click.option("--limit", type=click.IntRange(min=1), metavar="N",
+              help="Import at most N new episodes (the newest); run again for the rest.")
+@pass_context
+def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, limit: int | None) -> None:
+    """Move a podcast in from its feed: one episode folder per item, GUIDs and URLs kept."""
+    from .importer import ImportOptions, import_show
+
+    root = into.resolve() if into else ctx.root
+    progress = _DownloadBars() if download and sys.stderr.isatty() and ctx.verbosity else None
+    try:
+        result = ctx.run(lambda: import_show(feed_or_url, root, ImportOptions(download, limit),
+                                             progress=progress))
+    finally:
+        if progress:
+            progress.close()
+    for problem in result.problems:
+        ctx.problem(problem)
+    _print_import(ctx, result)
+
+
+def _print_import(ctx: Context, result: ImportResult) -> None:
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        if outcome.status == "imported":
+            ctx.detail(f"  {outcome.folder}  {outcome.label}")
+    try:
+        where = result.root.relative_to(ctx.root).as_posix() or "."
+    except ValueError:
+        where = str(result.root)
+    extra = [f"{counts[k]} {label}" for k, label in (("present", "already in the show"),
+                                                      ("limited", "left for a later run"),
+                                                      ("skipped", "skipped (see the warnings)"))
+             if counts.get(k)]
+    n = len(result.created)
+    ctx.info(f"Imported {n} episode{'s' if n != 1 else ''} into {where}/episodes/"
+             + (f" ({', '.join(extra)})" if extra else "") + ".")
+    if result.downloaded:
+        ctx.info(f"Downloaded {result.downloaded} audio file{'s' if result.downloaded != 1 else ''}; "
+                 "the feed keeps their old addresses.")
+    if result.settings_written:
+        ctx.info("Wrote castnotes.toml from the old feed"
+                 + (f" and the artwork to {result.artwork}" if result.artwork else "") + ".")
+    if result.ledger_records:
+        ctx.info(f"Recorded {result.ledger_records} GUIDs in published.jsonl: later builds refuse to "
+                 "change them.")
+    if not n:
+        return
+    new = result.new_feed_url or "<your site's url>feed.xml"
+    old = f" ({result.old_feed_url})" if result.old_feed_url else ""
+    ctx.info("\nTo move without losing a subscriber:\n"
+             "  1. Set url in castnotes.toml to your new site's address, run `castnotes build` and\n"
+             "     publish site/ there.\n"
+             f"  2. At the old host, point the old feed{old} to the new one,\n"
+             f"     {new}: a permanent (301) redirect, or its \"new feed URL\" setting\n"
+             "     (itunes:new-feed-url).\n"
+             "  3. Keep the old feed and the audio files online for at least four weeks, until the\n"
+             "     directories (Apple, Spotify, Podcast Index) show the new feed.")
+
+
+class _DownloadBars:
+    """One progress bar per downloaded file, on the terminal only."""
+
+    def __init__(self) -> None:
+        self.label: str | None = None
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, label: str, done: int, total: int | None) -> None:
+        if label != self.label:
+            self.close()
+            self.label, self.done = label, 0
+            self.bar = click.progressbar(length=total or 0, label=f"  {label}", file=sys.stderr,
+                                         show_pos=False, show_percent=bool(total))
+            self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@main.command()
+@click.argument("episodes", nargs=-1, metavar="[EPISODE...]")
+@click.option("--dry-run", is_flag=True, help="Show the tag changes without writing anything.")
+@click.option("--id3v2.3", "id3v23", is_flag=True,
+              help="Write MP3 tags as ID3v2.3 (for old players) instead of ID3v2.4.")
+@pass_context
+def tag(ctx: Context, episodes: tuple[str, ...], dry_run: bool, id3v23: bool) -> None:
+    """Write the notes into the audio files' tags: title, show, art, summary, chapters."""
+    from .tagger import tag_show
+
+    result = ctx.run(lambda: tag_show(ctx.root, episodes, dry_run=dry_run, id3v23=id3v23))
+    changed = 0
+    for report in result.files:
+        try:
+            name = report.path.relative_to(ctx.root).as_posix()
+        except ValueError:
+            name = str(report.path)
+        if report.changes:
+            changed += 1
+            count = f"{len(report.changes)} tag{'s' if len(report.changes) != 1 else ''}"
+            ctx.info(f"{name}: {count} {'would change' if dry_run else 'written'}")
+            if dry_run or ctx.verbosity >= 2:
+                for change in report.changes:
+                    ctx.info(f"  {change.key}:")
+                    ctx.info(f"    - {change.old}" if change.old else "    - (none)")
+                    ctx.info(f"    + {change.new}" if change.new else "    + (removed)")
+        else:
+            ctx.detail(f"{name}: unchanged")
+        for note in report.notes:
+            ctx.info(f"  note: {note}")
+    for problem in result.problems:
+        ctx.problem(problem)
+    failed = sum(1 for p in result.problems if p.severity == "error")
+    total = len(result.files)
+    if failed:
+        ctx.info(f"{failed} file{'s' if failed != 1 else ''} could not be tagged (left unchanged); "
+                 f"{changed} of {total} others {'would change' if dry_run else 'were tagged'}.")
+        sys.exit(1)
+    if not changed:
+        ctx.info(f"Nothing to change: {total} audio file{'s' if total != 1 else ''} already carry the notes.")
+    elif dry_run:
+        ctx.info(f"{changed} of {total} files would change; run without --dry-run to write them.")
+    elif changed == total:
+        ctx.info(f"Tagged {'all ' if total > 1 else ''}{total} file{'s' if total != 1 else ''}.")
+    else:
+        ctx.info(f"Tagged {changed} of {total} files; the other {total - changed} already carried the notes.")

@@ -4,7 +4,8 @@ The episode's audio is the one audio file in the folder, or the one `audio:` nam
 then the other podcast-format files there (MP3, M4A, Opus, Ogg, FLAC) are the same
 episode in other formats and become `podcast:alternateEnclosure`. Files of formats no
 podcast app plays (a WAV master, say) are left alone in that case. `audio:` may also
-be remote audio given as url, length, type and duration.
+be remote audio given as url, length, type and duration, or `{file, url}`: a local file
+published at an address elsewhere (a show moved in with `castnotes import --download`).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ def load_enclosure(reader: FieldReader, folder: Path, slug: str, settings: Setti
                    ) -> tuple[Enclosure | None, AudioInfo | None, tuple[Enclosure, ...]]:
     """(enclosure, its audio info, alternate formats); None and problems recorded on failure."""
     value = reader.meta.get("audio")
+    if isinstance(value, dict) and "file" in value:
+        return (*_published_elsewhere(reader, folder, cache), ())
     if isinstance(value, dict):
         return _remote_enclosure(reader), None, ()
     if value is not None and not isinstance(value, str):
@@ -40,18 +43,47 @@ def load_enclosure(reader: FieldReader, folder: Path, slug: str, settings: Setti
         reader.error("audio", "a URL needs its length, type and duration beside it",
                      hint="audio: {url: https://..., length: 12345678, type: audio/mpeg, duration: 1834}")
         return None, None, ()
-    audio_path = _find_audio(reader, folder, value)
-    if audio_path is None:
-        return None, None, ()
-    try:
-        info = cache.info(audio_path)
-    except CastnotesError as exc:
-        reader.problems.extend(exc.problems)
+    audio_path, info = _local_audio(reader, folder, value, cache)
+    if audio_path is None or info is None:
         return None, None, ()
     enclosure = _local_enclosure(audio_path, info, slug, settings, copies)
     alternates = _alternates(reader, folder, audio_path, enclosure, slug, settings, cache, copies) \
         if value else ()
     return enclosure, info, alternates
+
+
+def _local_audio(reader: FieldReader, folder: Path, name: str | None,
+                 cache: AudioCache) -> tuple[Path | None, AudioInfo | None]:
+    audio_path = _find_audio(reader, folder, name)
+    if audio_path is None:
+        return None, None
+    try:
+        return audio_path, cache.info(audio_path)
+    except CastnotesError as exc:
+        reader.problems.extend(exc.problems)
+        return None, None
+
+
+def _published_elsewhere(reader: FieldReader, folder: Path,
+                         cache: AudioCache) -> tuple[Enclosure | None, AudioInfo | None]:
+    """`audio: {file, url}`: the facts come from the local file, the feed keeps the old URL.
+
+    `castnotes import --download` writes this, so a moved show's enclosure URLs stay
+    byte-identical while castnotes reads the real size, type, duration and tags.
+    """
+    item = FieldReader(reader.path, reader.meta["audio"], reader.problems, "audio.", reader.line("audio"))
+    item.check_keys(("file", "url"), "audio key")
+    url, name = item.url("url"), item.text("file")
+    for key in ("file", "url"):
+        if not item.has(key):
+            item.error(key, "missing", hint="audio: {file: audio.mp3, url: https://...}")
+    if url is None or name is None:
+        return None, None
+    audio_path, info = _local_audio(reader, folder, name, cache)
+    if audio_path is None or info is None:
+        return None, None
+    return Enclosure(url=url, length=info.size, mime=info.mime, duration=info.duration, bitrate=info.bitrate,
+                     source_path=audio_path), info
 
 
 def _local_enclosure(audio_path: Path, info: AudioInfo, slug: str, settings: Settings,
