@@ -777,6 +777,8 @@ def main() -> int:
                 problems += check_front_matter_chapters(episode.folder, rendered)
     for problem in problems:
         print("warning:", problem, file=sys.stderr)
+    # The notes go back into the files' own tags, as a host would do before publishing.
+    subprocess.run([sys.executable, "-m", "castnotes", "-C", str(ROOT), "tag"], check=True)
     return 1 if problems else 0
 
 

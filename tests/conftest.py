@@ -181,11 +181,12 @@ def tree_digest(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def copy_demo(target: Path) -> Path:
+def copy_demo(target: Path, ledger: bool = True) -> Path:
     """The repo's demo show, copied so tests never write into the checkout.
 
     The repo's templates/ is the default theme (it ships in the package), so it is
-    not copied as show overrides.
+    not copied as show overrides. `ledger=False` leaves out published.jsonl, for a
+    test that publishes the demo at another address (the ledger would refuse it).
     """
     import tomllib
 
@@ -195,7 +196,9 @@ def copy_demo(target: Path) -> Path:
     if image:
         shutil.copy2(REPO / image, target / image)
     shutil.copytree(REPO / "episodes", target / "episodes")
-    for optional in ("static", "published.jsonl", "people.toml", "people"):
+    for optional in ("static", "published.jsonl" if ledger else "", "people.toml", "people"):
+        if not optional:
+            continue
         source = REPO / optional
         if source.is_dir():
             shutil.copytree(source, target / optional)
