@@ -37,4 +37,5 @@ def test_damaged_cache_is_ignored(make_show: ShowMaker) -> None:
     show = make_show()
     build(show)
     (show / ".castnotes" / "audio.json").write_text("{not json")
+    (show / ".castnotes" / "episodes.json").write_text('{"format": 1, "episodes": [')
     assert build(show).audio_read == 2

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator, Protocol
 
 from .audio import AUDIO_SUFFIXES
 from .cache import AudioCache
+from .episodecache import EpisodeCache
 from .chapters import render_chapters_json
 from .checks import Finding, compare_against, lint_show_feed
 from .checks.report import Lint
@@ -100,15 +101,17 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
     cache = _ReportingCache(settings.root, progress) if progress else AudioCache(settings.root)
+    episode_cache = EpisodeCache(settings.root)
     if progress:
         progress.start(count_audio_files(settings.root))
     try:
         everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
-                               strict_drafts=options.drafts)
+                               strict_drafts=options.drafts, episode_cache=episode_cache)
     finally:
         if progress:
             progress.finish()
     cache.save()
+    episode_cache.save()
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     feeds = render_feeds(show)

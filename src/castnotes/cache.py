@@ -36,6 +36,7 @@ class AudioCache:
         self.checked: dict[str, list[int]] = {}  # files that passed this run (others are dropped)
         self.dirty = False
         self.reads = 0  # files opened this run (for tests and --verbose)
+        self.updated: set[str] = set()  # entries read this run, for `take_changes`
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -74,8 +75,32 @@ class AudioCache:
         self.reads += 1
         self._store_pictures(pictures)
         self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "info": info.to_json()}
+        self.updated.add(key)
         self.dirty = True
         return info
+
+    def take_changes(self) -> dict[str, Any]:
+        """What this process learned since the last call, to send back from a worker process."""
+        changes = {"files": {k: self.entries[k] for k in self.updated}, "checked": dict(self.checked),
+                   "reads": self.reads}
+        self.updated, self.checked, self.reads = set(), {}, 0
+        return changes
+
+    def merge_changes(self, changes: dict[str, Any]) -> None:
+        """Take in what a worker process (or `take_changes` here) learned."""
+        self.entries.update(changes["files"])
+        self.checked.update(changes["checked"])
+        self.reads += changes["reads"]
+        if changes["files"]:
+            self.dirty = True
+
+    def keep_checked(self, paths: list[Path]) -> None:
+        """Files whose check result is still valid though they were not looked at this run
+        (their episode came from the episode cache)."""
+        for path in paths:
+            key = self._key(path)
+            if key in self.checked_before and key not in self.checked:
+                self.checked[key] = self.checked_before[key]
 
     def picture_path(self, ref: PictureRef) -> Path:
         return self.pictures_dir / f"{ref.sha256}{ref.suffix}"

@@ -128,7 +128,7 @@ class Staging:
 
     def commit(self) -> None:
         """Mark the folder as castnotes' own and swap it in place of the output folder."""
-        (self.dir / MARKER).write_bytes(b"")
+        place_generated(self.dir, self.output_dir, MARKER, b"")
         _swap(self.dir, self.output_dir)
 
     @property

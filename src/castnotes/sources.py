@@ -18,14 +18,17 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from . import chapters as chapter_sources
 from .audio import AudioInfo
 from .cache import AudioCache
 from .config import Settings
 from .enclosures import load_enclosure
+from .episodecache import EpisodeCache, Loaded, folder_stamp
 from .errors import CastnotesError, Problems
 from .fields import FieldReader
 from .frontmatter import Document, parse_datetime, parse_document
+from .incremental import digest, parallel_map
 from .markdown import render_notes
 from .model import EPISODE_TYPES, Artwork, Episode, Funding, Person, Show, Soundbite, Sponsor
 from .people import read_people
@@ -55,6 +58,7 @@ class _Source:
     slug: str
     problems: Problems
     links: list[tuple[str, int]] = field(default_factory=list)  # episodes its notes link to
+    episode: Episode | None = None  # after the second pass
 
     @property
     def is_draft(self) -> bool:
@@ -62,31 +66,29 @@ class _Source:
 
 
 def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, future: bool = False,
-              now: datetime | None = None, strict_drafts: bool = True) -> Show:
+              now: datetime | None = None, strict_drafts: bool = True,
+              episode_cache: EpisodeCache | None = None) -> Show:
     """Read every episode folder into a Show; raise CastnotesError with all problems.
 
     With `strict_drafts` False (a build that leaves drafts out), a problem in a draft
     is a warning and the draft is skipped: work in progress, such as an episode made
     by `castnotes new` whose audio is not recorded yet, never blocks publishing. A
     published episode linking to such a draft is an error, since that link would break.
+
+    Episodes whose folder, settings and slug map are unchanged come from
+    `episode_cache`; the others are loaded on every core (incremental.parallel_map).
     """
     now = now or datetime.now(timezone.utc)
     problems = Problems()
     sources = _first_pass(settings, problems)
-    by_folder = {s.folder.name: s for s in sources}
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
-
-    def lookup(folder_name: str) -> str | None:
-        source = by_folder.get(folder_name)
-        return f"episodes/{source.slug}/" if source else None
+    for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache)):
+        source.problems.extend(loaded.problems)
+        source.links = list(loaded.links)
+        source.episode = loaded.episode
 
     episodes = []
     for source in sources:
-        try:
-            episode = _load_episode(source, settings, cache, lookup, source.problems)
-        except CastnotesError as exc:
-            source.problems.extend(exc.problems)
-            episode = None
         if not source.is_draft:
             _check_links_to_drafts(source, left_out)
         if source.folder.name in left_out and source.problems.errors:
@@ -94,8 +96,8 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
                             for p in source.problems.items)
             continue
         problems.extend(source.problems.items)
-        if episode is not None:
-            episodes.append(episode)
+        if source.episode is not None:
+            episodes.append(source.episode)
     problems.raise_if_errors()
 
     kept = []
@@ -109,6 +111,44 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
     return Show(settings=settings, episodes=tuple(kept), image=_show_artwork(settings), hosts=hosts,
                 problems=settings.warnings + tuple(problems.warnings),
                 copies=_people_photos(hosts + tuple(g for e in kept for g in e.guests)))
+
+
+def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
+              episode_cache: EpisodeCache | None) -> list[Loaded]:
+    """The second pass for every source: from the episode cache, or loaded (in parallel)."""
+    by_folder = {s.folder.name: s for s in sources}
+
+    def lookup(folder_name: str) -> str | None:
+        source = by_folder.get(folder_name)
+        return f"episodes/{source.slug}/" if source else None
+
+    shared = digest(__version__, settings, sorted((s.folder.name, s.slug) for s in sources))
+    keys = [digest(shared, folder_stamp(s.folder)) for s in sources]
+    results: list[Loaded | None] = [
+        episode_cache.get(s.folder.name, key) if episode_cache else None for s, key in zip(sources, keys)]
+    for loaded in results:
+        if loaded is not None and loaded.episode is not None:
+            cache.keep_checked([t.source_path for t in loaded.episode.transcripts if t.source_path])
+    missing = [i for i, loaded in enumerate(results) if loaded is None]
+
+    def load(index: int) -> tuple[Loaded, dict]:
+        source = sources[index]
+        before = len(source.problems.items)
+        try:
+            episode = _load_episode(source, settings, cache, lookup, source.problems)
+        except CastnotesError as exc:
+            source.problems.extend(exc.problems)
+            episode = None
+        added = tuple(source.problems.items[before:])
+        del source.problems.items[before:]  # the caller adds them, from a worker or from here
+        return Loaded(episode, added, tuple(source.links)), cache.take_changes()
+
+    for index, (loaded, changes) in zip(missing, parallel_map(load, missing)):
+        cache.merge_changes(changes)
+        results[index] = loaded
+        if episode_cache is not None:
+            episode_cache.put(sources[index].folder.name, keys[index], loaded)
+    return [loaded for loaded in results if loaded is not None]
 
 
 def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:

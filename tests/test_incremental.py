@@ -1,0 +1,200 @@
+"""Incremental builds: after any change, the same bytes as a full build; unchanged files untouched."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from castnotes import incremental
+from conftest import ShowMaker, run_cli, write_episode
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def inodes(site: Path) -> dict[str, int]:
+    return {p.relative_to(site).as_posix(): p.stat().st_ino for p in site.rglob("*") if p.is_file()}
+
+
+def build(show: Path, *args: str) -> str:
+    result = run_cli("build", *args, show=show)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def full_build(show: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The same show built from scratch elsewhere: no caches, no previous site."""
+    fresh = tmp_path / "fresh"
+    if fresh.exists():
+        shutil.rmtree(fresh)
+    shutil.copytree(show, fresh, ignore=shutil.ignore_patterns("site", ".castnotes"))
+    build(fresh)
+    return site_files(fresh / "site")
+
+
+def five_episodes() -> dict[str, dict]:
+    episodes = {}
+    for n in range(1, 6):
+        episodes[f"{n:03d}-ep{n}"] = {
+            "meta": {"title": f"Episode {n}", "date": f"2026-01-{n:02d} 06:00", "guid": f"guid-{n}",
+                     "categories": ["friendship"] if n % 2 else ["loneliness"]},
+            "body": f"Notes for episode {n}.\n\n## Takeaways\n1. **Point.** Text {n}.\n"
+                    + ("See [the first](../001-ep1/episode.md).\n" if n > 1 else ""),
+            "audio": "mp3" if n % 2 else "m4a",
+        }
+    return episodes
+
+
+def add_episode(show: Path, media: dict[str, Path]) -> tuple[str, ...]:
+    write_episode(show / "episodes" / "006-ep6", {"title": "Episode 6", "date": "2026-01-06 06:00",
+                                                  "guid": "guid-6", "categories": ["loneliness"]}, "New.\n")
+    shutil.copyfile(media["mp3"], show / "episodes" / "006-ep6" / "audio.mp3")
+    return ()
+
+
+def edit_notes(show: Path, media: dict[str, Path]) -> tuple[str, ...]:
+    path = show / "episodes" / "003-ep3" / "episode.md"
+    path.write_text(path.read_text().replace("Text 3.", "Text three, rewritten."))
+    return ()
+
+
+def replace_audio(show: Path, media: dict[str, Path]) -> tuple[str, ...]:
+    folder = show / "episodes" / "003-ep3"
+    (folder / "audio.mp3").unlink()
+    shutil.copyfile(media["m4a"], folder / "audio.m4a")
+    return ("--allow-change", "ep3")  # its enclosure URL changes: the ledger wants to hear it
+
+
+def delete_episode(show: Path, media: dict[str, Path]) -> tuple[str, ...]:
+    shutil.rmtree(show / "episodes" / "004-ep4")
+    return ("--allow-change", "ep4")
+
+
+def change_template(show: Path, media: dict[str, Path]) -> tuple[str, ...]:
+    partials = show / "templates" / "partials"
+    partials.mkdir(parents=True)
+    (partials / "footer.html").write_text(
+        '{% extends "default/partials/footer.html" %}{% block footer_links %}<p>Hi</p>{% endblock %}\n')
+    return ()
+
+
+def change_settings(show: Path, media: dict[str, Path]) -> tuple[str, ...]:
+    path = show / "castnotes.toml"
+    path.write_text(path.read_text().replace('title = "Test Show"', 'title = "Renamed Show"'))
+    return ()
+
+
+CHANGES: list[Callable[[Path, dict[str, Path]], tuple[str, ...]]] = [
+    add_episode, edit_notes, replace_audio, delete_episode, change_template, change_settings]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__ for c in CHANGES])
+def test_incremental_equals_full_build(make_show: ShowMaker, media: dict[str, Path], tmp_path: Path,
+                                       change: Callable[[Path, dict[str, Path]], tuple[str, ...]]) -> None:
+    show = make_show(five_episodes())
+    build(show)
+    args = change(show, media)
+    build(show, *args)
+    # the copy's ledger already records any change allowed above
+    assert site_files(show / "site") == full_build(show, tmp_path)
+
+
+def test_one_edit_leaves_other_files_untouched(make_show: ShowMaker, media: dict[str, Path]) -> None:
+    show = make_show(five_episodes())
+    build(show)
+    before = inodes(show / "site")
+    edit_notes(show, media)
+    output = build(show)
+    after = inodes(show / "site")
+    changed = {path for path in after if before.get(path) != after[path]}
+    # the edited page, and the files that carry its notes: feed, takeaways feed, nothing else
+    assert changed == {"episodes/ep3/index.html", "feed.xml", "takeaways.xml"}, changed
+    # re-rendered: the episode, its neighbours and the lists it is on (same bytes, so kept)
+    rendered = int(re.search(r"\((\d+) rendered, the rest unchanged\)", output).group(1))
+    assert 1 <= rendered < 12
+
+
+def test_a_new_episode_renders_only_what_shows_it(make_show: ShowMaker, media: dict[str, Path]) -> None:
+    show = make_show(five_episodes(), settings={"site": {"per_page": 2}})
+    build(show)
+    before = inodes(show / "site")
+    add_episode(show, media)
+    build(show)
+    after = inodes(show / "site")
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert "episodes/ep6/index.html" in changed and "episodes/ep5/index.html" in changed  # new; its neighbour
+    assert "episodes/ep1/index.html" not in changed and "episodes/ep3/index.html" not in changed
+    assert "categories/friendship/index.html" not in changed  # ep6 is only about loneliness
+    assert "categories/loneliness/index.html" in changed
+    assert not any(path.startswith("media/ep1/") for path in changed)
+
+
+def test_nothing_changed_answers_without_loading_the_show(make_show: ShowMaker) -> None:
+    show = make_show()
+    build(show)
+    code = ("import sys; from castnotes.cli import main\n"
+            f"main(['-C', {str(show)!r}, 'build'], standalone_mode=False)\n"
+            "print(sorted(m for m in ('castnotes.site', 'castnotes.feed', 'castnotes.sources', 'jinja2',"
+            " 'feedgen', 'mutagen', 'markdown_it') if m in sys.modules))")
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "Nothing changed since the last build" in result.stdout
+    assert result.stdout.strip().endswith("[]"), result.stdout
+    assert time.perf_counter() - started < 5
+
+
+def test_touching_a_file_or_removing_the_site_rebuilds(make_show: ShowMaker) -> None:
+    show = make_show()
+    build(show)
+    assert "Nothing changed" in build(show)
+    os.utime(show / "episodes" / "001-first" / "episode.md")
+    assert "Nothing changed" not in build(show)
+    shutil.rmtree(show / "site")
+    assert "Nothing changed" not in build(show)
+    assert (show / "site" / "feed.xml").is_file()
+    assert "Nothing changed" not in build(show, "--drafts")  # other options: another build
+
+
+def test_a_scheduled_episode_goes_live_without_any_change(make_show: ShowMaker) -> None:
+    soon = datetime.now(timezone.utc) + timedelta(seconds=2)
+    episodes = {"001-now": {"meta": {"title": "Now", "date": "2026-01-05", "guid": "g-now"}},
+                "002-soon": {"meta": {"title": "Soon", "date": soon.isoformat(timespec="seconds"),
+                                      "guid": "g-soon"}}}
+    show = make_show(episodes)
+    build(show)
+    assert b"g-soon" not in (show / "site" / "feed.xml").read_bytes()
+    time.sleep(max(0.0, (soon - datetime.now(timezone.utc)).total_seconds()) + 1.1)
+    assert "Nothing changed" not in build(show)
+    assert b"g-soon" in (show / "site" / "feed.xml").read_bytes()
+
+
+def test_worker_processes_give_the_same_bytes(make_show: ShowMaker, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    if incremental.workers() < 2 and "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs fork")
+    show = make_show(five_episodes())
+    one = full_build(show, tmp_path)
+    monkeypatch.setattr(incremental, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(incremental, "workers", lambda: 2)
+    build(show)
+    assert site_files(show / "site") == one
+
+
+def test_an_error_in_a_worker_is_reported(make_show: ShowMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(incremental, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(incremental, "workers", lambda: 2)
+    episodes = five_episodes()
+    episodes["003-ep3"]["meta"]["date"] = "someday"
+    result = run_cli("build", show=make_show(episodes))
+    assert result.exit_code == 1
+    assert "episodes/003-ep3/episode.md:3: error: date: 'someday' is not a date" in result.stderr
