@@ -3,9 +3,9 @@
 Loading an episode means rendering its Markdown, reading its audio's metadata,
 checking its transcripts and chapters: most of a cold build. An episode's result
 depends only on the files in its folder, the show's settings (people registry
-included) and which slug every other episode folder has (links between episodes),
-so that is its key: the size and mtime of every file in the folder, plus digests of
-the settings and of the slug map. The cached result is the Episode and the problems
+included) and the slugs of the episodes it links to, so that is its key: the size
+and mtime of every file in the folder and a digest of the settings, with the slugs
+of the linked episode folders checked on the way out. The cached result is the Episode and the problems
 found while loading it (warnings are shown again on every build).
 
 One JSON file, `.castnotes/episodes.json`, written through the model codec.
@@ -71,9 +71,13 @@ class EpisodeCache:
         entries = data.get("episodes")
         return entries if isinstance(entries, dict) else {}
 
-    def get(self, folder: str, key: str) -> Loaded | None:
+    def get(self, folder: str, key: str, slugs: dict[str, str]) -> Loaded | None:
+        """The cached result when the folder's files and the settings are unchanged (`key`) and
+        every episode it links to still has the slug it had (`slugs`: folder -> slug now)."""
         entry = self.entries.get(folder)
         if not entry or entry.get("key") != key:
+            return None
+        if any(slugs.get(other) != slug for other, slug in entry.get("linked", {}).items()):
             return None
         try:
             loaded = Loaded(
@@ -88,9 +92,10 @@ class EpisodeCache:
         self.used[folder] = entry
         return loaded
 
-    def put(self, folder: str, key: str, loaded: Loaded) -> None:
+    def put(self, folder: str, key: str, loaded: Loaded, linked: dict[str, str | None]) -> None:
         self.used[folder] = {
             "key": key,
+            "linked": linked,
             "episode": encode(loaded.episode) if loaded.episode is not None else None,
             "problems": [encode(p) for p in loaded.problems],
             "links": [list(link) for link in loaded.links],

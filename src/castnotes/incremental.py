@@ -15,6 +15,7 @@ staging folder, so no process holds the whole site in memory.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -23,11 +24,12 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 from . import __version__
+from .model import Episode
 from .output import Staging, place_generated
 
 T = TypeVar("T")
 R = TypeVar("R")
-PARALLEL_MIN = 150  # below this many items, forking costs more than it saves
+PARALLEL_MIN = 64  # below this many items, forking costs more than it saves
 
 
 def digest(*parts: object) -> str:
@@ -36,6 +38,35 @@ def digest(*parts: object) -> str:
         hasher.update(repr(part).encode("utf-8", "surrogatepass"))
         hasher.update(b"\0")
     return hasher.hexdigest()
+
+
+class Fingerprints:
+    """Digests of page contexts, hashing each episode once however many pages show it.
+
+    An episode appears on its page, its neighbours', the home pages, its categories,
+    its people: hashing its full `repr` each time would cost more than rendering.
+    """
+
+    def __init__(self) -> None:
+        self.episodes: dict[int, str] = {}
+
+    def of(self, *parts: object) -> str:
+        return digest(*(self._canonical(part) for part in parts))
+
+    def _canonical(self, value: object) -> object:
+        if isinstance(value, Episode):
+            known = self.episodes.get(id(value))
+            if known is None:
+                known = self.episodes[id(value)] = "Episode:" + digest(value)
+            return known
+        if isinstance(value, (list, tuple)):
+            return tuple(self._canonical(v) for v in value)
+        if isinstance(value, dict):
+            return tuple((k, self._canonical(v)) for k, v in value.items())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return (type(value).__name__,
+                    tuple(self._canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        return value
 
 
 def tree_digest(folders: Iterable[Path]) -> str:

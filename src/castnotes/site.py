@@ -24,7 +24,7 @@ from .chapters import format_clock
 from .config import SUBSCRIBE_PLATFORMS
 from .cues import PageTranscript, load_page_transcript
 from .errors import CastnotesError, Problems
-from .incremental import RenderJob, digest, tree_digest
+from .incremental import Fingerprints, RenderJob, digest, tree_digest
 from .images import SIZES, WebImages, load_web_images, show_artworks
 from .listings import SiteIndex, category_path, episode_people, index_show, person_path, person_slug
 from .markdown import render_markdown, resolve_site_links
@@ -148,7 +148,8 @@ def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
                   bool(index.categories), bool(index.people))
     pages = list(plan_pages(show, index, data))
-    jobs = [RenderJob(page.site_path, digest(base, page.site_path, page.template, page.context),
+    fingerprints = Fingerprints()
+    jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
                       partial(render_page, env, view, page, data, index)) for page in pages]
     listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
     newest = show.episodes[:TAKEAWAYS_LIMIT]

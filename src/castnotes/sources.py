@@ -122,10 +122,11 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         source = by_folder.get(folder_name)
         return f"episodes/{source.slug}/" if source else None
 
-    shared = digest(__version__, settings, sorted((s.folder.name, s.slug) for s in sources))
+    shared = digest(__version__, settings)
     keys = [digest(shared, folder_stamp(s.folder)) for s in sources]
+    slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
-        episode_cache.get(s.folder.name, key) if episode_cache else None for s, key in zip(sources, keys)]
+        episode_cache.get(s.folder.name, key, slugs) if episode_cache else None for s, key in zip(sources, keys)]
     for loaded in results:
         if loaded is not None and loaded.episode is not None:
             cache.keep_checked([t.source_path for t in loaded.episode.transcripts if t.source_path])
@@ -147,8 +148,17 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         cache.merge_changes(changes)
         results[index] = loaded
         if episode_cache is not None:
-            episode_cache.put(sources[index].folder.name, keys[index], loaded)
+            episode_cache.put(sources[index].folder.name, keys[index], loaded,
+                              {f: slugs.get(f) for f in _referenced_folders(sources[index], loaded)})
     return [loaded for loaded in results if loaded is not None]
+
+
+def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
+    """Episode folders whose slug this episode's result depends on: its links and `related`."""
+    folders = {folder for folder, _ in loaded.links}
+    for value in source.reader.strings("related"):
+        folders.add(Path(value).parent.name if value.endswith(EPISODE_FILE) else Path(value).name)
+    return folders
 
 
 def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:

@@ -8,14 +8,13 @@ the setting's line in `castnotes.toml`.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from lxml import etree
 
 from ..config import CONFIG_NAME, Settings
 from ..fields import KeyLines
-from ..errors import CastnotesError
-from ..frontmatter import LineDict, parse_document
 from ..model import Show
 from .report import Lint, Place, feed_locator
 from .resources import Resources
@@ -27,7 +26,7 @@ class ShowLocator:
     def __init__(self, show: Show):
         self.settings: Settings = show.settings
         self.episodes = {e.guid: e for e in show.episodes}
-        self.metas: dict[Path, LineDict | None] = {}
+        self.metas: dict[Path, dict[str, int] | None] = {}
         try:
             text = self.settings.config_path.read_text(encoding="utf-8")
         except OSError:
@@ -54,17 +53,34 @@ class ShowLocator:
             return path.as_posix()
 
     def _line(self, path: Path, key: str | None) -> int | None:
+        """The line of a top-level front matter key (a text scan: this runs for every finding)."""
         if key is None:
             return None
         if path not in self.metas:
             try:
-                self.metas[path] = parse_document(path.read_text(encoding="utf-8"), path).meta
-            except (OSError, UnicodeDecodeError, CastnotesError):
+                self.metas[path] = front_matter_lines(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError):
                 self.metas[path] = None
-        meta = self.metas[path]
-        if meta is None or key not in meta:
-            return None
-        return meta.line_of(key)
+        lines = self.metas[path]
+        return lines.get(key) if lines else None
+
+
+def front_matter_lines(text: str) -> dict[str, int]:
+    """Top-level key -> line in an episode.md's front matter."""
+    lines: dict[str, int] = {}
+    rows = text.lstrip("\ufeff").split("\n")
+    if not rows or rows[0].strip() != "---":
+        return lines
+    for number, row in enumerate(rows[1:], start=2):
+        if row.strip() == "---":
+            break
+        match = _KEY.match(row)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)\s*:")
 
 
 def show_resources(show: Show) -> Resources:
