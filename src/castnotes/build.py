@@ -81,6 +81,7 @@ class BuildResult:
     check_warnings: tuple[Finding, ...] = field(default=())  # warning-level feed rules
     recorded: int = 0  # new ledger records
     rendered: int = 0  # pages rendered (the others were unchanged and kept)
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per phase
 
 
 def prepare_settings(root: Path, options: BuildOptions) -> Settings:
@@ -96,11 +97,78 @@ def prepare_settings(root: Path, options: BuildOptions) -> Settings:
 
 
 def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None) -> BuildResult:
-    started = time.perf_counter()
+    clock = Stopwatch()
     settings = prepare_settings(root, options)
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
     cache = _ReportingCache(settings.root, progress) if progress else AudioCache(settings.root)
+    everything = _load(settings, cache, options, progress)
+    show = select_episodes(everything, drafts=options.drafts, future=options.future)
+    records = _guard_ledger(everything, options)
+    clock.lap("load")
+    feeds = render_feeds(show)
+    clock.lap("feed")
+    lint = _check_feeds(show, feeds, options)
+    clock.lap("check")
+    site_data = load_site_data(show)
+    jobs = site_jobs(show, site_data)
+    clock.lap("plan")
+    state_file = state_path(settings.root, options.state_key)
+    previous = load_state(state_file)
+    if previous is not None and not (previous.version == __version__ and previous.matches_output()):
+        previous = None  # the output folder is not what that build wrote: trust nothing in it
+    with Staging(output_dir) as staging:
+        for site_path, data in feeds:
+            staging.write(site_path, data)
+        for episode in show.episodes:
+            if episode.chapters:
+                staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
+        rendered, _ = render_changed(jobs, previous.pages if previous else {}, staging)
+        clock.lap("pages")
+        copy_stamps = _place_copies(staging, [*_copies(show), *site_data.copies], previous)
+        files = staging.files
+        staging.commit()
+    recorded = append_entries(settings.root, records) if records else 0
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps)
+    clock.lap("write")
+    built = {e.guid for e in show.episodes}
+    return BuildResult(
+        output_dir=output_dir,
+        show=show,
+        feed_bytes=len(feeds[0][1]),
+        pages=sum(1 for job in jobs if job.site_path.endswith(".html")),
+        files=files,
+        audio_read=cache.reads,
+        seconds=clock.total,
+        warnings=show.problems,
+        left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
+        check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
+        recorded=recorded,
+        rendered=rendered,
+        timings=tuple(clock.laps),
+    )
+
+
+class Stopwatch:
+    """Wall-clock time per build phase, for `--verbose`: what dominates a build."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress: Progress | None) -> Show:
+    """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
+    where nothing changed."""
     episode_cache = EpisodeCache(settings.root)
     if progress:
         progress.start(count_audio_files(settings.root))
@@ -112,50 +180,18 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
             progress.finish()
     cache.save()
     episode_cache.save()
-    show = select_episodes(everything, drafts=options.drafts, future=options.future)
-    records = _guard_ledger(everything, options)
-    feeds = render_feeds(show)
-    lint = _check_feeds(show, feeds, options)
-    site_data = load_site_data(show)
-    jobs = site_jobs(show, site_data)
+    return everything
 
-    state_file = state_path(settings.root, options.state_key)
-    previous = load_state(state_file)
-    if previous is not None and not (previous.version == __version__ and previous.matches_output()):
-        previous = None  # the output folder is not what that build wrote: trust nothing in it
-    copies = [*_copies(show), *site_data.copies]
-    with Staging(output_dir) as staging:
-        for site_path, data in feeds:
-            staging.write(site_path, data)
-        for episode in show.episodes:
-            if episode.chapters:
-                staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
-        rendered, reused = render_changed(jobs, previous.pages if previous else {}, staging)
-        copy_stamps = {}
-        for source, site_path in copies:
-            copy_stamps[site_path] = [str(source), *stamp(source)]
-            staging.copy(source, site_path,
-                          unchanged=previous is not None and previous.copies.get(site_path) == copy_stamps[site_path])
-        files = staging.files
-        staging.commit()
-    recorded = append_entries(settings.root, records) if records else 0
-    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps)
-    built = {e.guid for e in show.episodes}
-    left_out = count_statuses(e for e in everything.episodes if e.guid not in built)
-    return BuildResult(
-        output_dir=output_dir,
-        show=show,
-        feed_bytes=len(feeds[0][1]),
-        pages=sum(1 for job in jobs if job.site_path.endswith(".html")),
-        files=files,
-        audio_read=cache.reads,
-        seconds=time.perf_counter() - started,
-        warnings=show.problems,
-        left_out=left_out,
-        check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
-        recorded=recorded,
-        rendered=rendered,
-    )
+
+def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
+                  previous: BuildState | None) -> dict[str, list]:
+    """Publish files as they are; those unchanged since the last build keep their site file."""
+    stamps: dict[str, list] = {}
+    for source, site_path in copies:
+        stamps[site_path] = [str(source), *stamp(source)]
+        unchanged = previous is not None and previous.copies.get(site_path) == stamps[site_path]
+        staging.copy(source, site_path, unchanged=unchanged)
+    return stamps
 
 
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,

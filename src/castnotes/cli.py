@@ -161,6 +161,7 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
         for line in render_summary(result, ctx.root, options):
             click.echo(line)
     ctx.detail(f"Audio files read: {result.audio_read} (the rest came from the cache).")
+    ctx.detail("Time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings))
 
 
 @main.command()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-TAIL_BYTES = 256 * 1024
+TAIL_BYTES = 128 * 1024
 
 
 def _crc8_table() -> list[int]:
@@ -96,12 +96,13 @@ def audio_end_sample(fh: BinaryIO, size: int, fixed_block: int) -> int | None:
     fh.seek(start)
     data = fh.read()
     frames: dict[int, int] = {}
-    i = data.find(b"\xff")
-    while i != -1:
-        parsed = _parse_header(data, i, fixed_block)
-        if parsed:
-            frames[parsed[0]] = parsed[1]
-        i = data.find(b"\xff", i + 1)
+    for sync in (b"\xff\xf8", b"\xff\xf9"):  # fixed and variable blocking strategy
+        i = data.find(sync)
+        while i != -1:
+            parsed = _parse_header(data, i, fixed_block)
+            if parsed:
+                frames[parsed[0]] = parsed[1]
+            i = data.find(sync, i + 1)
     frame_ends = {s + b for s, b in frames.items()}
     ends = [s + b for s, b in frames.items() if s in frame_ends]
     return max(ends) if ends else None

@@ -16,12 +16,13 @@ staging folder, so no process holds the whole site in memory.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import hashlib
 import multiprocessing
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 from . import __version__
 from .model import Episode
@@ -90,24 +91,34 @@ def workers() -> int:
 
 
 def parallel_map(function: Callable[[T], R], items: list[T]) -> list[R]:
-    """`[function(item) for item in items]` over forked workers when it pays, in order.
+    """`[function(item) for item in items]` over forked workers when it pays, in order."""
+    return list(parallel_imap(function, items))
+
+
+def parallel_imap(function: Callable[[T], R], items: list[T]) -> Iterator[R]:
+    """`function(item)` for each item, in order, computed by forked workers when it pays.
 
     The function and its data reach the workers by fork (copy-on-write), not by
-    pickling; only the results travel back. Exceptions (CastnotesError included)
-    are re-raised in the parent.
+    pickling; only the results travel back, and the caller consumes them while
+    the workers go on (the parent writes pages as they arrive: one writer is faster
+    on most file systems than two). Exceptions (CastnotesError included) are
+    re-raised in the parent.
     """
     count = workers()
     if count < 2 or len(items) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(item) for item in items]
+        yield from (function(item) for item in items)
+        return
     global _JOB
     _JOB = (function, items)
+    gc.freeze()  # keep the collector from touching (and so copying) every inherited object
     try:
-        chunks = _chunks(len(items), count * 4)
+        chunks = _chunks(len(items), count * 16)  # small chunks: pages differ a lot in cost
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            parts = pool.map(_run_chunk, chunks)
+            for part in pool.imap(_run_chunk, chunks):
+                yield from part
     finally:
+        gc.unfreeze()
         _JOB = None
-    return [result for part in parts for result in part]
 
 
 _JOB: tuple[Callable[[Any], Any], list[Any]] | None = None
@@ -146,12 +157,9 @@ def render_changed(jobs: list[RenderJob], previous: dict[str, str], staging: Sta
             continue
         staging.claim(job.site_path)
         todo.append(job)
-    target, current = staging.dir, staging.output_dir
-
-    def run(job: RenderJob) -> bool:
-        return place_generated(target, current, job.site_path, job.render())
-
-    same = parallel_map(run, todo)
-    staging.written += sum(1 for s in same if not s)
-    staging.reused += sum(1 for s in same if s)
+    for job, data in zip(todo, parallel_imap(lambda job: job.render(), todo)):
+        if place_generated(staging.dir, staging.output_dir, job.site_path, data):
+            staging.reused += 1
+        else:
+            staging.written += 1
     return len(todo), reused

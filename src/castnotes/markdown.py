@@ -8,6 +8,7 @@ at a domain root, in a sub-path, and in podcast apps.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from html import escape as html_escape
 import re
@@ -109,9 +110,11 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
     if parts.scheme or parts.netloc or not parts.path or target.startswith(("#", "/")):
         return None
     fragment = f"#{parts.fragment}" if parts.fragment else ""
-    resolved = (folder / unquote(parts.path)).resolve()
-    if resolved.name == "episode.md":
-        if resolved.parent.parent != episodes_dir.resolve():
+    # Links between episodes only name a folder: no need to ask the file system.
+    target_path = Path(os.path.normpath(folder / unquote(parts.path)))
+    if target_path.name == "episode.md":
+        resolved = target_path
+        if Path(os.path.normpath(resolved.parent.parent)) != Path(os.path.normpath(episodes_dir)):
             result.problems.append(Problem(
                 f"link {target!r} does not point at an episode folder", SourceLocation(source_path, line),
                 hint="link to ../<episode folder>/episode.md"))
@@ -124,6 +127,7 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
             return None
         result.linked_episodes.append((resolved.parent.name, line))
         return SITE_MARKER + site + fragment
+    resolved = target_path.resolve()  # a file to publish: follow symlinks before checking where it is
     if not resolved.is_relative_to(folder.resolve()):
         result.problems.append(Problem(
             f"link {target!r} points outside the episode folder", SourceLocation(source_path, line),

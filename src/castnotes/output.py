@@ -14,6 +14,7 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
+from .audio import AUDIO_SUFFIXES
 from .errors import CastnotesError
 
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it
@@ -172,11 +173,11 @@ def _link_old(staging_dir: Path, output_dir: Path, site_path: str) -> None:
         shutil.copyfile(output_dir / site_path, target)
 
 
-LINK_MIN_BYTES = 1 << 20  # hard-link media; copy small files (theme CSS a host might edit in site/)
+LINK_MIN_BYTES = 1 << 20  # hard-link media and big files; copy small ones (theme CSS a host might edit)
 
 
 def _link_or_copy(source: Path, target: Path) -> bool:
-    if source.stat().st_size < LINK_MIN_BYTES:
+    if source.suffix.lower() not in AUDIO_SUFFIXES and source.stat().st_size < LINK_MIN_BYTES:
         shutil.copyfile(source, target)
         return False
     try:

@@ -59,6 +59,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one build renders with one set of templates: no stat per include
     )
     env.filters.update(
         clock=lambda seconds: format_clock(seconds or 0),
