@@ -204,7 +204,7 @@ def id3_itunes_comments(path: Path) -> None:
 
 def apev2_tail(path: Path, payload: int = 64_000) -> None:
     """Append an APEv2 tag with a big binary item (cover art, as foobar2000 and mp3tag write it)."""
-    from mutagen.apev2 import APEv2, APEValue, BINARY
+    from mutagen.apev2 import BINARY, APEv2, APEValue
 
     tag = APEv2()
     tag["Title"] = "APE tagged"

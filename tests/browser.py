@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-
 from conftest import REPO, in_ci, require_tool
 
 CHROMIUM = "/usr/bin/chromium"

@@ -11,10 +11,11 @@ from typing import Any, Callable
 
 import pytest
 import yaml
+from audio_samples import in_ci, require_tool  # noqa: F401 - re-exported for tests
 from click.testing import CliRunner, Result
 
-from audio_samples import in_ci, require_tool  # noqa: F401 - re-exported for tests
 from castnotes.cli import main
+from castnotes.importsettings import toml_value
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -87,23 +88,11 @@ DEFAULT_SETTINGS: dict[str, Any] = {
 
 
 def toml_dumps(data: dict[str, Any]) -> str:
-    """Just enough TOML for test settings (tables of scalars, lists and inline tables)."""
-
-    def value(v: Any) -> str:
-        if isinstance(v, bool):
-            return "true" if v else "false"
-        if isinstance(v, (int, float)):
-            return str(v)
-        if isinstance(v, list):
-            return "[" + ", ".join(value(x) for x in v) + "]"
-        if isinstance(v, dict):
-            return "{ " + ", ".join(f"{k} = {value(x)}" for k, x in v.items()) + " }"
-        return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
+    """Test settings as TOML: tables of values, written by the importer's own TOML writer."""
     lines = []
     for section, table in data.items():
         lines.append(f"[{section}]")
-        lines += [f"{k} = {value(v)}" for k, v in table.items()]
+        lines += [f"{k} = {toml_value(v)}" for k, v in table.items()]
         lines.append("")
     return "\n".join(lines)
 

@@ -16,11 +16,11 @@ import os
 from pathlib import Path
 from typing import Any
 
+import audio_samples as S
 import pytest
+from conftest import CORPUS, require_corpus
 from mutagen.mp3 import MP3, BitrateMode
 
-import audio_samples as S
-from conftest import CORPUS, require_corpus
 from castnotes.audio import AudioInfo, read_audio
 from castnotes.errors import CastnotesError
 

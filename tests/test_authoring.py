@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.utils
 import hashlib
-import io
 import json
 import re
 import shutil
@@ -12,16 +11,15 @@ import uuid
 from pathlib import Path
 
 import mutagen
-import podcastparser
 import pytest
 import yaml
+from conftest import ShowMaker, run_cli, tree_digest
+from feeds import parse_all
 from PIL import Image
 
 from castnotes.checks import check_show
 from castnotes.config import SCHEMA, load_settings
 from castnotes.scaffold import SKELETON, slugify
-from conftest import ShowMaker, run_cli, tree_digest
-from feeds import parse_all
 
 
 def front_matter(path: Path) -> dict:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-
 from conftest import ShowMaker, run_cli, tree_digest, write_episode
 
 

@@ -11,7 +11,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from browser import DESKTOP, MOBILE, axe_source, chromium, full_page_screenshot
 from conftest import REPO, copy_demo, run_cli
 from siteserver import serve_site

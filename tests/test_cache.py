@@ -6,8 +6,9 @@ import os
 import shutil
 from pathlib import Path
 
-from castnotes.build import BuildOptions, build
 from conftest import ShowMaker
+
+from castnotes.build import BuildOptions, build
 
 
 def test_rebuild_reads_no_unchanged_audio(make_show: ShowMaker, media: dict[str, Path]) -> None:

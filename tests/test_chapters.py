@@ -13,11 +13,11 @@ from pathlib import Path
 import jsonschema
 import mutagen
 import pytest
+from conftest import ShowMaker, copy_demo, require_tool, run_cli
+from feeds import parse_all, podcastparser_legacy, xpath
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 
 from castnotes.frontmatter import parse_document
-from conftest import ShowMaker, copy_demo, require_tool, run_cli
-from feeds import parse_all, podcastparser_legacy, xpath
 
 URL = "https://test.example/feed.xml"
 

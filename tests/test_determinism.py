@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import ShowMaker, copy_demo, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import REPO, run_cli
 
 from castnotes.cli import main
 from castnotes.sources import FRONT_MATTER_KEYS
-from conftest import REPO, run_cli
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(main.commands)

@@ -8,7 +8,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import mutagen
-
 from conftest import ShowMaker, run_cli
 from feeds import parse_all, xpath
 

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import run_cli, tree_digest
+from httpserver import serve
+from roundtrip import compare_feeds
+from test_import_roundtrip import NOW, offline
 
 from castnotes import importer
 from castnotes.build import build
@@ -14,10 +18,6 @@ from castnotes.errors import CastnotesError
 from castnotes.frontmatter import parse_document
 from castnotes.importer import MAX_FEED_BYTES, import_show
 from castnotes.ledger import load_ledger
-from conftest import run_cli, tree_digest
-from httpserver import serve
-from roundtrip import compare_feeds
-from test_import_roundtrip import NOW, offline
 
 CHANNEL = """<title>Moving Day</title>
 <link>https://old.example/show/</link>

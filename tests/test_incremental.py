@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from conftest import ShowMaker, run_cli, write_episode
 
 from castnotes import incremental
-from conftest import ShowMaker, run_cli, write_episode
 
 
 def site_files(site: Path) -> dict[str, bytes]:

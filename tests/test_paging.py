@@ -7,7 +7,6 @@ from pathlib import Path
 
 import feedparser
 import podcastparser
-
 from conftest import ShowMaker, run_cli
 from feeds import parse_all, xpath
 

@@ -12,10 +12,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-
-from castnotes.podcastvalues import derive_podcast_guid
 from conftest import ShowMaker, run_cli
 from feeds import parse_all, podcastparser_legacy, xpath
+
+from castnotes.podcastvalues import derive_podcast_guid
 
 URL = "https://test.example/feed.xml"
 PEOPLE = '''[sam]

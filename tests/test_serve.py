@@ -14,12 +14,19 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from conftest import REPO, ShowMaker
 
 from castnotes.build import build
 from castnotes.checks import check_feed
-from castnotes.serve import PREVIEW_DIR, make_server, parse_range, preview_options, serve_in_thread, \
-    watch_changes, RangeNotSatisfiable
-from conftest import REPO, ShowMaker
+from castnotes.serve import (
+    PREVIEW_DIR,
+    RangeNotSatisfiable,
+    make_server,
+    parse_range,
+    preview_options,
+    serve_in_thread,
+    watch_changes,
+)
 
 EPISODES = {
     "001-first": {"meta": {"title": "First steps", "date": "2026-01-05 06:00", "guid": "g1"}},

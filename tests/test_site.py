@@ -17,12 +17,12 @@ from pathlib import Path
 import feedparser
 import mutagen
 import pytest
+from conftest import REPO, copy_demo, require_tool, run_cli
 from PIL import Image
+from sitecheck import broken_links, foreign_resources, page_url, parse_page
 
 from castnotes.frontmatter import parse_datetime, parse_document
 from castnotes.seo import iso_duration
-from conftest import REPO, copy_demo, require_tool, run_cli
-from sitecheck import broken_links, foreign_resources, page_url, parse_page
 
 SETTINGS = tomllib.loads((REPO / "castnotes.toml").read_text())["show"]
 URL = SETTINGS["url"]

@@ -9,15 +9,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import ShowMaker, default_episodes, run_cli, tree_digest
 from PIL import Image
+from sitecheck import broken_links, foreign_resources, parse_page
 
 from castnotes.build import BuildOptions, prepare_settings
 from castnotes.cache import AudioCache
 from castnotes.model import Person
 from castnotes.site import load_site_data, render_site
 from castnotes.sources import load_show
-from conftest import ShowMaker, default_episodes, run_cli, tree_digest
-from sitecheck import broken_links, foreign_resources, parse_page
 
 VTT = """WEBVTT
 

@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo, require_tool, run_cli, tree_digest
 from mutagen.flac import FLAC, Picture
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
@@ -18,7 +19,6 @@ from mutagen.oggvorbis import OggVorbis
 
 from castnotes import tagger
 from castnotes.audio import read_audio
-from conftest import copy_demo, require_tool, run_cli, tree_digest
 
 # (episode folder, audio file, ffmpeg encoder options)
 FORMATS = {

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ShowMaker, copy_demo, run_cli
 from feeds import parse_all, podcastparser_legacy, xpath
 

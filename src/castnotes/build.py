@@ -15,15 +15,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator, Protocol
 
-from .audio import AUDIO_SUFFIXES
+from . import __version__
+from .audioinfo import AUDIO_SUFFIXES, stamp
 from .cache import AudioCache
-from .episodecache import EpisodeCache
 from .chapters import render_chapters_json
 from .checks import Finding, compare_against, lint_show_feed
 from .checks.report import Lint
-from . import __version__
-from .audio import stamp
 from .config import CONFIG_NAME, Settings, load_settings
+from .episodecache import EpisodeCache
 from .errors import CastnotesError, Problem
 from .feed import render_feed, render_feeds
 from .incremental import RenderJob, render_changed
@@ -33,8 +32,16 @@ from .output import Staging, check_output_dir
 from .people import PEOPLE_FILE
 from .site import default_theme_dir, load_site_data, site_jobs, theme_assets
 from .sources import EPISODES_DIR, load_show
-from .state import (BuildState, folder_identity, load_state, options_key, save_state, stamp_inputs, state_path,
-                    walk)
+from .state import (
+    BuildState,
+    folder_identity,
+    load_state,
+    options_key,
+    save_state,
+    stamp_inputs,
+    state_path,
+    walk,
+)
 from .status import count_statuses, select_episodes
 
 

@@ -15,7 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .audio import AudioInfo, PictureRef, Pictures, read_audio, stamp
+from .audio import read_audio
+from .audioinfo import AudioInfo, PictureRef, Pictures, stamp
 
 CACHE_DIR = ".castnotes"
 CACHE_VERSION = 3  # bump when AudioInfo or the readers change meaning

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .audio import AudioChapter, PictureRef, parse_timestamp
+from .audioinfo import AudioChapter, PictureRef, parse_timestamp
 from .errors import Problems
 from .fields import FieldReader
 from .model import Chapter, Episode, Show

@@ -148,7 +148,8 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
                 ctx.warn_text(warning)
             ctx.info(f"Nothing changed since the last build: {state.output} is up to date.")
             return
-    from .build import BuildOptions, build as run_build
+    from .build import BuildOptions
+    from .build import build as run_build
     from .messages import render_summary
 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url,
@@ -285,7 +286,13 @@ def serve(ctx: Context, port: int) -> None:
 
     from .build import build as run_build
     from .config import load_settings
-    from .serve import PREVIEW_DIR, make_server, preview_options, serve_in_thread, watch_changes
+    from .serve import (
+        PREVIEW_DIR,
+        make_server,
+        preview_options,
+        serve_in_thread,
+        watch_changes,
+    )
 
     settings = ctx.run(lambda: load_settings(ctx.root), "nothing is served.")
     try:

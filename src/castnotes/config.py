@@ -18,10 +18,30 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .apple import parse_category, suggest_category
 from .errors import CastnotesError, Problem, Problems
 from .fields import FieldReader, KeyLines
-from .model import BlockRule, Funding, License, Location, Person, RemoteItem, Txt, UpdateFrequency
+from .model import (
+    BlockRule,
+    Funding,
+    License,
+    Location,
+    Person,
+    RemoteItem,
+    Txt,
+    UpdateFrequency,
+)
 from .people import Registry, load_people, read_people
-from .podcastvalues import (MAX_TEXT, derive_podcast_guid, read_block, read_funding, read_license, read_locations,
-                            read_medium, read_podcast_guid, read_podroll, read_txt, read_update_frequency)
+from .podcastvalues import (
+    MAX_TEXT,
+    derive_podcast_guid,
+    read_block,
+    read_funding,
+    read_license,
+    read_locations,
+    read_medium,
+    read_podcast_guid,
+    read_podroll,
+    read_txt,
+    read_update_frequency,
+)
 
 CONFIG_NAME = "castnotes.toml"
 

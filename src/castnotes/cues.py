@@ -16,7 +16,7 @@ from pathlib import Path
 
 import nh3
 
-from .audio import parse_timestamp
+from .audioinfo import parse_timestamp
 from .errors import CastnotesError
 from .model import Episode, Transcript
 

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from urllib.parse import quote
 
-from .audio import AUDIO_SUFFIXES, OTHER_MEDIA_SUFFIXES, AudioInfo
+from .audioinfo import AUDIO_SUFFIXES, OTHER_MEDIA_SUFFIXES, AudioInfo
 from .cache import AudioCache
 from .config import Settings
 from .errors import CastnotesError

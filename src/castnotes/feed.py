@@ -11,8 +11,8 @@ podcastindex.py.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 import os
+from datetime import datetime, timezone
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -23,7 +23,12 @@ from lxml.etree import CDATA
 from . import __version__
 from .markdown import apple_description, render_markdown, resolve_site_links
 from .model import Episode, Show
-from .podcastindex import PodcastIndexEntryExtension, PodcastIndexExtension, channel_tags, item_tags
+from .podcastindex import (
+    PodcastIndexEntryExtension,
+    PodcastIndexExtension,
+    channel_tags,
+    item_tags,
+)
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM_NS = "http://www.w3.org/2005/Atom"

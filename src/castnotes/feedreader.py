@@ -24,8 +24,20 @@ import feedparser
 from lxml import etree
 
 from .errors import CastnotesError
-from .feedxml import (attr_or_text, channel_element, child_elements, child_text, feed_link_hint,
-                      is_html_page, item_elements, other_tags, parse_xml, self_link, tag_family, tag_values)
+from .feedxml import (
+    attr_or_text,
+    channel_element,
+    child_elements,
+    child_text,
+    feed_link_hint,
+    is_html_page,
+    item_elements,
+    other_tags,
+    parse_xml,
+    self_link,
+    tag_family,
+    tag_values,
+)
 from .htmlnotes import looks_like_html
 
 # Tags whose content the importer carries over; any other itunes:/podcast: tag is reported.

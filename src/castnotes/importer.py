@@ -31,11 +31,24 @@ from .cache import CACHE_DIR, ignore_in_git
 from .checks.artwork import check_artwork
 from .checks.report import Lint
 from .config import CONFIG_NAME, load_settings, parse_settings
-from .download import Opener, Progress, download_file, fetch_bytes, head_length, is_http_url
+from .download import (
+    Opener,
+    Progress,
+    download_file,
+    fetch_bytes,
+    head_length,
+    is_http_url,
+)
 from .errors import CastnotesError, Problem, Problems
 from .feedreader import OldFeed, parse_old_feed
 from .frontmatter import parse_document
-from .importplan import ExistingShow, ImportPlan, ItemOutcome, PlannedEpisode, plan_import
+from .importplan import (
+    ExistingShow,
+    ImportPlan,
+    ItemOutcome,
+    PlannedEpisode,
+    plan_import,
+)
 from .importsettings import render_settings
 from .ledger import LedgerEntry, append_entries, load_ledger
 from .scaffold import render_artwork

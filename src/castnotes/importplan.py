@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .audio import parse_timestamp
+from .audioinfo import parse_timestamp
 from .checks.items import APPLE_SUFFIXES, APPLE_TYPES
 from .checks.items import TYPES_BY_SUFFIX as ACCEPTED_TYPES
 from .errors import Problem, SourceLocation

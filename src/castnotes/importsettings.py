@@ -18,9 +18,25 @@ from .config import EMAIL_RE, LANGUAGE_RE
 from .feedreader import OldChannel
 from .fields import FieldReader
 from .htmlnotes import html_to_markdown, looks_like_html, text_to_markdown
-from .importextras import Reader, checked_person, funding_entries, license_value, location_entries, refusal
-from .podcastvalues import (read_block, read_funding, read_license, read_locations, read_medium,
-                            read_podcast_guid, read_podroll, read_txt, read_update_frequency)
+from .importextras import (
+    Reader,
+    checked_person,
+    funding_entries,
+    license_value,
+    location_entries,
+    refusal,
+)
+from .podcastvalues import (
+    read_block,
+    read_funding,
+    read_license,
+    read_locations,
+    read_medium,
+    read_podcast_guid,
+    read_podroll,
+    read_txt,
+    read_update_frequency,
+)
 
 PLACEHOLDER_URL = "https://example.com/"
 
@@ -124,7 +140,7 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
     hosts = [person for person in (checked_person(_host(p), "podcast:person", warnings.append)
                                    for p in tags.get("person", ()) if p.get("text")) if person]
     if hosts:
-        lines.append(f"hosts = {_toml(hosts)}")
+        lines.append(f"hosts = {toml_value(hosts)}")
     for key, tag, value, read in candidates:
         if value is None or value == []:
             continue
@@ -133,7 +149,7 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
             warnings.append(f"{tag} is not carried over: {problem}")
         else:
             comment = "  # the old feed's podcast:guid: never change it" if key == "guid" else ""
-            lines.append(f"{key} = {_toml(value)}{comment}")
+            lines.append(f"{key} = {toml_value(value)}{comment}")
     return lines
 
 
@@ -189,7 +205,7 @@ def _update_frequency(values: Any) -> dict[str, Any] | None:
     return table
 
 
-def _toml(value: Any) -> str:
+def toml_value(value: Any) -> str:
     """A TOML value: strings, booleans, numbers, lists and inline tables."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -198,9 +214,9 @@ def _toml(value: Any) -> str:
     if isinstance(value, str):
         return _string(value)
     if isinstance(value, list):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        pairs = [f"{k if re.fullmatch(r'[A-Za-z0-9_-]+', k) else _string(k)} = {_toml(v)}"
+        pairs = [f"{k if re.fullmatch(r'[A-Za-z0-9_-]+', k) else _string(k)} = {toml_value(v)}"
                  for k, v in value.items()]
         return "{ " + ", ".join(pairs) + " }"
     raise TypeError(f"no TOML for {value!r}")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import os
 import posixpath
-from html import escape as html_escape
 import re
 from dataclasses import dataclass, field
+from html import escape as html_escape
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit

@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path, PurePosixPath
 
-from .audio import AUDIO_SUFFIXES
+from .audioinfo import AUDIO_SUFFIXES
 from .errors import CastnotesError
 
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it

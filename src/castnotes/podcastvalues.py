@@ -18,7 +18,15 @@ from datetime import date, datetime
 from typing import Any, Iterator
 
 from .fields import FieldReader
-from .model import BlockRule, Funding, License, Location, RemoteItem, Txt, UpdateFrequency
+from .model import (
+    BlockRule,
+    Funding,
+    License,
+    Location,
+    RemoteItem,
+    Txt,
+    UpdateFrequency,
+)
 
 MAX_TEXT = 128  # node-value limit of funding, location, license, trailer, ... (feed-rules P20-LEN)
 MAX_TXT = 4000

@@ -235,9 +235,7 @@ def source_filter(root: Path, ignored: list[Path]) -> Callable[[object, str], bo
 def watch_changes(root: Path, ignored: list[Path], stop_event: threading.Event | None = None,
                   ) -> Iterator[set[str]]:
     """Yield the set of changed source paths each time the host saves something."""
-    from watchfiles import watch
-
-    from watchfiles import Change
+    from watchfiles import Change, watch
 
     for changes in watch(root, watch_filter=source_filter(root, ignored), stop_event=stop_event,
                          debounce=400, step=50, raise_interrupt=False):

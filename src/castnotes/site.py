@@ -19,18 +19,38 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
-from .atomfeed import TAKEAWAYS_LIMIT, TAKEAWAYS_PATH, render_takeaways_feed, takeaways_url
+from .atomfeed import (
+    TAKEAWAYS_LIMIT,
+    TAKEAWAYS_PATH,
+    render_takeaways_feed,
+    takeaways_url,
+)
 from .chapters import format_clock
 from .config import SUBSCRIBE_PLATFORMS
 from .cues import PageTranscript, load_page_transcript
 from .errors import CastnotesError, Problems
-from .incremental import Fingerprints, RenderJob, digest, tree_digest
 from .images import SIZES, WebImages, load_web_images, show_artworks
-from .listings import SiteIndex, category_path, episode_people, index_show, person_path, person_slug
+from .incremental import Fingerprints, RenderJob, digest, tree_digest
+from .listings import (
+    SiteIndex,
+    category_path,
+    episode_people,
+    index_show,
+    person_path,
+    person_slug,
+)
 from .markdown import render_markdown, resolve_site_links
 from .model import Artwork, Enclosure, Episode, Person, Show
-from .seo import (ROBOTS, SITEMAP, episode_jsonld, iso_duration, lastmod, render_robots, render_sitemap,
-                  series_jsonld)
+from .seo import (
+    ROBOTS,
+    SITEMAP,
+    episode_jsonld,
+    iso_duration,
+    lastmod,
+    render_robots,
+    render_sitemap,
+    series_jsonld,
+)
 
 THEME_ASSETS = "assets"
 NOT_FOUND = "404.html"

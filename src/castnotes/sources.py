@@ -20,7 +20,7 @@ from typing import Any
 
 from . import __version__
 from . import chapters as chapter_sources
-from .audio import AudioInfo
+from .audioinfo import AudioInfo
 from .cache import AudioCache
 from .config import Settings
 from .enclosures import load_enclosure
@@ -30,7 +30,16 @@ from .fields import FieldReader
 from .frontmatter import Document, parse_datetime, parse_document
 from .incremental import digest, parallel_map
 from .markdown import render_notes
-from .model import EPISODE_TYPES, Artwork, Episode, Funding, Person, Show, Soundbite, Sponsor
+from .model import (
+    EPISODE_TYPES,
+    Artwork,
+    Episode,
+    Funding,
+    Person,
+    Show,
+    Soundbite,
+    Sponsor,
+)
 from .people import read_people
 from .podcastvalues import read_funding, read_license, read_locations
 from .transcripts import load_transcripts

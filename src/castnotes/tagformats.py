@@ -18,8 +18,23 @@ from typing import Any
 
 import mutagen
 from mutagen.flac import FLAC, Picture
-from mutagen.id3 import (APIC, CHAP, COMM, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK, WOAF, WXXX,
-                         CTOCFlags, ID3NoHeaderError)
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TPE1,
+    TRCK,
+    WOAF,
+    WXXX,
+    CTOCFlags,
+    ID3NoHeaderError,
+)
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 from mutagen.oggopus import OggOpus

@@ -27,8 +27,16 @@ from .config import load_settings
 from .errors import CastnotesError, Problem, SourceLocation
 from .model import Episode, Show
 from .sources import load_show
-from .tagformats import (Image, TagChapter, TagSet, desired_view, kind_of, read_view, writable_chapters,
-                         write_tags)
+from .tagformats import (
+    Image,
+    TagChapter,
+    TagSet,
+    desired_view,
+    kind_of,
+    read_view,
+    writable_chapters,
+    write_tags,
+)
 
 
 @dataclass(frozen=True, slots=True)

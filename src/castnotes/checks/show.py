@@ -16,7 +16,7 @@ from lxml import etree
 from ..config import CONFIG_NAME, Settings
 from ..fields import KeyLines
 from ..model import Show
-from .report import Lint, Place, feed_locator
+from .report import Place, feed_locator
 from .resources import Resources
 
 
