@@ -38,5 +38,5 @@ def test_damaged_cache_is_ignored(make_show: ShowMaker) -> None:
     show = make_show()
     build(show)
     (show / ".castnotes" / "audio.json").write_text("{not json")
-    (show / ".castnotes" / "episodes.json").write_text('{"format": 1, "episodes": [')
+    (show / ".castnotes" / "episodes.jsonl").write_text('{"format": 2, "version": "0.1.0"}\nbroken\tline\t{\t[')
     assert build(show).audio_read == 2

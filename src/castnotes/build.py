@@ -19,12 +19,12 @@ from . import __version__
 from .audioinfo import AUDIO_SUFFIXES, stamp
 from .cache import AudioCache
 from .chapters import render_chapters_json
-from .checks import Finding, compare_against, lint_show_feed
+from .checks import Finding, ShowFeedLint, compare_against
 from .checks.report import Lint
 from .config import CONFIG_NAME, Settings, load_settings
 from .episodecache import EpisodeCache
 from .errors import CastnotesError, Problem
-from .feed import render_feed, render_feeds
+from .feed import Splicer, plan_feeds, render_feed, render_parts
 from .incremental import RenderJob, render_changed
 from .ledger import LEDGER_NAME, LedgerEntry, allowed, append_entries, guard
 from .model import Show
@@ -113,10 +113,8 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
-    feeds = render_feeds(show)
+    feeds, lint = _feeds_checked(show, options)
     clock.lap("feed")
-    lint = _check_feeds(show, feeds, options)
-    clock.lap("check")
     site_data = load_site_data(show)
     jobs = site_jobs(show, site_data)
     clock.lap("plan")
@@ -142,7 +140,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     return BuildResult(
         output_dir=output_dir,
         show=show,
-        feed_bytes=len(feeds[0][1]),
+        feed_bytes=sum(len(chunk) for chunk in feeds[0][1]),
         pages=sum(1 for job in jobs if job.site_path.endswith(".html")),
         files=files,
         audio_read=cache.reads,
@@ -243,19 +241,31 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _check_feeds(show: Show, feeds: list[tuple[str, bytes]], options: BuildOptions) -> Lint:
-    """The error-level rules of `castnotes check` on every feed document about to be written.
+def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, list[bytes]]], Lint]:
+    """Every feed document (as byte chunks), and the error-level rules of `castnotes check`
+    run on them; raise on an error.
 
+    Each document is rendered in pieces (feed.render_parts), each piece checked and
+    then dropped, so no step holds the XML tree, or two copies, of a large feed.
     With `--against`, the published feed is compared with all of the show's episodes
     (a paged feed spreads them over several documents).
     """
-    lint = lint_show_feed(show, *(data for _, data in feeds))
+    checker = ShowFeedLint(show)
+    feeds = []
+    for document in plan_feeds(show):
+        splicer = Splicer()
+        for part in render_parts(show, document):
+            checker.add(part)
+            splicer.add(part)
+        feeds.append((document.site_path, splicer.result()))
+    lint = checker.finish()
     if options.against:
-        compare_against(render_feed(show) if len(feeds) > 1 else feeds[0][1], options.against, lint)
+        published = render_feed(show) if len(feeds) > 1 else b"".join(feeds[0][1])
+        compare_against(published, options.against, lint)
     errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
     if errors:
         raise CastnotesError([f.to_problem() for f in errors])
-    return lint
+    return feeds, lint
 
 
 def _allowed_pub_change(finding: Finding, show: Show, allow_change: Iterable[str]) -> bool:

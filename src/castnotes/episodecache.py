@@ -8,7 +8,7 @@ and mtime of every file in the folder and a digest of the settings, with the slu
 of the linked episode folders checked on the way out. The cached result is the Episode and the problems
 found while loading it (warnings are shown again on every build).
 
-One JSON file, `.castnotes/episodes.json`, written through the model codec.
+One file, `.castnotes/episodes.jsonl`, written through the model codec.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .cache import CACHE_DIR, ignore_in_git, write_text_atomic
+from .cache import CACHE_DIR, ignore_in_git
 from .codec import decode, encode
 from .errors import Problem
 from .model import Episode
 
-CACHE_NAME = "episodes.json"
-FORMAT = 1
+CACHE_NAME = "episodes.jsonl"
+FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,57 +56,86 @@ def folder_stamp(folder: Path) -> list[list[Any]]:
 
 
 class EpisodeCache:
+    """`.castnotes/episodes.jsonl`: a header line, then one line per episode folder,
+    `folder TAB key TAB linked-slugs-json TAB result-json`.
+
+    Lines are kept as text and decoded only for the episodes looked up, so a large
+    show's cache costs its size in memory, not the several times more of parsed JSON.
+    """
+
     def __init__(self, root: Path):
         self.path = root / CACHE_DIR / CACHE_NAME
-        self.entries: dict[str, dict[str, Any]] = self._load()
-        self.used: dict[str, dict[str, Any]] = {}  # what this build looked up or stored
+        self.lines: dict[str, str] = self._load()  # folder -> its line
+        self.used: dict[str, str] = {}  # the lines this build looked up or stored
 
-    def _load(self) -> dict[str, dict[str, Any]]:
+    def _load(self) -> dict[str, str]:
+        lines: dict[str, str] = {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            with self.path.open(encoding="utf-8") as fh:  # line by line: never the whole file twice
+                if fh.readline().rstrip("\n") != self._header():
+                    return {}
+                for line in fh:
+                    line = line.rstrip("\n")
+                    if line.count("\t") >= 3:
+                        lines[line.split("\t", 1)[0]] = line
+        except (OSError, UnicodeDecodeError):
             return {}
-        if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != __version__:
-            return {}
-        entries = data.get("episodes")
-        return entries if isinstance(entries, dict) else {}
+        return lines
+
+    @staticmethod
+    def _header() -> str:
+        return json.dumps({"format": FORMAT, "version": __version__})
 
     def get(self, folder: str, key: str, slugs: dict[str, str]) -> Loaded | None:
         """The cached result when the folder's files and the settings are unchanged (`key`) and
         every episode it links to still has the slug it had (`slugs`: folder -> slug now)."""
-        entry = self.entries.get(folder)
-        if not entry or entry.get("key") != key:
+        line = self.lines.get(folder)
+        if line is None:
             return None
-        if any(slugs.get(other) != slug for other, slug in entry.get("linked", {}).items()):
+        _, cached_key, linked, payload = line.split("\t", 3)
+        if cached_key != key:
             return None
         try:
+            if any(slugs.get(other) != slug for other, slug in json.loads(linked).items()):
+                return None
+            data = json.loads(payload)
             loaded = Loaded(
-                episode=decode(Episode, entry["episode"]) if entry["episode"] is not None else None,
-                problems=tuple(decode(Problem, p) for p in entry["problems"]),
-                links=tuple((f, line) for f, line in entry["links"]),
+                episode=decode(Episode, data["episode"]) if data["episode"] is not None else None,
+                problems=tuple(decode(Problem, p) for p in data["problems"]),
+                links=tuple((f, line_number) for f, line_number in data["links"]),
             )
         except (KeyError, TypeError, ValueError):
             return None
         if loaded.episode is not None and not all(source.is_file() for source, _ in loaded.episode.copies):
             return None  # a file it publishes (e.g. art extracted into the audio cache) is gone
-        self.used[folder] = entry
+        self.used[folder] = line
         return loaded
 
     def put(self, folder: str, key: str, loaded: Loaded, linked: dict[str, str | None]) -> None:
-        self.used[folder] = {
-            "key": key,
-            "linked": linked,
+        payload = {
             "episode": encode(loaded.episode) if loaded.episode is not None else None,
             "problems": [encode(p) for p in loaded.problems],
             "links": [list(link) for link in loaded.links],
         }
+        if "\t" in folder or "\n" in folder:
+            return  # not worth caching under a name the line format cannot hold
+        self.used[folder] = "\t".join((folder, key, json.dumps(linked, sort_keys=True),
+                                       json.dumps(payload, sort_keys=True)))
 
     def save(self) -> None:
         """Keep exactly the episodes of this build (deleted folders drop out)."""
-        if self.used == self.entries:
+        if self.used == self.lines:
             return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         ignore_in_git(self.path.parent)
-        write_text_atomic(self.path, json.dumps(
-            {"format": FORMAT, "version": __version__, "episodes": self.used}, sort_keys=True))
-        self.entries = dict(self.used)
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                fh.write(self._header() + "\n")
+                for folder in sorted(self.used):
+                    fh.write(self.used[folder])
+                    fh.write("\n")
+            os.replace(tmp, self.path)
+        finally:
+            tmp.unlink(missing_ok=True)
+        self.lines = dict(self.used)

@@ -12,7 +12,9 @@ podcastindex.py.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Iterator
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -93,16 +95,94 @@ def build_date(show: Show) -> datetime:
     return datetime.fromtimestamp(int(epoch) if epoch else 0, timezone.utc)
 
 
+PART_ITEMS = 200  # items per piece: feedgen builds each piece's tree, never the whole feed's
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDocument:
+    """One feed file: feed.xml, or a page of a paged feed."""
+
+    site_path: str
+    self_url: str
+    episodes: tuple[Episode, ...]
+    paging: tuple[tuple[str, str], ...] = ()  # RFC 5005 (rel, href)
+
+
+def render_parts(show: Show, document: FeedDocument) -> Iterator[bytes]:
+    """The document as standalone feeds of at most PART_ITEMS items each, same channel in all.
+
+    `splice` joins them into the document. A 10,000-episode feed is tens of MB;
+    building it in pieces keeps feedgen's XML tree (several times the text) small,
+    and lets a build check each piece as it goes.
+    """
+    episodes = document.episodes
+    uses_psc = any(c.toc for e in episodes for c in e.chapters)
+    tags = channel_tags(show)  # once: trailers come from every episode
+    for start in range(0, max(1, len(episodes)), PART_ITEMS):
+        fg = new_feed(show, document.self_url, tags)
+        fg.castnotes.paging = list(document.paging)
+        fg.podcastindex.uses_psc = uses_psc
+        for episode in episodes[start : start + PART_ITEMS]:
+            add_item(fg, show, episode)
+        yield XML_DECLARATION + fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=False)
+
+
+_ITEM = b"\n    <item>"
+_CHANNEL_END = b"  </channel>"
+
+
+class Splicer:
+    """Joins the pieces from `render_parts` into one document: the first piece's channel,
+    every piece's items. Keeps only the slices, so each piece can go once added.
+
+    The same bytes feedgen writes for all the items at once (tested), since every
+    piece has the same channel and namespaces.
+    """
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.tail = b""
+        self.first: bytes | None = None
+        self.count = 0
+
+    def add(self, part: bytes) -> None:
+        self.count += 1
+        if self.count == 1:
+            self.first = part  # kept whole until a second piece shows the feed is split
+            return
+        if self.first is not None:
+            self._cut(self.first, head=True)
+            self.first = None
+        self._cut(part, head=False)
+
+    def _cut(self, part: bytes, head: bool) -> None:
+        start = part.find(_ITEM) + 1
+        end = part.rfind(_CHANNEL_END)
+        if head:
+            self.chunks.append(part[:start])
+            self.tail = part[end:]
+        self.chunks.append(part[start:end])
+
+    def result(self) -> list[bytes]:
+        """The document as a list of byte chunks (join them, or write them one by one)."""
+        if self.first is not None:
+            return [self.first]
+        return [*self.chunks, self.tail]
+
+
+def splice(parts: list[bytes]) -> bytes:
+    splicer = Splicer()
+    for part in parts:
+        splicer.add(part)
+    return b"".join(splicer.result())
+
+
 def render_feed(show: Show, episodes: tuple[Episode, ...] | None = None, *,
                 self_url: str | None = None, paging: list[tuple[str, str]] | None = None) -> bytes:
     """One feed document as UTF-8 bytes (`episodes` defaults to all of the show's, newest first)."""
-    episodes = show.episodes if episodes is None else episodes
-    fg = new_feed(show, self_url or show.feed_url)
-    fg.castnotes.paging = paging or []
-    fg.podcastindex.uses_psc = any(c.toc for e in episodes for c in e.chapters)
-    for episode in episodes:
-        add_item(fg, show, episode)
-    return XML_DECLARATION + fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=False)
+    document = FeedDocument("", self_url or show.feed_url,
+                            show.episodes if episodes is None else episodes, tuple(paging or ()))
+    return splice(list(render_parts(show, document)))
 
 
 def feed_page_paths(show: Show) -> list[str]:
@@ -118,15 +198,15 @@ def feed_page_paths(show: Show) -> list[str]:
     return [path] + [f"{stem}-{number}.xml" for number in range(2, count + 1)]
 
 
-def render_feeds(show: Show) -> list[tuple[str, bytes]]:
-    """Every feed document as (site path, bytes), linked as an RFC 5005 paged feed when split.
+def plan_feeds(show: Show) -> list[FeedDocument]:
+    """Every feed document, linked as an RFC 5005 paged feed when split.
 
     gPodder/podcastparser follow `first`/`next` and AntennaPod follows `next`
     (feed-rules.md rule PAGE), so older episodes stay reachable from the newest page.
     """
     paths = feed_page_paths(show)
     if len(paths) == 1:
-        return [(paths[0], render_feed(show))]
+        return [FeedDocument(paths[0], show.feed_url, show.episodes)]
     limit = show.settings.feed.limit or len(show.episodes)
     urls = [show.url + path for path in paths]
     documents = []
@@ -137,11 +217,16 @@ def render_feeds(show: Show) -> list[tuple[str, bytes]]:
         if number + 1 < len(paths):
             links.append(("next", urls[number + 1]))
         chunk = show.episodes[number * limit : (number + 1) * limit]
-        documents.append((path, render_feed(show, chunk, self_url=urls[number], paging=links)))
+        documents.append(FeedDocument(path, urls[number], chunk, tuple(links)))
     return documents
 
 
-def new_feed(show: Show, self_url: str | None = None) -> FeedGenerator:
+def render_feeds(show: Show) -> list[tuple[str, bytes]]:
+    """Every feed document as (site path, bytes)."""
+    return [(doc.site_path, splice(list(render_parts(show, doc)))) for doc in plan_feeds(show)]
+
+
+def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) -> FeedGenerator:
     settings = show.settings.show
     fg = FeedGenerator()
     fg.load_extension("podcast", rss=True, atom=False)
@@ -176,7 +261,7 @@ def new_feed(show: Show, self_url: str | None = None) -> FeedGenerator:
     fg.castnotes.explicit = settings.explicit
     fg.castnotes.block = any(r.blocked and r.service in (None, "apple") for r in settings.block)
     fg.castnotes.complete = settings.complete
-    fg.podcastindex.tags = channel_tags(show)
+    fg.podcastindex.tags = channel_tags(show) if tags is None else tags
     return fg
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import subprocess
 from pathlib import Path, PurePosixPath
 
 from .audioinfo import AUDIO_SUFFIXES
@@ -94,8 +95,9 @@ class Staging:
         self.placed[site_path] = source
         return site_path
 
-    def write(self, site_path: str, data: bytes) -> None:
-        """A generated file; when it has the same bytes as in the current output, reuse that."""
+    def write(self, site_path: str, data: bytes | list[bytes]) -> None:
+        """A generated file (bytes, or a list of chunks to write one after the other); when the
+        current output has the same bytes, reuse that."""
         site_path = self.claim(site_path)
         if place_generated(self.dir, self.output_dir, site_path, data):
             self.reused += 1
@@ -141,27 +143,33 @@ class Staging:
         self.reused += 1
 
 
-def place_generated(staging_dir: Path, output_dir: Path, site_path: str, data: bytes) -> bool:
-    """Put one generated file into a staging folder (also from worker processes).
+def place_generated(staging_dir: Path, output_dir: Path, site_path: str, data: bytes | list[bytes]) -> bool:
+    """Put one generated file into a staging folder.
 
     When the current output already has these exact bytes, its file is hard-linked
     instead, so an unchanged file stays untouched. Returns True in that case.
     """
-    old = output_dir / site_path
-    try:
-        same = old.stat().st_size == len(data) and old.read_bytes() == data
-    except OSError:
-        same = False
-    if same:
+    chunks = [data] if isinstance(data, bytes) else data
+    if _same_file(output_dir / site_path, chunks):
         _link_old(staging_dir, output_dir, site_path)
         return True
     target = staging_dir / site_path
-    try:
-        target.write_bytes(data)
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("wb") as fh:
+        for chunk in chunks:
+            fh.write(chunk)
     return False
+
+
+def _same_file(path: Path, chunks: list[bytes]) -> bool:
+    """Does the file hold exactly these chunks? Compared piece by piece, never loaded whole."""
+    try:
+        if path.stat().st_size != sum(len(c) for c in chunks):
+            return False
+        with path.open("rb") as fh:
+            return all(fh.read(len(chunk)) == chunk for chunk in chunks)
+    except OSError:
+        return False
 
 
 def _link_old(staging_dir: Path, output_dir: Path, site_path: str) -> None:
@@ -201,7 +209,25 @@ def _swap(staging: Path, output_dir: Path) -> None:
         if old.exists():
             os.replace(old, output_dir)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    _delete_later(old)
+
+
+BACKGROUND_DELETE_MIN = 2000  # entries; below this, deleting now is quicker than starting `rm`
+
+
+def _delete_later(folder: Path) -> None:
+    """Delete the previous site without making the host wait for it.
+
+    A large site is mostly folders of hard links, and removing tens of thousands of
+    them takes seconds on some file systems: `rm -rf` does it in the background. If
+    anything stops it, the next build removes what is left (`_remove_leftovers`).
+    """
+    rm = shutil.which("rm")
+    if rm is None or sum(1 for _ in zip(range(BACKGROUND_DELETE_MIN), folder.rglob("*"))) < BACKGROUND_DELETE_MIN:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    subprocess.Popen([rm, "-rf", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def _remove_leftovers(output_dir: Path) -> None:

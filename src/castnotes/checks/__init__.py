@@ -33,8 +33,8 @@ from .rules import RULES
 from .show import ShowLocator, show_resources
 from .xmldoc import parse_feed_document
 
-__all__ = ["RULES", "CheckReport", "Finding", "check_feed", "check_show", "compare_against", "lint_feed",
-           "lint_show_feed"]
+__all__ = ["RULES", "CheckReport", "Finding", "ShowFeedLint", "check_feed", "check_show", "compare_against",
+           "lint_feed", "lint_show_feed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +66,56 @@ def lint_feed(data: bytes, lint: Lint, resources: Resources, *, online: bool = F
 
 
 def lint_show_feed(show: Show, *documents: bytes) -> Lint:
-    """The rules over a show's rendered feed documents (more than one when paged), placed in
-    the show's files (used by build)."""
-    lint = Lint(locate=ShowLocator(show))
-    resources = show_resources(show)
+    """The rules over a show's rendered feed documents, placed in the show's files (used by build).
+
+    The documents may be the pages of a paged feed, or the pieces a feed is rendered
+    in (feed.render_parts): every piece carries the same channel, so a finding about
+    the channel is kept once; episodes sharing an enclosure URL across pieces are
+    found from the show itself.
+    """
+    checker = ShowFeedLint(show)
     for data in documents:
-        lint_feed(data, lint, resources)
-    return lint
+        checker.add(data)
+    return checker.finish()
+
+
+class ShowFeedLint:
+    """`lint_show_feed` one document (or piece) at a time, so each can be dropped once checked."""
+
+    def __init__(self, show: Show):
+        self.show = show
+        self.lint = Lint(locate=ShowLocator(show))
+        self.resources = show_resources(show)
+
+    def add(self, data: bytes) -> None:
+        lint_feed(data, self.lint, self.resources)
+
+    def finish(self) -> Lint:
+        lint = self.lint
+        seen: set[tuple[str, str, str]] = set()
+        kept = []
+        for finding in lint.findings:
+            key = (finding.rule, finding.message, str(finding.place))
+            if finding.guid is None and key in seen:
+                continue
+            seen.add(key)
+            kept.append(finding)
+        lint.findings[:] = kept
+        _shared_enclosures(self.show, lint)
+        return lint
+
+
+def _shared_enclosures(show: Show, lint: Lint) -> None:
+    """IT-ENC-5 over the whole show, where pieces of the feed would each miss it."""
+    first: dict[str, str] = {}
+    reported = {f.guid for f in lint.findings if f.rule == "IT-ENC-5"}
+    for episode in reversed(show.episodes):  # oldest first: the newer copy is the one reported
+        url = episode.enclosure.url
+        if url in first and episode.guid not in reported:
+            lint.add_at(ShowLocator(show).place_of(episode, "audio"),
+                        "IT-ENC-5", f"the enclosure {url} is also the audio of another episode",
+                        guid=episode.guid)
+        first.setdefault(url, episode.guid)
 
 
 def check_show(root: Path, *, online: bool = False, against: str | None = None,

@@ -15,7 +15,7 @@ from lxml import etree
 
 from ..config import CONFIG_NAME, Settings
 from ..fields import KeyLines
-from ..model import Show
+from ..model import Episode, Show
 from .report import Place, feed_locator
 from .resources import Resources
 
@@ -38,13 +38,17 @@ class ShowLocator:
             episode = self.episodes.get((element.findtext("guid") or "").strip())
             if episode is None:
                 return feed_locator(element, key)
-            return Place(self._relative(episode.source_path), episode.source_path,
-                         self._line(episode.source_path, key))
+            return self.place_of(episode, key)
         line = None
         if key and "." in key:
             section, name = key.split(".", 1)
             line = self.key_lines.find(section, name)
         return Place(CONFIG_NAME, self.settings.config_path, line)
+
+    def place_of(self, episode: Episode, key: str | None) -> Place:
+        """The episode's episode.md, at the line of `key` when the front matter has it."""
+        return Place(self._relative(episode.source_path), episode.source_path,
+                     self._line(episode.source_path, key))
 
     def _relative(self, path: Path) -> str:
         try:
