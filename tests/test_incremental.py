@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -198,3 +199,36 @@ def test_an_error_in_a_worker_is_reported(make_show: ShowMaker, monkeypatch: pyt
     result = run_cli("build", show=make_show(episodes))
     assert result.exit_code == 1
     assert "episodes/003-ep3/episode.md:3: error: date: 'someday' is not a date" in result.stderr
+
+
+def test_a_feed_built_in_pieces_is_the_same_feed(make_show: ShowMaker, monkeypatch: pytest.MonkeyPatch) -> None:
+    from castnotes import feed
+
+    show = make_show(five_episodes())
+    build(show)
+    whole = (show / "site" / "feed.xml").read_bytes()
+    monkeypatch.setattr(feed, "PART_ITEMS", 2)  # five episodes: pieces of 2, 2 and 1
+    shutil.rmtree(show / "site")
+    shutil.rmtree(show / ".castnotes")
+    build(show)
+    assert (show / "site" / "feed.xml").read_bytes() == whole
+    assert whole.count(b"<item>") == 5
+
+
+def test_cached_episodes_are_the_loaded_ones(tmp_path: Path) -> None:
+    """The episode cache gives back exactly what loading gives: equal objects, equal repr."""
+    from castnotes.build import BuildOptions, prepare_settings
+    from castnotes.cache import AudioCache
+    from castnotes.codec import decode, encode
+    from castnotes.model import Episode
+    from castnotes.sources import load_show
+    from conftest import copy_demo
+
+    demo = copy_demo(tmp_path / "demo")
+    settings = prepare_settings(demo, BuildOptions())
+    show = load_show(settings, AudioCache(demo), drafts=True, future=True)
+    assert len(show.episodes) >= 7
+    for episode in show.episodes:
+        again = decode(Episode, json.loads(json.dumps(encode(episode))))
+        assert again == episode
+        assert repr(again) == repr(episode)
