@@ -13,10 +13,10 @@ import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol
+from typing import Iterable, Iterator
 
 from . import __version__
-from .audioinfo import AUDIO_SUFFIXES, stamp
+from .audioinfo import stamp
 from .cache import AudioCache
 from .chapters import render_chapters_json
 from .checks import Finding, ShowFeedLint, compare_against
@@ -31,7 +31,7 @@ from .model import Show
 from .output import Staging, check_output_dir
 from .people import PEOPLE_FILE
 from .site import default_theme_dir, load_site_data, site_jobs, theme_assets
-from .sources import EPISODES_DIR, load_show
+from .sources import EPISODES_DIR, Progress, load_show
 from .state import (
     BuildState,
     folder_identity,
@@ -64,14 +64,6 @@ class BuildOptions:
     def records_ledger(self) -> bool:
         """Only builds for the show's real address touch the ledger (not staging or preview)."""
         return self.base_url is None
-
-
-class Progress(Protocol):
-    """What the CLI shows while audio files are scanned (a progress bar on a terminal)."""
-
-    def start(self, total: int) -> None: ...
-    def advance(self, path: Path) -> None: ...
-    def finish(self) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +100,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     settings = prepare_settings(root, options)
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
-    cache = _ReportingCache(settings.root, progress) if progress else AudioCache(settings.root)
+    cache = AudioCache(settings.root)
     everything = _load(settings, cache, options, progress)
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
@@ -175,14 +167,8 @@ def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress
     """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
     where nothing changed."""
     episode_cache = EpisodeCache(settings.root)
-    if progress:
-        progress.start(count_audio_files(settings.root))
-    try:
-        everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
-                               strict_drafts=options.drafts, episode_cache=episode_cache)
-    finally:
-        if progress:
-            progress.finish()
+    everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
+                           strict_drafts=options.drafts, episode_cache=episode_cache, progress=progress)
     cache.save()
     episode_cache.save()
     return everything
@@ -274,29 +260,6 @@ def _allowed_pub_change(finding: Finding, show: Show, allow_change: Iterable[str
         return False
     names = [finding.guid] + [e.slug for e in show.episodes if e.guid == finding.guid]
     return allowed(allow_change, *names)
-
-
-def count_audio_files(root: Path) -> int:
-    """How many audio files the episode folders hold: the length of the progress bar."""
-    folder = root / EPISODES_DIR
-    if not folder.is_dir():
-        return 0
-    return sum(1 for path in folder.glob("*/*")
-               if path.suffix.lower() in AUDIO_SUFFIXES and not path.parent.name.startswith((".", "_")))
-
-
-class _ReportingCache(AudioCache):
-    """The audio cache, telling the progress bar about each file it is asked for."""
-
-    def __init__(self, root: Path, progress: Progress):
-        super().__init__(root)
-        self.progress = progress
-
-    def info(self, path: Path):  # noqa: ANN201 - AudioCache.info's type
-        try:
-            return super().info(path)
-        finally:
-            self.progress.advance(path)
 
 
 def _copies(show: Show) -> Iterator[tuple[Path, str]]:

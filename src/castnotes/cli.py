@@ -82,7 +82,7 @@ pass_context = click.make_pass_decorator(Context)
 
 
 class BarProgress:
-    """A progress bar for audio scanning, on a terminal only (build's `Progress`)."""
+    """A progress bar while episodes are loaded, on a terminal only (sources' `Progress`)."""
 
     def __init__(self) -> None:
         self.bar = None
@@ -92,13 +92,13 @@ class BarProgress:
         return sys.stderr.isatty()
 
     def start(self, total: int) -> None:
-        self.bar = click.progressbar(length=total, label="Reading audio", file=sys.stderr,
+        self.bar = click.progressbar(length=total, label="Loading episodes", file=sys.stderr,
                                      show_pos=True, item_show_func=lambda name: name)
         self.bar.__enter__()
 
-    def advance(self, path: Path) -> None:
+    def advance(self, name: str) -> None:
         if self.bar is not None:
-            self.bar.update(1, path.name)
+            self.bar.update(1, name)
 
     def finish(self) -> None:
         if self.bar is not None:

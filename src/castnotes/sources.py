@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import __version__
 from . import chapters as chapter_sources
@@ -28,7 +28,7 @@ from .episodecache import EpisodeCache, Loaded, folder_stamp
 from .errors import CastnotesError, Problems
 from .fields import FieldReader
 from .frontmatter import Document, parse_datetime, parse_document
-from .incremental import digest, parallel_map
+from .incremental import digest, parallel_imap
 from .markdown import render_notes
 from .model import (
     EPISODE_TYPES,
@@ -56,6 +56,14 @@ FRONT_MATTER_KEYS = (
 GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes' own, for derived GUIDs
 
 
+class Progress(Protocol):
+    """What the CLI shows while episodes are loaded (a progress bar on a terminal)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, name: str) -> None: ...
+    def finish(self) -> None: ...
+
+
 @dataclass
 class _Source:
     """An episode folder after the first pass, with the problems found in it."""
@@ -76,7 +84,7 @@ class _Source:
 
 def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, future: bool = False,
               now: datetime | None = None, strict_drafts: bool = True,
-              episode_cache: EpisodeCache | None = None) -> Show:
+              episode_cache: EpisodeCache | None = None, progress: Progress | None = None) -> Show:
     """Read every episode folder into a Show; raise CastnotesError with all problems.
 
     With `strict_drafts` False (a build that leaves drafts out), a problem in a draft
@@ -91,7 +99,7 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
     problems = Problems()
     sources = _first_pass(settings, problems)
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
-    for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache)):
+    for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
         source.problems.extend(loaded.problems)
         source.links = list(loaded.links)
         source.episode = loaded.episode
@@ -123,7 +131,7 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
 
 
 def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
-              episode_cache: EpisodeCache | None) -> list[Loaded]:
+              episode_cache: EpisodeCache | None, progress: Progress | None = None) -> list[Loaded]:
     """The second pass for every source: from the episode cache, or loaded (in parallel)."""
     by_folder = {s.folder.name: s for s in sources}
 
@@ -153,12 +161,20 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         del source.problems.items[before:]  # the caller adds them, from a worker or from here
         return Loaded(episode, added, tuple(source.links)), cache.take_changes()
 
-    for index, (loaded, changes) in zip(missing, parallel_map(load, missing)):
-        cache.merge_changes(changes)
-        results[index] = loaded
-        if episode_cache is not None:
-            episode_cache.put(sources[index].folder.name, keys[index], loaded,
-                              {f: slugs.get(f) for f in _referenced_folders(sources[index], loaded)})
+    if progress is not None and missing:
+        progress.start(len(missing))
+    try:
+        for index, (loaded, changes) in zip(missing, parallel_imap(load, missing)):
+            cache.merge_changes(changes)
+            results[index] = loaded
+            if episode_cache is not None:
+                episode_cache.put(sources[index].folder.name, keys[index], loaded,
+                                  {f: slugs.get(f) for f in _referenced_folders(sources[index], loaded)})
+            if progress is not None:
+                progress.advance(sources[index].folder.name)
+    finally:
+        if progress is not None and missing:
+            progress.finish()
     return [loaded for loaded in results if loaded is not None]
 
 
