@@ -358,3 +358,15 @@ def test_require_tool_skips_locally_but_fails_in_ci(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(S.shutil, "which", lambda name: None)
     with pytest.raises(outcome, match="no-such-tool is not installed"):
         S.require_tool("no-such-tool")
+
+
+@pytest.mark.parametrize("name,seconds", [("mp3_cbr_noheader", S.SECONDS), ("mp3_vbr_noheader", S.SECONDS),
+                                          ("mp3_vbr_noheader_hidden", S.HIDDEN_SILENCE_SECONDS)])
+def test_header_less_mp3_sampled_as_large_files_are(samples: dict[str, Path], name: str, seconds: float,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files over mp3frames.FULL_SCAN_BYTES are sampled, not walked: the same durations."""
+    from castnotes import mp3frames
+
+    monkeypatch.setattr(mp3frames, "FULL_SCAN_BYTES", 0)
+    info, _ = read(samples[name])
+    assert abs(info.duration - seconds) < TOLERANCE, info.duration

@@ -89,16 +89,19 @@ def _frame_run(fh: BinaryIO, offset: int, end: int, count: int) -> list[Frame]:
     for i in range(len(data) - 3):
         if data[i] != 0xFF:
             continue
-        frames = []
+        frames: list[Frame] = []
         j = i
-        while len(frames) < count and j + 4 <= len(data):
+        while len(frames) < max(count, 3) and j + 4 <= len(data):
             frame = parse_header(data[j : j + 4])
-            if frame is None:
+            # A stream keeps its layer, version and sample rate: a chain that changes them
+            # started on bytes inside a frame that only looked like a header.
+            if frame is None or (frames and (frame.samples, frame.sample_rate) !=
+                                 (frames[0].samples, frames[0].sample_rate)):
                 break
             frames.append(frame)
             j += frame.size
-        if len(frames) >= min(count, 2) or (count == 1 and frames):
-            return frames
+        if len(frames) >= 3 or (frames and j + 4 > len(data)):
+            return frames[:count]
     return []
 
 
