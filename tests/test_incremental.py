@@ -217,12 +217,13 @@ def test_a_feed_built_in_pieces_is_the_same_feed(make_show: ShowMaker, monkeypat
 
 def test_cached_episodes_are_the_loaded_ones(tmp_path: Path) -> None:
     """The episode cache gives back exactly what loading gives: equal objects, equal repr."""
+    from conftest import copy_demo
+
     from castnotes.build import BuildOptions, prepare_settings
     from castnotes.cache import AudioCache
     from castnotes.codec import decode, encode
     from castnotes.model import Episode
     from castnotes.sources import load_show
-    from conftest import copy_demo
 
     demo = copy_demo(tmp_path / "demo")
     settings = prepare_settings(demo, BuildOptions())

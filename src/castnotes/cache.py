@@ -106,14 +106,6 @@ class AudioCache:
     def picture_path(self, ref: PictureRef) -> Path:
         return self.pictures_dir / f"{ref.sha256}{ref.suffix}"
 
-    def forget_missing(self, keep: set[Path]) -> None:
-        """Drop entries for audio files that are no longer part of the show."""
-        wanted = {self._key(p) for p in keep}
-        for key in list(self.entries):
-            if key not in wanted:
-                del self.entries[key]
-                self.dirty = True
-
     def save(self) -> None:
         if not self.dirty and self.checked == self.checked_before:
             return

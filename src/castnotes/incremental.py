@@ -90,11 +90,6 @@ def workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def parallel_map(function: Callable[[T], R], items: list[T]) -> list[R]:
-    """`[function(item) for item in items]` over forked workers when it pays, in order."""
-    return list(parallel_imap(function, items))
-
-
 def parallel_imap(function: Callable[[T], R], items: list[T]) -> Iterator[R]:
     """`function(item)` for each item, in order, computed by forked workers when it pays.
 

@@ -93,7 +93,7 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
     published episode linking to such a draft is an error, since that link would break.
 
     Episodes whose folder, settings and slug map are unchanged come from
-    `episode_cache`; the others are loaded on every core (incremental.parallel_map).
+    `episode_cache`; the others are loaded on every core (incremental.parallel_imap).
     """
     now = now or datetime.now(timezone.utc)
     problems = Problems()

@@ -116,10 +116,6 @@ def save_state(path: Path, state: BuildState) -> None:
     os.replace(tmp, path)
 
 
-def forget_state(path: Path) -> None:
-    path.unlink(missing_ok=True)
-
-
 def load_state(path: Path) -> BuildState | None:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
