@@ -83,7 +83,7 @@ def cache_bytecode(workdir: Path) -> None:
     subprocess.run([sys.executable, "-c", WARM_IMPORTS], check=True)
 
 
-WARM_IMPORTS = ("import castnotes.cli, castnotes.build, feedgen.feed, jinja2, markdown_it, "
+WARM_IMPORTS = ("import castnotes.cli.main, castnotes.commands.build, feedgen.feed, jinja2, markdown_it, "
                 "mutagen, PIL.Image, yaml")
 
 

@@ -57,8 +57,20 @@ import wave
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mutagen.id3 import (APIC, CHAP, CTOC, ID3, TALB, TCON, TDRC, TIT2, TPE1, TRCK, WXXX,
-                         CTOCFlags)
+from mutagen.id3 import (
+    APIC,
+    CHAP,
+    CTOC,
+    ID3,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TPE1,
+    TRCK,
+    WXXX,
+    CTOCFlags,
+)
 from mutagen.mp4 import MP4
 from PIL import Image, ImageChops, ImageDraw, ImageFilter, ImageFont
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate src/castnotes/skeleton/welcome.mp3, the sample episode `castnotes init` writes.
+"""Regenerate src/castnotes/commands/skeleton/welcome.mp3, the sample episode `castnotes init` writes.
 
 castnotes must run where ffmpeg and lame are absent, so the sample audio ships inside
 the package (a few KB) instead of being made at init time. It is a short spoken
@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 
 TEXT = "Welcome to your new show. This sample episode was made by castnotes."
-TARGET = Path(__file__).resolve().parents[1] / "src" / "castnotes" / "skeleton" / "welcome.mp3"
+TARGET = Path(__file__).resolve().parents[1] / "src" / "castnotes" / "commands" / "skeleton" / "welcome.mp3"
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ import yaml
 from audio_samples import in_ci, require_tool  # noqa: F401 - re-exported for tests
 from click.testing import CliRunner, Result
 
-from castnotes.cli import main
-from castnotes.importsettings import toml_value
+from castnotes.cli.main import main
+from castnotes.importing.settings import toml_value
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -365,7 +365,7 @@ def test_require_tool_skips_locally_but_fails_in_ci(monkeypatch: pytest.MonkeyPa
 def test_header_less_mp3_sampled_as_large_files_are(samples: dict[str, Path], name: str, seconds: float,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """Files over mp3frames.FULL_SCAN_BYTES are sampled, not walked: the same durations."""
-    from castnotes import mp3frames
+    from castnotes.audio import _mp3frames as mp3frames
 
     monkeypatch.setattr(mp3frames, "FULL_SCAN_BYTES", 0)
     info, _ = read(samples[name])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import ShowMaker
 
-from castnotes.build import BuildOptions, build
+from castnotes.commands.build import BuildOptions, build
 
 
 def test_rebuild_reads_no_unchanged_audio(make_show: ShowMaker, media: dict[str, Path]) -> None:

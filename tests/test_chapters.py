@@ -17,7 +17,7 @@ from conftest import ShowMaker, copy_demo, require_tool, run_cli
 from feeds import parse_all, podcastparser_legacy, xpath
 from mutagen.id3 import APIC, CHAP, CTOC, ID3, TIT2, WXXX, CTOCFlags
 
-from castnotes.frontmatter import parse_document
+from castnotes.read.frontmatter import parse_document
 
 URL = "https://test.example/feed.xml"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from castnotes.config import parse_settings
+from castnotes.config.settings import parse_settings
 from castnotes.errors import CastnotesError
 
 GOOD = '''[show]
@@ -95,8 +95,7 @@ def test_podcasting_settings_are_checked(tmp_path: Path) -> None:
 
 
 def test_podcasting_settings_values(tmp_path: Path) -> None:
-    from castnotes.model import Person
-    from castnotes.podcastvalues import derive_podcast_guid
+    from castnotes.model import Person, derive_podcast_guid
 
     text = GOOD + '''license = { name = "house-rules", url = "https://t.example/rules" }
 hosts = ["sam", { name = "Guest Host", role = "guest host" }]
@@ -112,7 +111,7 @@ update_frequency = { text = "Weekly", rrule = "FREQ=WEEKLY;COUNT=3", dtstart = 2
 
 
 def test_people_toml_is_checked_with_lines(tmp_path: Path) -> None:
-    from castnotes.config import load_settings
+    from castnotes.config.settings import load_settings
 
     (tmp_path / "castnotes.toml").write_text(GOOD + 'hosts = ["sam"]\n')
     (tmp_path / "people.toml").write_text(

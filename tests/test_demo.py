@@ -10,7 +10,7 @@ import pytest
 from conftest import copy_demo, run_cli
 from feeds import parse_all
 
-from castnotes.frontmatter import parse_datetime, parse_document
+from castnotes.read.frontmatter import parse_datetime, parse_document
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import re
 import pytest
 from conftest import REPO, run_cli
 
-from castnotes.cli import main
-from castnotes.sources import FRONT_MATTER_KEYS
+from castnotes.cli.main import main
+from castnotes.read.show import FRONT_MATTER_KEYS
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
 COMMANDS = sorted(main.commands)

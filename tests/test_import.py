@@ -12,12 +12,12 @@ from httpserver import serve
 from roundtrip import compare_feeds
 from test_import_roundtrip import NOW, offline
 
-from castnotes import importer
-from castnotes.build import build
+from castnotes.commands import importer
+from castnotes.commands.build import build
+from castnotes.commands.importer import MAX_FEED_BYTES, import_show
 from castnotes.errors import CastnotesError
-from castnotes.frontmatter import parse_document
-from castnotes.importer import MAX_FEED_BYTES, import_show
-from castnotes.ledger import load_ledger
+from castnotes.output.ledger import load_ledger
+from castnotes.read.frontmatter import parse_document
 
 CHANNEL = """<title>Moving Day</title>
 <link>https://old.example/show/</link>
@@ -517,7 +517,7 @@ def test_settings_from_an_unusual_channel(tmp_path: Path) -> None:
 
 
 def test_download_progress_bars_on_a_terminal(capsys) -> None:
-    from castnotes.cli import _DownloadBars
+    from castnotes.cli.main import _DownloadBars
 
     bars = _DownloadBars()
     for done in (0, 500, 1000):

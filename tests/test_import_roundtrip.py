@@ -20,9 +20,9 @@ from conftest import CORPUS, copy_demo, require_corpus, run_cli
 from httpserver import FileServer, serve
 from roundtrip import compare_feeds
 
-from castnotes.build import build
+from castnotes.commands.build import build
+from castnotes.commands.importer import import_show
 from castnotes.errors import CastnotesError
-from castnotes.importer import import_show
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
 FEEDS = sorted(p.name for p in (CORPUS / "feeds").glob("*")) if (CORPUS / "feeds").is_dir() else []

@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 from conftest import ShowMaker, run_cli, write_episode
 
-from castnotes import incremental
+from castnotes import workers
 
 
 def site_files(site: Path) -> dict[str, bytes]:
@@ -143,9 +143,9 @@ def test_a_new_episode_renders_only_what_shows_it(make_show: ShowMaker, media: d
 def test_nothing_changed_answers_without_loading_the_show(make_show: ShowMaker) -> None:
     show = make_show()
     build(show)
-    code = ("import sys; from castnotes.cli import main\n"
+    code = ("import sys; from castnotes.cli.main import main\n"
             f"main(['-C', {str(show)!r}, 'build'], standalone_mode=False)\n"
-            "print(sorted(m for m in ('castnotes.site', 'castnotes.feed', 'castnotes.sources', 'jinja2',"
+            "print(sorted(m for m in ('castnotes.render.pages', 'castnotes.render.rss', 'castnotes.read.show', 'jinja2',"
             " 'feedgen', 'mutagen', 'markdown_it') if m in sys.modules))")
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -181,19 +181,19 @@ def test_a_scheduled_episode_goes_live_without_any_change(make_show: ShowMaker) 
 
 def test_worker_processes_give_the_same_bytes(make_show: ShowMaker, tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    if incremental.workers() < 2 and "fork" not in __import__("multiprocessing").get_all_start_methods():
+    if workers.workers() < 2 and "fork" not in __import__("multiprocessing").get_all_start_methods():
         pytest.skip("needs fork")
     show = make_show(five_episodes())
     one = full_build(show, tmp_path)
-    monkeypatch.setattr(incremental, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(incremental, "workers", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers, "workers", lambda: 2)
     build(show)
     assert site_files(show / "site") == one
 
 
 def test_an_error_in_a_worker_is_reported(make_show: ShowMaker, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(incremental, "PARALLEL_MIN", 1)
-    monkeypatch.setattr(incremental, "workers", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers, "workers", lambda: 2)
     episodes = five_episodes()
     episodes["003-ep3"]["meta"]["date"] = "someday"
     result = run_cli("build", show=make_show(episodes))
@@ -202,7 +202,7 @@ def test_an_error_in_a_worker_is_reported(make_show: ShowMaker, monkeypatch: pyt
 
 
 def test_a_feed_built_in_pieces_is_the_same_feed(make_show: ShowMaker, monkeypatch: pytest.MonkeyPatch) -> None:
-    from castnotes import feed
+    from castnotes.render import rss as feed
 
     show = make_show(five_episodes())
     build(show)
@@ -219,11 +219,11 @@ def test_cached_episodes_are_the_loaded_ones(tmp_path: Path) -> None:
     """The episode cache gives back exactly what loading gives: equal objects, equal repr."""
     from conftest import copy_demo
 
-    from castnotes.build import BuildOptions, prepare_settings
-    from castnotes.cache import AudioCache
     from castnotes.codec import decode, encode
+    from castnotes.commands.build import BuildOptions, prepare_settings
     from castnotes.model import Episode
-    from castnotes.sources import load_show
+    from castnotes.read.audio_cache import AudioCache
+    from castnotes.read.show import load_show
 
     demo = copy_demo(tmp_path / "demo")
     settings = prepare_settings(demo, BuildOptions())

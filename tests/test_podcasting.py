@@ -15,7 +15,7 @@ import pytest
 from conftest import ShowMaker, run_cli
 from feeds import parse_all, podcastparser_legacy, xpath
 
-from castnotes.podcastvalues import derive_podcast_guid
+from castnotes.model import derive_podcast_guid
 
 URL = "https://test.example/feed.xml"
 PEOPLE = '''[sam]

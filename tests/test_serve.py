@@ -16,9 +16,9 @@ from typing import Iterator
 import pytest
 from conftest import REPO, ShowMaker
 
-from castnotes.build import build
-from castnotes.checks import check_feed
-from castnotes.serve import (
+from castnotes.commands.build import build
+from castnotes.commands.check import check_feed
+from castnotes.commands.serve import (
     PREVIEW_DIR,
     RangeNotSatisfiable,
     make_server,

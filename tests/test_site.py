@@ -21,8 +21,8 @@ from conftest import REPO, copy_demo, require_tool, run_cli
 from PIL import Image
 from sitecheck import broken_links, foreign_resources, page_url, parse_page
 
-from castnotes.frontmatter import parse_datetime, parse_document
-from castnotes.seo import iso_duration
+from castnotes.read.frontmatter import parse_datetime, parse_document
+from castnotes.render.seo import iso_duration
 
 SETTINGS = tomllib.loads((REPO / "castnotes.toml").read_text())["show"]
 URL = SETTINGS["url"]

@@ -13,11 +13,11 @@ from conftest import ShowMaker, default_episodes, run_cli, tree_digest
 from PIL import Image
 from sitecheck import broken_links, foreign_resources, parse_page
 
-from castnotes.build import BuildOptions, prepare_settings
-from castnotes.cache import AudioCache
+from castnotes.commands.build import BuildOptions, prepare_settings
 from castnotes.model import Person
-from castnotes.site import load_site_data, render_site
-from castnotes.sources import load_show
+from castnotes.read.audio_cache import AudioCache
+from castnotes.read.show import load_show
+from castnotes.render.pages import load_site_data, render_site
 
 VTT = """WEBVTT
 

@@ -17,8 +17,8 @@ from mutagen.mp4 import MP4
 from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
-from castnotes import tagger
 from castnotes.audio import read_audio
+from castnotes.commands import tag as tagger
 
 # (episode folder, audio file, ffmpeg encoder options)
 FORMATS = {

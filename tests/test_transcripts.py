@@ -117,7 +117,7 @@ def test_broken_transcripts_are_errors_at_their_line(make_show: ShowMaker, name:
 
 
 def test_an_unchanged_transcript_is_not_parsed_again(make_show: ShowMaker, monkeypatch: pytest.MonkeyPatch) -> None:
-    import castnotes.transcripts as transcripts
+    import castnotes.read.transcripts as transcripts
 
     show = make_show({"001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g-a"}}})
     vtt = show / "episodes" / "001-a" / "transcript.vtt"

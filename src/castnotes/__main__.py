@@ -1,6 +1,6 @@
 """`python -m castnotes` runs the command-line interface."""
 
-from .cli import main
+from castnotes.cli.main import main
 
 if __name__ == "__main__":
     main()

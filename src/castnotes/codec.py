@@ -10,6 +10,7 @@ the audio cache: readable, and safe to load.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import sys
 import types
 import typing
@@ -64,3 +65,11 @@ def decode(kind: Any, data: Any) -> Any:
 @lru_cache(maxsize=None)
 def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
+
+
+def digest(*parts: object) -> str:
+    hasher = hashlib.sha1()
+    for part in parts:
+        hasher.update(repr(part).encode("utf-8", "surrogatepass"))
+        hasher.update(b"\0")
+    return hasher.hexdigest()

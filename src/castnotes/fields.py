@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import Problem, Problems, SourceLocation
-from .frontmatter import LineDict
+from castnotes.errors import Problem, Problems, SourceLocation
+
+pass
 
 HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
@@ -190,3 +191,14 @@ class KeyLines:
         result.lines = {key: self.find(section, key) or result.line for key in table}
         result.duplicates = []
         return result
+
+
+class LineDict(dict):
+    """A dict that remembers the line of each key (`lines`) and of itself (`line`)."""
+
+    line: int
+    lines: dict[str, int]
+    duplicates: list[tuple[str, int]]
+
+    def line_of(self, key: str) -> int:
+        return self.lines.get(key, self.line)

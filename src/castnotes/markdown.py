@@ -23,7 +23,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import Problem, SourceLocation
+from castnotes.errors import Problem, SourceLocation
 
 SITE_MARKER = "castnotes:/"
 _MARKER_RE = re.compile(r'(href|src)="castnotes:/')

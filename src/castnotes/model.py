@@ -1,18 +1,21 @@
 """The show as plain data: what renderers read, knowing nothing of files or feeds.
 
-Everything here is frozen: once `sources.load_show` has built a Show, nothing
+Everything here is frozen: once `read.show.load_show` has built a Show, nothing
 downstream can change it, so the feed and the pages always agree.
 """
 
 from __future__ import annotations
 
+import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-if TYPE_CHECKING:  # config imports the value types below, so only type checkers import it here
-    from .config import Settings
+if TYPE_CHECKING:  # the model imports nothing of castnotes at run time
+    from castnotes.errors import Problem
 
 EPISODE_TYPES = ("full", "trailer", "bonus")
 
@@ -220,3 +223,108 @@ class Show:
     @property
     def feed_url(self) -> str:
         return self.settings.feed_url
+
+
+CONFIG_NAME = "castnotes.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class Owner:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShowSettings:
+    title: str
+    description: str
+    url: str  # always ends with "/"
+    language: str
+    author: str | None = None
+    owner: Owner | None = None
+    image_path: Path | None = None  # absolute
+    categories: tuple[tuple[str, str | None], ...] = ()
+    explicit: bool = False
+    type: str = "episodic"
+    copyright: str | None = None
+    timezone: str = "UTC"
+    keywords: tuple[str, ...] = ()
+    # Podcasting 2.0 and the iTunes move/close tags
+    guid: str | None = None  # podcast:guid as set; Settings.podcast_guid derives one otherwise
+    locked: bool | None = None
+    funding: tuple[Funding, ...] = ()
+    hosts: tuple[Person, ...] = ()
+    license: License | None = None
+    medium: str | None = None
+    locations: tuple[Location, ...] = ()
+    txt: tuple[Txt, ...] = ()
+    podroll: tuple[RemoteItem, ...] = ()
+    block: tuple[BlockRule, ...] = ()
+    update_frequency: UpdateFrequency | None = None
+    new_feed_url: str | None = None
+    complete: bool = False
+    seasons: dict[int, str] = field(default_factory=dict)  # season number -> name (podcast:season name)
+    subscribe: tuple[tuple[str, str], ...] = ()  # (platform, url) in SUBSCRIBE_PLATFORMS order
+
+
+@dataclass(frozen=True, slots=True)
+class MediaSettings:
+    base_url: str | None = None  # ends with "/"
+    prefix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    output: str = "site"
+    per_page: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    path: str = "feed.xml"
+    limit: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    root: Path  # the show folder, absolute
+    show: ShowSettings
+    media: MediaSettings = field(default_factory=MediaSettings)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    feed: FeedSettings = field(default_factory=FeedSettings)
+    people: Registry = field(default_factory=dict)  # people.toml: id -> Person
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    @property
+    def podcast_guid(self) -> str:
+        """The show's podcast:guid: as set, else derived from the feed URL (tags/guid.md)."""
+        return self.show.guid or derive_podcast_guid(self.feed_url)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.show.timezone)
+
+    @property
+    def output_dir(self) -> Path:
+        return (self.root / self.site.output).resolve()
+
+    @property
+    def feed_url(self) -> str:
+        return self.show.url + self.feed.path
+
+
+# podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes (tags/guid.md)
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+def derive_podcast_guid(feed_url: str) -> str:
+    """The podcast:guid the spec derives from a feed URL (for a show that has not set one)."""
+    address = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url.strip()).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, address))
+
+
+Registry = dict[str, Person]

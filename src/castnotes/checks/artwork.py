@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 from PIL import Image, UnidentifiedImageError
 
-from .report import Lint
+from castnotes.checks.report import Lint
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
 MAX_BYTES = 512 * 1024

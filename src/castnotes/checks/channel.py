@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ..apple import APPLE_CATEGORIES, suggest_category
-from .artwork import check_artwork
-from .report import Lint
-from .resources import Resources
-from .values import EMAIL_RE, date_problem, is_http_url, language_problem
-from .xmldoc import ATOM, FH, ITUNES
+from castnotes.checks.artwork import check_artwork
+from castnotes.checks.report import Lint
+from castnotes.checks.resources import Resources
+from castnotes.checks.values import (
+    EMAIL_RE,
+    date_problem,
+    is_http_url,
+    language_problem,
+)
+from castnotes.checks.xmldoc import ATOM, FH, ITUNES
+from castnotes.config.apple import APPLE_CATEGORIES, suggest_category
 
 I = f"{{{ITUNES}}}"
 MAX_DESCRIPTION = 4000

@@ -9,11 +9,23 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
-from .artwork import check_artwork
-from .channel import I, check_description, check_explicit, check_value, text_of
-from .report import Lint
-from .resources import Resources
-from .values import DURATION_RE, SAFE_PATH_RE, date_problem, is_http_url, parse_duration
+from castnotes.checks.artwork import check_artwork
+from castnotes.checks.channel import (
+    I,
+    check_description,
+    check_explicit,
+    check_value,
+    text_of,
+)
+from castnotes.checks.report import Lint
+from castnotes.checks.resources import Resources
+from castnotes.checks.values import (
+    DURATION_RE,
+    SAFE_PATH_RE,
+    date_problem,
+    is_http_url,
+    parse_duration,
+)
 
 APPLE_TYPES = ("audio/mpeg", "audio/x-m4a", "video/quicktime", "video/mp4", "video/x-m4v", "application/pdf")
 APPLE_SUFFIXES = (".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf")

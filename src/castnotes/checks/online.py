@@ -18,10 +18,10 @@ from email.message import Message
 
 from lxml import etree
 
-from .. import __version__
-from .channel import I
-from .report import Lint
-from .resources import MAX_FETCH
+from castnotes import __version__
+from castnotes.checks.channel import I
+from castnotes.checks.report import Lint
+from castnotes.checks.resources import MAX_FETCH
 
 USER_AGENT = f"castnotes/{__version__} (feed check)"
 TIMEOUT = 20

@@ -7,12 +7,12 @@ import re
 
 from lxml import etree
 
-from ..people import TAXONOMY
-from ..podcastvalues import MEDIUMS
-from .report import Lint
-from .resources import Resources
-from .values import EMAIL_RE, uuid_version
-from .xmldoc import PODCAST, PODCAST_LEGACY, PSC
+from castnotes.checks.report import Lint
+from castnotes.checks.resources import Resources
+from castnotes.checks.values import EMAIL_RE, uuid_version
+from castnotes.checks.xmldoc import PODCAST, PODCAST_LEGACY, PSC
+from castnotes.config.people import TAXONOMY
+from castnotes.config.podcasting import MEDIUMS
 
 ROLES = {role for roles in TAXONOMY.values() for role in roles}
 # Tag -> node-value length limit (feed-rules P20-LEN).

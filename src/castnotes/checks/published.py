@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import feedparser
 from lxml import etree
 
-from .report import Lint, Place
+from castnotes.checks.report import Lint, Place
 
 
 @dataclass(frozen=True, slots=True)

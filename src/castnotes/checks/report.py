@@ -15,8 +15,8 @@ from typing import Any, Callable
 
 from lxml import etree
 
-from ..errors import Problem, Severity, SourceLocation
-from .rules import RULES
+from castnotes.checks.rules import RULES
+from castnotes.errors import Problem, Severity, SourceLocation
 
 
 @dataclass(frozen=True, slots=True)

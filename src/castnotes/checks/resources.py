@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
 
-from ..audio import read_audio
-from ..errors import CastnotesError
+from castnotes.audio import read_audio
+from castnotes.errors import CastnotesError
 
 MAX_FETCH = 20 * 1024 * 1024  # artwork and chapter files; never whole episodes
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import Severity
+from castnotes.errors import Severity
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,10 @@ from pathlib import Path
 
 from lxml import etree
 
-from ..config import CONFIG_NAME, Settings
-from ..fields import KeyLines
-from ..model import Episode, Show
-from .report import Place, feed_locator
-from .resources import Resources
+from castnotes.checks.report import Place, feed_locator
+from castnotes.checks.resources import Resources
+from castnotes.fields import KeyLines
+from castnotes.model import CONFIG_NAME, Episode, Settings, Show
 
 
 class ShowLocator:

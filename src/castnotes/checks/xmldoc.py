@@ -10,7 +10,7 @@ import re
 
 from lxml import etree
 
-from .report import Lint
+from castnotes.checks.report import Lint
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"

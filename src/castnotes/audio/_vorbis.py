@@ -1,0 +1,107 @@
+"""Ogg Vorbis, Opus and FLAC: stream info, Vorbis comments, cover art and CHAPTERnnn chapters.
+
+A FLAC file cut short is refused (flacframes.py): its STREAMINFO would announce the
+full duration.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from pathlib import Path
+from typing import Any
+
+from mutagen.flac import FLAC, Picture
+from mutagen.oggopus import OggOpus
+from mutagen.oggvorbis import OggVorbis
+
+from castnotes.audio import _flac as flacframes
+from castnotes.audio.info import (
+    AudioChapter,
+    AudioInfo,
+    Pictures,
+    store_picture,
+    track_number,
+)
+from castnotes.errors import CastnotesError
+from castnotes.timecode import parse_timestamp
+
+
+def check_flac_complete(path: Path, audio: FLAC, size: int) -> None:
+    info = audio.info
+    if not info.total_samples or not info.sample_rate:
+        return
+    fixed_block = info.min_blocksize if info.min_blocksize == info.max_blocksize else 0
+    with path.open("rb") as fh:
+        end = flacframes.audio_end_sample(fh, size, fixed_block)
+    if end is not None and end < info.total_samples - info.sample_rate:
+        raise CastnotesError.single(
+            f"the FLAC is truncated: its header announces {info.length:.1f} s but the audio "
+            f"stops at {end / info.sample_rate:.1f} s", path, hint="copy or export the file again")
+
+
+_VORBIS_CHAPTER = re.compile(r"^chapter(\d{3})$", re.IGNORECASE)
+
+
+def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
+    if isinstance(audio, OggOpus):
+        mime, codec = "audio/opus", "opus"
+    elif isinstance(audio, OggVorbis):
+        mime, codec = "audio/ogg", "vorbis"
+    else:
+        mime, codec = "audio/flac", "flac"
+    info = audio.info
+    tags = audio.tags or {}
+    values = {key.lower(): value for key, value in tags.items()} if tags else {}
+
+    def text(*keys: str) -> str | None:
+        for key in keys:
+            if values.get(key) and str(values[key][0]).strip():
+                return str(values[key][0]).strip()
+        return None
+
+    art = None
+    if isinstance(audio, FLAC) and audio.pictures:
+        picture = next((p for p in audio.pictures if p.type == 3), audio.pictures[0])
+        art = store_picture(picture.data, picture.mime, pictures)
+    elif values.get("metadata_block_picture"):
+        try:
+            picture = Picture(base64.b64decode(values["metadata_block_picture"][0]))
+            art = store_picture(picture.data, picture.mime, pictures)
+        except Exception:
+            art = None  # a broken embedded picture is not worth failing the episode for
+    bitrate = getattr(info, "bitrate", 0) or (int(size * 8 / info.length) if info.length else 0)
+    return AudioInfo(
+        mime=mime,
+        codec=codec,
+        duration=info.length,
+        size=size,
+        bitrate=int(bitrate) or None,
+        sample_rate=getattr(info, "sample_rate", None) or (48000 if codec == "opus" else None),
+        channels=getattr(info, "channels", None),
+        title=text("title"),
+        artist=text("artist"),
+        album=text("album"),
+        date=text("date", "year"),
+        track=track_number(text("tracknumber")),
+        comment=text("comment", "description"),
+        art=art,
+        chapters=_vorbis_chapters(values),
+    )
+
+
+def _vorbis_chapters(values: dict[str, list[str]]) -> tuple[AudioChapter, ...]:
+    """CHAPTERnnn=HH:MM:SS.mmm, CHAPTERnnnNAME=title, CHAPTERnnnURL=url (the Ogg chapter extension)."""
+    chapters = []
+    for key, value in values.items():
+        match = _VORBIS_CHAPTER.match(key)
+        if not match or not value:
+            continue
+        start = parse_timestamp(str(value[0]))
+        if start is None:
+            continue
+        number = match.group(1)
+        name = values.get(f"chapter{number}name", [""])[0]
+        url = values.get(f"chapter{number}url", [None])[0]
+        chapters.append(AudioChapter(start=start, title=str(name).strip(), url=url))
+    return tuple(sorted(chapters, key=lambda c: c.start))

@@ -1,0 +1,112 @@
+"""What castnotes knows about an audio file: plain JSON-able data, and the small helpers the
+format readers share (pictures by content hash, timestamps, track numbers).
+
+Kept apart from the readers so the cache and the model can use these types without
+pulling mutagen in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+AUDIO_SUFFIXES = (".mp3", ".m4a", ".m4b", ".mp4", ".m4v", ".mov", ".ogg", ".oga", ".opus", ".flac")
+# Files that look like audio but that podcast apps do not take: named so the host gets
+# a clear "convert it" message instead of "not found".
+OTHER_MEDIA_SUFFIXES = (".wav", ".aif", ".aiff", ".aac", ".wma", ".ape", ".wv", ".mpc", ".dsf",
+                        ".dff", ".tta", ".ofr", ".ofs", ".mid", ".spx", ".ogv", ".webm", ".mka")
+CONVERT_HINT = "podcast apps take MP3, M4A/AAC, MP4, Ogg Vorbis, Opus or FLAC; convert it, " \
+               "e.g. `ffmpeg -i IN -codec:a libmp3lame -q:a 4 OUT.mp3`"
+
+
+@dataclass(frozen=True, slots=True)
+class PictureRef:
+    """An embedded picture, named by content hash; its bytes travel separately."""
+
+    sha256: str
+    mime: str
+
+    @property
+    def suffix(self) -> str:
+        return ".png" if self.mime == "image/png" else ".jpg"
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChapter:
+    start: float
+    end: float | None = None
+    title: str = ""
+    url: str | None = None
+    image: PictureRef | None = None
+    toc: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class AudioInfo:
+    mime: str
+    codec: str
+    duration: float
+    size: int
+    bitrate: int | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    title: str | None = None
+    artist: str | None = None
+    album: str | None = None
+    date: str | None = None
+    track: int | None = None
+    comment: str | None = None
+    art: PictureRef | None = None
+    chapters: tuple[AudioChapter, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "AudioInfo":
+        data = dict(data)
+        art = data.pop("art")
+        chapters = data.pop("chapters")
+        return cls(
+            **data,
+            art=PictureRef(**art) if art else None,
+            chapters=tuple(
+                AudioChapter(**{**c, "image": PictureRef(**c["image"]) if c["image"] else None})
+                for c in chapters
+            ),
+        )
+
+
+Pictures = dict[str, bytes]  # sha256 -> bytes
+
+
+def track_number(text: str | None) -> int | None:
+    match = re.match(r"\s*(\d+)", text or "")
+    return int(match.group(1)) if match and int(match.group(1)) > 0 else None
+
+
+def store_picture(data: bytes, mime: str, pictures: Pictures) -> PictureRef | None:
+    if not data:
+        return None
+    mime = mime.lower()
+    if mime in ("image/jpg", "jpg", "jpeg"):
+        mime = "image/jpeg"
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        mime = "image/png"
+    elif data[:3] == b"\xff\xd8\xff":
+        mime = "image/jpeg"
+    if mime not in ("image/jpeg", "image/png"):
+        return None  # podcast apps show only JPEG and PNG
+    sha = hashlib.sha256(data).hexdigest()
+    pictures[sha] = data
+    return PictureRef(sha, mime)
+
+
+def stamp(path: Path) -> tuple[int, int]:
+    """(size, mtime in ns): what the cache keys a file's metadata on."""
+    st = os.stat(path)
+    return st.st_size, st.st_mtime_ns

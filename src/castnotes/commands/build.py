@@ -1,0 +1,291 @@
+"""`castnotes build`: settings -> sources -> audio (cached) -> Show -> feed + pages -> one swap.
+
+Everything is read, rendered and checked before anything is written, so an error
+anywhere leaves the previous site untouched: the GUID ledger (a published episode
+changed), the feed's error-level rules (`castnotes check`), and with `--against` the
+published feed. Only after the new site is in place are new episodes recorded in
+the ledger.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from castnotes import __version__
+from castnotes.audio.info import stamp
+from castnotes.checks.report import Lint
+from castnotes.commands.check import Finding, ShowFeedLint, compare_against
+from castnotes.config.people import PEOPLE_FILE
+from castnotes.config.settings import load_settings
+from castnotes.errors import CastnotesError, Problem
+from castnotes.model import CONFIG_NAME, Settings, Show
+from castnotes.output.incremental import render_changed
+from castnotes.output.ledger import (
+    LEDGER_NAME,
+    LedgerEntry,
+    allowed,
+    append_entries,
+    guard,
+)
+from castnotes.output.staging import Staging, check_output_dir
+from castnotes.output.state import (
+    BuildState,
+    folder_identity,
+    load_state,
+    options_key,
+    save_state,
+    stamp_inputs,
+    state_path,
+    walk,
+)
+from castnotes.read.audio_cache import AudioCache
+from castnotes.read.chapters import render_chapters_json
+from castnotes.read.episode_cache import EpisodeCache
+from castnotes.read.show import EPISODES_DIR, Progress, load_show
+from castnotes.read.status import count_statuses, select_episodes
+from castnotes.render.fingerprints import RenderJob
+from castnotes.render.pages import (
+    default_theme_dir,
+    load_site_data,
+    site_jobs,
+    theme_assets,
+)
+from castnotes.render.rss import Splicer, plan_feeds, render_feed, render_parts
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    drafts: bool = False
+    future: bool = False
+    base_url: str | None = None  # publish for another address (staging, preview)
+    output: Path | None = None  # override [site] output
+    now: datetime | None = None
+    allow_change: tuple[str, ...] = ()  # slugs, GUIDs or patterns whose published change is intended
+    against: str | None = None  # a published feed (file or URL) to compare with before writing
+
+    @property
+    def state_key(self) -> str:
+        """What distinguishes this build's output from another's (see state.py)."""
+        return options_key(self.drafts, self.future, self.base_url, self.output)
+
+    @property
+    def records_ledger(self) -> bool:
+        """Only builds for the show's real address touch the ledger (not staging or preview)."""
+        return self.base_url is None
+
+
+@dataclass(frozen=True, slots=True)
+class BuildResult:
+    output_dir: Path
+    show: Show
+    feed_bytes: int
+    pages: int
+    files: int
+    audio_read: int  # audio files opened (the rest came from the cache)
+    seconds: float
+    warnings: tuple[Problem, ...] = field(default=())
+    left_out: dict[str, int] = field(default_factory=dict)  # drafts / scheduled not built
+    check_warnings: tuple[Finding, ...] = field(default=())  # warning-level feed rules
+    recorded: int = 0  # new ledger records
+    rendered: int = 0  # pages rendered (the others were unchanged and kept)
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per phase
+
+
+def prepare_settings(root: Path, options: BuildOptions) -> Settings:
+    settings = load_settings(root)
+    if options.base_url:
+        url = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
+        if not url.startswith(("http://", "https://")):
+            raise CastnotesError.single(f"--base-url must be an http(s) URL, not {options.base_url!r}")
+        settings = replace(settings, show=replace(settings.show, url=url))
+    if options.output is not None:
+        settings = replace(settings, site=replace(settings.site, output=str(options.output)))
+    return settings
+
+
+def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None) -> BuildResult:
+    clock = Stopwatch()
+    settings = prepare_settings(root, options)
+    output_dir = settings.output_dir
+    check_output_dir(output_dir, settings.root)
+    cache = AudioCache(settings.root)
+    everything = _load(settings, cache, options, progress)
+    show = select_episodes(everything, drafts=options.drafts, future=options.future)
+    records = _guard_ledger(everything, options)
+    clock.lap("load")
+    feeds, lint = _feeds_checked(show, options)
+    clock.lap("feed")
+    site_data = load_site_data(show)
+    jobs = site_jobs(show, site_data)
+    clock.lap("plan")
+    state_file = state_path(settings.root, options.state_key)
+    previous = load_state(state_file)
+    if previous is not None and not (previous.version == __version__ and previous.matches_output()):
+        previous = None  # the output folder is not what that build wrote: trust nothing in it
+    with Staging(output_dir) as staging:
+        for site_path, data in feeds:
+            staging.write(site_path, data)
+        for episode in show.episodes:
+            if episode.chapters:
+                staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
+        rendered, _ = render_changed(jobs, previous.pages if previous else {}, staging)
+        clock.lap("pages")
+        copy_stamps = _place_copies(staging, [*_copies(show), *site_data.copies], previous)
+        files = staging.files
+        staging.commit()
+    recorded = append_entries(settings.root, records) if records else 0
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps)
+    clock.lap("write")
+    built = {e.guid for e in show.episodes}
+    return BuildResult(
+        output_dir=output_dir,
+        show=show,
+        feed_bytes=sum(len(chunk) for chunk in feeds[0][1]),
+        pages=sum(1 for job in jobs if job.site_path.endswith(".html")),
+        files=files,
+        audio_read=cache.reads,
+        seconds=clock.total,
+        warnings=show.problems,
+        left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
+        check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
+        recorded=recorded,
+        rendered=rendered,
+        timings=tuple(clock.laps),
+    )
+
+
+class Stopwatch:
+    """Wall-clock time per build phase, for `--verbose`: what dominates a build."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((name, now - self.last))
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.started
+
+
+def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress: Progress | None) -> Show:
+    """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
+    where nothing changed."""
+    episode_cache = EpisodeCache(settings.root)
+    everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
+                           strict_drafts=options.drafts, episode_cache=episode_cache, progress=progress)
+    cache.save()
+    episode_cache.save()
+    return everything
+
+
+def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
+                  previous: BuildState | None) -> dict[str, list]:
+    """Publish files as they are; those unchanged since the last build keep their site file."""
+    stamps: dict[str, list] = {}
+    for source, site_path in copies:
+        stamps[site_path] = [str(source), *stamp(source)]
+        unchanged = previous is not None and previous.copies.get(site_path) == stamps[site_path]
+        staging.copy(source, site_path, unchanged=unchanged)
+    return stamps
+
+
+def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
+                jobs: list[RenderJob], copies: dict[str, list]) -> None:
+    """Record what this build read and wrote, for the next build's shortcuts."""
+    now = options.now or datetime.now(timezone.utc)
+    due = [e.date for e in everything.episodes if e.date > now]
+    files, dirs = input_paths(everything.settings)
+    file_stamps, dir_stamps = stamp_inputs(files, dirs)
+    root = everything.settings.root
+    save_state(path, BuildState(
+        version=__version__, options=options.state_key, output=str(output_dir),
+        identity=folder_identity(output_dir),
+        next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
+        warnings=[p.format(root) for p in everything.problems],
+        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
+
+
+def input_paths(settings: Settings) -> tuple[list[Path], list[Path]]:
+    """Every file and folder a build reads: settings, ledger, episodes, templates, static, theme,
+    and the show's and people's pictures wherever they are."""
+    root = settings.root
+    files = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
+    dirs: list[Path] = []
+    for top in (root / EPISODES_DIR, root / "templates", root / "static", default_theme_dir()):
+        found_files, found_dirs = walk(top)
+        files += found_files
+        dirs += found_dirs
+    if settings.show.image_path:
+        files.append(settings.show.image_path)
+    files += [p.img_source for p in settings.people.values() if p.img_source]
+    return files, dirs
+
+
+def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
+    """The ledger records to append after writing; raise when a published episode changed."""
+    if not options.records_ledger:
+        return []
+    problems, records = guard(everything.settings.root, everything.episodes, options.allow_change)
+    if problems:
+        raise CastnotesError(problems)
+    return records
+
+
+def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, list[bytes]]], Lint]:
+    """Every feed document (as byte chunks), and the error-level rules of `castnotes check`
+    run on them; raise on an error.
+
+    Each document is rendered in pieces (feed.render_parts), each piece checked and
+    then dropped, so no step holds the XML tree, or two copies, of a large feed.
+    With `--against`, the published feed is compared with all of the show's episodes
+    (a paged feed spreads them over several documents).
+    """
+    checker = ShowFeedLint(show)
+    feeds = []
+    for document in plan_feeds(show):
+        splicer = Splicer()
+        for part in render_parts(show, document):
+            checker.add(part)
+            splicer.add(part)
+        feeds.append((document.site_path, splicer.result()))
+    lint = checker.finish()
+    if options.against:
+        published = render_feed(show) if len(feeds) > 1 else b"".join(feeds[0][1])
+        compare_against(published, options.against, lint)
+    errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
+    if errors:
+        raise CastnotesError([f.to_problem() for f in errors])
+    return feeds, lint
+
+
+def _allowed_pub_change(finding: Finding, show: Show, allow_change: Iterable[str]) -> bool:
+    """A PUB-* finding (from --against) about an episode named in --allow-change is intended."""
+    if not finding.rule.startswith("PUB-") or finding.guid is None:
+        return False
+    names = [finding.guid] + [e.slug for e in show.episodes if e.guid == finding.guid]
+    return allowed(allow_change, *names)
+
+
+def _copies(show: Show) -> Iterator[tuple[Path, str]]:
+    """Every file published as is: theme assets, static/, show art, episode files."""
+    root = show.settings.root
+    for site_path, source in theme_assets(root).items():
+        yield source, site_path
+    if show.image and show.image.source_path and show.image.site_path:
+        yield show.image.source_path, show.image.site_path
+    yield from show.copies
+    for episode in show.episodes:
+        yield from episode.copies
+    static = root / "static"
+    if static.is_dir():
+        for path in sorted(static.rglob("*")):
+            if path.is_file():
+                yield path, path.relative_to(static).as_posix()

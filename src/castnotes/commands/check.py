@@ -1,0 +1,226 @@
+"""`castnotes check`: lint a show, its feed, or any podcast feed against feed-rules.md §1.
+
+`lint_feed` runs every offline rule over feed bytes; `check_show` and `check_feed`
+wrap it for the two things a host points the command at. `castnotes build` calls
+`lint_show_feed` and refuses a feed with an error-level finding.
+"""
+
+from __future__ import annotations
+
+import urllib.error
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from lxml import etree
+
+from castnotes.checks.channel import check_channel, self_href, text_of
+from castnotes.checks.items import check_items
+from castnotes.checks.online import (
+    check_feed_response,
+    check_online,
+    fetch_bytes,
+    fetch_feed,
+)
+from castnotes.checks.podcast20 import check_podcasting
+from castnotes.checks.published import compare_with_published
+from castnotes.checks.report import Finding, Lint, Place
+from castnotes.checks.resources import Resources, mirror_for
+from castnotes.checks.rules import RULES
+from castnotes.checks.show import ShowLocator, show_resources
+from castnotes.checks.xmldoc import parse_feed_document
+from castnotes.config.settings import load_settings
+from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.model import Show
+from castnotes.output.ledger import guard
+from castnotes.read.audio_cache import AudioCache
+from castnotes.read.show import load_show
+from castnotes.read.status import select_episodes
+from castnotes.render.rss import render_feed, render_feeds
+
+__all__ = ["RULES", "CheckReport", "Finding", "ShowFeedLint", "check_feed", "check_show", "compare_against",
+           "lint_feed", "lint_show_feed"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    subject: str  # what was checked: the show folder, a file or a URL
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+
+def lint_feed(data: bytes, lint: Lint, resources: Resources, *, online: bool = False) -> etree._Element | None:
+    """Run every rule over the feed bytes; returns the parsed root (None when XML-1 stopped it)."""
+    root = parse_feed_document(data, lint)
+    if root is None:
+        return None
+    channel = root.find("channel")
+    check_channel(channel, lint, resources)
+    check_items(channel, lint, resources)
+    check_podcasting(channel, lint, resources)
+    if online:
+        check_online(channel, lint)
+    return root
+
+
+def lint_show_feed(show: Show, *documents: bytes) -> Lint:
+    """The rules over a show's rendered feed documents, placed in the show's files (used by build).
+
+    The documents may be the pages of a paged feed, or the pieces a feed is rendered
+    in (feed.render_parts): every piece carries the same channel, so a finding about
+    the channel is kept once; episodes sharing an enclosure URL across pieces are
+    found from the show itself.
+    """
+    checker = ShowFeedLint(show)
+    for data in documents:
+        checker.add(data)
+    return checker.finish()
+
+
+class ShowFeedLint:
+    """`lint_show_feed` one document (or piece) at a time, so each can be dropped once checked."""
+
+    def __init__(self, show: Show):
+        self.show = show
+        self.lint = Lint(locate=ShowLocator(show))
+        self.resources = show_resources(show)
+
+    def add(self, data: bytes) -> None:
+        lint_feed(data, self.lint, self.resources)
+
+    def finish(self) -> Lint:
+        lint = self.lint
+        seen: set[tuple[str, str, str]] = set()
+        kept = []
+        for finding in lint.findings:
+            key = (finding.rule, finding.message, str(finding.place))
+            if finding.guid is None and key in seen:
+                continue
+            seen.add(key)
+            kept.append(finding)
+        lint.findings[:] = kept
+        _shared_enclosures(self.show, lint)
+        return lint
+
+
+def _shared_enclosures(show: Show, lint: Lint) -> None:
+    """IT-ENC-5 over the whole show, where pieces of the feed would each miss it."""
+    first: dict[str, str] = {}
+    reported = {f.guid for f in lint.findings if f.rule == "IT-ENC-5"}
+    for episode in reversed(show.episodes):  # oldest first: the newer copy is the one reported
+        url = episode.enclosure.url
+        if url in first and episode.guid not in reported:
+            lint.add_at(ShowLocator(show).place_of(episode, "audio"),
+                        "IT-ENC-5", f"the enclosure {url} is also the audio of another episode",
+                        guid=episode.guid)
+        first.setdefault(url, episode.guid)
+
+
+def check_show(root: Path, *, online: bool = False, against: str | None = None,
+               now: datetime | None = None) -> CheckReport:
+    """Lint the feed `castnotes build` would write for the show, plus the ledger and the sources."""
+    lint = Lint()
+    try:
+        settings = load_settings(root)
+        cache = AudioCache(settings.root)
+        everything = load_show(settings, cache, drafts=True, future=True, now=now, strict_drafts=False)
+        cache.save()
+    except CastnotesError as exc:
+        for problem in exc.problems:
+            lint.add_at(_problem_place(problem, root), "SOURCE", problem.message,
+                        severity=problem.severity, hint=problem.hint or "")
+        return CheckReport(str(root), tuple(lint.findings))
+    show = select_episodes(everything)
+    lint = Lint(locate=ShowLocator(show))
+    for problem in show.problems:
+        lint.add_at(_problem_place(problem, settings.root), "SOURCE", problem.message,
+                    severity=problem.severity, hint=problem.hint or "")
+    resources = show_resources(show)
+    if online:
+        resources.fetch = fetch_bytes
+    for _, document in render_feeds(show):  # one document, or the pages of a paged feed
+        lint_feed(document, lint, resources, online=online)
+    problems, _ = guard(settings.root, everything.episodes)
+    for problem in problems:
+        lint.add_at(_problem_place(problem, settings.root), "LEDGER", problem.message, hint=problem.hint)
+    if against:
+        compare_against(render_feed(show), against, lint)  # every episode, in one document
+    return CheckReport(str(settings.root), tuple(lint.findings))
+
+
+def check_feed(source: str, *, online: bool = False, against: str | None = None) -> CheckReport:
+    """Lint any feed, from a file or an http(s) URL."""
+    lint = Lint()
+    resources = Resources(fetch=fetch_bytes if online else None)
+    if _is_url(source):
+        try:
+            data, headers, final_url = fetch_feed(source)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise CastnotesError.single(f"could not fetch {source}: {getattr(exc, 'reason', exc)}",
+                                        hint="check the address, or save the feed and check the file") from None
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise CastnotesError.single(f"no such feed file: {source}", hint="give a feed file or an http(s) URL")
+        data, headers, final_url = path.read_bytes(), None, None
+    root = _peek_channel(data)
+    if not _is_url(source) and root is not None:
+        resources.mirror = mirror_for(Path(source), self_href(root), (text_of(root, "link") or "").strip())
+    tree = lint_feed(data, lint, resources, online=online)
+    if headers is not None and final_url is not None:
+        check_feed_response(source, final_url, headers, self_href(root) if root is not None else None, lint)
+    if against and tree is not None:
+        compare_with_published(data, read_feed_source(against), tree, lint)
+    return CheckReport(source, tuple(lint.findings))
+
+
+def compare_against(feed: bytes, published_source: str, lint: Lint) -> None:
+    """PUB-* findings for a feed about to be written, against the published feed (build --against)."""
+    root = _parse(feed)
+    if root is not None:
+        compare_with_published(feed, read_feed_source(published_source), root, lint)
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(("http://", "https://"))
+
+
+def read_feed_source(source: str) -> bytes:
+    """The published feed for --against: a file or a URL."""
+    if _is_url(source):
+        try:
+            return fetch_feed(source)[0]
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise CastnotesError.single(f"could not fetch the published feed {source}: "
+                                        f"{getattr(exc, 'reason', exc)}") from None
+    path = Path(source)
+    if not path.is_file():
+        raise CastnotesError.single(f"no such feed file: {source}", hint="--against takes a feed file or URL")
+    return path.read_bytes()
+
+
+def _parse(data: bytes) -> etree._Element | None:
+    try:
+        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _peek_channel(data: bytes) -> etree._Element | None:
+    """The <channel> when the bytes parse (to find the feed's own address before linting)."""
+    root = _parse(data)
+    return root.find("channel") if root is not None else None
+
+
+def _problem_place(problem: Problem, root: Path) -> Place:
+    where = problem.where
+    if where.path is None:
+        return Place("show")
+    return Place(SourceLocation(where.path).describe(root), where.path, where.line)

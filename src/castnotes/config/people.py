@@ -1,0 +1,227 @@
+"""People: the `people.toml` registry, hosts and guests, checked against the person taxonomy.
+
+A guest who comes back is written once in `people.toml` and named by a short id
+everywhere else (`guests: [ana-lopez]`); a one-off guest can still be written inline
+as `{name, role, href, img}`. Ids become person page slugs, so they are checked like
+episode slugs. Roles and groups follow the Podcasting 2.0 taxonomy (taxonomy.json),
+case-insensitively; a role without a group gets the group it belongs to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from castnotes.config.podcasting import MAX_TEXT, suggest
+from castnotes.errors import Problems
+from castnotes.fields import FieldReader, KeyLines
+from castnotes.model import Person, Registry
+from castnotes.slugs import slugify
+
+PEOPLE_FILE = "people.toml"
+PERSON_KEYS = ("name", "role", "group", "href", "img", "bio")
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+
+# Podcastindex-org/podcast-namespace taxonomy.json: group -> roles (lower case).
+TAXONOMY: dict[str, tuple[str, ...]] = {
+    "creative direction": ("director", "assistant director", "executive producer", "senior producer",
+                           "producer", "associate producer", "development producer", "creative director"),
+    "cast": ("host", "co-host", "guest host", "guest", "voice actor", "narrator", "announcer", "reporter"),
+    "writing": ("author", "editorial director", "co-writer", "writer", "songwriter", "guest writer",
+                "story editor", "managing editor", "script editor", "script coordinator", "researcher",
+                "editor", "fact checker", "translator", "transcriber", "logger"),
+    "audio production": ("studio coordinator", "technical director", "technical manager", "audio engineer",
+                         "remote recording engineer", "post production engineer"),
+    "audio post-production": ("audio editor", "sound designer", "foley artist", "composer", "theme music",
+                              "music production", "music contributor"),
+    "administration": ("production coordinator", "booking coordinator", "production assistant",
+                       "content manager", "marketing manager", "sales representative", "sales manager"),
+    "visuals": ("graphic designer", "cover art designer"),
+    "community": ("social media manager",),
+    "misc.": ("consultant", "intern"),
+    "video production": ("camera operator", "lighting designer", "camera grip", "assistant camera"),
+    "video post-production": ("editor", "assistant editor"),
+}
+ROLE_GROUP: dict[str, str] = {}
+for _group, _roles in TAXONOMY.items():
+    for _role in _roles:
+        ROLE_GROUP.setdefault(_role, _group)  # "editor" is in two groups: the first one wins
+
+
+def person_id(name: str) -> str:
+    """`Dr. Ana López` -> `dr-ana-lopez`: the id of a person written inline."""
+    return slugify(name) or "person"
+
+
+def load_people(root: Path, problems: Problems) -> Registry:
+    """Read `people.toml` (if there is one) into id -> Person; problems go to `problems`."""
+    path = root / PEOPLE_FILE
+    if not path.is_file():
+        return {}
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        problems.add(f"TOML syntax error: {exc}", path, int(line.group(1)) if line else None)
+        return {}
+    lines = KeyLines(text)
+    registry: Registry = {}
+    for pid, table in data.items():
+        if not isinstance(table, dict):
+            problems.add(f"{pid!r} must be a table: [{pid}] with name = \"...\" below it", path,
+                         lines.find(None, pid))
+            continue
+        reader = FieldReader(path, lines.line_dict(table, pid), problems, f"[{pid}] ")
+        if not ID_RE.match(pid):
+            reader.error("id", f"{pid!r} may hold only a-z, 0-9 and - (it names the person's page)",
+                         hint=f"use [{person_id(pid)}]")
+            continue
+        reader.check_keys(PERSON_KEYS, "person key")
+        person = read_person(reader, pid, default_role="guest", base_dir=root, root=root)
+        if person is not None:
+            registry[pid] = person
+    return registry
+
+
+def read_person(reader: FieldReader, pid: str | None, *, default_role: str, base_dir: Path, root: Path,
+                base: Person | None = None) -> Person | None:
+    """One person table; keys missing from it come from `base` (a registry entry) if given."""
+    name = reader.text("name", max_len=MAX_TEXT) or (base.name if base else None)
+    if not name:
+        reader.error("name", "missing", hint='every person needs a name, e.g. name = "Dr. Ana Lopez"')
+        return None
+    checked = check_role(reader, reader.text("role") or (base.role if base else default_role),
+                         reader.text("group") or (base.group if base and not reader.has("role") else None))
+    if checked is None:
+        return None
+    role, group = checked
+    person = Person(name=name, role=role, group=group, id=pid or person_id(name),
+                    href=reader.url("href", warn_http=True) or (base.href if base else None),
+                    bio=reader.text("bio") or (base.bio if base else None))
+    if reader.has("img"):
+        return _with_image(reader, person, base_dir, root)
+    if base is not None:
+        return replace(person, img=base.img, img_site_path=base.img_site_path, img_source=base.img_source)
+    return person
+
+
+def check_role(reader: FieldReader, role_text: str, group_text: str | None) -> tuple[str, str] | None:
+    """(role, group) in lower case, or None after reporting an unknown role or a mismatch."""
+    role = role_text.strip().lower()
+    if role not in ROLE_GROUP:
+        reader.error("role", f"{role_text!r} is not a Podcasting 2.0 person role",
+                     hint=suggest(role, ROLE_GROUP) or "roles include host, co-host, guest, producer, "
+                                                      "editor, composer (see the README)")
+        return None
+    if group_text is None:
+        return role, ROLE_GROUP[role]
+    group = group_text.strip().lower()
+    if group not in TAXONOMY:
+        reader.error("group", f"{group_text!r} is not a Podcasting 2.0 person group",
+                     hint=suggest(group, TAXONOMY) or "groups: " + ", ".join(TAXONOMY))
+        return None
+    if role not in TAXONOMY[group]:
+        reader.error("role", f"{role_text!r} is not a role of the group {group_text!r}",
+                     hint=f"{role_text!r} belongs to {ROLE_GROUP[role]!r}; leave group out to use it")
+        return None
+    return role, group
+
+
+def _with_image(reader: FieldReader, person: Person, base_dir: Path, root: Path) -> Person:
+    """`img` as a URL (used as is) or a photo in the folder (published under people/)."""
+    value = reader.text("img")
+    if value is None:
+        return person
+    if "://" in value:
+        return replace(person, img=reader.url("img", warn_http=True))
+    source = (base_dir / value).resolve()
+    if not source.is_relative_to(root.resolve()) or not source.is_file():
+        reader.error("img", f"{value!r} is not a file in {_folder_name(base_dir, root)}",
+                     hint="give a photo inside the show folder, or an https URL")
+        return person
+    if source.suffix.lower() not in IMAGE_SUFFIXES:
+        reader.error("img", f"{value!r} must be a .jpg or .png file")
+        return person
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
+    suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
+    return replace(person, img_site_path=f"people/{person.id}-{digest}{suffix}", img_source=source)
+
+
+def _folder_name(base_dir: Path, root: Path) -> str:
+    try:
+        relative = base_dir.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return base_dir.name
+    return "the show folder" if relative == "." else f"{relative}/"
+
+
+def read_people(reader: FieldReader, key: str, registry: Registry, *, default_role: str, base_dir: Path,
+                root: Path) -> tuple[Person, ...]:
+    """`hosts`/`guests`: ids from people.toml, or inline tables, in the order written."""
+    people: list[Person] = []
+    for item_reader, item in reader.entries(key):
+        person = _read_entry(item_reader, item, registry, default_role, base_dir, root)
+        if person is None:
+            continue
+        if any(p.id == person.id for p in people):
+            item_reader.error("name" if isinstance(item, dict) else "id",
+                              f"{person.name} ({person.id}) is listed twice")
+            continue
+        people.append(person)
+    return tuple(people)
+
+
+def _read_entry(reader: FieldReader, item: Any, registry: Registry, default_role: str, base_dir: Path,
+                root: Path) -> Person | None:
+    if isinstance(item, str):
+        return _registered(reader, item.strip(), registry, default_role, "id")
+    if not isinstance(item, dict):
+        reader.error("id", "must be a person id from people.toml or a table with name",
+                     hint="- ana-lopez   or   - {name: Dr. Ana Lopez, role: guest}")
+        return None
+    reader.check_keys(PERSON_KEYS + ("id",), "person key")
+    pid = reader.text("id")
+    if pid is not None and pid in registry:
+        return read_person(reader, pid, default_role=default_role, base_dir=base_dir, root=root,
+                           base=_as_role(registry[pid], default_role))
+    if pid is not None and not reader.has("name"):
+        return _registered(reader, pid, registry, default_role, "id")
+    if pid is not None and not ID_RE.match(pid):
+        reader.error("id", f"{pid!r} may hold only a-z, 0-9 and -")
+        return None
+    person = read_person(reader, pid, default_role=default_role, base_dir=base_dir, root=root)
+    if person is not None and pid is None:
+        twin = next((p for p in registry.values() if p.name.lower() == person.name.lower()), None)
+        if twin is not None:
+            reader.warn("name", f"{person.name} is in people.toml as {twin.id!r}; written inline here, "
+                                f"they get a separate person page",
+                        hint=f"write `- {twin.id}` instead")
+    return person
+
+
+def _registered(reader: FieldReader, pid: str, registry: Registry, default_role: str,
+                key: str) -> Person | None:
+    if pid in registry:
+        return _as_role(registry[pid], default_role)
+    by_name = next((p for p in registry.values() if p.name.lower() == pid.lower()), None)
+    if by_name is not None:
+        hint = f"did you mean {by_name.id!r} ({by_name.name})?"
+    else:
+        hint = suggest(pid, registry) or (
+            f"add [{person_id(pid)}] with name = \"...\" to {PEOPLE_FILE}, or write "
+            f"{{name: {pid}}} for a one-off guest")
+    reader.error(key, f"{pid!r} is not a person id in {PEOPLE_FILE}", hint=hint)
+    return None
+
+
+def _as_role(person: Person, default_role: str) -> Person:
+    """A registry person named under `hosts` is a host unless people.toml gives another role."""
+    if default_role == "host" and person.role == "guest":
+        return replace(person, role="host", group="cast")
+    return person

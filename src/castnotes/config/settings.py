@@ -1,0 +1,349 @@
+"""castnotes.toml -> Settings.
+
+Every key is declared once in a table below, with its type; anything else is an
+error that names the key, its line and the nearest valid key. Problems are
+collected so a host sees all of them at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from castnotes.config.apple import parse_category, suggest_category
+from castnotes.config.people import load_people, read_people
+from castnotes.config.podcasting import (
+    MAX_TEXT,
+    read_block,
+    read_funding,
+    read_license,
+    read_locations,
+    read_medium,
+    read_podcast_guid,
+    read_podroll,
+    read_txt,
+    read_update_frequency,
+)
+from castnotes.errors import CastnotesError, Problems
+from castnotes.fields import FieldReader, KeyLines
+from castnotes.model import (
+    CONFIG_NAME,
+    FeedSettings,
+    MediaSettings,
+    Owner,
+    Registry,
+    Settings,
+    ShowSettings,
+    SiteSettings,
+)
+
+# section -> key -> expected Python type(s). `dict` values are sub-tables.
+SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "show": {
+        "title": str,
+        "description": str,
+        "url": str,
+        "language": str,
+        "author": str,
+        "owner": dict,
+        "image": str,
+        "categories": list,
+        "explicit": bool,
+        "type": str,
+        "copyright": str,
+        "timezone": str,
+        "keywords": list,
+        # Podcasting 2.0 (podcastvalues.py reads them; README "Podcasting 2.0" lists the tags)
+        "guid": str,
+        "locked": bool,
+        "funding": list,
+        "hosts": list,
+        "license": (str, dict),
+        "medium": str,
+        "location": (dict, list),
+        "txt": list,
+        "podroll": list,
+        "block": (bool, list),
+        "update_frequency": dict,
+        "new_feed_url": str,
+        "complete": bool,
+        "seasons": dict,
+        "subscribe": dict,
+    },
+    "media": {"base_url": str, "prefix": str},
+    "site": {"output": str, "per_page": int},
+    "feed": {"path": str, "limit": int},
+}
+REQUIRED_SHOW_KEYS = ("title", "description", "url", "language")
+LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def load_settings(root: Path) -> Settings:
+    """Read and validate `root/castnotes.toml`; raise CastnotesError listing every problem."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.is_file():
+        raise CastnotesError.single(
+            f"no {CONFIG_NAME} here", path,
+            hint="run `castnotes init` to start a show, or pass -C SHOWDIR",
+        )
+    text = path.read_text(encoding="utf-8")
+    problems = Problems()
+    people = load_people(root, problems)
+    try:
+        settings = parse_settings(text, root, path, people)
+    except CastnotesError as exc:
+        raise CastnotesError(problems.items + list(exc.problems)) from None
+    problems.raise_if_errors()
+    return replace(settings, warnings=tuple(problems.warnings) + settings.warnings)
+
+
+def parse_settings(text: str, root: Path, path: Path, people: Registry | None = None) -> Settings:
+    """Validate the TOML text of a show's settings against the people registry.
+
+    Pure apart from checking that files it names (artwork, hosts' photos) exist.
+    """
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = _toml_error_line(str(exc))
+        raise CastnotesError.single(f"TOML syntax error: {exc}", path, line) from None
+    problems = Problems()
+    lines = KeyLines(text)
+    _check_keys(data, problems, path, lines)
+    raw_show = data.get("show", {}) if isinstance(data.get("show"), dict) else {}
+    for key in REQUIRED_SHOW_KEYS:
+        if not str(raw_show.get(key, "")).strip():
+            problems.add(f"[show] {key} is required", path, lines.find("show", None),
+                         hint=f'add {key} = "..." under [show]')
+    problems.raise_if_errors()
+
+    show = _parse_show(raw_show, root, path, lines, problems)
+    feed_path = data.get("feed", {}).get("path", "feed.xml") if isinstance(data.get("feed"), dict) else ""
+    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {}, feed_path)
+    media_raw = data.get("media", {})
+    media = MediaSettings(
+        base_url=_url(media_raw.get("base_url"), "media", "base_url", path, lines, problems, slash=True),
+        prefix=_url(media_raw.get("prefix"), "media", "prefix", path, lines, problems, slash=True),
+    )
+    site_raw = data.get("site", {})
+    site = SiteSettings(
+        output=site_raw.get("output", "site"),
+        per_page=site_raw.get("per_page", 10),
+    )
+    if site.per_page < 1:
+        problems.add("[site] per_page must be 1 or more", path, lines.find("site", "per_page"))
+    feed_raw = data.get("feed", {})
+    feed = FeedSettings(path=feed_raw.get("path", "feed.xml"), limit=feed_raw.get("limit"))
+    if not re.fullmatch(r"[A-Za-z0-9_.\-/]+\.xml", feed.path) or ".." in feed.path:
+        problems.add(f"[feed] path {feed.path!r} must be a relative .xml path inside the site",
+                     path, lines.find("feed", "path"))
+    if feed.limit is not None and feed.limit < 1:
+        problems.add("[feed] limit must be 1 or more", path, lines.find("feed", "limit"))
+    problems.raise_if_errors()
+    return Settings(root=root, show=show, media=media, site=site, feed=feed, people=people or {},
+                    warnings=tuple(problems.warnings))
+
+
+def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
+                problems: Problems) -> ShowSettings:
+    def where(key: str) -> int | None:
+        return lines.find("show", key)
+
+    url = _url(raw["url"], "show", "url", path, lines, problems, slash=True) or raw["url"]
+    language = raw["language"].strip()
+    if not LANGUAGE_RE.match(language):
+        problems.add(f"[show] language {language!r} is not an ISO 639 code", path, where("language"),
+                     hint='use a code such as "en" or "en-us"')
+    owner = None
+    if "owner" in raw:
+        owner_raw = raw["owner"]
+        unknown = sorted(set(owner_raw) - {"name", "email"})
+        for key in unknown:
+            problems.add(f"[show] owner has an unknown key {key!r}", path, where("owner"),
+                         hint="owner takes name and email")
+        name, email = str(owner_raw.get("name", "")).strip(), str(owner_raw.get("email", "")).strip()
+        if not name or not EMAIL_RE.match(email):
+            problems.add("[show] owner needs a name and a valid email", path, where("owner"),
+                         hint='owner = { name = "...", email = "you@example.org" }')
+        owner = Owner(name, email)
+    image_path = None
+    if raw.get("image"):
+        image_path = (root / raw["image"]).resolve()
+        if not image_path.is_relative_to(root):
+            problems.add(f"[show] image {raw['image']!r} is outside the show folder", path, where("image"))
+        elif not image_path.is_file():
+            problems.add(f"[show] image {raw['image']!r} does not exist", path, where("image"))
+    categories = []
+    for text in raw.get("categories", []):
+        parsed = parse_category(str(text))
+        if parsed is None:
+            near = suggest_category(str(text))
+            problems.add(f"[show] category {text!r} is not on Apple's list", path, where("categories"),
+                         hint=f"did you mean {near!r}?" if near else "see feed-rules §2 for the list")
+        else:
+            categories.append(parsed)
+    show_type = raw.get("type", "episodic")
+    if show_type not in ("episodic", "serial"):
+        problems.add(f"[show] type must be 'episodic' or 'serial', not {show_type!r}", path, where("type"))
+    timezone = raw.get("timezone", "UTC")
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.add(f"[show] timezone {timezone!r} is not a known time zone", path, where("timezone"),
+                     hint='use an IANA name such as "Europe/Berlin" or "UTC"')
+    return ShowSettings(
+        title=raw["title"].strip(),
+        description=raw["description"].strip(),
+        url=url,
+        language=language,
+        author=(raw.get("author") or "").strip() or None,
+        owner=owner,
+        image_path=image_path,
+        categories=tuple(categories),
+        explicit=raw.get("explicit", False),
+        type=show_type,
+        copyright=raw.get("copyright"),
+        timezone=timezone,
+        keywords=tuple(str(k) for k in raw.get("keywords", [])),
+        subscribe=_parse_subscribe(raw.get("subscribe", {}), path, lines, problems),
+    )
+
+
+# [show] subscribe: the apps a listener can follow the show in, with the label the site shows.
+# The show's own RSS feed is always offered as well, so it has no key here.
+SUBSCRIBE_PLATFORMS = {
+    "apple": "Apple Podcasts",
+    "spotify": "Spotify",
+    "youtube": "YouTube",
+    "amazon": "Amazon Music",
+    "pocketcasts": "Pocket Casts",
+    "overcast": "Overcast",
+    "castro": "Castro",
+    "antennapod": "AntennaPod",
+    "podcastaddict": "Podcast Addict",
+    "castbox": "Castbox",
+    "fountain": "Fountain",
+    "podverse": "Podverse",
+    "goodpods": "Goodpods",
+    "podcastindex": "Podcast Index",
+    "deezer": "Deezer",
+    "iheart": "iHeartRadio",
+    "tunein": "TuneIn",
+}
+
+
+def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "KeyLines",
+                     problems: Problems) -> tuple[tuple[str, str], ...]:
+    """`subscribe = { apple = "https://...", ... }`: known apps only, each an http(s) URL."""
+    links = {}
+    for key, value in raw.items():
+        if key not in SUBSCRIBE_PLATFORMS:
+            problems.add(f"[show] subscribe has an unknown app {key!r}", path, lines.find("show", "subscribe"),
+                         hint=_suggest(key, SUBSCRIBE_PLATFORMS))
+            continue
+        url = _url(value if isinstance(value, str) else repr(value), "show", f"subscribe.{key}", path,
+                   lines, problems)
+        if url:
+            links[key] = url
+    return tuple((key, links[key]) for key in SUBSCRIBE_PLATFORMS if key in links)
+
+
+def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path: Path, lines: KeyLines,
+                      problems: Problems, people: Registry, feed_path: str) -> ShowSettings:
+    """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
+    reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
+    locked = reader.boolean("locked")
+    if locked and show.owner is None:
+        reader.warn("locked", "podcast:locked is written without an owner email",
+                    hint='add owner = { name = "...", email = "..." } so hosts can verify you')
+    new_feed_url = reader.url("new_feed_url")
+    if new_feed_url and new_feed_url.rstrip("/") == (show.url + str(feed_path)).rstrip("/"):
+        reader.error("new_feed_url", "points at this feed itself",
+                     hint="set it only when the show moves, to the new feed's address")
+    return replace(
+        show,
+        guid=read_podcast_guid(reader, "guid"),
+        locked=locked,
+        funding=read_funding(reader, "funding"),
+        hosts=read_people(reader, "hosts", people, default_role="host", base_dir=root, root=root),
+        license=read_license(reader, "license"),
+        medium=read_medium(reader, "medium"),
+        locations=read_locations(reader, "location"),
+        txt=read_txt(reader, "txt"),
+        podroll=read_podroll(reader, "podroll"),
+        block=read_block(reader, "block"),
+        update_frequency=read_update_frequency(reader, "update_frequency"),
+        new_feed_url=new_feed_url,
+        complete=bool(reader.boolean("complete")),
+        seasons=_season_names(reader),
+    )
+
+
+def _season_names(reader: FieldReader) -> dict[int, str]:
+    """`seasons = { 1 = "Finding friends" }`: names for podcast:season."""
+    table = reader.table("seasons")
+    names: dict[int, str] = {}
+    for key in table.meta if table else ():
+        if not str(key).isdigit() or int(key) < 1:
+            table.error(key, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
+            continue
+        name = table.text(key, max_len=MAX_TEXT)
+        if name:
+            names[int(key)] = name
+    return names
+
+
+def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "KeyLines") -> None:
+    """Unknown sections or keys, and keys of the wrong type, each with the nearest valid name."""
+    for section, table in data.items():
+        if section not in SCHEMA:
+            problems.add(f"unknown section [{section}]", path, lines.find(section, None),
+                         hint=_suggest(section, SCHEMA))
+            continue
+        if not isinstance(table, dict):
+            problems.add(f"{section} must be a table: [{section}]", path, lines.find(None, section))
+            continue
+        for key, value in table.items():
+            expected = SCHEMA[section].get(key)
+            if expected is None:
+                problems.add(f"unknown key {key!r} in [{section}]", path, lines.find(section, key),
+                             hint=_suggest(key, SCHEMA[section]))
+            elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+                kinds = (expected,) if isinstance(expected, type) else expected
+                words = " or a ".join(_TYPE_WORDS.get(t.__name__, t.__name__) for t in kinds)
+                problems.add(f"[{section}] {key} must be a {words}", path, lines.find(section, key))
+
+
+_TYPE_WORDS = {"str": "string", "bool": "boolean (true or false)", "int": "whole number",
+               "list": "list", "dict": "table"}
+
+
+def _suggest(word: str, choices: Any) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
+    return f"did you mean {match[0]!r}?" if match else "valid keys: " + ", ".join(sorted(choices))
+
+
+def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", problems: Problems,
+         slash: bool = False) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not re.match(r"^https?://[^/\s]+", value):
+        problems.add(f"[{section}] {key} must be an absolute http(s) URL, not {value!r}", path,
+                     lines.find(section, key))
+        return None
+    if slash and not value.endswith("/"):
+        value += "/"
+    return value
+
+
+def _toml_error_line(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

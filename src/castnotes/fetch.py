@@ -1,0 +1,219 @@
+"""HTTP for `castnotes import`: the old feed, its artwork, and (with --download) the audio.
+
+Everything is streamed with urllib: a 2 GB episode never sits in memory, and a
+"feed" that turns out to be 50 MB is refused after reading just past the limit.
+Audio goes to a `.part` file first and resumes with an HTTP Range request, so an
+interrupted import picks up where it stopped; only a complete file loses `.part`.
+Only http and https URLs are fetched: a feed must not make castnotes read local
+files (`file:///...`) into the show.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import socket
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from castnotes import __version__
+from castnotes.errors import CastnotesError
+
+USER_AGENT = f"castnotes/{__version__} (podcast import; +https://pypi.org/project/castnotes/)"
+TIMEOUT = 30  # seconds without data before giving up
+CHUNK = 256 * 1024
+
+# Opens a request and returns a response (urllib's `urlopen` by default; tests pass
+# one that behaves like a machine without network).
+Opener = Callable[[urllib.request.Request], Any]
+# Called as bytes arrive: (label, bytes so far, total bytes or None).
+Progress = Callable[[str, int, "int | None"], None]
+
+
+def default_opener(request: urllib.request.Request) -> Any:
+    return urllib.request.urlopen(request, timeout=TIMEOUT)  # noqa: S310 - scheme checked below
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    data: bytes
+    url: str  # after redirects
+    content_type: str | None
+
+
+def is_http_url(text: str) -> bool:
+    return bool(re.match(r"^https?://[^/\s]+", text, re.IGNORECASE))
+
+
+def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None,
+                too_large_hint: str | None = None) -> Fetched:
+    """GET `url` into memory, refusing more than `limit` bytes."""
+    response = _open(url, what, opener)
+    with response:
+        declared = _content_length(response)
+        if declared is not None and declared > limit:
+            raise _too_large(url, what, declared, limit, too_large_hint)
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = _read(response, url, what)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(url, what, size, limit, too_large_hint, at_least=True)
+            chunks.append(chunk)
+        if declared is not None and size < declared:
+            raise CastnotesError.single(
+                f"the {what} download stopped after {size} of {declared} bytes: {url}",
+                hint="the connection dropped; run the command again")
+        content_type = response.headers.get("Content-Type") if response.headers else None
+        return Fetched(b"".join(chunks), response.geturl() or url, content_type)
+
+
+def head_length(url: str, *, opener: Opener | None = None) -> int | None:
+    """The size a server announces for `url` (HEAD, Content-Length), or None when it will not say."""
+    if not is_http_url(url):
+        return None
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": USER_AGENT})
+    try:
+        with (opener or default_opener)(request) as response:
+            if getattr(response, "status", 200) != 200:
+                return None
+            return _content_length(response)
+    except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
+        return None
+
+
+def download_file(url: str, target: Path, *, what: str, opener: Opener | None = None,
+                  progress: Progress | None = None, label: str = "") -> int:
+    """Stream `url` to `target` through `target.part`, resuming a previous partial download.
+
+    Returns the size. The `.part` file stays behind when the transfer fails, so the
+    next run continues from where this one stopped.
+    """
+    part = target.with_name(target.name + ".part")
+    have = part.stat().st_size if part.exists() else 0
+    headers = {"Range": f"bytes={have}-"} if have else {}
+    try:
+        response = _open(url, what, opener, headers)
+    except HttpStatusError as exc:
+        if have and exc.status == 416:  # the part already holds the whole file
+            os.replace(part, target)
+            return target.stat().st_size
+        raise
+    with response:
+        status = getattr(response, "status", 200)
+        offset = 0
+        if status == 206:
+            offset = _range_start(response.headers.get("Content-Range", ""))
+            if offset != have:  # the server resumed elsewhere: start over
+                response.close()
+                part.unlink(missing_ok=True)
+                return download_file(url, target, what=what, opener=opener, progress=progress,
+                                     label=label)
+        total = _total_size(response, offset)
+        mode = "ab" if offset else "wb"
+        done = offset
+        with part.open(mode) as out:
+            if progress:
+                progress(label, done, total)
+            while True:
+                chunk = _read(response, url, what)
+                if not chunk:
+                    break
+                out.write(chunk)
+                done += len(chunk)
+                if progress:
+                    progress(label, done, total)
+            out.flush()
+            os.fsync(out.fileno())
+    if total is not None and done != total:
+        raise CastnotesError.single(
+            f"the {what} download is incomplete ({done} of {total} bytes): {url}",
+            hint="run the import again: it resumes from the partial file")
+    os.replace(part, target)
+    return done
+
+
+class HttpStatusError(CastnotesError):
+    """The server answered with an HTTP error status (kept for the resume logic)."""
+
+    def __init__(self, status: int, message: str, hint: str):
+        super().__init__(CastnotesError.single(message, hint=hint).problems)
+        self.status = status
+
+
+def _open(url: str, what: str, opener: Opener | None, headers: dict[str, str] | None = None) -> Any:
+    if not is_http_url(url):
+        raise CastnotesError.single(f"the {what} address is not an http(s) URL: {url!r}",
+                                    hint="castnotes only downloads from http:// and https:// addresses")
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
+    try:
+        return (opener or default_opener)(request)
+    except urllib.error.HTTPError as exc:
+        raise HttpStatusError(exc.code, f"the server answered {exc.code} {exc.reason} for the {what}: {url}",
+                              _HTTP_HINTS.get(exc.code, "check the address in a browser")) from None
+    except urllib.error.URLError as exc:
+        raise CastnotesError.single(
+            f"cannot reach the server for the {what}: {_reason(exc.reason)} ({url})",
+            hint="check the address and your network connection") from None
+    except (TimeoutError, socket.timeout):
+        raise CastnotesError.single(f"the server did not answer within {TIMEOUT} s for the {what}: {url}",
+                                    hint="try again later") from None
+
+
+_HTTP_HINTS = {
+    401: "the feed is private; use the public feed address, or save the feed and import the file",
+    403: "the server refuses castnotes; save the file with a browser and import it from disk",
+    404: "check the address; the file may have moved",
+    410: "the file was removed from the server",
+    429: "the server asks to slow down; try again in a few minutes",
+}
+
+
+def _reason(reason: Any) -> str:
+    text = str(getattr(reason, "strerror", None) or reason)
+    return text[0].lower() + text[1:] if text else text
+
+
+def _read(response: Any, url: str, what: str) -> bytes:
+    try:
+        return response.read(CHUNK)
+    except (TimeoutError, socket.timeout):
+        raise CastnotesError.single(f"the {what} download stalled for {TIMEOUT} s: {url}",
+                                    hint="run the command again") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise CastnotesError.single(f"the {what} download failed: {exc or type(exc).__name__} ({url})",
+                                    hint="run the command again") from None
+
+
+def _content_length(response: Any) -> int | None:
+    value = response.headers.get("Content-Length") if response.headers else None
+    return int(value) if value and value.strip().isdigit() else None
+
+
+def _range_start(content_range: str) -> int:
+    match = re.match(r"^\s*bytes\s+(\d+)-\d+/(\d+|\*)", content_range)
+    return int(match.group(1)) if match else -1
+
+
+def _total_size(response: Any, offset: int) -> int | None:
+    content_range = response.headers.get("Content-Range", "") if response.headers else ""
+    match = re.match(r"^\s*bytes\s+\d+-\d+/(\d+)", content_range)
+    if match:
+        return int(match.group(1))
+    length = _content_length(response)
+    return None if length is None else offset + length
+
+
+def _too_large(url: str, what: str, size: int, limit: int, hint: str | None,
+               at_least: bool = False) -> CastnotesError:
+    amount = f"over {limit / 1_048_576:.0f} MB" if at_least else f"{size / 1_048_576:.1f} MB"
+    return CastnotesError.single(
+        f"the {what} is {amount}; castnotes refuses more than {limit / 1_048_576:.0f} MB: {url}",
+        hint=hint)

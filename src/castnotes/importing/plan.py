@@ -1,0 +1,350 @@
+"""Which items of an old feed become which episode folders, with what front matter.
+
+Pure: an `OldFeed` and what the show already holds in, an `ImportPlan` out. Every
+item ends with an outcome (imported, already there, left for a later run, skipped)
+and every guess or loss is a warning with the item's line in the feed, so the host
+sees exactly what moved and what did not.
+
+Subscribers' apps know an episode by its GUID, and fetch it from its enclosure URL:
+both are copied byte for byte. An item without a GUID gets the one gPodder and other
+apps already use for it (its link, else its enclosure URL: podcastparser's rule).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from castnotes.checks.items import APPLE_SUFFIXES, APPLE_TYPES
+from castnotes.checks.items import TYPES_BY_SUFFIX as ACCEPTED_TYPES
+from castnotes.errors import Problem, SourceLocation
+from castnotes.fields import HTTP_URL
+from castnotes.importing.extras import episode_extras, seconds
+from castnotes.importing.html import html_to_markdown, html_to_text, text_to_markdown
+from castnotes.importing.oldfeed import OldEnclosure, OldFeed, OldItem
+from castnotes.model import EPISODE_TYPES
+from castnotes.slugs import slugify
+from castnotes.timecode import parse_timestamp
+
+# Enclosure types by file name, for feeds that leave `type` out.
+TYPES_BY_SUFFIX = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4b", ".mp4": "video/mp4",
+                   ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".ogg": "audio/ogg",
+                   ".oga": "audio/ogg", ".opus": "audio/opus", ".flac": "audio/flac", ".aac": "audio/aac"}
+
+
+@dataclass(frozen=True, slots=True)
+class ExistingShow:
+    """What the show folder already holds: imported items with these GUIDs are left alone."""
+
+    guids: frozenset[str] = frozenset()
+    slugs: frozenset[str] = frozenset()
+    folders: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEpisode:
+    position: int  # the item's place in the feed
+    folder: str
+    slug: str
+    guid: str
+    date: datetime
+    audio_url: str
+    audio_length: int | None  # as the feed declared it
+    meta: dict[str, Any]  # the front matter, in the order it is written
+    body: str  # Markdown
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    position: int
+    line: int | None
+    label: str  # the title, or "item N"
+    status: str  # "imported", "present", "limited", "skipped"
+    reason: str | None = None
+    guid: str | None = None
+    folder: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    episodes: tuple[PlannedEpisode, ...]
+    outcomes: tuple[ItemOutcome, ...]
+    problems: tuple[Problem, ...] = field(default=())  # warnings
+    seasons: dict[int, str] = field(default_factory=dict)  # season names (podcast:season name)
+
+
+@dataclass
+class _Candidate:
+    item: OldItem
+    guid: str
+    title: str
+    date: datetime
+    enclosure: OldEnclosure
+    mime: str
+    duration: float
+
+
+class _Notes:
+    """Warnings about one feed, each placed at an item's line."""
+
+    def __init__(self, where: Path | None, label: str):
+        self.where, self.label, self.items = where, label, []
+
+    def warn(self, item: OldItem | None, message: str, hint: str | None = None) -> None:
+        text = message
+        if item is not None:
+            name = f"item {item.position} ({item.title!r})" if item.title else f"item {item.position}"
+            text = f"{name}: {message}"
+            if self.where is None and item.line:
+                text += f" [{self.label} line {item.line}]"
+        line = item.line if item is not None and self.where is not None else None
+        self.items.append(Problem(text, SourceLocation(self.where, line), "warning", hint))
+
+
+def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now: datetime,
+                where: Path | None = None, label: str = "feed") -> ImportPlan:
+    notes = _Notes(where, label)
+    outcomes: dict[int, ItemOutcome] = {}
+    candidates: list[_Candidate] = []
+    seen: dict[str, _Candidate] = {}
+    for item in feed.items:
+        candidate = _candidate(item, feed, now, notes, outcomes)
+        if candidate is None:
+            continue
+        first = seen.get(candidate.guid)
+        if first is not None:
+            reason = (f"has the same GUID as item {first.item.position} ({first.title!r}): "
+                      "apps keep only one of them, so only the first is imported")
+            _skip(item, reason, notes, outcomes, candidate.guid)
+            continue
+        seen[candidate.guid] = candidate
+        candidates.append(candidate)
+
+    # Folder numbers follow the feed's order in time, so a later run numbers alike.
+    in_time = sorted(candidates, key=lambda c: (c.date, -c.item.position))
+    order = {c.item.position: i + 1 for i, c in enumerate(in_time)}
+    new = [c for c in in_time if c.guid not in existing.guids]
+    for candidate in in_time:
+        if candidate.guid in existing.guids:
+            outcomes[candidate.item.position] = _outcome(candidate, "present")
+    if limit is not None and len(new) > limit:
+        kept = set(id(c) for c in sorted(new, key=lambda c: c.date, reverse=True)[:limit])
+        for candidate in new:
+            if id(candidate) not in kept:
+                outcomes[candidate.item.position] = _outcome(candidate, "limited",
+                                                             f"left for a later run (--limit {limit})")
+        new = [c for c in new if id(c) in kept]
+
+    slugs, folders = set(existing.slugs), set(existing.folders)
+    episodes = []
+    lost: dict[str, int] = {}
+    seasons: dict[int, str] = {}
+    for candidate in new:
+        episode = _episode(candidate, feed, order[candidate.item.position], slugs, folders, notes)
+        episodes.append(episode)
+        if candidate.item.season_name and episode.meta.get("season"):
+            seasons.setdefault(episode.meta["season"], candidate.item.season_name)
+        outcomes[candidate.item.position] = _outcome(candidate, "imported", folder=episode.folder)
+        for tag in _lost_tags(candidate.item, feed):
+            lost[tag] = lost.get(tag, 0) + 1
+    if lost:
+        listed = ", ".join(f"{tag} ({count} episode{'s' if count != 1 else ''})"
+                           for tag, count in sorted(lost.items()))
+        notes.warn(None, f"not imported, castnotes has no place for them yet: {listed}")
+    return ImportPlan(tuple(episodes), tuple(outcomes[i] for i in sorted(outcomes)), tuple(notes.items),
+                      seasons)
+
+
+def _outcome(candidate: _Candidate, status: str, reason: str | None = None,
+             folder: str | None = None) -> ItemOutcome:
+    item = candidate.item
+    return ItemOutcome(item.position, item.line, candidate.title, status, reason, candidate.guid, folder)
+
+
+def _skip(item: OldItem, reason: str, notes: _Notes, outcomes: dict[int, ItemOutcome],
+          guid: str | None = None, hint: str | None = None) -> None:
+    notes.warn(item, f"skipped: {reason}", hint)
+    outcomes[item.position] = ItemOutcome(item.position, item.line, item.title or f"item {item.position}",
+                                          "skipped", reason, guid)
+
+
+# --- one item ------------------------------------------------------------------------------
+
+def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
+               outcomes: dict[int, ItemOutcome]) -> _Candidate | None:
+    enclosure, reason, hint = _pick_enclosure(item, notes)
+    if enclosure is None:
+        _skip(item, reason or "no enclosure", notes, outcomes, hint=hint)
+        return None
+    suffix = posixpath.splitext(urlsplit(enclosure.url).path)[1].lower()
+    mime = (enclosure.type or "").strip() or None
+    if not mime:
+        mime = TYPES_BY_SUFFIX.get(suffix)
+        if mime is None:
+            _skip(item, f"its enclosure has no type, and its address does not say one: {enclosure.url}",
+                  notes, outcomes, hint="add type=\"audio/mpeg\" (or the right type) to the enclosure")
+            return None
+        notes.warn(item, f"the enclosure has no type; using {mime}, from the file name")
+    elif suffix in TYPES_BY_SUFFIX and mime.lower() not in ACCEPTED_TYPES.get(suffix, ()) \
+            or suffix in APPLE_SUFFIXES and mime.lower() not in APPLE_TYPES:
+        notes.warn(item, f"the enclosure type {mime!r} is not one Apple takes for a {suffix} file; "
+                         f"the new feed says {TYPES_BY_SUFFIX[suffix]}")
+        mime = TYPES_BY_SUFFIX[suffix]
+    guid = item.guid
+    if guid is None:
+        guid = item.link or enclosure.url
+        source = "link" if item.link else "enclosure URL"
+        notes.warn(item, f"has no <guid>; its GUID is now its {source}, {guid}, the id gPodder and other "
+                         "apps already gave it", hint="keep the guid castnotes wrote into episode.md")
+    title = item.title
+    if title is None:
+        title = posixpath.splitext(posixpath.basename(unquote(urlsplit(enclosure.url).path)))[0] or "Untitled"
+        notes.warn(item, f"has no title; using {title!r}, from the file name (as podcast apps do)")
+    date = item.published
+    if date is None:
+        date = feed.channel.published or now.replace(microsecond=0)
+        where = "the feed's own date" if feed.channel.published else "the time of this import"
+        shown = f" ({item.published_text!r} is not a date)" if item.published_text else ""
+        notes.warn(item, f"has no publish date{shown}; dated {date.isoformat()}, {where}",
+                   hint="correct `date:` in its episode.md")
+    duration = parse_timestamp(item.duration_text) if item.duration_text else None
+    if duration is None:
+        shown = f" ({item.duration_text!r} is not a duration)" if item.duration_text else ""
+        notes.warn(item, f"has no itunes:duration{shown}; the new feed says 0 s",
+                   hint="import with --download to measure the real file")
+    return _Candidate(item, guid, title, date, enclosure, mime, duration or 0.0)
+
+
+def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, str | None, str | None]:
+    """The first audio or video enclosure (apps play the first), or why there is none."""
+    if not item.enclosures:
+        return None, "it has no enclosure (no audio file)", None
+    media = [e for e in item.enclosures if not e.type or e.type.split("/")[0] in ("audio", "video")
+             or e.type == "application/octet-stream"]
+    if not media:
+        return None, f"its enclosure is not audio or video ({item.enclosures[0].type})", None
+    enclosure = media[0]
+    if not re.match(r"^https?://", enclosure.url, re.I):
+        if "://" in enclosure.url:
+            return None, f"the enclosure address is not http(s): {enclosure.url}", None
+        return None, (f"the enclosure address {enclosure.url!r} is relative, and the feed's own "
+                      "address is unknown"), "import the feed from its URL instead of a saved file"
+    if not HTTP_URL.match(enclosure.url):
+        return None, (f"the enclosure address {enclosure.url!r} holds spaces; castnotes cannot publish "
+                      "it unchanged"), "ask the old host for the file's correctly encoded address"
+    others = {e.url for e in item.enclosures} - {enclosure.url}
+    if others:
+        notes.warn(item, f"has {len(others) + 1} enclosures; imported the first, {enclosure.url}, "
+                         "which is the one apps play")
+    return enclosure, None, None
+
+
+def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], folders: set[str],
+             notes: _Notes) -> PlannedEpisode:
+    item = candidate.item
+    number = _positive(item.number_text, "itunes:episode", item, notes)
+    slug = unique_slug(slugify(candidate.title, max_length=50) or "episode", slugs)
+    folder = f"{number or order:03d}-{slug}"
+    while folder in folders:
+        slug = unique_slug(slug, slugs | {slug})
+        folder = f"{number or order:03d}-{slug}"
+    slugs.add(slug)
+    folders.add(folder)
+    body = _body(item)
+    meta = {"title": candidate.title, "date": candidate.date, "guid": candidate.guid}
+    episode_type = (item.episode_type or "").lower() or None
+    if episode_type and episode_type not in EPISODE_TYPES:
+        notes.warn(item, f"itunes:episodeType {item.episode_type!r} is not full, trailer or bonus; left out")
+        episode_type = None
+    if number is None and episode_type in (None, "full") and (feed.channel.type_text or "").lower() == "serial":
+        number = order
+        notes.warn(item, f"a serial show numbers every full episode; this one had no itunes:episode and "
+                         f"is number {order}, its place in the feed")
+    if number is not None:
+        meta["number"] = number
+    elif episode_type != "trailer":
+        meta["number"] = None  # the folder's digits are its place in the feed, not an episode number
+    season = _positive(item.season_text, "itunes:season", item, notes)
+    if season is not None:
+        meta["season"] = season
+    if episode_type:
+        meta["type"] = episode_type
+    explicit = {"yes": True, "true": True, "explicit": True, "no": False, "false": False,
+                "clean": False}.get((item.explicit_text or "").lower())
+    if explicit is not None:
+        meta["explicit"] = explicit
+    summary = _summary(item)
+    if summary:
+        meta["summary"] = summary
+    if item.image:
+        _url_or_warn(meta, "image", item.image, "itunes:image", item, notes)
+    meta["audio"] = {"url": candidate.enclosure.url, "length": candidate.enclosure.length or 0,
+                     "type": candidate.mime, "duration": seconds(candidate.duration)}
+    meta.update(episode_extras(item, candidate.duration, lambda message: notes.warn(item, message)))
+    if item.keywords:
+        meta["categories"] = list(item.keywords)
+    return PlannedEpisode(item.position, folder, slug, candidate.guid, candidate.date,
+                          candidate.enclosure.url, candidate.enclosure.length, meta, body)
+
+
+def _body(item: OldItem) -> str:
+    if not item.notes.strip():
+        return ""
+    if item.notes_are_html:
+        return html_to_markdown(item.notes, item.link)
+    return text_to_markdown(item.notes)
+
+
+def _summary(item: OldItem) -> str | None:
+    """itunes:subtitle, else itunes:summary when it says something the notes do not start with."""
+    for text in (item.subtitle, item.itunes_summary):
+        if not text:
+            continue
+        plain = html_to_text(text)
+        if plain and html_to_text(item.notes)[:len(plain)] != plain:
+            return plain
+    return None
+
+
+def _positive(text: str | None, tag: str, item: OldItem, notes: _Notes) -> int | None:
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if value >= 1 and value == int(value):
+        return int(value)
+    notes.warn(item, f"{tag} {text!r} is not a positive whole number; left out")
+    return None
+
+
+def _url_or_warn(meta: dict[str, Any], key: str, url: str, tag: str, item: OldItem, notes: _Notes) -> None:
+    if HTTP_URL.match(url):
+        meta[key] = url
+    else:
+        notes.warn(item, f"{tag} {url!r} is not an http(s) URL; left out")
+
+
+def _lost_tags(item: OldItem, feed: OldFeed) -> list[str]:
+    tags = list(item.other_tags)
+    if item.author and feed.channel.author and item.author != feed.channel.author:
+        tags.append("itunes:author (the episode's own)")
+    return tags
+
+
+# --- names ---------------------------------------------------------------------------------
+
+def unique_slug(slug: str, taken: set[str]) -> str:
+    if slug not in taken:
+        return slug
+    base = re.sub(r"-\d+$", "", slug)
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"

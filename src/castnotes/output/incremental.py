@@ -1,0 +1,41 @@
+"""Render only what changed, on every core.
+
+Each page gets a fingerprint: the digest of everything its template can see (the
+page's own context, the show's settings, artwork and hosts, the templates
+themselves and castnotes' version). Templates get the show without its episode list
+(`ShowView`), so a page can only depend on the episodes its context hands it; that is
+what makes the fingerprint complete. A page whose fingerprint matches the last build
+is hard-linked from the current site instead of being rendered again, which is also
+what a full build would have written, byte for byte.
+
+Pages that must be rendered are shared out among worker processes (fork) when there
+are enough of them to pay for it; each worker writes its pages straight into the
+staging folder, so no process holds the whole site in memory.
+"""
+
+from __future__ import annotations
+
+from castnotes.output.staging import Staging, place_generated
+from castnotes.render.fingerprints import RenderJob
+from castnotes.workers import parallel_imap
+
+
+def render_changed(jobs: list[RenderJob], previous: dict[str, str], staging: Staging) -> tuple[int, int]:
+    """Reuse every file whose fingerprint is unchanged, render the rest (in parallel).
+
+    Returns (rendered, reused).
+    """
+    todo: list[RenderJob] = []
+    reused = 0
+    for job in jobs:
+        if previous.get(job.site_path) == job.fingerprint and staging.reuse(job.site_path):
+            reused += 1
+            continue
+        staging.claim(job.site_path)
+        todo.append(job)
+    for job, data in zip(todo, parallel_imap(lambda job: job.render(), todo)):
+        if place_generated(staging.dir, staging.output_dir, job.site_path, data):
+            staging.reused += 1
+        else:
+            staging.written += 1
+    return len(todo), reused

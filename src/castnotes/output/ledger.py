@@ -1,0 +1,295 @@
+"""The GUID ledger, `published.jsonl`: what subscribers' apps already have.
+
+Once an episode is in a published feed, its GUID, enclosure URL and date must never
+change by accident, or every app re-downloads or duplicates it. The ledger is an
+append-only log (one JSON object per line, committed with the show). A build
+compares the episodes it is about to publish with the ledger's latest record of each
+GUID and refuses a change unless the host names the episode with `--allow-change`,
+which appends a `changed` record, so the history says who changed what and when.
+
+Appends are single `write` calls of whole lines under an exclusive lock, followed by
+fsync, so concurrent builds never interleave. A line cut short by a crash is
+detected and reported with its line number instead of being guessed at.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import fnmatch
+import json
+import os
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.model import Episode
+
+LEDGER_NAME = "published.jsonl"
+KINDS = ("published", "changed", "removed", "imported")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    guid: str
+    slug: str
+    url: str  # enclosure URL as published
+    date: str  # pubDate, ISO 8601 with offset
+    kind: str = "published"
+    recorded: str = ""  # when the line was written (UTC, ISO 8601)
+    note: str | None = None
+
+    def to_line(self) -> str:
+        data = {k: v for k, v in asdict(self).items() if v is not None}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    path: Path
+    latest: dict[str, LedgerEntry]  # guid -> the newest record (removed GUIDs dropped)
+    lines: int
+
+    def __contains__(self, guid: str) -> bool:
+        return guid in self.latest
+
+
+def load_ledger(root: Path) -> Ledger:
+    """Read `published.jsonl`; a malformed or torn line is an error with its line number."""
+    path = root / LEDGER_NAME
+    latest: dict[str, LedgerEntry] = {}
+    if not path.exists():
+        return Ledger(path, latest, 0)
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    torn = not text.endswith("\n") and text != ""
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            entry = LedgerEntry(**{k: data[k] for k in data if k in LedgerEntry.__dataclass_fields__})
+            if entry.kind not in KINDS or not entry.guid:
+                raise ValueError(entry.kind)
+        except (ValueError, TypeError, KeyError):
+            last = number == len(lines) and torn
+            problems.append(Problem(
+                "the last line is incomplete (a build was interrupted while recording it)" if last
+                else "this line is not a ledger record",
+                SourceLocation(path, number),
+                hint="delete that line; the next build records the episode again" if last
+                else "restore the file from version control (it is append-only)"))
+            continue
+        if entry.kind == "removed":
+            latest.pop(entry.guid, None)
+        else:
+            latest[entry.guid] = entry
+    if problems:
+        raise CastnotesError(problems)
+    return Ledger(path, latest, len([l for l in lines if l.strip()]))
+
+
+def entry_for(episode: Episode, kind: str = "published", note: str | None = None,
+              now: datetime | None = None) -> LedgerEntry:
+    recorded = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    return LedgerEntry(guid=episode.guid, slug=episode.slug, url=episode.enclosure.url,
+                       date=episode.date.isoformat(), kind=kind, recorded=recorded, note=note)
+
+
+def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[str] = (),
+            held_back: Iterable[Episode] = (), now: datetime | None = None,
+            ) -> tuple[list[Problem], list[LedgerEntry]]:
+    """Problems for every published episode that vanished or changed, and the records to append.
+
+    `episodes` are the ones going into the feed as published (no drafts, nothing
+    scheduled); `held_back` are the show's drafts and scheduled episodes, named in
+    the message when a published episode became one. New episodes yield `published`
+    records; changes to episodes named in `allow_change` (slug, GUID or a shell
+    pattern such as `*`) yield `changed` or `removed` records. A change of slug alone
+    (remote audio keeps its URL) is harmless and recorded without asking.
+    """
+    patterns = tuple(allow_change)
+    problems: list[Problem] = []
+    records: list[LedgerEntry] = []
+    current = {e.guid: e for e in episodes}
+    by_slug = {e.slug: e for e in current.values()}
+    waiting = {e.guid: e for e in held_back}
+    for guid, entry in ledger.latest.items():
+        episode = current.get(guid)
+        if episode is None:
+            successor = by_slug.get(entry.slug)
+            if allowed(patterns, entry.slug, guid):
+                note = (f"GUID replaced by {successor.guid}" if successor is not None
+                        else "removed from the feed")
+                records.append(LedgerEntry(guid=guid, slug=entry.slug, url=entry.url, date=entry.date,
+                                           kind="removed", recorded=_now(now),
+                                           note=f"{note} (--allow-change)"))
+                continue
+            problems.append(_missing_problem(ledger, guid, entry, successor, waiting.get(guid)))
+            continue
+        changes = []
+        if episode.enclosure.url != entry.url:
+            changes.append(f"enclosure URL {entry.url} -> {episode.enclosure.url}")
+        if _same_instant(episode.date.isoformat(), entry.date) is False:
+            changes.append(f"date {entry.date} -> {episode.date.isoformat()}")
+        if not changes:
+            if episode.slug != entry.slug:
+                records.append(entry_for(episode, "changed", f"slug {entry.slug} -> {episode.slug}", now))
+            continue
+        if episode.slug != entry.slug:
+            changes.append(f"slug {entry.slug} -> {episode.slug}")
+        if allowed(patterns, entry.slug, episode.slug, guid):
+            records.append(entry_for(episode, "changed", "; ".join(changes) + " (--allow-change)", now))
+            continue
+        name = repr(entry.slug) + (f" (now {episode.slug!r})" if episode.slug != entry.slug else "")
+        problems.append(Problem(
+            f"published episode {name} changed: {'; '.join(changes)}. Apps that already "
+            "have it would download or list it again",
+            SourceLocation(episode.source_path),
+            hint=f"undo the change, or run with --allow-change {episode.slug} if you mean it",
+            rule="LEDGER"))
+    for episode in current.values():
+        if episode.guid not in ledger.latest:
+            records.append(entry_for(episode, now=now))
+    return problems, records
+
+
+def guard(root: Path, episodes: Iterable[Episode], allow_change: Iterable[str] = (),
+          now: datetime | None = None) -> tuple[list[Problem], list[LedgerEntry]]:
+    """Load the ledger and compare it with a show's episodes (all of them, drafts included).
+
+    Only published episodes count as being in the feed; drafts and scheduled ones are
+    never recorded. An `--allow-change` value that names no episode is a problem too:
+    a typo there must not let a real change through unnoticed.
+    """
+    episodes = list(episodes)
+    patterns = list(allow_change)
+    ledger = load_ledger(root)
+    published = [e for e in episodes if not e.draft and not e.scheduled]
+    held_back = [e for e in episodes if e.draft or e.scheduled]
+    problems, records = compare(ledger, published, patterns, held_back, now)
+    for name in unknown_names(ledger, episodes, patterns):
+        problems.append(Problem(
+            f"--allow-change {name}: no episode has this slug or GUID", SourceLocation(ledger.path),
+            hint="use the episode's slug (its folder name without the number), as in the message above it",
+            rule="LEDGER"))
+    return problems, records
+
+
+def allowed(patterns: Iterable[str], *names: str) -> bool:
+    """True when one of `--allow-change`'s values names (or matches, as a shell pattern) a name."""
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
+
+
+def unknown_names(ledger: Ledger, episodes: Iterable[Episode], patterns: Iterable[str]) -> list[str]:
+    """`--allow-change` values that match no episode, published or not (most likely typos)."""
+    names = {n for e in ledger.latest.values() for n in (e.slug, e.guid)}
+    names |= {n for e in episodes for n in (e.slug, e.guid)}
+    return [p for p in patterns if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+
+
+def _missing_problem(ledger: Ledger, guid: str, entry: LedgerEntry, successor: Episode | None,
+                     waiting: Episode | None) -> Problem:
+    if successor is not None:
+        return Problem(
+            f"the GUID of published episode {entry.slug!r} changed from {guid!r} to "
+            f"{successor.guid!r}: every app would see it as a new episode",
+            SourceLocation(successor.source_path),
+            hint=f"put back `guid: {guid}`, or run with --allow-change {entry.slug} if you mean it",
+            rule="LEDGER")
+    if waiting is not None:
+        state = "a draft" if waiting.draft else f"scheduled for {waiting.date.isoformat()}"
+        return Problem(
+            f"published episode {entry.slug!r} (GUID {guid}) is now {state}, so it would leave "
+            "the feed", SourceLocation(waiting.source_path),
+            hint=f"set it back (draft: false, its old date {entry.date}), or run with "
+                 f"--allow-change {entry.slug} to take it out on purpose",
+            rule="LEDGER")
+    return Problem(
+        f"published episode {entry.slug!r} (GUID {guid}) is no longer in the feed: "
+        "its folder was removed or renamed, or its GUID changed",
+        SourceLocation(ledger.path),
+        hint=(f"restore it (or give the renamed folder `guid: {guid}`), or run with "
+              f"--allow-change {entry.slug} to remove it on purpose"),
+        rule="LEDGER")
+
+
+def _same_instant(a: str, b: str) -> bool:
+    try:
+        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
+    except ValueError:
+        return a == b
+
+
+def _now(now: datetime | None) -> str:
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:
+    """Append records as whole lines under an exclusive lock, then fsync. Returns how many.
+
+    Under the lock the file is read again: a `published` record for a GUID that a
+    concurrent build recorded meanwhile is dropped, so two builds never record the
+    same episode twice.
+    """
+    entries = list(entries)
+    if not entries:
+        return 0
+    path = root / LEDGER_NAME
+    created = not path.exists()
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        existing = _read_all(fd)
+        known = _recorded_guids(existing)
+        entries = [e for e in entries if not (e.kind == "published" and e.guid in known)]
+        data = "".join(e.to_line() for e in entries).encode("utf-8")
+        # A torn last line from a crash must not swallow our first record.
+        if data and existing and not existing.endswith(b"\n"):
+            data = b"\n" + data
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    if created:
+        _fsync_dir(path.parent)
+    return len(entries)
+
+
+def _read_all(fd: int) -> bytes:
+    os.lseek(fd, 0, os.SEEK_SET)
+    chunks = []
+    while chunk := os.read(fd, 1 << 16):
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _recorded_guids(data: bytes) -> set[str]:
+    """GUIDs whose latest readable record is not `removed` (unreadable lines are skipped here)."""
+    state: dict[str, str] = {}
+    for line in data.decode("utf-8", errors="replace").splitlines():
+        try:
+            record = json.loads(line)
+            state[str(record["guid"])] = str(record.get("kind", "published"))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return {guid for guid, kind in state.items() if kind != "removed"}
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a newly created ledger's directory entry durable too."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,138 @@
+"""Is the site already up to date? Answered without loading the show.
+
+After a successful build, castnotes records the size and mtime of every file it read
+and the mtime of every folder it listed (a file added to or removed from a folder
+changes the folder's mtime), together with the build's options, castnotes' version,
+the identity of the output folder it swapped in, and the publish time of the next
+scheduled episode. A later `castnotes build` compares those stamps first: when
+nothing changed, it says so and stops, without importing mutagen, feedgen or Jinja.
+
+This module must stay light: only the standard library.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+from castnotes import __version__
+
+STATE_DIR = ".castnotes"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildState:
+    version: str
+    options: str  # a digest of the options that change the output
+    output: str  # absolute output folder
+    identity: list[int]  # (device, inode, ctime) of the output folder that build swapped in
+    next_due: str | None  # ISO time the next scheduled episode goes live, if any
+    files: dict[str, list[int]] = field(default_factory=dict)  # path -> [size, mtime_ns]
+    dirs: dict[str, int] = field(default_factory=dict)  # folder -> mtime_ns
+    warnings: list[str] = field(default_factory=list)  # printed again when nothing changed
+    pages: dict[str, str] = field(default_factory=dict)  # site path -> fingerprint
+    copies: dict[str, list] = field(default_factory=dict)  # site path -> [source, size, mtime_ns]
+
+    def matches_output(self) -> bool:
+        """True when the output folder is still the one this build swapped in.
+
+        Every build swaps in a new folder, so a build with other options (or a
+        deleted and rebuilt site) shows up as another inode.
+        """
+        return folder_identity(Path(self.output)) == self.identity
+
+
+def folder_identity(folder: Path) -> list[int]:
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return []
+    return [st.st_dev, st.st_ino, st.st_ctime_ns]
+
+
+def options_key(drafts: bool, future: bool, base_url: str | None, output: Path | None) -> str:
+    """What distinguishes one build's output from another's: a build with other options
+    keeps its own state, so `serve`'s preview and `build` do not undo each other."""
+    values = [drafts, future, base_url, str(output) if output else None]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:16]
+
+
+def state_path(root: Path, options: str) -> Path:
+    """One state per set of options, so `serve`'s preview and `build` do not undo each other."""
+    return root / STATE_DIR / f"state-{options}.json"
+
+
+def stamp_inputs(files: Iterable[Path], dirs: Iterable[Path]) -> tuple[dict[str, list[int]], dict[str, int]]:
+    file_stamps: dict[str, list[int]] = {}
+    for path in files:
+        try:
+            st = os.stat(path)
+        except OSError:
+            file_stamps[str(path)] = [-1, -1]  # absent: creating it later is a change
+            continue
+        file_stamps[str(path)] = [st.st_size, st.st_mtime_ns]
+    dir_stamps: dict[str, int] = {}
+    for path in dirs:
+        try:
+            dir_stamps[str(path)] = os.stat(path).st_mtime_ns
+        except OSError:
+            dir_stamps[str(path)] = -1
+    return file_stamps, dir_stamps
+
+
+def walk(top: Path) -> tuple[list[Path], list[Path]]:
+    """Every file and folder under `top` (hidden ones skipped), for stamping."""
+    files: list[Path] = []
+    dirs: list[Path] = []
+    if not top.is_dir():
+        return files, [top]  # stamped as absent: creating it later is a change
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        dirs.append(folder)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                files.append(Path(entry.path))
+    return files, dirs
+
+
+def save_state(path: Path, state: BuildState) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(state), sort_keys=True), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def load_state(path: Path) -> BuildState | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return BuildState(**data)
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def up_to_date(path: Path, options: str, now: datetime | None = None) -> BuildState | None:
+    """The last build's state when it is still exactly what a build with these options would write."""
+    state = load_state(path)
+    if state is None or state.version != __version__ or state.options != options:
+        return None
+    now = now or datetime.now(timezone.utc)
+    if state.next_due is not None and datetime.fromisoformat(state.next_due) <= now:
+        return None  # a scheduled episode is due: it goes into the feed now
+    if not state.matches_output():
+        return None  # the output folder was replaced, or written by a build with other options
+    files, dirs = stamp_inputs(map(Path, state.files), map(Path, state.dirs))
+    return state if files == state.files and dirs == state.dirs else None

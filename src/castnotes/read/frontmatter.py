@@ -1,0 +1,187 @@
+"""YAML front matter with line numbers.
+
+PyYAML's C loader parses; a custom mapping constructor keeps each key's line so that
+every later error ("date: ...", "guests[1].role: ...") can point at the exact line of
+episode.md. Duplicate keys, which YAML silently collapses, are reported too.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode
+
+from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.fields import LineDict
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LineLoader(_Loader):  # type: ignore[misc, valid-type]
+    pass
+
+
+def _construct_mapping(loader: Any, node: MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    result.duplicates = []
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, (str, int, float, bool)) and key is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a key must be plain text", key_node.start_mark)
+        key = str(key)
+        line = key_node.start_mark.line + 1
+        if key in result:
+            result.duplicates.append((key, line))
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = line
+    return result
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+# Keep "yes"/"no"/"on"/"off" as text: only true/false are booleans (YAML 1.2 behaviour),
+# so `title: No` stays a title and not False.
+_LineLoader.add_constructor(
+    "tag:yaml.org,2002:bool",
+    lambda loader, node: {"true": True, "false": False}.get(
+        loader.construct_scalar(node).lower(), loader.construct_scalar(node)),
+)
+
+
+def _no_sexagesimal(kind: str) -> Any:
+    """YAML 1.1 reads `12:30` as the number 750; keep such values as the text written."""
+    base = SafeConstructor.construct_yaml_int if kind == "int" else SafeConstructor.construct_yaml_float
+
+    def construct(loader: Any, node: ScalarNode) -> Any:
+        text = loader.construct_scalar(node)
+        return text if ":" in text else base(loader, node)
+
+    return construct
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _no_sexagesimal("int"))
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _no_sexagesimal("float"))
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """An episode.md split into front matter and body."""
+
+    meta: LineDict
+    body: str
+    body_line: int  # the 1-based file line the body starts on
+
+
+_FENCE = re.compile(r"^---[ \t]*$", re.M)
+
+
+def parse_document(text: str, path: Path) -> Document:
+    """Split `---`-fenced YAML front matter from the Markdown body and parse it."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    empty = LineDict()
+    empty.line, empty.lines, empty.duplicates = 1, {}, []
+    if not text.startswith("---"):
+        return Document(empty, text, 1)
+    first_newline = text.find("\n")
+    if first_newline == -1 or text[:first_newline].strip() != "---":
+        return Document(empty, text, 1)
+    closing = _FENCE.search(text, first_newline + 1)
+    if closing is None:
+        raise CastnotesError.single("front matter is not closed", path, 1,
+                                    hint="end the YAML block with a line holding only ---")
+    yaml_text = text[first_newline + 1 : closing.start()]
+    body_start = text.find("\n", closing.end())
+    body = "" if body_start == -1 else text[body_start + 1 :]
+    body_line = text.count("\n", 0, body_start + 1) + 1 if body_start != -1 else 1
+    try:
+        meta = yaml.load(yaml_text, Loader=_LineLoader) if yaml_text.strip() else None
+    except yaml.MarkedYAMLError as exc:
+        # An unclosed bracket or quote is where it was opened (the context); anything
+        # else is where the parser stumbled (the problem).
+        opened = exc.context_mark is not None and str(exc.context or "").startswith(
+            ("while parsing a flow", "while scanning a quoted", "while scanning a double-quoted",
+             "while scanning a single-quoted"))
+        mark = exc.context_mark if opened else (exc.problem_mark or exc.context_mark)
+        line = mark.line + 2 if mark is not None else 1  # +1 for 1-based, +1 for the opening ---
+        problem = (exc.problem or "malformed YAML").strip()
+        if opened and exc.problem_mark is not None:
+            problem += f" ({str(exc.context).replace('while parsing', 'in')} opened here," \
+                       f" still open on line {exc.problem_mark.line + 2})"
+        raise CastnotesError.single(
+            f"malformed front matter: {problem}", path, line,
+            hint="check indentation, and quote values that contain ': ' or start with a symbol",
+        ) from None
+    except yaml.YAMLError as exc:
+        raise CastnotesError.single(f"malformed front matter: {exc}", path, 2) from None
+    if meta is None:
+        return Document(empty, body, body_line)
+    if not isinstance(meta, LineDict):
+        raise CastnotesError.single("front matter must be a list of `key: value` lines", path, 2)
+    _shift_lines(meta, 1)
+    if meta.duplicates:
+        key, line = meta.duplicates[0]
+        raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
+    return Document(meta, body, body_line)
+
+
+def _shift_lines(value: Any, offset: int) -> None:
+    """Front matter lines are counted from the `---`, so move them to file lines."""
+    if isinstance(value, LineDict):
+        value.line += offset
+        value.lines = {k: v + offset for k, v in value.lines.items()}
+        value.duplicates = [(k, v + offset) for k, v in value.duplicates]
+        for item in value.values():
+            _shift_lines(item, offset)
+    elif isinstance(value, list):
+        for item in value:
+            _shift_lines(item, offset)
+
+
+def parse_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
+    """A front matter or tag date -> aware datetime; naive values are in the show's zone.
+
+    Accepts YAML dates and timestamps, ISO 8601 text (`2026-05-04 06:00`,
+    `2026-05-04T06:00:00+02:00`), and RFC 2822 text (as feeds have it).
+    """
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, date):
+        result = datetime.combine(value, time(0, 0))
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            result = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            from email.utils import parsedate_to_datetime
+
+            try:
+                result = parsedate_to_datetime(text)
+            except (TypeError, ValueError, IndexError):
+                return None
+            if result is None:
+                return None
+    else:
+        return None
+    if result.tzinfo is None:
+        result = result.replace(tzinfo=zone)
+    return result
+
+
+def where(path: Path, meta: LineDict, key: str) -> SourceLocation:
+    return SourceLocation(path, meta.line_of(key) if isinstance(meta, LineDict) else None)
+
+
+def problem(path: Path, meta: Any, key: str, message: str, hint: str | None = None) -> Problem:
+    line = meta.line_of(key) if isinstance(meta, LineDict) else None
+    return Problem(f"{key}: {message}", SourceLocation(path, line), hint=hint)

@@ -1,0 +1,493 @@
+"""Episode folders -> Episode models (front matter, body, audio, art, chapters, people).
+
+Two passes: the first reads every episode.md and settles each slug, so the second
+can resolve links between episodes. Every problem is collected with its file and
+line; nothing is raised until all episodes have been looked at. The audio and its
+alternate formats are found by enclosures.py, chapters by chapters.py, transcripts
+by transcripts.py, people by people.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+from castnotes import __version__
+from castnotes.audio.info import AudioInfo
+from castnotes.codec import digest
+from castnotes.config.people import read_people
+from castnotes.config.podcasting import read_funding, read_license, read_locations
+from castnotes.errors import CastnotesError, Problems
+from castnotes.fields import FieldReader
+from castnotes.markdown import render_notes
+from castnotes.model import (
+    EPISODE_TYPES,
+    Artwork,
+    Episode,
+    Funding,
+    Person,
+    Settings,
+    Show,
+    Soundbite,
+    Sponsor,
+)
+from castnotes.read import chapters as chapter_sources
+from castnotes.read.audio_cache import AudioCache
+from castnotes.read.enclosures import load_enclosure
+from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
+from castnotes.read.frontmatter import Document, parse_datetime, parse_document
+from castnotes.read.transcripts import load_transcripts
+from castnotes.slugs import slugify
+from castnotes.workers import parallel_imap
+
+EPISODES_DIR = "episodes"
+EPISODE_FILE = "episode.md"
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+FRONT_MATTER_KEYS = (
+    "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
+    "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
+    "draft", "slug", "funding", "license", "location",
+)
+GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes' own, for derived GUIDs
+
+
+class Progress(Protocol):
+    """What the CLI shows while episodes are loaded (a progress bar on a terminal)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, name: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+@dataclass
+class _Source:
+    """An episode folder after the first pass, with the problems found in it."""
+
+    folder: Path
+    path: Path
+    doc: Document
+    reader: FieldReader
+    slug: str
+    problems: Problems
+    links: list[tuple[str, int]] = field(default_factory=list)  # episodes its notes link to
+    episode: Episode | None = None  # after the second pass
+
+    @property
+    def is_draft(self) -> bool:
+        return self.doc.meta.get("draft") is True
+
+
+def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, future: bool = False,
+              now: datetime | None = None, strict_drafts: bool = True,
+              episode_cache: EpisodeCache | None = None, progress: Progress | None = None) -> Show:
+    """Read every episode folder into a Show; raise CastnotesError with all problems.
+
+    With `strict_drafts` False (a build that leaves drafts out), a problem in a draft
+    is a warning and the draft is skipped: work in progress, such as an episode made
+    by `castnotes new` whose audio is not recorded yet, never blocks publishing. A
+    published episode linking to such a draft is an error, since that link would break.
+
+    Episodes whose folder, settings and slug map are unchanged come from
+    `episode_cache`; the others are loaded on every core (incremental.parallel_imap).
+    """
+    now = now or datetime.now(timezone.utc)
+    problems = Problems()
+    sources = _first_pass(settings, problems)
+    left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
+    for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
+        source.problems.extend(loaded.problems)
+        source.links = list(loaded.links)
+        source.episode = loaded.episode
+
+    episodes = []
+    for source in sources:
+        if not source.is_draft:
+            _check_links_to_drafts(source, left_out)
+        if source.folder.name in left_out and source.problems.errors:
+            problems.extend(replace(p, severity="warning", message=f"draft left out: {p.message}")
+                            for p in source.problems.items)
+            continue
+        problems.extend(source.problems.items)
+        if source.episode is not None:
+            episodes.append(source.episode)
+    problems.raise_if_errors()
+
+    kept = []
+    for episode in episodes:
+        scheduled = episode.date > now
+        if (episode.draft and not drafts) or (scheduled and not future):
+            continue
+        kept.append(replace(episode, scheduled=scheduled) if scheduled else episode)
+    kept.sort(key=lambda e: (e.date, e.number or 0, e.folder), reverse=True)
+    hosts = settings.show.hosts
+    return Show(settings=settings, episodes=tuple(kept), image=_show_artwork(settings), hosts=hosts,
+                problems=settings.warnings + tuple(problems.warnings),
+                copies=_people_photos(hosts + tuple(g for e in kept for g in e.guests)))
+
+
+def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
+              episode_cache: EpisodeCache | None, progress: Progress | None = None) -> list[Loaded]:
+    """The second pass for every source: from the episode cache, or loaded (in parallel)."""
+    by_folder = {s.folder.name: s for s in sources}
+
+    def lookup(folder_name: str) -> str | None:
+        source = by_folder.get(folder_name)
+        return f"episodes/{source.slug}/" if source else None
+
+    shared = digest(__version__, settings)
+    keys = [digest(shared, folder_stamp(s.folder)) for s in sources]
+    slugs = {s.folder.name: s.slug for s in sources}
+    results: list[Loaded | None] = [
+        episode_cache.get(s.folder.name, key, slugs) if episode_cache else None for s, key in zip(sources, keys)]
+    for loaded in results:
+        if loaded is not None and loaded.episode is not None:
+            cache.keep_checked([t.source_path for t in loaded.episode.transcripts if t.source_path])
+    missing = [i for i, loaded in enumerate(results) if loaded is None]
+
+    def load(index: int) -> tuple[Loaded, dict]:
+        source = sources[index]
+        before = len(source.problems.items)
+        try:
+            episode = _load_episode(source, settings, cache, lookup, source.problems)
+        except CastnotesError as exc:
+            source.problems.extend(exc.problems)
+            episode = None
+        added = tuple(source.problems.items[before:])
+        del source.problems.items[before:]  # the caller adds them, from a worker or from here
+        return Loaded(episode, added, tuple(source.links)), cache.take_changes()
+
+    if progress is not None and missing:
+        progress.start(len(missing))
+    try:
+        for index, (loaded, changes) in zip(missing, parallel_imap(load, missing)):
+            cache.merge_changes(changes)
+            results[index] = loaded
+            if episode_cache is not None:
+                episode_cache.put(sources[index].folder.name, keys[index], loaded,
+                                  {f: slugs.get(f) for f in _referenced_folders(sources[index], loaded)})
+            if progress is not None:
+                progress.advance(sources[index].folder.name)
+    finally:
+        if progress is not None and missing:
+            progress.finish()
+    return [loaded for loaded in results if loaded is not None]
+
+
+def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
+    """Episode folders whose slug this episode's result depends on: its links and `related`."""
+    folders = {folder for folder, _ in loaded.links}
+    for value in source.reader.strings("related"):
+        folders.add(Path(value).parent.name if value.endswith(EPISODE_FILE) else Path(value).name)
+    return folders
+
+
+def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
+    for folder, line in source.links:
+        if folder in drafts:
+            source.problems.add(
+                f"links to the draft episode {folder}/, which this build leaves out", source.path, line,
+                hint="publish that episode first (remove `draft: true`), or build with --drafts")
+
+
+def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
+    """Local photos of hosts and guests, each published once under people/."""
+    photos = {p.img_site_path: p.img_source for p in people if p.img_site_path and p.img_source}
+    return tuple((source, site_path) for site_path, source in sorted(photos.items()))
+
+
+def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
+    episodes_dir = settings.root / EPISODES_DIR
+    if not episodes_dir.is_dir():
+        raise CastnotesError.single(f"no {EPISODES_DIR}/ folder", episodes_dir,
+                                    hint="create one, or run `castnotes new TITLE`")
+    sources = []
+    for folder in sorted(p for p in episodes_dir.iterdir() if p.is_dir()):
+        if folder.name.startswith((".", "_")):
+            continue
+        path = folder / EPISODE_FILE
+        if not path.is_file():
+            problems.add(f"folder has no {EPISODE_FILE}", folder, severity="warning",
+                         hint="add one, or rename the folder to start with _ to keep it out")
+            continue
+        try:
+            doc = parse_document(path.read_text(encoding="utf-8"), path)
+        except UnicodeDecodeError:
+            problems.add("episode.md is not UTF-8 text", path, hint="save it as UTF-8")
+            continue
+        except CastnotesError as exc:
+            problems.extend(exc.problems)
+            continue
+        own = Problems()
+        reader = FieldReader(path, doc.meta, own)
+        reader.check_keys(FRONT_MATTER_KEYS)
+        slug = reader.text("slug") or default_slug(folder.name)
+        if not SLUG_RE.match(slug):
+            reader.error("slug", f"{slug!r} may hold only a-z, 0-9 and -")
+        sources.append(_Source(folder, path, doc, reader, slug, own))
+    if not sources and not problems.errors:
+        raise CastnotesError.single(
+            f"no episodes: {EPISODES_DIR}/ holds no episode folders", episodes_dir,
+            hint="add episodes/001-first/episode.md with its audio, or run `castnotes new TITLE`")
+    _check_unique(sources, "slug", lambda s: s.slug, settings.root,
+                  "give one of them `slug:` in its front matter")
+    _check_unique(sources, "guid", lambda s: s.reader.text("guid"), settings.root,
+                  "every episode needs its own GUID; never change one that is published")
+    return sources
+
+
+def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, hint: str) -> None:
+    seen: dict[str, _Source] = {}
+    for source in sources:
+        value = value_of(source)
+        if value is None:
+            continue
+        if value in seen:
+            other = seen[value].path.relative_to(root).as_posix()
+            source.reader.error(key, f"{value!r} is also the {key} of {other}", hint=hint)
+        else:
+            seen[value] = source
+
+
+def default_slug(folder_name: str) -> str:
+    """`042-stay-connected` -> `stay-connected`; a folder of digits keeps its name."""
+    slug = re.sub(r"^\d+[-_. ]*", "", folder_name) or folder_name
+    return slugify(slug) or "episode"
+
+
+def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup: Any,
+                  problems: Problems) -> Episode | None:
+    reader, folder, path = source.reader, source.folder, source.path
+    page_path = f"episodes/{source.slug}/"
+    copies: list[tuple[Path, str]] = []
+    enclosure, info, alternates = load_enclosure(reader, folder, source.slug, settings, cache, copies)
+    if enclosure is None:
+        return None
+    zone = settings.zone
+    tags = info or AudioInfo(mime="", codec="", duration=0, size=0)
+
+    title = reader.text("title") or tags.title
+    if not title:
+        reader.error("title", "missing, and the audio has no title tag", hint='add title: "..."')
+    date = _episode_date(reader, tags, zone)
+    episode_type = reader.choice("type", EPISODE_TYPES, "full")
+    number = reader.integer("number")
+    if number is None and "number" not in reader.meta and episode_type != "trailer":
+        digits = re.match(r"^(\d+)", folder.name)
+        number = int(digits.group(1)) if digits and int(digits.group(1)) > 0 else tags.track
+    guid = reader.text("guid")
+    if guid is None:
+        guid = str(uuid.uuid5(GUID_NAMESPACE, settings.show.url + source.slug))
+        reader.warn("guid", f"missing; using the derived {guid}",
+                    hint=f"add `guid: {guid}` so it never changes, even if the slug does")
+
+    notes = render_notes(source.doc.body, source_path=path, first_line=source.doc.body_line,
+                         episodes_dir=settings.root / EPISODES_DIR, page_path=page_path, lookup=lookup)
+    problems.extend(notes.problems)
+    copies.extend(notes.assets)
+    source.links = notes.linked_episodes
+    summary = reader.text("summary")
+    summary_is_excerpt = summary is None and bool(notes.first_paragraph)
+    summary = summary or notes.first_paragraph or (tags.comment or "")
+    image = _episode_artwork(reader, folder, page_path, settings, tags, cache, copies)
+    companions = _companions(reader, folder, page_path, settings, tags, enclosure.source_path,
+                             enclosure.duration, cache, copies)
+    related = _related(reader, folder, settings, lookup)
+    sponsors = _sponsors(reader)
+    podcasting = _podcasting(reader, folder, settings, sponsors)
+
+    if not title or date is None:
+        return None
+    return Episode(
+        folder=folder.name,
+        source_path=path,
+        slug=source.slug,
+        guid=guid,
+        title=title,
+        date=date,
+        summary=summary,
+        summary_is_excerpt=summary_is_excerpt,
+        body_html=notes.html,
+        enclosure=enclosure,
+        number=number,
+        season=reader.integer("season"),
+        type=episode_type or "full",
+        explicit=reader.boolean("explicit"),
+        image=image,
+        categories=reader.strings("categories"),
+        sponsors=sponsors,
+        alternates=alternates,
+        **companions,
+        **podcasting,
+        soundbites=_soundbites(reader, enclosure.duration),
+        related=related,
+        draft=bool(reader.boolean("draft")),
+        copies=tuple(copies),
+    )
+
+
+def _companions(reader: FieldReader, folder: Path, page_path: str, settings: Settings, tags: AudioInfo,
+                audio_path: Path | None, duration: float, cache: AudioCache,
+                copies: list[tuple[Path, str]]) -> dict[str, Any]:
+    """Chapters and transcripts: files published beside the page and linked from the feed."""
+    chapters = chapter_sources.load_chapters(reader, folder, page_path, tags.chapters, audio_path,
+                                             cache.picture_path, reader.problems)
+    copies.extend(chapters.copies)
+    if chapters.chapters and duration:
+        prefix = "chapters: " if chapters.path == reader.path else ""
+        chapter_sources.check_chapters(chapters, duration, reader.problems, prefix)
+    local_url = settings.show.url + page_path + "chapters.json" if chapters.chapters else None
+    return {
+        "chapters": chapters.chapters,
+        "chapters_url": chapters.remote_url or local_url,
+        "transcripts": tuple(load_transcripts(reader, folder, page_path, settings.show.url,
+                                              settings.show.language, copies, cache)),
+    }
+
+
+def _podcasting(reader: FieldReader, folder: Path, settings: Settings,
+                sponsors: tuple[Sponsor, ...]) -> dict[str, Any]:
+    """Guests, funding, licence and places: the episode's Podcasting 2.0 metadata."""
+    return {
+        "guests": read_people(reader, "guests", settings.people, default_role="guest", base_dir=folder,
+                              root=settings.root),
+        "funding": read_funding(reader, "funding") + _sponsor_funding(reader, sponsors),
+        "license": read_license(reader, "license"),
+        "locations": read_locations(reader, "location"),
+    }
+
+
+def _episode_date(reader: FieldReader, tags: AudioInfo, zone: Any) -> datetime | None:
+    if reader.has("date"):
+        value = reader.meta["date"]
+        date = parse_datetime(value, zone)
+        if date is None:
+            reader.error("date", f"{value!r} is not a date",
+                         hint="write it as 2026-05-04 or 2026-05-04 06:00 (optionally +02:00)")
+        return date
+    if tags.date and re.match(r"^\d{4}-\d{2}-\d{2}", tags.date):
+        return parse_datetime(tags.date[:19].replace("T", " "), zone)
+    reader.error("date", "missing, and the audio has no full date tag", hint="add date: 2026-05-04 06:00")
+    return None
+
+
+# --- art, chapters, people ------------------------------------------------------------
+
+def _episode_artwork(reader: FieldReader, folder: Path, page_path: str, settings: Settings,
+                     tags: AudioInfo, cache: AudioCache, copies: list[tuple[Path, str]]) -> Artwork | None:
+    name = reader.text("image")
+    source: Path | None = None
+    if name and "://" in name:  # art hosted elsewhere (as `castnotes import` writes it): linked, not copied
+        url = reader.url("image", warn_http=True)
+        return Artwork(url=url) if url else None
+    if name:
+        source = (folder / name).resolve()
+        if not source.is_relative_to(folder.resolve()) or not source.is_file():
+            reader.error("image", f"{name!r} is not a file in the episode folder")
+            return None
+        if source.suffix.lower() not in IMAGE_SUFFIXES:
+            reader.error("image", f"{name!r} must be a .jpg or .png file")
+            return None
+    else:
+        source = next((folder / f"cover{s}" for s in IMAGE_SUFFIXES if (folder / f"cover{s}").is_file()),
+                      None)
+    if source is None and tags.art is not None:
+        source = cache.picture_path(tags.art)
+    if source is None:
+        return None
+    suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
+    site_path = f"{page_path}cover{suffix}"
+    copies.append((source, site_path))
+    width, height = image_size(source)
+    return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
+                   width=width, height=height)
+
+
+def _show_artwork(settings: Settings) -> Artwork | None:
+    """The show's artwork, published under a content-hashed name: apps cache art by URL."""
+    source = settings.show.image_path
+    if source is None:
+        return None
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
+    suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
+    site_path = f"artwork-{digest}{suffix}"
+    width, height = image_size(source)
+    return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
+                   width=width, height=height)
+
+
+def image_size(path: Path) -> tuple[int | None, int | None]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            return image.size
+    except (OSError, UnidentifiedImageError):
+        return None, None
+
+
+def _sponsors(reader: FieldReader) -> tuple[Sponsor, ...]:
+    sponsors = []
+    for item_reader, item in reader.entries("sponsors"):
+        item_reader.check_keys(("name", "url", "text"), "sponsor key")
+        name = item_reader.text("name")
+        if not name:
+            item_reader.error("name", "each sponsor needs a name")
+            continue
+        sponsors.append(Sponsor(name, item_reader.url("url"), item_reader.text("text")))
+    return tuple(sponsors)
+
+
+def _sponsor_funding(reader: FieldReader, sponsors: tuple[Sponsor, ...]) -> tuple[Funding, ...]:
+    """Sponsors with an https link are also podcast:funding; plain http ones stay on the page only."""
+    funding = []
+    for i, sponsor in enumerate(sponsors):
+        if sponsor.url is None:
+            continue
+        if not sponsor.url.lower().startswith("https://"):
+            reader.warn("sponsors", f"sponsors[{i}] ({sponsor.name}) links to plain http; it is shown on the "
+                                    "page but left out of podcast:funding, which takes only https",
+                        hint="use the sponsor's https address")
+            continue
+        funding.append(Funding(sponsor.url, sponsor.name))
+    return tuple(funding)
+
+
+def _soundbites(reader: FieldReader, duration: float) -> tuple[Soundbite, ...]:
+    bites = []
+    for item_reader, item in reader.entries("soundbites"):
+        item_reader.check_keys(("start", "duration", "title"), "soundbite key")
+        start = chapter_sources.parse_time_value(item.get("start") if isinstance(item, dict) else None)
+        length = item_reader.number("duration")
+        if start is None or length is None or length <= 0:
+            item_reader.error("start", "each soundbite needs start (a time) and duration (seconds)")
+            continue
+        if duration and start + length > duration + 0.5:
+            item_reader.error("start", "the soundbite runs past the end of the audio")
+            continue
+        bites.append(Soundbite(start, length, item_reader.text("title", max_len=128)))
+    return tuple(bites)
+
+
+def _related(reader: FieldReader, folder: Path, settings: Settings, lookup: Any) -> tuple[str, ...]:
+    """`related: [../017-x/episode.md]` (or the folder) -> the slugs of those episodes."""
+    episodes_dir = (settings.root / EPISODES_DIR).resolve()
+    slugs = []
+    for value in reader.strings("related"):
+        target = (folder / value).resolve()
+        if target.name == EPISODE_FILE:
+            target = target.parent
+        site = lookup(target.name) if target.parent == episodes_dir else None
+        if site is None:
+            reader.error("related", f"{value!r} is not an episode", hint="use ../<folder>/episode.md")
+            continue
+        slugs.append(posixpath.basename(site.rstrip("/")))
+    return tuple(slugs)
+
+

@@ -1,0 +1,36 @@
+"""Published, scheduled or draft: which episodes a build puts in the feed.
+
+A draft (`draft: true`) and an episode dated in the future (scheduled) stay out of
+the feed unless asked for (`--drafts`, `--future`), are never recorded in the
+ledger, and are marked as such on preview pages and in `castnotes list`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import replace
+from typing import Iterable
+
+from castnotes.model import Episode, Show
+
+STATUSES = ("published", "scheduled", "draft")
+
+
+def episode_status(episode: Episode) -> str:
+    if episode.draft:
+        return "draft"
+    if episode.scheduled:
+        return "scheduled"
+    return "published"
+
+
+def select_episodes(show: Show, *, drafts: bool = False, future: bool = False) -> Show:
+    """The show with only the episodes a build with these options publishes."""
+    kept = tuple(e for e in show.episodes
+                 if (drafts or not e.draft) and (future or not e.scheduled))
+    return replace(show, episodes=kept)
+
+
+def count_statuses(episodes: Iterable[Episode]) -> dict[str, int]:
+    counts = Counter(episode_status(e) for e in episodes)
+    return {status: counts.get(status, 0) for status in STATUSES}

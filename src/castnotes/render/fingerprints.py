@@ -1,0 +1,64 @@
+"""render.fingerprints."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+from castnotes import __version__
+from castnotes.codec import digest
+from castnotes.model import Episode
+
+
+class Fingerprints:
+    """Digests of page contexts, hashing each episode once however many pages show it.
+
+    An episode appears on its page, its neighbours', the home pages, its categories,
+    its people: hashing its full `repr` each time would cost more than rendering.
+    """
+
+    def __init__(self) -> None:
+        self.episodes: dict[int, str] = {}
+
+    def of(self, *parts: object) -> str:
+        return digest(*(self._canonical(part) for part in parts))
+
+    def _canonical(self, value: object) -> object:
+        if isinstance(value, Episode):
+            known = self.episodes.get(id(value))
+            if known is None:
+                known = self.episodes[id(value)] = "Episode:" + digest(value)
+            return known
+        if isinstance(value, (list, tuple)):
+            return tuple(self._canonical(v) for v in value)
+        if isinstance(value, dict):
+            return tuple((k, self._canonical(v)) for k, v in value.items())
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return (type(value).__name__,
+                    tuple(self._canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        return value
+
+
+def tree_digest(folders: Iterable[Path]) -> str:
+    """The bytes of every file under the template folders: a changed template changes all pages."""
+    hasher = hashlib.sha1(__version__.encode())
+    for folder in folders:
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                hasher.update(path.relative_to(folder).as_posix().encode())
+                hasher.update(path.read_bytes())
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class RenderJob:
+    """One file to render: where it goes, its fingerprint, and how to make its bytes."""
+
+    site_path: str
+    fingerprint: str
+    render: Callable[[], bytes]

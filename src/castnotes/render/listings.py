@@ -1,0 +1,216 @@
+"""The site's lists, indexed once per build: categories, people, the archive, related episodes.
+
+Every index is built in one pass over the episodes, so a page never scans the
+whole show: a 1000-episode show costs the templates no more per page than a
+ten-episode one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from castnotes.model import Episode, Person, Show
+from castnotes.slugs import slugify
+
+
+def slug_of(text: str) -> str:
+    """`Mental Health & You` -> `mental-health-you`; text with no latin letters gets a short hash."""
+    return slugify(text) or "x" + hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def category_path(name: str) -> str:
+    return f"categories/{slug_of(name)}/"
+
+
+def person_slug(person: Person) -> str:
+    """The registry id when there is one, else a slug of the name."""
+    return slug_of(person.id) if person.id else slug_of(person.name)
+
+
+def person_path(person: Person) -> str:
+    return f"people/{person_slug(person)}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    slug: str
+    name: str
+    episodes: tuple[Episode, ...]  # newest first
+
+    @property
+    def page_path(self) -> str:
+        return f"categories/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonEntry:
+    """A person with a page: their details and the episodes they appear in."""
+
+    slug: str
+    person: Person
+    episodes: tuple[Episode, ...]  # newest first
+    roles: tuple[str, ...]  # every role they had, in order of first appearance
+    host: bool  # one of the show's hosts
+
+    @property
+    def page_path(self) -> str:
+        return f"people/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveGroup:
+    """A season, or a year when the show has no seasons."""
+
+    anchor: str  # the id of its heading: "season-2", "year-2025"
+    title: str
+    episodes: tuple[Episode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SiteIndex:
+    categories: tuple[Category, ...]  # by name
+    people: tuple[PersonEntry, ...]  # hosts first, then by name
+    archive: tuple[ArchiveGroup, ...]
+    related: dict[str, list[Episode]]  # by episode slug
+
+
+def index_show(show: Show) -> SiteIndex:
+    return SiteIndex(
+        categories=index_categories(show.episodes),
+        people=index_people(show.hosts, show.episodes),
+        archive=archive_groups(show.episodes, serial=show.settings.show.type == "serial"),
+        related=related_episodes(show.episodes),
+    )
+
+
+def index_categories(episodes: Iterable[Episode]) -> tuple[Category, ...]:
+    """Categories by slug; `Mental Health` and `mental-health` are one category, named as first seen."""
+    names: dict[str, str] = {}
+    members: dict[str, list[Episode]] = {}
+    for episode in episodes:
+        for name in dict.fromkeys(episode.categories):
+            slug = slug_of(name)
+            names.setdefault(slug, name)
+            if not members.get(slug) or members[slug][-1] is not episode:
+                members.setdefault(slug, []).append(episode)
+    return tuple(sorted((Category(slug, names[slug], tuple(members[slug])) for slug in names),
+                        key=lambda c: (c.name.lower(), c.slug)))
+
+
+def index_people(hosts: Iterable[Person], episodes: Iterable[Episode]) -> tuple[PersonEntry, ...]:
+    """Everyone with a page: the show's hosts, and every guest (by id, else by name)."""
+    people: dict[str, Person] = {}
+    roles: dict[str, list[str]] = {}
+    appearances: dict[str, list[Episode]] = {}
+    host_slugs = []
+    for host in hosts:
+        slug = person_slug(host)
+        people.setdefault(slug, host)
+        roles.setdefault(slug, []).append(host.role)
+        host_slugs.append(slug)
+    for episode in episodes:
+        for guest in episode.guests:
+            slug = person_slug(guest)
+            known = people.setdefault(slug, guest)
+            if not known.href and guest.href or not _has_photo(known) and _has_photo(guest):
+                people[slug] = _merge(known, guest)
+            if guest.role not in roles.setdefault(slug, []):
+                roles[slug].append(guest.role)
+            listed = appearances.setdefault(slug, [])
+            if not listed or listed[-1] is not episode:
+                listed.append(episode)
+    entries = [PersonEntry(slug, people[slug], tuple(appearances.get(slug, ())), tuple(roles[slug]),
+                           slug in host_slugs) for slug in people]
+    hosts_first = {slug: i for i, slug in enumerate(host_slugs)}
+    return tuple(sorted(entries, key=lambda p: (hosts_first.get(p.slug, len(hosts_first)),
+                                                p.person.name.lower(), p.slug)))
+
+
+def episode_people(hosts: Iterable[Person], episode: Episode) -> list[Person]:
+    """The show's hosts, then the episode's guests; a host also listed as a guest appears once."""
+    seen: set[str] = set()
+    people = []
+    for person in [*hosts, *episode.guests]:
+        slug = person_slug(person)
+        if slug not in seen:
+            seen.add(slug)
+            people.append(person)
+    return people
+
+
+def _has_photo(person: Person) -> bool:
+    return bool(person.img or person.img_site_path)
+
+
+def _merge(known: Person, other: Person) -> Person:
+    """The first-seen person, with a link or photo filled in from a later appearance."""
+    known = replace(known, href=known.href or other.href)
+    if _has_photo(known):
+        return known
+    return replace(known, img=other.img, img_site_path=other.img_site_path, img_source=other.img_source)
+
+
+def archive_groups(episodes: tuple[Episode, ...], serial: bool = False) -> tuple[ArchiveGroup, ...]:
+    """By season when any episode has one (episodes without go last), else by year.
+
+    A serial show reads in order, so its archive runs oldest first.
+    """
+    ordered = tuple(reversed(episodes)) if serial else episodes
+    groups: dict[tuple[int, int], list[Episode]] = {}
+    by_season = any(e.season for e in episodes)
+    for episode in ordered:
+        if by_season:
+            key = (0, episode.season) if episode.season else (1, 0)
+        else:
+            key = (0, episode.date.year)
+        groups.setdefault(key, []).append(episode)
+    keys = sorted(groups, key=lambda k: (k[0], k[1] if serial else -k[1]))
+    result = []
+    for kind, value in keys:
+        if by_season:
+            anchor, title = (f"season-{value}", f"Season {value}") if kind == 0 else ("specials", "Specials")
+        else:
+            anchor, title = f"year-{value}", str(value)
+        result.append(ArchiveGroup(anchor, title, tuple(groups[(kind, value)])))
+    return tuple(result)
+
+
+def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
+                     window: int = 12) -> dict[str, list[Episode]]:
+    """For each episode: those named in `related`, then those sharing the most categories
+    and guests, nearest in time first, up to `limit`.
+
+    Candidates come from an index of categories and guests, looking only at the
+    `window` episodes nearest in time on each list, so a big show with a few broad
+    categories costs a pass over the episodes, not a comparison of every pair.
+    """
+    by_slug = {e.slug: e for e in episodes}
+    order = {e.slug: i for i, e in enumerate(episodes)}
+    index: dict[str, list[str]] = {}
+    for episode in episodes:
+        for key in _topics(episode):
+            index.setdefault(key, []).append(episode.slug)
+    position = {key: {slug: i for i, slug in enumerate(slugs)} for key, slugs in index.items()}
+    result: dict[str, list[Episode]] = {}
+    for episode in episodes:
+        chosen = [by_slug[s] for s in episode.related if s in by_slug and s != episode.slug]
+        if len(chosen) < limit:
+            scores: dict[str, int] = {}
+            for key in _topics(episode):
+                i = position[key][episode.slug]
+                for slug in index[key][max(0, i - window) : i + window + 1]:
+                    scores[slug] = scores.get(slug, 0) + 1
+            taken = {e.slug for e in chosen} | {episode.slug}
+            here = order[episode.slug]
+            ranked = sorted((s for s in scores if s not in taken),
+                            key=lambda s: (-scores[s], abs(order[s] - here), order[s]))
+            chosen += [by_slug[s] for s in ranked[: limit - len(chosen)]]
+        result[episode.slug] = chosen
+    return result
+
+
+def _topics(episode: Episode) -> set[str]:
+    return {f"c:{slug_of(c)}" for c in episode.categories} | {
+        f"p:{person_slug(g)}" for g in episode.guests}

@@ -1,0 +1,397 @@
+"""Show -> the takeaway site's pages, with Jinja2.
+
+Templates come from the show's own `templates/` first, then the default theme; an
+override can extend the default it replaces (`{% extends "default/episode.html" %}`).
+Every link inside the site is relative (`root` is the way up from the current page),
+so the same files work at a domain root, in a sub-path, and from disk.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, Iterator
+from urllib.parse import quote, urlsplit
+
+import jinja2
+from markupsafe import Markup
+
+from castnotes.codec import digest
+from castnotes.config.settings import SUBSCRIBE_PLATFORMS
+from castnotes.errors import CastnotesError, Problems
+from castnotes.markdown import render_markdown, resolve_site_links
+from castnotes.model import Artwork, Enclosure, Episode, Person, Show
+from castnotes.read.cues import PageTranscript, load_page_transcript
+from castnotes.read.images import SIZES, WebImages, load_web_images, show_artworks
+from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
+from castnotes.render.listings import (
+    SiteIndex,
+    category_path,
+    episode_people,
+    index_show,
+    person_path,
+    person_slug,
+)
+from castnotes.render.seo import (
+    ROBOTS,
+    SITEMAP,
+    episode_jsonld,
+    iso_duration,
+    lastmod,
+    render_robots,
+    render_sitemap,
+    series_jsonld,
+)
+from castnotes.render.takeaways import (
+    TAKEAWAYS_LIMIT,
+    TAKEAWAYS_PATH,
+    render_takeaways_feed,
+    takeaways_url,
+)
+from castnotes.timecode import format_clock
+
+THEME_ASSETS = "assets"
+NOT_FOUND = "404.html"
+
+
+def default_theme_dir() -> Path:
+    """The default templates: inside the installed package, or the repo's top-level templates/."""
+    packaged = Path(__file__).parents[1] / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def make_environment(show_root: Path) -> jinja2.Environment:
+    """The show's templates/ first, then the default theme (also reachable as "default/...")."""
+    theme = jinja2.FileSystemLoader(str(default_theme_dir()))
+    loaders: list[jinja2.BaseLoader] = []
+    overrides = show_root / "templates"
+    if overrides.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders += [jinja2.PrefixLoader({"default": theme}), theme]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,  # one build renders with one set of templates: no stat per include
+    )
+    env.filters.update(
+        clock=lambda seconds: format_clock(seconds or 0),
+        iso_duration=iso_duration,
+        human_date=human_date,
+        filesize=filesize,
+        markdown=lambda text: Markup(render_markdown(text or "")),
+        label=lambda episode: episode_label(episode),
+        picture=picture,
+        media_src=media_src,
+        photo=photo,
+        category_path=category_path,
+        person_path=person_path,
+        person_slug=person_slug,
+        initials=initials,
+    )
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One output file: where it goes and which template renders it with what."""
+
+    site_path: str  # e.g. "episodes/x/index.html"
+    template: str
+    context: dict[str, Any]
+    lastmod: str | None = None  # for the sitemap
+    listed: bool = True  # in the sitemap
+
+
+@dataclass(frozen=True, slots=True)
+class SiteData:
+    """What the pages need beyond the Show, read from disk once per build."""
+
+    images: WebImages
+    transcripts: dict[str, PageTranscript] = field(default_factory=dict)  # by episode slug
+
+    @property
+    def copies(self) -> tuple[tuple[Path, str], ...]:
+        return self.images.files
+
+
+def load_site_data(show: Show) -> SiteData:
+    """Web-sized artwork (made or reused from the cache) and the transcripts shown on pages."""
+    problems = Problems()
+    transcripts = {}
+    for episode in show.episodes:
+        try:
+            page_transcript = load_page_transcript(episode, show.settings.show.language)
+        except CastnotesError as exc:
+            problems.extend(exc.problems)
+            continue
+        if page_transcript is not None:
+            transcripts[episode.slug] = page_transcript
+    problems.raise_if_errors()
+    return SiteData(load_web_images(show_artworks(show), show.settings.root), transcripts)
+
+
+@dataclass(frozen=True, slots=True)
+class ShowView:
+    """The show as templates see it: everything but the episode list.
+
+    A page gets its episodes from its own context (`episode`, `episodes`,
+    `category.episodes`, ...), so what a page shows is exactly what its fingerprint
+    covers (incremental.py); a template asking for `show.episodes` fails loudly.
+    """
+
+    settings: Any
+    image: Artwork | None
+    hosts: tuple[Person, ...]
+    generator: str
+
+    @property
+    def url(self) -> str:
+        return self.settings.show.url
+
+    @property
+    def feed_url(self) -> str:
+        return self.settings.feed_url
+
+
+def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
+    """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint."""
+    env = make_environment(show.settings.root)
+    index = index_show(show)
+    view = ShowView(show.settings, show.image, show.hosts, show.generator)
+    base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
+                  bool(index.categories), bool(index.people))
+    pages = list(plan_pages(show, index, data))
+    fingerprints = Fingerprints()
+    jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
+                      partial(render_page, env, view, page, data, index)) for page in pages]
+    listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
+    newest = show.episodes[:TAKEAWAYS_LIMIT]
+    jobs += [
+        RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
+        RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
+        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show)),
+    ]
+    return jobs
+
+
+def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
+    """Every page and site file as (site path, bytes), all rendered (for tests and tools)."""
+    return [(job.site_path, job.render()) for job in site_jobs(show, data)]
+
+
+def template_dirs(show_root: Path) -> list[Path]:
+    return [default_theme_dir(), show_root / "templates"]
+
+
+def root_for(site_path: str) -> str:
+    """The relative way from a page to the site root: "" or "../../"."""
+    depth = site_path.count("/")
+    return "../" * depth
+
+
+def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
+    """Every page of the site, in a stable order."""
+    yield from _home_pages(show)
+    episodes = show.episodes
+    for i, episode in enumerate(episodes):
+        yield Page(f"{episode.page_path}index.html", "episode.html", {
+            "episode": episode,
+            "newer": episodes[i - 1] if i > 0 else None,
+            "older": episodes[i + 1] if i + 1 < len(episodes) else None,
+            "related": index.related[episode.slug],
+            "transcript": data.transcripts.get(episode.slug),
+        }, lastmod=lastmod(episode))
+    totals = {"count": len(episodes), "first": episodes[-1] if episodes else None}
+    yield Page("archive/index.html", "archive.html", {"groups": index.archive, "totals": totals})
+    if index.categories:
+        yield Page("categories/index.html", "categories.html", {"categories": index.categories})
+    for category in index.categories:
+        yield Page(f"{category.page_path}index.html", "category.html", {"category": category},
+                   lastmod=lastmod(category.episodes[0]))
+    if index.people:
+        yield Page("people/index.html", "people.html", {"people": index.people})
+    for entry in index.people:
+        yield Page(f"{entry.page_path}index.html", "person.html", {"entry": entry},
+                   lastmod=lastmod(entry.episodes[0]) if entry.episodes else None)
+    yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
+                                                  "totals": totals})
+    yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
+
+
+def _home_pages(show: Show) -> Iterator[Page]:
+    episodes = show.episodes
+    per_page = show.settings.site.per_page
+    pages = max(1, math.ceil(len(episodes) / per_page))
+    for number in range(1, pages + 1):
+        path = "index.html" if number == 1 else f"page/{number}/index.html"
+        yield Page(path, "index.html", {
+            "episodes": episodes[(number - 1) * per_page : number * per_page],
+            "pagination": {
+                "number": number,
+                "count": pages,
+                "newer": None if number == 1 else ("" if number == 2 else f"page/{number - 1}/"),
+                "older": f"page/{number + 1}/" if number < pages else None,
+            },
+        }, lastmod=lastmod(episodes[0]) if number == 1 and episodes else None)
+
+
+def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteData,
+                index: SiteIndex) -> bytes:
+    root = root_for(page.site_path)
+    if page.site_path == NOT_FOUND:
+        # Served at whatever address was missing: only absolute paths work there.
+        root = urlsplit(show.url).path or "/"
+    folder = page.site_path.rsplit("/", 1)[0] + "/" if "/" in page.site_path else ""
+    context = {
+        "show": show,
+        "settings": show.settings.show,
+        "root": root,
+        "page_path": folder,
+        "section": section_of(page.site_path),
+        "has_categories": bool(index.categories),
+        "has_people": bool(index.people),
+        "page_url": show.url + folder,
+        "feed_url": show.feed_url,
+        "takeaways_url": takeaways_url(show),
+        "subscribe": [(key, SUBSCRIBE_PLATFORMS[key], url) for key, url in show.settings.show.subscribe],
+        "images": data.images,
+        "series_jsonld": lambda: series_jsonld(show),
+        "episode_people": lambda episode: episode_people(show.hosts, episode),
+        "episode_jsonld": lambda episode: episode_jsonld(show, episode, show.url + episode.page_path),
+        "url": lambda site_path="": root + site_path,
+        "notes": lambda html: Markup(resolve_site_links(html, root)),
+        **page.context,
+    }
+    try:
+        return env.get_template(page.template).render(context).encode("utf-8")
+    except jinja2.TemplateError as exc:
+        raise template_error(exc, page) from None
+
+
+def section_of(site_path: str) -> str:
+    """The part of the site a page belongs to, for the navigation's aria-current."""
+    first = site_path.split("/", 1)[0]
+    if site_path == NOT_FOUND:
+        return "none"
+    return {"index.html": "home", "page": "home", "episodes": "home"}.get(first, first)
+
+
+def own_url(href: str, site_url: str, root: str) -> str:
+    """An address on the show's own site made relative, so it works in a preview and a sub-path.
+
+    `https://show.example/people/ana.jpg` (the show's URL) and `people/ana.jpg` (a path
+    inside the site, such as a file from static/) both become `root + people/ana.jpg`.
+    """
+    if href.startswith(site_url):
+        return root + href[len(site_url):]
+    if not urlsplit(href).scheme and not href.startswith(("/", "#")):
+        return root + href
+    return href
+
+
+def template_error(exc: jinja2.TemplateError, page: Page) -> CastnotesError:
+    """A template mistake as a problem at the template's file and line."""
+    path, line = None, None
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        path, line = exc.filename, exc.lineno
+    else:
+        tb = exc.__traceback__
+        while tb is not None:  # Jinja maps its frames back to template file and line
+            if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+                path, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+    if isinstance(exc, jinja2.TemplateNotFound):
+        message = f"template not found: {exc.name}"
+    else:
+        message = f"template error: {exc.message or type(exc).__name__}"
+    return CastnotesError.single(f"{message} (rendering {page.site_path})",
+                                 Path(path) if path else None, line)
+
+
+def theme_assets(show_root: Path) -> dict[str, Path]:
+    """Files of the theme's assets/ folder, the show's templates/assets/ overriding by name."""
+    found: dict[str, Path] = {}
+    for base in (default_theme_dir() / THEME_ASSETS, show_root / "templates" / THEME_ASSETS):
+        if base.is_dir():
+            for path in sorted(base.rglob("*")):
+                if path.is_file():
+                    found[f"{THEME_ASSETS}/{path.relative_to(base).as_posix()}"] = path
+    return found
+
+
+def human_date(value: datetime) -> str:
+    """`4 May 2026`: unambiguous in every English locale."""
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def filesize(size: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size} bytes"
+
+
+def episode_label(episode: Episode) -> str:
+    """`S2 E14`, `E14`, `Bonus`, `Trailer`: the short badge shown beside titles."""
+    parts = []
+    if episode.type != "full":
+        parts.append(episode.type.capitalize())
+    if episode.season:
+        parts.append(f"S{episode.season}")
+    if episode.number:
+        parts.append(f"E{episode.number}")
+    return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    src: str
+    width: int
+    height: int
+
+
+@jinja2.pass_context
+def picture(context: Any, art: Artwork, size: str = "large") -> Picture:
+    """`art | picture("small")`: the web-sized copy's address from this page, width and height."""
+    image = context["images"].pick(art, size)
+    src = context["root"] + image.site_path if image.site_path else image.url
+    return Picture(src, image.width or SIZES[size], image.height or SIZES[size])
+
+
+@jinja2.pass_context
+def media_src(context: Any, enclosure: Enclosure) -> str:
+    """The player's address for the audio: relative when the site holds the file, so a preview
+    or a copy at another address plays it; the full URL when it is hosted elsewhere or counted
+    by an analytics prefix (plays on the site are downloads too)."""
+    if enclosure.site_path and not context["show"].settings.media.prefix:
+        return context["root"] + quote(enclosure.site_path)
+    return enclosure.url
+
+
+@jinja2.pass_context
+def photo(context: Any, person: Person) -> str | None:
+    """A host's or guest's photo from this page: published in the site, or their own URL."""
+    if person.img_site_path:
+        return context["root"] + person.img_site_path
+    return own_url(person.img, context["show"].url, context["root"]) if person.img else None
+
+
+def initials(name: str) -> str:
+    """`Dr. Ana Lopez` -> `AL`: shown where a person has no photo."""
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalpha()]
+    titles = {"dr", "prof", "mr", "mrs", "ms", "mx", "sir", "dame"}
+    named = [w for w in words if w.lower() not in titles] or words
+    if not named:
+        return "?"
+    letters = named[0][0] + (named[-1][0] if len(named) > 1 else "")
+    return letters.upper()

@@ -1,0 +1,102 @@
+"""Show -> `takeaways.xml`: an Atom feed of the takeaway posts, for blog readers.
+
+Podcast apps read feed.xml; feed readers (NetNewsWire, Feedly, Miniflux) want the
+written takeaways in full, with links that work outside the site. Made with
+feedgen; deterministic like the podcast feed: `updated` is the newest episode's
+date, the generator is ours, entries are appended newest first.
+"""
+
+from __future__ import annotations
+
+import uuid
+from html import escape
+
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+
+from castnotes.markdown import render_markdown, resolve_site_links
+from castnotes.model import Episode, Show
+from castnotes.render.rss import GENERATOR, XML_DECLARATION, build_date
+from castnotes.render.seo import plain_text
+
+TAKEAWAYS_PATH = "takeaways.xml"
+TAKEAWAYS_LIMIT = 50  # newest posts in the feed; readers keep what they have already seen
+
+
+class _NoFeedExtension(BaseExtension):
+    """feedgen wants a feed-level class beside every entry extension; this one adds nothing."""
+
+
+class LinkAttributes(BaseEntryExtension):
+    """feedgen 1.0 writes an Atom entry's links with their href only: it drops rel, type and
+    length (the loop variable shadows the link's data). Put them back, in order."""
+
+    def __init__(self) -> None:
+        self.links: list[dict[str, str]] = []
+
+    def extend_atom(self, entry):  # noqa: ANN001, ANN201 - feedgen's signature
+        for element, attributes in zip(entry.findall("link"), self.links):
+            element.attrib.update(attributes)
+        return entry
+
+
+def takeaways_url(show: Show) -> str:
+    return show.url + TAKEAWAYS_PATH
+
+
+def render_takeaways_feed(show: Show) -> bytes:
+    settings = show.settings.show
+    fg = FeedGenerator()
+    fg.register_extension("linkattributes", _NoFeedExtension, LinkAttributes, atom=True, rss=False)
+    fg.id(show.url)
+    fg.title(f"{settings.title}: takeaways")
+    fg.subtitle(plain_text(render_markdown(settings.description)) or settings.title)
+    fg.link(href=takeaways_url(show), rel="self", type="application/atom+xml")
+    fg.link(href=show.url, rel="alternate", type="text/html")
+    fg.link(href=show.feed_url, rel="related", type="application/rss+xml")
+    fg.language(settings.language)
+    fg.updated(build_date(show))
+    fg.generator(GENERATOR, uri="https://pypi.org/project/castnotes/")
+    if settings.author:
+        fg.author(name=settings.author)
+    if settings.copyright:
+        fg.rights(settings.copyright)
+    if show.image:
+        fg.icon(show.image.url)
+        fg.logo(show.image.url)
+    for episode in show.episodes[:TAKEAWAYS_LIMIT]:
+        add_post(fg, show, episode)
+    return XML_DECLARATION + fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=False)
+
+
+def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
+    page_url = show.url + episode.page_path
+    entry = fg.add_entry(order="append")
+    entry.id(post_id(episode, page_url))
+    entry.title(episode.title)
+    enclosure = episode.enclosure
+    links = [{"href": page_url, "rel": "alternate", "type": "text/html"},
+             {"href": enclosure.url, "rel": "enclosure", "type": enclosure.mime, "length": str(enclosure.length)}]
+    for link in links:
+        entry.link(**link)
+    entry.linkattributes.links = links
+    entry.published(episode.date)
+    entry.updated(episode.date)
+    if episode.summary:
+        entry.summary(episode.summary)
+    body = resolve_site_links(episode.body_html, show.url)
+    if episode.summary and not episode.summary_is_excerpt:
+        body = f"<p>{escape(episode.summary, quote=False)}</p>\n{body}"
+    entry.content(body, type="html")
+    for name in episode.categories:
+        entry.category(term=name)
+    for guest in episode.guests:
+        entry.contributor(name=guest.name, **({"uri": guest.href} if guest.href else {}))
+
+
+def post_id(episode: Episode, page_url: str) -> str:
+    """The episode's GUID as a URN when it is a UUID (it never changes), else the page URL."""
+    try:
+        return uuid.UUID(episode.guid).urn
+    except ValueError:
+        return episode.guid if episode.guid.startswith(("http://", "https://", "urn:", "tag:")) else page_url

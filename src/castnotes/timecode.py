@@ -1,0 +1,47 @@
+"""timecode."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+def parse_time_value(value: Any) -> float | None:
+    """A chapter time from YAML/JSON: seconds as a number, or `H:MM:SS(.mmm)` text."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value) if value >= 0 else None
+    if isinstance(value, str):
+        return parse_timestamp(value)
+    return None
+
+
+def format_clock(seconds: float) -> str:
+    """`1:02:03` or `12:30`: how hosts write times (rounded to the nearest second)."""
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_npt(seconds: float) -> str:
+    """`HH:MM:SS.mmm`, the Podlove Simple Chapters form every parser accepts."""
+    millis = int(round(seconds * 1000))
+    hours, rest = divmod(millis, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def parse_timestamp(text: str) -> float | None:
+    """`1:02:03.5`, `02:03`, `75` or `75.25` -> seconds; None when it is none of those."""
+    text = text.strip()
+    match = re.fullmatch(r"(?:(\d+):)?(?:(\d+):)?(\d+(?:[.,]\d+)?)", text)
+    if not match:
+        return None
+    parts = [p for p in match.groups() if p is not None]
+    seconds = 0.0
+    for part in parts:
+        seconds = seconds * 60 + float(part.replace(",", "."))
+    return seconds
