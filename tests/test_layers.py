@@ -24,6 +24,7 @@ LAYERS: list[set[str]] = [
     {"read"},
     {"render"},
     {"output"},
+    {"publish"},
     {"checks"},
     {"importing"},
     {"commands"},

@@ -217,3 +217,32 @@ def _too_large(url: str, what: str, size: int, limit: int, hint: str | None,
     return CastnotesError.single(
         f"the {what} is {amount}; castnotes refuses more than {limit / 1_048_576:.0f} MB: {url}",
         hint=hint)
+
+
+def notify(url: str, *, what: str, data: dict[str, str] | None = None, headers: dict[str, str] | None = None,
+           opener: Opener | None = None) -> int:
+    """Tell a server something (a WebSub hub, Podping): POST `data` form-encoded, or GET without it.
+
+    Returns the HTTP status; raises CastnotesError (one line naming `what` and `url`) when the
+    server cannot be reached or answers with an error status. The answer's body is not read
+    past a few KB: a notification's reply carries nothing castnotes needs.
+    """
+    import urllib.parse
+
+    body = urllib.parse.urlencode(data).encode("ascii") if data is not None else None
+    extra = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
+    if not is_http_url(url):
+        raise CastnotesError.single(f"the {what} address is not an http(s) URL: {url!r}")
+    request = urllib.request.Request(url, data=body, method="POST" if body is not None else "GET",
+                                     headers={"User-Agent": USER_AGENT, **extra, **(headers or {})})
+    try:
+        with (opener or default_opener)(request) as response:
+            response.read(4096)
+            return getattr(response, "status", 200)
+    except urllib.error.HTTPError as exc:
+        raise HttpStatusError(exc.code, f"the {what} answered {exc.code} {exc.reason}: {url}",
+                              _HTTP_HINTS.get(exc.code, "check the address")) from None
+    except urllib.error.URLError as exc:
+        raise CastnotesError.single(f"cannot reach the {what}: {_reason(exc.reason)} ({url})") from None
+    except (TimeoutError, socket.timeout, OSError, http.client.HTTPException) as exc:
+        raise CastnotesError.single(f"the {what} did not answer: {exc or type(exc).__name__} ({url})") from None

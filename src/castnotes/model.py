@@ -286,12 +286,28 @@ class FeedSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """[publish]: where `castnotes publish` puts the site. Never credentials: those come from the
+    environment (the AWS chain, SSH keys), so castnotes.toml can be committed."""
+
+    target: str | None = None  # s3://bucket/prefix/, rsync://host/module/path, user@host:/path, a folder
+    endpoint_url: str | None = None  # S3-compatible stores (R2, B2, MinIO); None for AWS
+    region: str | None = None
+    profile: str | None = None  # a named profile in the standard AWS config files
+    websub_hubs: tuple[str, ...] = ()  # pinged after a feed changed; advertised with atom:link rel=hub
+    podping_url: str | None = None  # e.g. https://podping.cloud/; the token comes from PODPING_TOKEN
+    cache_control: tuple[tuple[str, str], ...] = ()  # (kind, header) overrides: feed, html, media, ...
+    content_types: tuple[tuple[str, str], ...] = ()  # (".ext", type) overrides
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     root: Path  # the show folder, absolute
     show: ShowSettings
     media: MediaSettings = field(default_factory=MediaSettings)
     site: SiteSettings = field(default_factory=SiteSettings)
     feed: FeedSettings = field(default_factory=FeedSettings)
+    publish: PublishSettings = field(default_factory=PublishSettings)
     people: Registry = field(default_factory=dict)  # people.toml: id -> Person
     warnings: tuple[Problem, ...] = ()
 

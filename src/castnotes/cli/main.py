@@ -474,3 +474,65 @@ def tag(ctx: Context, episodes: tuple[str, ...], dry_run: bool, id3v23: bool) ->
         ctx.info(f"Tagged {'all ' if total > 1 else ''}{total} file{'s' if total != 1 else ''}.")
     else:
         ctx.info(f"Tagged {changed} of {total} files; the other {total - changed} already carried the notes.")
+
+
+@main.command()
+@click.option("--dry-run", is_flag=True, help="List what would be uploaded and deleted, with sizes; write nothing.")
+@click.option("--no-build", is_flag=True, help="Publish site/ as it is, without building first.")
+@click.option("--delete", is_flag=True, help="Delete remote files the site no longer has (after the feeds; "
+              "never the audio of a published episode).")
+@click.option("--target", metavar="URL", help="Publish here instead of [publish] target.")
+@pass_context
+def publish(ctx: Context, dry_run: bool, no_build: bool, delete: bool, target: str | None) -> None:
+    """Build, then upload the site: media first, the feeds last, only what changed."""
+    from castnotes.commands.publish import PublishOptions
+    from castnotes.commands.publish import publish as run_publish
+
+    class ByteBar:  # the transfer's progress in bytes, on a terminal only
+        def start(self, total: int) -> None:
+            self.bar = click.progressbar(length=max(total, 1), label="Uploading", file=sys.stderr,
+                                         show_percent=True, show_eta=True)
+            self.bar.__enter__()
+
+        def advance(self, amount: int) -> None:
+            self.bar.update(max(0, min(amount, self.bar.length - self.bar.pos)))
+
+        def finish(self) -> None:
+            self.bar.__exit__(None, None, None)
+
+    terminal = ctx.verbosity >= 1 and BarProgress.wanted()
+    options = PublishOptions(dry_run=dry_run, build=not no_build, delete=delete, target=target)
+    result = ctx.run(lambda: run_publish(ctx.root, options, ByteBar() if terminal else None,
+                                         BarProgress() if terminal else None),
+                     "publishing stopped; the feed at the target is the last complete one.")
+    if result.built is not None:
+        for problem in result.built.warnings:
+            ctx.problem(problem)
+        ctx.info(f"Built {result.built.output_dir.name}/ in {result.built.seconds:.2f} s.")
+
+    def size(count: int) -> str:
+        return f"{count / 1_048_576:.1f} MB" if count >= 1_048_576 else f"{count / 1024:.1f} KB"
+
+    plan = result.plan
+    if dry_run:
+        if result.stale:
+            ctx.info("note: site/ is older than the show's files; this is what publishing it as it is would "
+                     "send (publish without --dry-run builds first).")
+        for file in plan.uploads:
+            ctx.info(f"  upload  {file.path}  {size(file.size)}  {file.content_type}")
+        for path in plan.deletes:
+            ctx.info(f"  delete  {path}")
+        for path in plan.kept:
+            why = "published audio in the ledger" if path in result.protected else "pass --delete to delete"
+            ctx.info(f"  keep    {path} ({why})")
+        ctx.info(f"Dry run for {result.target}: {len(plan.uploads)} to upload ({size(plan.upload_bytes)}), "
+                 f"{plan.unchanged} unchanged, {len(plan.deletes)} to delete; nothing was written.")
+        return
+    for problem in result.warnings:
+        ctx.problem(problem)
+    for told in result.notified:
+        ctx.detail(f"Told {told} about the new feed.")
+    ctx.detail(f"Requests to the target: {result.requests}.")
+    kept = f", {len(plan.kept)} kept (--delete removes them)" if plan.kept and not delete else ""
+    ctx.info(f"Published to {result.target}: {len(plan.uploads)} uploaded ({size(result.uploaded_bytes)}), "
+             f"{plan.unchanged} unchanged, {len(result.deleted)} deleted{kept} in {result.seconds:.2f} s.")

@@ -36,6 +36,7 @@ from castnotes.model import (
     FeedSettings,
     MediaSettings,
     Owner,
+    PublishSettings,
     Registry,
     Settings,
     ShowSettings,
@@ -78,7 +79,20 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
     "media": {"base_url": str, "prefix": str},
     "site": {"output": str, "per_page": int},
     "feed": {"path": str, "limit": int},
+    # `castnotes publish` (publish/); credentials never go here (see _warn_secrets)
+    "publish": {
+        "target": str,
+        "endpoint_url": str,
+        "region": str,
+        "profile": str,
+        "websub_hubs": list,
+        "podping_url": str,
+        "cache_control": dict,
+        "content_types": dict,
+    },
 }
+# [publish] cache_control keys: the kinds of file publish/plan.py sorts the site into
+CACHE_KINDS = ("feed", "html", "media", "assets", "other")
 REQUIRED_SHOW_KEYS = ("title", "description", "url", "language")
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -146,9 +160,92 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
                      path, lines.find("feed", "path"))
     if feed.limit is not None and feed.limit < 1:
         problems.add("[feed] limit must be 1 or more", path, lines.find("feed", "limit"))
+    publish = _parse_publish(data.get("publish", {}), path, lines, problems)
+    _warn_secrets(data, path, lines, problems)
     problems.raise_if_errors()
-    return Settings(root=root, show=show, media=media, site=site, feed=feed, people=people or {},
-                    warnings=tuple(problems.warnings))
+    return Settings(root=root, show=show, media=media, site=site, feed=feed, publish=publish,
+                    people=people or {}, warnings=tuple(problems.warnings))
+
+
+def _parse_publish(raw: dict[str, Any], path: Path, lines: KeyLines, problems: Problems) -> PublishSettings:
+    """[publish]: the target is checked when publishing (publish/targets.py), the rest here."""
+    if not isinstance(raw, dict):
+        return PublishSettings()
+    hubs = []
+    for hub in raw.get("websub_hubs", []):
+        url = _url(hub if isinstance(hub, str) else repr(hub), "publish", "websub_hubs", path, lines, problems)
+        if url:
+            hubs.append(url)
+    cache_control = []
+    for kind, value in raw.get("cache_control", {}).items():
+        if kind not in CACHE_KINDS:
+            problems.add(f"[publish] cache_control has an unknown kind {kind!r}", path,
+                         lines.find("publish", "cache_control"), hint=_suggest(kind, CACHE_KINDS))
+        elif not isinstance(value, str) or not value.strip() or "\n" in value:
+            problems.add(f"[publish] cache_control.{kind} must be a header value such as "
+                         f"\"public, max-age=300\"", path, lines.find("publish", "cache_control"))
+        else:
+            cache_control.append((kind, value.strip()))
+    content_types = []
+    for suffix, value in raw.get("content_types", {}).items():
+        if not re.fullmatch(r"\.[A-Za-z0-9]+", suffix) or not isinstance(value, str) \
+                or not re.fullmatch(r"[\w.+-]+/[\w.+-]+(\s*;.*)?", value):
+            problems.add(f"[publish] content_types: {suffix!r} = {value!r} is not a file suffix and a "
+                         "media type", path, lines.find("publish", "content_types"),
+                         hint='content_types = { ".opus" = "audio/ogg" }')
+        else:
+            content_types.append((suffix.lower(), value))
+    return PublishSettings(
+        target=(raw.get("target") or "").strip() or None,
+        endpoint_url=_url(raw.get("endpoint_url"), "publish", "endpoint_url", path, lines, problems),
+        region=(raw.get("region") or "").strip() or None,
+        profile=(raw.get("profile") or "").strip() or None,
+        websub_hubs=tuple(hubs),
+        podping_url=_url(raw.get("podping_url"), "publish", "podping_url", path, lines, problems),
+        cache_control=tuple(cache_control),
+        content_types=tuple(content_types),
+    )
+
+
+# Keys and values that look like credentials. castnotes.toml is meant to be committed, so a
+# secret in it is a leak waiting to happen; the hint says where it belongs instead.
+SECRET_KEY_RE = re.compile(r"secret|passw|token|api_?key|access_?key|credential|private_?key", re.IGNORECASE)
+SECRET_VALUE_RES = (
+    re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b"),  # an AWS access key id
+    re.compile(r"^(?=.*[0-9])(?=.*[a-z])(?=.*[A-Z])[A-Za-z0-9/+]{40}$"),  # an AWS secret access key
+    re.compile(r"^K00[0-9A-Za-z]{20,}$"),  # a Backblaze application key
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"^[a-z][a-z0-9+.-]*://[^/@\s:]+:[^/@\s]+@", re.IGNORECASE),  # user:password@ in a URL
+)
+
+
+def _warn_secrets(data: dict[str, Any], path: Path, lines: KeyLines, problems: Problems) -> None:
+    """Warn about anything in castnotes.toml that looks like a password, token or access key."""
+    def visit(value: Any, section: str | None, key: str, name: str) -> None:
+        if isinstance(value, dict):
+            for sub, item in value.items():
+                visit(item, section, key, f"{name}.{sub}")
+            return
+        if isinstance(value, list):
+            for item in value:
+                visit(item, section, key, name)
+            return
+        if not isinstance(value, str) or not value.strip():
+            return
+        leaf = name.rsplit(".", 1)[-1]
+        if SECRET_KEY_RE.search(leaf) or any(r.search(value.strip()) for r in SECRET_VALUE_RES):
+            problems.add(f"{name} looks like a secret (a password, token or access key)", path,
+                         lines.find(section, key), severity="warning",
+                         hint="castnotes.toml is meant to be committed: remove it and rotate it; credentials "
+                              "come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+                              "AWS_PROFILE, PODPING_TOKEN) or the AWS config files")
+
+    for section, table in data.items():
+        if isinstance(table, dict):
+            for key, value in table.items():
+                visit(value, section, key, f"{section}.{key}")
+        else:
+            visit(table, None, section, section)
 
 
 def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",

@@ -51,10 +51,13 @@ class CastnotesExtension(BaseExtension):
         self.block = False
         self.complete = False
         self.paging: list[tuple[str, str]] = []  # (rel, href): RFC 5005 paged-feed links
+        self.hubs: tuple[str, ...] = ()  # WebSub hubs ([publish] websub_hubs) apps may subscribe at
 
     def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
         channel = rss_feed[0]
         self_link = channel.find(f"{{{ATOM_NS}}}link")
+        for href in reversed(self.hubs):  # after the paging links (inserted next, before them)
+            self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=href, rel="hub"))
         for rel, href in reversed(self.paging):  # right after atom:link rel=self
             link = etree.Element(f"{{{ATOM_NS}}}link", href=href, rel=rel, type="application/rss+xml")
             self_link.addnext(link)
@@ -261,6 +264,7 @@ def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) 
     fg.castnotes.explicit = settings.explicit
     fg.castnotes.block = any(r.blocked and r.service in (None, "apple") for r in settings.block)
     fg.castnotes.complete = settings.complete
+    fg.castnotes.hubs = show.settings.publish.websub_hubs
     fg.podcastindex.tags = channel_tags(show) if tags is None else tags
     return fg
 

@@ -1,0 +1,140 @@
+"""`castnotes publish`: build, then put the site on the web: media first, the feeds last.
+
+The order is what keeps listeners safe: a feed that names a new episode goes up only
+after the episode's audio, images, pages and chapters are there. The target keeps a
+manifest of content hashes, rewritten after each phase, so a publish that is cut
+off (a dropped connection, a full disk) leaves the old feed live, and the next run
+sends only what is still missing. Deleting is opt-in (`--delete`), happens after the
+feeds, and never removes the audio of an episode the ledger lists as published.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from castnotes.commands.build import BuildOptions, BuildResult, build
+from castnotes.config.settings import load_settings
+from castnotes.errors import CastnotesError, Problem
+from castnotes.output.state import options_key, state_path, up_to_date
+from castnotes.publish.notify import announce
+from castnotes.publish.plan import (
+    PHASES,
+    Plan,
+    dump_manifest,
+    make_plan,
+    manifest_entry,
+    protected_paths,
+    read_manifest,
+    scan_site,
+)
+from castnotes.publish.targets import TARGET_HINT, open_target
+from castnotes.read.show import Progress
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    dry_run: bool = False  # list what would be sent and deleted; write nothing anywhere
+    build: bool = True  # build first (with the ledger guard); False publishes site/ as it is
+    delete: bool = False  # delete remote files the site no longer has (never ledger audio)
+    target: str | None = None  # overrides [publish] target
+
+
+@dataclass(frozen=True, slots=True)
+class PublishResult:
+    target: str
+    plan: Plan
+    dry_run: bool
+    uploaded_bytes: int
+    deleted: tuple[str, ...]
+    protected: tuple[str, ...]  # remote files kept because the ledger lists them as published audio
+    seconds: float
+    requests: int  # requests to the remote (HTTP requests for S3, rsync runs)
+    notified: tuple[str, ...] = ()  # hubs and Podping told about the new feed
+    warnings: tuple[Problem, ...] = field(default=())
+    built: BuildResult | None = None
+    stale: bool = False  # --dry-run on a site/ older than the show's files
+
+
+class TransferProgress(Protocol):
+    """Bytes sent, for a progress bar (cli/ draws it; calls come from one thread at a time)."""
+
+    def start(self, total: int) -> None: ...
+    def advance(self, amount: int) -> None: ...
+    def finish(self) -> None: ...
+
+
+def publish(root: Path, options: PublishOptions = PublishOptions(), progress: TransferProgress | None = None,
+            build_progress: Progress | None = None) -> PublishResult:
+    started = time.perf_counter()
+    built = None
+    stale = False
+    if options.build and not options.dry_run:
+        built = build(root, BuildOptions(), build_progress)
+        settings = built.show.settings
+    else:
+        settings = load_settings(root)
+        if options.dry_run and options.build:
+            key = options_key(False, False, None, None)
+            stale = up_to_date(state_path(settings.root, key), key) is None
+    text = options.target or settings.publish.target
+    if not text:
+        raise CastnotesError.single("no publish target: [publish] target is not set", settings.config_path,
+                                    hint=TARGET_HINT + ", or pass --target")
+    target = open_target(text, settings)
+    files = scan_site(settings.output_dir, settings, save_hashes=not options.dry_run)
+    target.connect()
+    manifest = read_manifest(target.read_manifest(), target.label)
+    protected = protected_paths(settings.root, set(manifest) - set(files)) if options.delete else set()
+    plan = make_plan(files, manifest, delete=options.delete, protected=protected)
+
+    def result(**changes: object) -> PublishResult:
+        values: dict = dict(target=target.label, plan=plan, dry_run=options.dry_run, uploaded_bytes=0,
+                            deleted=(), protected=tuple(sorted(protected)), seconds=0.0, requests=0,
+                            built=built, stale=stale)
+        values.update(changes)
+        values["seconds"] = time.perf_counter() - started
+        values["requests"] = target.requests
+        return PublishResult(**values)
+
+    if options.dry_run:
+        return result()
+    sent = _upload(target, plan, manifest, progress)
+    if plan.deletes:
+        target.delete(list(plan.deletes))
+        for path in plan.deletes:
+            manifest.pop(path, None)
+        target.write_manifest(dump_manifest(manifest))
+    notified: list[str] = []
+    warnings: list[Problem] = []
+    if plan.feeds_changed:
+        notified, warnings = announce(settings)
+    return result(uploaded_bytes=sent, deleted=plan.deletes, notified=tuple(notified),
+                  warnings=tuple(warnings))
+
+
+def _upload(target, plan: Plan, manifest: dict[str, dict], progress: TransferProgress | None) -> int:  # noqa: ANN001
+    """Each phase in turn, the manifest rewritten after each; the bytes sent."""
+    lock = threading.Lock()
+
+    def advance(amount: int) -> None:  # boto3 calls this from its transfer threads
+        with lock:
+            progress.advance(amount)
+
+    if progress and plan.uploads:
+        progress.start(plan.upload_bytes)
+    try:
+        for number in range(len(PHASES)):
+            batch = plan.phase(number)
+            if not batch:
+                continue
+            target.upload(batch, advance if progress else None)
+            manifest.update((f.path, manifest_entry(f)) for f in batch)
+            target.write_manifest(dump_manifest(manifest))
+    finally:
+        if progress and plan.uploads:
+            progress.finish()
+    return plan.upload_bytes

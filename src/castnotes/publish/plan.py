@@ -1,0 +1,243 @@
+"""What a publish sends, in which order, and with which headers.
+
+The site folder is compared by content hash (SHA-256) with a manifest the previous
+publish left at the target, so a publish with nothing changed sends nothing, and one
+new episode sends its files, the pages that changed and the feeds. The order is the
+promise a listener relies on: media first, then everything else, the feeds last, so a
+feed never points at a file that is not there yet. Deleting happens only after the
+feeds, only when asked, and never touches the audio of an episode the ledger lists as
+published (apps that downloaded the feed still fetch it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+from urllib.parse import unquote, urlsplit
+
+from castnotes.errors import CastnotesError
+from castnotes.model import Settings
+from castnotes.output.ledger import load_ledger
+from castnotes.output.staging import MARKER
+from castnotes.output.state import STATE_DIR
+from castnotes.render.takeaways import TAKEAWAYS_PATH
+
+MANIFEST_PATH = ".castnotes/manifest.json"  # at the target, beside the site
+MANIFEST_VERSION = 1
+HASH_CACHE = "publish-hashes.json"  # in the show's .castnotes/: skip re-hashing unchanged files
+
+PHASES = ("media", "site", "feeds")  # the upload order
+
+# Content-Type by suffix. Audio matches the enclosure types the feed declares (audio/).
+CONTENT_TYPES = {
+    ".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4a", ".aac": "audio/aac",
+    ".mp4": "video/mp4", ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".webm": "video/webm",
+    ".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/opus", ".flac": "audio/flac",
+    ".wav": "audio/wav",
+    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip",
+    ".txt": "text/plain; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+    ".gif": "image/gif", ".avif": "image/avif", ".ico": "image/x-icon",
+    ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf",
+}
+RSS_TYPE = "application/rss+xml; charset=utf-8"
+ATOM_TYPE = "application/atom+xml; charset=utf-8"
+CHAPTERS_TYPE = "application/json+chapters"  # what podcast:chapters declares
+
+# Cache-Control by kind ([publish] cache_control overrides each). Feeds and pages change
+# weekly and must show up within minutes; audio never changes under a published URL (the
+# ledger sees to that); a file whose name carries its hash can be cached forever.
+CACHE_CONTROL = {
+    "feed": "public, max-age=300",
+    "html": "public, max-age=300",
+    "media": "public, max-age=31536000",
+    "assets": "public, max-age=31536000, immutable",
+    "other": "public, max-age=3600",
+}
+# `style.3f9a0c1b.css`: a hash in the name (letters and digits, so a date is not taken for one)
+FINGERPRINTED = re.compile(r"[.-](?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{8,}\.[A-Za-z0-9]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class SiteFile:
+    path: str  # inside the site (and under the target), posix
+    source: Path  # the built file
+    size: int
+    sha256: str
+    phase: int  # index into PHASES
+    kind: str  # a CACHE_CONTROL key
+    content_type: str
+    cache_control: str
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    uploads: tuple[SiteFile, ...]  # in upload order: media, then the rest, feeds last
+    unchanged: int
+    deletes: tuple[str, ...]  # remote files to delete (only with --delete)
+    kept: tuple[str, ...]  # remote files the site no longer has, left in place
+    files: dict[str, SiteFile]  # the whole site
+
+    @property
+    def upload_bytes(self) -> int:
+        return sum(f.size for f in self.uploads)
+
+    def phase(self, number: int) -> list[SiteFile]:
+        return [f for f in self.uploads if f.phase == number]
+
+    @property
+    def feeds_changed(self) -> bool:
+        return any(f.kind == "feed" for f in self.uploads)
+
+
+def feed_paths(settings: Settings) -> set[str]:
+    """The main feed's site path; its pages (`feed-2.xml`...) are matched by feed_kind."""
+    return {settings.feed.path, TAKEAWAYS_PATH}
+
+
+def classify(path: str, settings: Settings) -> tuple[int, str, str]:
+    """(phase, cache kind, Content-Type) of a site path."""
+    suffix = os.path.splitext(path)[1].lower()
+    overrides = dict(settings.publish.content_types)
+    stem = settings.feed.path[: -len(".xml")]
+    if path == settings.feed.path or re.fullmatch(re.escape(stem) + r"-\d+\.xml", path):
+        return 2, "feed", overrides.get(suffix, RSS_TYPE)
+    if path == TAKEAWAYS_PATH:
+        return 2, "feed", overrides.get(suffix, ATOM_TYPE)
+    if path.endswith("/chapters.json") or path == "chapters.json":
+        content_type = CHAPTERS_TYPE
+    else:
+        content_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
+    content_type = overrides.get(suffix, content_type)
+    if content_type.startswith(("audio/", "video/")):
+        return 0, "media", content_type
+    phase = 0 if content_type.startswith("image/") else 1
+    if FINGERPRINTED.search(path):
+        return phase, "assets", content_type
+    if content_type.startswith("text/html"):
+        return phase, "html", content_type
+    return phase, "other", content_type
+
+
+def scan_site(output_dir: Path, settings: Settings, *, save_hashes: bool = True) -> dict[str, SiteFile]:
+    """Every file of the built site with its hash and headers (symlinks are refused: build
+    never makes them, so one there did not come from castnotes)."""
+    if not output_dir.is_dir():
+        raise CastnotesError.single(f"there is no built site at {output_dir}",
+                                    hint="run `castnotes build` first, or publish without --no-build")
+    cache = HashCache(settings.root / STATE_DIR / HASH_CACHE)
+    cache_control = {**CACHE_CONTROL, **dict(settings.publish.cache_control)}
+    files: dict[str, SiteFile] = {}
+    for folder, dirs, names in os.walk(output_dir):
+        dirs.sort()
+        for name in sorted(names):
+            source = Path(folder, name)
+            path = source.relative_to(output_dir).as_posix()
+            if path == MARKER or path.startswith(".castnotes/"):
+                continue  # build's own marker; the manifest's place at the target
+            if source.is_symlink():
+                raise CastnotesError.single(f"{path} in the built site is a symbolic link; castnotes "
+                                            "publishes only real files", source,
+                                            hint="run `castnotes build` to rebuild the site")
+            phase, kind, content_type = classify(path, settings)
+            size, sha = cache.hash(path, source)
+            files[path] = SiteFile(path, source, size, sha, phase, kind, content_type, cache_control[kind])
+    if save_hashes:
+        cache.save(files)
+    return files
+
+
+def make_plan(files: dict[str, SiteFile], manifest: dict[str, dict], *, delete: bool,
+              protected: set[str]) -> Plan:
+    """Uploads (changed or new, in order), the unchanged count, and what to delete or keep."""
+    uploads = [f for f in files.values()
+               if manifest.get(f.path, {}).get("sha256") != f.sha256]
+    # Within a phase, deeper paths first: episode pages before the lists and home page that link them.
+    uploads.sort(key=lambda f: (f.phase, -f.path.count("/"), f.path))
+    gone = sorted(set(manifest) - set(files))
+    deletes = [p for p in gone if delete and p not in protected]
+    kept = [p for p in gone if p not in deletes]
+    return Plan(tuple(uploads), len(files) - len(uploads), tuple(deletes), tuple(kept), files)
+
+
+def protected_paths(root: Path, paths: Iterable[str]) -> set[str]:
+    """Those of `paths` that are the audio of an episode the ledger lists as published.
+
+    The ledger keeps the enclosure URL as published, analytics prefix included
+    (`https://op3.dev/e/https://host/media/x.mp3`), so a path is matched as the URL's end.
+    """
+    ledger = load_ledger(root)
+    ends = [unquote(urlsplit(entry.url).path) for entry in ledger.latest.values()]
+    return {p for p in paths if any(end.endswith("/" + p) for end in ends)}
+
+
+def read_manifest(data: bytes | None, where: str) -> dict[str, dict]:
+    """The target's manifest (path -> {sha256, size}); empty for a first publish."""
+    if data is None:
+        return {}
+    try:
+        parsed = json.loads(data)
+        files = parsed["files"]
+        if parsed.get("version") != MANIFEST_VERSION or not isinstance(files, dict):
+            raise ValueError("version")
+        return {str(k): dict(v) for k, v in files.items()}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise CastnotesError.single(
+            f"the publish manifest at {where} is not one castnotes wrote",
+            hint=f"delete {MANIFEST_PATH} at the target; the next publish sends every file again") from None
+
+
+def dump_manifest(files: dict[str, dict]) -> bytes:
+    data = {"version": MANIFEST_VERSION, "generator": "castnotes publish",
+            "files": {path: files[path] for path in sorted(files)}}
+    return json.dumps(data, indent=0, sort_keys=True).encode("utf-8")
+
+
+def manifest_entry(file: SiteFile) -> dict:
+    return {"sha256": file.sha256, "size": file.size}
+
+
+class HashCache:
+    """SHA-256 of built files, kept by (size, mtime, inode): hashing every episode's audio on
+    every publish would read gigabytes; a build keeps unchanged files as the same inode."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.entries: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.entries = {}
+
+    def hash(self, path: str, source: Path) -> tuple[int, str]:
+        st = source.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        known = self.entries.get(path)
+        if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
+            return st.st_size, known[3]
+        digest = hashlib.sha256()
+        with source.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        self.entries[path] = [*stamp, digest.hexdigest()]
+        return st.st_size, digest.hexdigest()
+
+    def save(self, files: dict[str, SiteFile]) -> None:
+        """Keep the entries of files the site still has; a lost cache only costs time."""
+        data = {p: self.entries[p] for p in files if p in self.entries}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".hashes-")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(temp, self.path)
+        except OSError:
+            pass
