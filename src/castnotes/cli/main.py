@@ -511,6 +511,8 @@ def publish(ctx: Context, dry_run: bool, no_build: bool, delete: bool, target: s
         ctx.info(f"Built {result.built.output_dir.name}/ in {result.built.seconds:.2f} s.")
 
     def size(count: int) -> str:
+        if count < 1024:
+            return f"{count} bytes"
         return f"{count / 1_048_576:.1f} MB" if count >= 1_048_576 else f"{count / 1024:.1f} KB"
 
     plan = result.plan

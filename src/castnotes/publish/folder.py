@@ -11,8 +11,7 @@ import tempfile
 from pathlib import Path
 
 from castnotes.errors import CastnotesError
-from castnotes.publish.plan import MANIFEST_PATH, SiteFile
-from castnotes.publish.targets import ByteProgress
+from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
 
 
 class FolderTarget:

@@ -18,7 +18,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
 from castnotes.errors import CastnotesError
@@ -33,6 +33,9 @@ MANIFEST_VERSION = 1
 HASH_CACHE = "publish-hashes.json"  # in the show's .castnotes/: skip re-hashing unchanged files
 
 PHASES = ("media", "site", "feeds")  # the upload order
+
+# Called by a target with the bytes just sent (from several threads: the caller locks).
+ByteProgress = Callable[[int], None]
 
 # Content-Type by suffix. Audio matches the enclosure types the feed declares (audio/).
 CONTENT_TYPES = {

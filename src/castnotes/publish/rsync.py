@@ -18,8 +18,7 @@ import tempfile
 from pathlib import Path
 
 from castnotes.errors import CastnotesError
-from castnotes.publish.plan import MANIFEST_PATH, SiteFile
-from castnotes.publish.targets import ByteProgress
+from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
 
 SSH = "ssh -o BatchMode=yes -o ConnectTimeout=15"
 TIMEOUT = 120  # seconds without I/O before rsync gives up (rsync --timeout)

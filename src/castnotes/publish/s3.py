@@ -16,8 +16,7 @@ from typing import Any
 from castnotes import __version__
 from castnotes.errors import CastnotesError
 from castnotes.model import PublishSettings
-from castnotes.publish.plan import MANIFEST_PATH, SiteFile
-from castnotes.publish.targets import ByteProgress
+from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
 
 INSTALL_HINT = "install S3 support with: pip install 'castnotes[s3]'"
 PART_SIZE = 16 * 1024 * 1024

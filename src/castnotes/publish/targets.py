@@ -15,15 +15,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from castnotes.errors import CastnotesError
 from castnotes.model import Settings
-from castnotes.publish.plan import SiteFile
-
-# Called with the bytes just sent (from several threads: the caller locks).
-ByteProgress = Callable[[int], None]
+from castnotes.publish.plan import ByteProgress, SiteFile
 
 TARGET_HINT = ("set [publish] target to s3://bucket/prefix/, user@host:/path/, rsync://host/module/path "
                "or a local folder")
