@@ -395,3 +395,26 @@ def test_check_warns_about_secrets_in_castnotes_toml(make_show) -> None:
     assert "AWS_ACCESS_KEY_ID" in result.output
     clean = run_cli("check", show=make_show(settings={"publish": {"target": "s3://pod/"}}))
     assert "looks like a secret" not in clean.output
+
+
+def test_publish_settings_are_checked_with_their_line(make_show) -> None:
+    show = make_show(settings={"publish": {"target": "s3://pod/", "websub_hubs": ["not a url"],
+                                           "cache_control": {"feeds": "no-cache"},
+                                           "content_types": {"opus": "audio/ogg"}}})
+    result = run_cli("check", show=show)
+    text = result.output
+    assert "websub_hubs must be an absolute http(s) URL" in text
+    assert "cache_control has an unknown kind 'feeds'" in text and "did you mean 'feed'?" in text
+    assert "content_types: 'opus'" in text
+    assert "castnotes.toml:" in text
+
+
+def test_hashed_names_are_cached_for_good_and_the_rest_briefly(make_show, s3: S3Server) -> None:
+    show = s3_show(make_show, s3)
+    assert run_cli("publish", show=show).exit_code == 0
+    remote = objects(s3)
+    artwork = next(p for p in remote if p.startswith("artwork-") and p.endswith(".jpg"))
+    assert head(s3, artwork)["CacheControl"] == "public, max-age=31536000, immutable"
+    assert head(s3, "assets/style.css")["CacheControl"] == "public, max-age=3600"
+    assert head(s3, "assets/style.css")["ContentType"] == "text/css; charset=utf-8"
+    assert head(s3, MANIFEST_PATH)["CacheControl"] == "no-store"

@@ -66,8 +66,9 @@ CACHE_CONTROL = {
     "assets": "public, max-age=31536000, immutable",
     "other": "public, max-age=3600",
 }
-# `style.3f9a0c1b.css`: a hash in the name (letters and digits, so a date is not taken for one)
-FINGERPRINTED = re.compile(r"[.-](?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{8,}\.[A-Za-z0-9]+$")
+# `artwork-88c31e1d82.jpg`, `artwork-88c31e1d82-600.jpg`, `style.3f9a0c1b.css`: a hash in the name
+# (letters and digits both, so a date is not taken for one), maybe followed by a width
+FINGERPRINTED = re.compile(r"[.-](?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{8,}(-\d+)?\.[A-Za-z0-9]+$")
 
 
 @dataclass(frozen=True, slots=True)
