@@ -490,7 +490,8 @@ def publish(ctx: Context, dry_run: bool, no_build: bool, delete: bool, target: s
 
     class ByteBar:  # the transfer's progress in bytes, on a terminal only
         def start(self, total: int) -> None:
-            self.bar = click.progressbar(length=max(total, 1), label="Uploading", file=sys.stderr,
+            self.bar = click.progressbar(length=max(total, 1), label=f"Uploading {total / 1_048_576:.1f} MB",
+                                         file=sys.stderr,
                                          show_percent=True, show_eta=True)
             self.bar.__enter__()
 

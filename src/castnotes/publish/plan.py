@@ -137,7 +137,7 @@ def scan_site(output_dir: Path, settings: Settings, *, save_hashes: bool = True)
     never makes them, so one there did not come from castnotes)."""
     if not output_dir.is_dir():
         raise CastnotesError.single(f"there is no built site at {output_dir}",
-                                    hint="run `castnotes build` first, or publish without --no-build")
+                                    hint="run `castnotes build` first")
     cache = HashCache(settings.root / STATE_DIR / HASH_CACHE)
     cache_control = {**CACHE_CONTROL, **dict(settings.publish.cache_control)}
     files: dict[str, SiteFile] = {}
