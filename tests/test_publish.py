@@ -418,3 +418,13 @@ def test_hashed_names_are_cached_for_good_and_the_rest_briefly(make_show, s3: S3
     assert head(s3, "assets/style.css")["CacheControl"] == "public, max-age=3600"
     assert head(s3, "assets/style.css")["ContentType"] == "text/css; charset=utf-8"
     assert head(s3, MANIFEST_PATH)["CacheControl"] == "no-store"
+
+
+def test_podping_without_a_token_warns_and_pings_nothing(make_show, hub: Hub, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PODPING_TOKEN", raising=False)
+    show = make_show(settings={"publish": {"target": str(tmp_path / "www"), "podping_url": hub.url + "/"}})
+    result = run_cli("publish", show=show)
+    assert result.exit_code == 0, result.output
+    assert "PODPING_TOKEN is not" in result.output
+    assert hub.requests == []

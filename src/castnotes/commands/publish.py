@@ -19,7 +19,7 @@ from typing import Protocol
 from castnotes.commands.build import BuildOptions, BuildResult, build
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem
-from castnotes.output.state import options_key, state_path, up_to_date
+from castnotes.output.state import state_path, up_to_date
 from castnotes.publish.notify import announce
 from castnotes.publish.plan import (
     PHASES,
@@ -55,7 +55,7 @@ class PublishResult:
     requests: int  # requests to the remote (HTTP requests for S3, rsync runs)
     notified: tuple[str, ...] = ()  # hubs and Podping told about the new feed
     warnings: tuple[Problem, ...] = field(default=())
-    built: BuildResult | None = None
+    built: BuildResult | None = None  # None: --no-build, --dry-run, or nothing changed since the last build
     stale: bool = False  # --dry-run on a site/ older than the show's files
 
 
@@ -71,15 +71,15 @@ def publish(root: Path, options: PublishOptions = PublishOptions(), progress: Tr
             build_progress: Progress | None = None) -> PublishResult:
     started = time.perf_counter()
     built = None
-    stale = False
-    if options.build and not options.dry_run:
+    key = BuildOptions().state_key
+    # The same shortcut as `castnotes build`: nothing changed since the last build, nothing to build.
+    current = options.build and up_to_date(state_path(root.resolve(), key), key) is not None
+    stale = options.build and options.dry_run and not current
+    if options.build and not options.dry_run and not current:
         built = build(root, BuildOptions(), build_progress)
         settings = built.show.settings
     else:
         settings = load_settings(root)
-        if options.dry_run and options.build:
-            key = options_key(False, False, None, None)
-            stale = up_to_date(state_path(settings.root, key), key) is None
     text = options.target or settings.publish.target
     if not text:
         raise CastnotesError.single("no publish target: [publish] target is not set", settings.config_path,
