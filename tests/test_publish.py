@@ -23,7 +23,7 @@ import pytest
 from castnotes.commands.publish import PublishOptions, publish
 from castnotes.errors import CastnotesError
 from castnotes.publish.plan import MANIFEST_PATH
-from conftest import run_cli, write_episode
+from conftest import run_cli, tree_digest, write_episode
 from s3server import CREDENTIALS, S3Server
 
 BUCKET = "pod"
@@ -196,11 +196,18 @@ def test_dry_run_lists_and_writes_nothing(make_show, s3: S3Server) -> None:
     assert result.exit_code == 1 and "no built site" in result.output
     assert run_cli("build", show=show).exit_code == 0
     s3.log.clear()
+    before = tree_digest(show)
     result = run_cli("publish", "--dry-run", show=show)
     assert result.exit_code == 0, result.output
+    assert tree_digest(show) == before  # not even the hash cache
     assert "upload  feed.xml" in result.output and "application/rss+xml" in result.output
     assert "nothing was written" in result.output
     assert all(method in ("GET", "HEAD") for method, _, _ in s3.log)
+    assert objects(s3) == {}
+    assert "older than the show's files" not in result.output
+    add_episode(show)
+    stale = run_cli("publish", "--dry-run", show=show)
+    assert "older than the show's files" in stale.output and "third" not in stale.output
     assert objects(s3) == {}
 
 
