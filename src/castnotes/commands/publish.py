@@ -31,7 +31,7 @@ from castnotes.publish.plan import (
     read_manifest,
     scan_site,
 )
-from castnotes.publish.targets import TARGET_HINT, open_target
+from castnotes.publish.targets import TARGET_HINT, Target, open_target
 from castnotes.read.show import Progress
 
 
@@ -69,6 +69,9 @@ class TransferProgress(Protocol):
 
 def publish(root: Path, options: PublishOptions = PublishOptions(), progress: TransferProgress | None = None,
             build_progress: Progress | None = None) -> PublishResult:
+    """Build (unless told not to, or nothing changed), compare with the target's manifest, then
+    upload phase by phase, delete if asked, and tell the hubs. Every check that can fail (settings,
+    target, bucket, credentials, manifest) runs before the first byte is written."""
     started = time.perf_counter()
     built = None
     key = BuildOptions().state_key
@@ -116,7 +119,7 @@ def publish(root: Path, options: PublishOptions = PublishOptions(), progress: Tr
                   warnings=tuple(warnings))
 
 
-def _upload(target, plan: Plan, manifest: dict[str, dict], progress: TransferProgress | None) -> int:  # noqa: ANN001
+def _upload(target: Target, plan: Plan, manifest: dict[str, dict], progress: TransferProgress | None) -> int:
     """Each phase in turn, the manifest rewritten after each; the bytes sent."""
     lock = threading.Lock()
 
