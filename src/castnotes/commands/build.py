@@ -44,7 +44,6 @@ from castnotes.output.state import (
 )
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.chapters import render_chapters_json
-from castnotes.read.episode_cache import EpisodeCache
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
 from castnotes.render.fingerprints import RenderJob
@@ -113,7 +112,8 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
     cache = AudioCache(settings.root)
-    everything = _load(settings, cache, options, progress)
+    everything = load_show(settings, now=options.now, strict_drafts=options.drafts, audio_cache=cache,
+                           reuse_episodes=True, progress=progress)
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
@@ -173,17 +173,6 @@ class Stopwatch:
     @property
     def total(self) -> float:
         return time.perf_counter() - self.started
-
-
-def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress: Progress | None) -> Show:
-    """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
-    where nothing changed."""
-    episode_cache = EpisodeCache(settings.root)
-    everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
-                           strict_drafts=options.drafts, episode_cache=episode_cache, progress=progress)
-    cache.save()
-    episode_cache.save()
-    return everything
 
 
 def _place_copies(staging: Staging, copies: list[tuple[Path, str]],

@@ -33,7 +33,6 @@ from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Show
 from castnotes.output.ledger import guard
-from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render.rss import render_feed, render_feeds
@@ -129,9 +128,7 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     lint = Lint()
     try:
         settings = load_settings(root)
-        cache = AudioCache(settings.root)
-        everything = load_show(settings, cache, drafts=True, future=True, now=now, strict_drafts=False)
-        cache.save()
+        everything = load_show(settings, now=now, strict_drafts=False)
     except CastnotesError as exc:
         for problem in exc.problems:
             lint.add_at(_problem_place(problem, root), "SOURCE", problem.message,

@@ -15,7 +15,6 @@ from typing import Any
 from castnotes.config.settings import load_settings
 from castnotes.model import Episode
 from castnotes.output.ledger import load_ledger
-from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 from castnotes.read.status import episode_status
 from castnotes.timecode import format_clock
@@ -51,11 +50,8 @@ class EpisodeRow:
 
 def list_episodes(root: Path, now: datetime | None = None) -> list[EpisodeRow]:
     """Every episode of the show, oldest first (the newest ends up next to the prompt)."""
-    settings = load_settings(root)
-    cache = AudioCache(settings.root)
-    show = load_show(settings, cache, drafts=True, future=True, now=now, strict_drafts=False)
-    cache.save()
-    ledger = load_ledger(settings.root)
+    show = load_show(load_settings(root), now=now, strict_drafts=False)
+    ledger = load_ledger(show.settings.root)
     return [_row(e, e.guid in ledger) for e in sorted(show.episodes, key=lambda e: (e.date, e.folder))]
 
 

@@ -35,7 +35,6 @@ from castnotes.audio.tags import (
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Episode, Show
-from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 
 
@@ -65,11 +64,8 @@ class TagResult:
 def tag_show(root: Path, episodes: Sequence[str] = (), *, dry_run: bool = False,
              id3v23: bool = False) -> TagResult:
     """Tag the audio of the named episodes (folder, slug or path), or of every episode."""
-    settings = load_settings(root)
-    cache = AudioCache(settings.root)
-    show = load_show(settings, cache, drafts=True, future=True)
-    cache.save()
-    chosen = select_episodes(show, episodes, settings.root)
+    show = load_show(load_settings(root))
+    chosen = choose_episodes(show, episodes, show.settings.root)
     reports, problems = [], []
     for episode in chosen:
         source = episode.enclosure.source_path
@@ -85,7 +81,8 @@ def tag_show(root: Path, episodes: Sequence[str] = (), *, dry_run: bool = False,
     return TagResult(tuple(reports), dry_run, tuple(problems))
 
 
-def select_episodes(show: Show, names: Sequence[str], root: Path) -> list[Episode]:
+def choose_episodes(show: Show, names: Sequence[str], root: Path) -> list[Episode]:
+    """The episodes named on the command line (folder, slug or path), or all of them."""
     if not names:
         return sorted(show.episodes, key=lambda e: e.folder)
     by_name = {}

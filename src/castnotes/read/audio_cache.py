@@ -19,7 +19,7 @@ from castnotes.audio import read_audio
 from castnotes.audio.info import AudioInfo, PictureRef, Pictures, stamp
 
 CACHE_DIR = ".castnotes"
-CACHE_VERSION = 3  # bump when AudioInfo or the readers change meaning
+CACHE_VERSION = 4  # bump when AudioInfo or the readers change meaning
 
 
 class AudioCache:
@@ -31,10 +31,8 @@ class AudioCache:
         self.path = self.dir / "audio.json"
         self.pictures_dir = self.dir / "pictures"
         data = self._load()
-        files, checked = data.get("files"), data.get("checked")
+        files = data.get("files")
         self.entries: dict[str, dict[str, Any]] = files if isinstance(files, dict) else {}
-        self.checked_before: dict[str, Any] = checked if isinstance(checked, dict) else {}
-        self.checked: dict[str, list[int]] = {}  # files that passed this run (others are dropped)
         self.dirty = False
         self.reads = 0  # files opened this run (for tests and --verbose)
         self.updated: set[str] = set()  # entries read this run, for `take_changes`
@@ -47,18 +45,6 @@ class AudioCache:
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
         return data
-
-    def passed_check(self, path: Path) -> bool:
-        """True when the file passed its content check in an earlier build and is unchanged."""
-        key, mark = self._key(path), list(stamp(path))
-        if self.checked_before.get(key) == mark:
-            self.checked[key] = mark
-            return True
-        return False
-
-    def record_check(self, path: Path) -> None:
-        """Remember that the file passed its content check (bump CACHE_VERSION if checks change)."""
-        self.checked[self._key(path)] = list(stamp(path))
 
     def info(self, path: Path) -> AudioInfo:
         """The file's metadata, from the cache when its size and mtime are unchanged."""
@@ -82,40 +68,28 @@ class AudioCache:
 
     def take_changes(self) -> dict[str, Any]:
         """What this process learned since the last call, to send back from a worker process."""
-        changes = {"files": {k: self.entries[k] for k in self.updated}, "checked": dict(self.checked),
-                   "reads": self.reads}
-        self.updated, self.checked, self.reads = set(), {}, 0
+        changes = {"files": {k: self.entries[k] for k in self.updated}, "reads": self.reads}
+        self.updated, self.reads = set(), 0
         return changes
 
     def merge_changes(self, changes: dict[str, Any]) -> None:
         """Take in what a worker process (or `take_changes` here) learned."""
         self.entries.update(changes["files"])
-        self.checked.update(changes["checked"])
         self.reads += changes["reads"]
         if changes["files"]:
             self.dirty = True
-
-    def keep_checked(self, paths: list[Path]) -> None:
-        """Files whose check result is still valid though they were not looked at this run
-        (their episode came from the episode cache)."""
-        for path in paths:
-            key = self._key(path)
-            if key in self.checked_before and key not in self.checked:
-                self.checked[key] = self.checked_before[key]
 
     def picture_path(self, ref: PictureRef) -> Path:
         return self.pictures_dir / f"{ref.sha256}{ref.suffix}"
 
     def save(self) -> None:
-        if not self.dirty and self.checked == self.checked_before:
+        if not self.dirty:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
         ignore_in_git(self.dir)
-        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries, "checked": self.checked},
-                             sort_keys=True)
+        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries}, sort_keys=True)
         write_text_atomic(self.path, payload)
         self.dirty = False
-        self.checked_before = dict(self.checked)
 
     def _key(self, path: Path) -> str:
         try:

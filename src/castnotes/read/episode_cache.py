@@ -26,7 +26,7 @@ from castnotes.model import Episode
 from castnotes.read.audio_cache import CACHE_DIR, ignore_in_git
 
 CACHE_NAME = "episodes.jsonl"
-FORMAT = 2
+FORMAT = 3  # bump when the cached Episode changes shape (3: transcripts carry their turns)
 
 
 @dataclass(frozen=True, slots=True)
