@@ -13,8 +13,8 @@ from castnotes.checks.values import (
     is_http_url,
     language_problem,
 )
-from castnotes.checks.xmldoc import ATOM, FH, ITUNES
 from castnotes.config.apple import APPLE_CATEGORIES, suggest_category
+from castnotes.feedxml import ATOM, FH, ITUNES
 
 I = f"{{{ITUNES}}}"
 MAX_DESCRIPTION = 4000

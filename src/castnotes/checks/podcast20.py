@@ -10,9 +10,9 @@ from lxml import etree
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources
 from castnotes.checks.values import EMAIL_RE, uuid_version
-from castnotes.checks.xmldoc import PODCAST, PODCAST_LEGACY, PSC
 from castnotes.config.people import TAXONOMY
 from castnotes.config.podcasting import MEDIUMS
+from castnotes.feedxml import PODCAST, PODCAST_LEGACY, PSC
 
 ROLES = {role for roles in TAXONOMY.values() for role in roles}
 # Tag -> node-value length limit (feed-rules P20-LEN).
