@@ -43,9 +43,9 @@ from castnotes.output.state import (
     walk,
 )
 from castnotes.read.audio_cache import AudioCache
-from castnotes.read.chapters import render_chapters_json
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
+from castnotes.render.chapters import render_chapters_json
 from castnotes.render.fingerprints import RenderJob
 from castnotes.render.pages import (
     default_theme_dir,

@@ -31,7 +31,7 @@ from castnotes.model import (
     Person,
     Show,
 )
-from castnotes.read.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
+from castnotes.render.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
 from castnotes.timecode import format_npt
 
 PSC_VERSION = "1.2"
