@@ -85,5 +85,5 @@ def test_golden_diff_is_readable(tmp_path: Path) -> None:
     """The failure shows the changed lines, not two walls of bytes."""
     golden = tmp_path / "demo-x.html"
     golden.write_text("<p>one</p>\n<p>two</p>\n", encoding="utf-8")
-    diff = golden_diff(golden, "<p>one</p>\n<p>2</p>\n".encode(), "x.html")
+    diff = golden_diff(golden, b"<p>one</p>\n<p>2</p>\n", "x.html")
     assert "-<p>two</p>\n+<p>2</p>\n" in diff and "--- tests/golden/demo-x.html" in diff
