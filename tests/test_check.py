@@ -21,7 +21,7 @@ from typing import Iterator
 import feedparser
 import podcastparser
 import pytest
-from conftest import REPO, ShowMaker, copy_demo, require_corpus, run_cli
+from conftest import REPO, ShowMaker, copy_demo, data_feeds, run_cli
 from lxml import etree
 from PIL import Image
 
@@ -167,9 +167,8 @@ def test_demo_show_and_its_built_feed_have_no_errors(tmp_path: Path) -> None:
 
 def test_corpus_feeds_that_real_parsers_read_are_not_xml_errors() -> None:
     """A feed feedparser, podcastparser and lxml all read is well-formed: never an XML-1 error."""
-    corpus = require_corpus() / "feeds"
     readable = 0
-    for path in sorted(corpus.iterdir()):
+    for path in data_feeds():
         data = path.read_bytes()
         try:
             root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
@@ -190,8 +189,7 @@ def test_corpus_feeds_that_real_parsers_read_are_not_xml_errors() -> None:
 
 
 def test_corpus_feeds_are_checked_without_tracebacks() -> None:
-    corpus = require_corpus() / "feeds"
-    for path in sorted(corpus.iterdir()):
+    for path in data_feeds():
         report = check_feed(str(path))
         assert all(f.rule in RULES for f in report.findings)
 
