@@ -8,6 +8,7 @@ into text (`path:line: error: message`).
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
@@ -108,3 +109,20 @@ class Problems:
         """Raise all problems (warnings included, for context) when any is an error."""
         if self.errors:
             raise CastnotesError(self.items)
+
+
+def did_you_mean(word: str, choices: Iterable[str], otherwise: str | None = None, *,
+                 cutoff: float = 0.6, ignore_case: bool = False) -> str | None:
+    """A hint for a mistyped name: `did you mean 'x'?` with the nearest choice, else `otherwise`.
+
+    The one suggester behind every "unknown key / value / episode" problem, so they all
+    read alike. `ignore_case` compares in lower case but suggests the choice as written.
+    """
+    choices = list(choices)
+    if ignore_case:
+        spelled = {choice.lower(): choice for choice in choices}
+        match = difflib.get_close_matches(word.strip().lower(), list(spelled), n=1, cutoff=cutoff)
+        match = [spelled[m] for m in match]
+    else:
+        match = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return f"did you mean {match[0]!r}?" if match else otherwise
