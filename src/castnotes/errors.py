@@ -18,13 +18,17 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, slots=True)
 class SourceLocation:
-    """A place in the host's files: a path (absolute, or relative to the show) and a 1-based line."""
+    """A place: a path (absolute, or relative to the show) and a 1-based line, and a label for
+    people when the place is named otherwise (a checked feed's `item "Title" (guid ...)`)."""
 
     path: Path | None = None
     line: int | None = None
+    label: str | None = None
 
     def describe(self, root: Path | None = None) -> str:
         """`episodes/042-x/episode.md:3`, relative to `root` when the path lies inside it."""
+        if self.label is not None:
+            return f"{self.label}:{self.line}" if self.line else self.label
         if self.path is None:
             return ""
         path = self.path
@@ -39,20 +43,30 @@ class SourceLocation:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with the host's input, with where it is and how to fix it."""
+    """One thing wrong with the host's input, with where it is and how to fix it.
+
+    A feed rule broken (`castnotes check`) is a Problem too: `rule` names it, and
+    `guid` the episode concerned, when there is one.
+    """
 
     message: str
     where: SourceLocation = field(default_factory=SourceLocation)
     severity: Severity = "error"
     hint: str | None = None
     rule: str | None = None
+    guid: str | None = None
 
     def format(self, root: Path | None = None) -> str:
-        """`path:line: error: [rule] message`, then `  hint: ...` on its own line."""
-        place = self.where.describe(root)
+        """`path:line: error: [rule] message`, then `  hint: ...` on its own line.
+
+        Only a file leads the line (editors jump to it); a place that is no file, such
+        as an item of the published feed, is named at the start of the message.
+        """
+        place = self.where.describe(root) if self.where.path is not None else ""
+        named = f"{self.where.describe()}: " if self.where.path is None and self.where.label else ""
         rule = f"[{self.rule}] " if self.rule else ""
         text = f"{place}: " if place else ""
-        text += f"{self.severity}: {rule}{self.message}"
+        text += f"{self.severity}: {rule}{named}{self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text

@@ -12,7 +12,8 @@ from pathlib import Path
 import click
 
 from castnotes.commands.build import BuildOptions, BuildResult
-from castnotes.commands.check import CheckReport, Finding
+from castnotes.commands.check import CheckReport
+from castnotes.errors import Problem
 from castnotes.output.ledger import LEDGER_NAME
 from castnotes.read.status import count_statuses
 
@@ -73,10 +74,10 @@ def render_summary(result: BuildResult, root: Path, options: BuildOptions) -> li
     return lines
 
 
-def render_finding(finding: Finding) -> str:
+def render_finding(finding: Problem) -> str:
     label = f"{finding.severity}:"
     colour = "red" if finding.severity == "error" else "yellow"
-    text = f"{finding.place.describe()}: {click.style(label, fg=colour, bold=True)} [{finding.rule}] " \
+    text = f"{finding.where.describe()}: {click.style(label, fg=colour, bold=True)} [{finding.rule}] " \
            f"{finding.message}"
     if finding.hint:
         text += f"\n  hint: {finding.hint}"
@@ -86,7 +87,7 @@ def render_finding(finding: Finding) -> str:
 def render_check(report: CheckReport, *, verbose: bool = False, strict: bool = False) -> list[str]:
     """Findings grouped by rule (at most a few each unless verbose), then the verdict."""
     lines: list[str] = []
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    by_rule: dict[str, list[Problem]] = defaultdict(list)
     for finding in report.findings:
         by_rule[finding.rule].append(finding)
     ordered = sorted(by_rule.items(), key=lambda kv: (kv[1][0].severity != "error", kv[0]))
@@ -111,4 +112,12 @@ def render_check(report: CheckReport, *, verbose: bool = False, strict: bool = F
 def check_json(report: CheckReport, strict: bool) -> dict:
     failed = bool(report.errors or (strict and report.warnings))
     return {"subject": report.subject, "ok": not failed, "errors": len(report.errors),
-            "warnings": len(report.warnings), "findings": [f.to_json() for f in report.findings]}
+            "warnings": len(report.warnings), "findings": [finding_json(f) for f in report.findings]}
+
+
+def finding_json(finding: Problem) -> dict:
+    """One broken rule in `castnotes check --format json`."""
+    where = finding.where
+    return {"rule": finding.rule, "severity": finding.severity, "place": where.describe(),
+            "file": where.path.as_posix() if where.path else None, "line": where.line, "guid": finding.guid,
+            "message": finding.message, "hint": finding.hint}
