@@ -1,9 +1,10 @@
-"""The few exception types a user ever sees.
+"""The one error type a user ever sees, and the "did you mean" hint most of them carry.
 
 Library code never prints. It records each problem with the place it comes from
 (`SourceLocation`) and raises one `CastnotesError` carrying all of them, so a host
-fixes every mistake in one pass instead of one per build. Only `cli.py` turns these
-into text (`path:line: error: message`).
+fixes every mistake in one pass instead of one per build. A broken feed rule of
+`castnotes check` is a `Problem` too, with its rule id. Only `cli/` turns these into
+text (`path:line: error: message`).
 """
 
 from __future__ import annotations
