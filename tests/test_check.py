@@ -122,7 +122,7 @@ def test_bad_feed_is_caught_with_its_rule_id(rule: str, feeds: Path, plain_serve
     caught = [f for f in report.findings if f.rule == rule]
     assert caught, f"{rule} not reported: {[(f.rule, f.message) for f in report.findings]}"
     assert {f.severity for f in caught} == {RULES[rule].severity}
-    assert all(f.place.describe() and f.hint for f in caught)
+    assert all(f.where.describe() and f.hint for f in caught)
     others = {f.rule for f in report.findings} - {rule} - CONSEQUENCES.get(rule, set())
     if online:  # the good feed's other URLs are not on the local server
         others -= {"HTTP-1"}
@@ -132,7 +132,7 @@ def test_bad_feed_is_caught_with_its_rule_id(rule: str, feeds: Path, plain_serve
 def test_item_findings_name_the_item(feeds: Path) -> None:
     report = check_feed(str(feeds / "IT-DATE.xml"))
     (finding,) = report.findings
-    assert finding.place.describe() == 'item "First steps" (guid 0b6e7c52-0001-4a0e-9e0e-000000000001)'
+    assert finding.where.describe() == 'item "First steps" (guid 0b6e7c52-0001-4a0e-9e0e-000000000001)'
     assert "that date is a Mon, not a Sun" in finding.message
 
 
@@ -201,7 +201,7 @@ def test_show_findings_point_at_episode_md_lines(make_show: ShowMaker) -> None:
     }, settings={"show": {"copyright": "© 2026 Tess"}})
     report = check_show(show)
     (title,) = [f for f in report.findings if f.rule == "IT-TITLE"]
-    assert title.place.describe() == "episodes/001-first/episode.md:2"
+    assert title.where.describe() == "episodes/001-first/episode.md:2"
     assert title.severity == "warning" and "starts with the episode number" in title.message
     assert {f.rule for f in report.errors} == set()
 
