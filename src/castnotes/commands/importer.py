@@ -51,9 +51,9 @@ from castnotes.importing.plan import (
 from castnotes.importing.settings import render_settings
 from castnotes.model import CONFIG_NAME
 from castnotes.output.ledger import LedgerEntry, append_entries, load_ledger
-from castnotes.read.audio_cache import CACHE_DIR, ignore_in_git
 from castnotes.read.frontmatter import parse_document
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR, default_slug
+from castnotes.store import store_dir, write_atomic
 
 MAX_FEED_BYTES = 32 * 1024 * 1024  # the largest real feeds are a few MB
 MAX_ART_BYTES = 20 * 1024 * 1024
@@ -259,9 +259,7 @@ def _download_audio(plan: ImportPlan, root: Path, opener: Opener | None, progres
 
     Returns {item position: (downloaded file, its name in the episode folder)}.
     """
-    folder = root / CACHE_DIR / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore_in_git(root / CACHE_DIR)
+    folder = store_dir(root, "downloads")
     files = {}
     for episode in plan.episodes:
         suffix = posixpath.splitext(urlsplit(episode.audio_url).path)[1].lower()
@@ -420,18 +418,11 @@ class _Writer:
 
     def new_file(self, path: Path, data: bytes) -> None:
         """Write `path`, which must not exist, atomically: a temporary sibling hard-linked into place."""
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.link(tmp, path)  # fails instead of replacing a file that appeared meanwhile
+        try:  # exclusive: fails instead of replacing a file that appeared meanwhile
+            write_atomic(path, data, durable=True, exclusive=True)
         except FileExistsError:
             raise CastnotesError.single("this file appeared during the import; it was left alone", path,
                                         hint="run the import again") from None
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         self.created.append(path)
 
     def rollback(self) -> None:

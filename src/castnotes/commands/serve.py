@@ -27,9 +27,9 @@ from typing import Callable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from castnotes.commands.build import BuildOptions
-from castnotes.read.audio_cache import CACHE_DIR
+from castnotes.store import STORE_DIR
 
-PREVIEW_DIR = f"{CACHE_DIR}/preview"
+PREVIEW_DIR = f"{STORE_DIR}/preview"
 HOST = "127.0.0.1"
 CONTENT_TYPES = {".m4a": "audio/mp4", ".opus": "audio/ogg", ".vtt": "text/vtt", ".srt": "application/x-subrip",
                  ".xml": "application/xml", ".json": "application/json", ".mp3": "audio/mpeg"}
