@@ -42,6 +42,7 @@ from mutagen.oggvorbis import OggVorbis
 
 from castnotes.audio import read_audio
 from castnotes.errors import CastnotesError
+from castnotes.imageinfo import image_info
 from castnotes.timecode import format_npt
 
 GENRE = "Podcast"
@@ -347,13 +348,9 @@ def _is_front_cover(value: str) -> bool:
 
 
 def _picture(image: Image) -> Picture:
-    from io import BytesIO
-
-    from PIL import Image as PILImage
-
     picture = Picture()
     picture.type, picture.mime, picture.data, picture.desc = 3, image.mime, image.data, ""
-    with PILImage.open(BytesIO(image.data)) as pil:
-        picture.width, picture.height = pil.size
-        picture.depth = 32 if pil.mode in ("RGBA", "LA") else 24
+    info = image_info(image.data)
+    picture.width, picture.height = info.width, info.height
+    picture.depth = 32 if info.mode in ("RGBA", "LA") else 24
     return picture

@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from castnotes.errors import CastnotesError
+from castnotes.imageinfo import image_info
 from castnotes.model import Artwork, Show
 from castnotes.store import STORE_DIR, atomic_path
 
@@ -65,7 +66,8 @@ def load_web_images(artworks: Iterable[Artwork], show_root: Path) -> WebImages:
         assert art.site_path and art.source_path
         width, height = art.width, art.height
         if not width or not height:
-            width, height = image_size(art.source_path)
+            info = image_info(art.source_path)
+            width, height = info.width, info.height
         for name, target_width in SIZES.items():
             if width <= target_width:
                 continue
@@ -83,17 +85,6 @@ def web_copy_path(site_path: str, width: int) -> str:
     """`episodes/x/cover.png` -> `episodes/x/cover-600.jpg`."""
     path = PurePosixPath(site_path)
     return str(path.with_name(f"{path.stem}-{width}.jpg"))
-
-
-def image_size(path: Path) -> tuple[int, int]:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, UnidentifiedImageError) as exc:
-        raise CastnotesError.single(f"cannot read the image: {exc}", path,
-                                    hint="save it as a JPEG or PNG") from None
 
 
 def _cached_copy(source: Path, width: int, height: int, cache_dir: Path) -> Path:
