@@ -24,8 +24,8 @@ from castnotes.checks.values import (
     SAFE_PATH_RE,
     date_problem,
     is_http_url,
-    parse_duration,
 )
+from castnotes.timecode import parse_timestamp
 
 APPLE_TYPES = ("audio/mpeg", "audio/x-m4a", "video/quicktime", "video/mp4", "video/x-m4v", "application/pdf")
 APPLE_SUFFIXES = (".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf")
@@ -204,7 +204,7 @@ def _itunes(item: etree._Element, serial: bool, lint: Lint, resources: Resources
         lint.report("IT-DUR", f"<itunes:duration> {duration.strip()!r} is not whole seconds (or H:MM:SS)",
                     item, "audio")
     elif url and (real := resources.duration(url)) is not None:
-        given = parse_duration(duration) or 0
+        given = parse_timestamp(duration) or 0
         if abs(given - real) > DURATION_SLACK:
             lint.report("IT-DUR", f"<itunes:duration> says {given:.0f} s; the audio lasts {real:.0f} s",
                         item, "audio")

@@ -24,12 +24,12 @@ from castnotes.checks.items import APPLE_SUFFIXES, APPLE_TYPES
 from castnotes.checks.items import TYPES_BY_SUFFIX as ACCEPTED_TYPES
 from castnotes.errors import Problem, SourceLocation
 from castnotes.fields import HTTP_URL
-from castnotes.importing.extras import episode_extras, seconds
+from castnotes.importing.extras import episode_extras
 from castnotes.importing.html import html_to_markdown, html_to_text, text_to_markdown
 from castnotes.importing.oldfeed import OldEnclosure, OldFeed, OldItem
 from castnotes.model import EPISODE_TYPES
 from castnotes.slugs import slugify
-from castnotes.timecode import parse_timestamp
+from castnotes.timecode import compact_seconds, parse_timestamp
 
 # Enclosure types by file name, for feeds that leave `type` out.
 TYPES_BY_SUFFIX = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4b", ".mp4": "video/mp4",
@@ -284,7 +284,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     if item.image:
         _url_or_warn(meta, "image", item.image, "itunes:image", item, notes)
     meta["audio"] = {"url": candidate.enclosure.url, "length": candidate.enclosure.length or 0,
-                     "type": candidate.mime, "duration": seconds(candidate.duration)}
+                     "type": candidate.mime, "duration": compact_seconds(candidate.duration)}
     meta.update(episode_extras(item, candidate.duration, lambda message: notes.warn(item, message)))
     if item.keywords:
         meta["categories"] = list(item.keywords)

@@ -22,7 +22,7 @@ from castnotes.audio.info import AudioChapter, PictureRef
 from castnotes.errors import Problems
 from castnotes.fields import FieldReader
 from castnotes.model import Chapter, Episode, Show
-from castnotes.timecode import format_clock, parse_time_value
+from castnotes.timecode import compact_seconds, format_clock, parse_time_value
 
 JSON_CHAPTERS_VERSION = "1.2.0"
 JSON_CHAPTERS_TYPE = "application/json+chapters"
@@ -218,7 +218,7 @@ def render_chapters_json(show: Show, episode: Episode) -> bytes:
     """Podcasting 2.0 JSON chapters (version 1.2.0) for `site/episodes/<slug>/chapters.json`."""
     chapters = []
     for chapter in episode.chapters:
-        item: dict[str, Any] = {"startTime": _seconds(chapter.start), "title": chapter.title}
+        item: dict[str, Any] = {"startTime": compact_seconds(chapter.start), "title": chapter.title}
         image = chapter_image_url(chapter.image, show.url)
         if image:
             item["img"] = image
@@ -227,15 +227,11 @@ def render_chapters_json(show: Show, episode: Episode) -> bytes:
         if not chapter.toc:
             item["toc"] = False
         if chapter.end is not None:
-            item["endTime"] = _seconds(chapter.end)
+            item["endTime"] = compact_seconds(chapter.end)
         chapters.append(item)
     data = {"version": JSON_CHAPTERS_VERSION, "title": episode.title,
             "podcastName": show.settings.show.title, "chapters": chapters}
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
-
-def _seconds(value: float) -> int | float:
-    rounded = round(value, 3)
-    return int(rounded) if rounded == int(rounded) else rounded
 
 

@@ -111,7 +111,7 @@ def parse_vtt(text: str, path: Path) -> list[Cue]:
         if not speaker:
             body, speaker = _speaker_of(body)
         if body:
-            cues.append(Cue(_seconds(caption.start), _seconds(caption.end), body, speaker))
+            cues.append(Cue(parse_timestamp(caption.start) or 0.0, parse_timestamp(caption.end) or 0.0, body, speaker))
     return cues
 
 
@@ -199,6 +199,3 @@ def _speaker_of(text: str) -> tuple[str, str | None]:
         return text, None
     return match.group(2).strip(), name.title() if name.isupper() else name
 
-
-def _seconds(timestamp: str) -> float:
-    return parse_timestamp(timestamp) or 0.0
