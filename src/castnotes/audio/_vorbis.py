@@ -23,6 +23,7 @@ from castnotes.audio.info import (
     store_picture,
     track_number,
 )
+from castnotes.audio.types import BY_SUFFIX
 from castnotes.errors import CastnotesError
 from castnotes.timecode import parse_timestamp
 
@@ -45,11 +46,11 @@ _VORBIS_CHAPTER = re.compile(r"^chapter(\d{3})$", re.IGNORECASE)
 
 def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
     if isinstance(audio, OggOpus):
-        mime, codec = "audio/opus", "opus"
+        mime, codec = BY_SUFFIX[".opus"].mime, "opus"
     elif isinstance(audio, OggVorbis):
-        mime, codec = "audio/ogg", "vorbis"
+        mime, codec = BY_SUFFIX[".ogg"].mime, "vorbis"
     else:
-        mime, codec = "audio/flac", "flac"
+        mime, codec = BY_SUFFIX[".flac"].mime, "flac"
     info = audio.info
     tags = audio.tags or {}
     values = {key.lower(): value for key, value in tags.items()} if tags else {}

@@ -16,6 +16,7 @@ from typing import Any
 from castnotes.audio import read_audio
 from castnotes.audio.info import AudioInfo, PictureRef, Pictures, stamp
 from castnotes.store import STORE_DIR, store_dir, write_atomic
+
 CACHE_VERSION = 3  # bump when AudioInfo or the readers change meaning
 
 
