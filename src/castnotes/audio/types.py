@@ -21,24 +21,26 @@ class MediaType:
     web: str  # the Content-Type the preview server sends, one browsers play
     apple: bool  # Apple Podcasts lists it (others are played by other apps only)
     readable: bool = True  # castnotes reads it as an episode's audio
+    tags: str = ""  # the tag family `castnotes tag` writes: id3, mp4 or vorbis
 
 
 def _row(suffix: str, mime: str, accepted: tuple[str, ...], name: str, stream: str, web: str,
-         apple: bool, readable: bool = True) -> MediaType:
-    return MediaType(suffix, mime, frozenset((mime, *accepted)), name, stream, web, apple, readable)
+         apple: bool, readable: bool = True, tags: str = "") -> MediaType:
+    return MediaType(suffix, mime, frozenset((mime, *accepted)), name, stream, web, apple, readable, tags)
 
 
 MEDIA_TYPES: tuple[MediaType, ...] = (
-    _row(".mp3", "audio/mpeg", (), "MP3", "MP3", "audio/mpeg", apple=True),
-    _row(".m4a", "audio/x-m4a", ("audio/mp4", "audio/m4a"), "M4A", "AAC", "audio/mp4", apple=True),
-    _row(".m4b", "audio/x-m4b", ("audio/mp4", "audio/x-m4a"), "M4B", "AAC", "audio/mp4", apple=False),
-    _row(".mp4", "video/mp4", ("audio/mp4", "audio/x-m4a"), "MP4", "MP4 video", "video/mp4", apple=True),
-    _row(".m4v", "video/x-m4v", ("video/mp4",), "M4V", "M4V video", "video/mp4", apple=True),
-    _row(".mov", "video/quicktime", (), "MOV", "QuickTime video", "video/quicktime", apple=True),
-    _row(".ogg", "audio/ogg", ("audio/vorbis",), "Ogg", "Ogg Vorbis", "audio/ogg", apple=False),
-    _row(".oga", "audio/ogg", (), "Ogg", "Ogg Vorbis", "audio/ogg", apple=False),
-    _row(".opus", "audio/opus", ("audio/ogg",), "Opus", "Opus", "audio/ogg", apple=False),
-    _row(".flac", "audio/flac", ("audio/x-flac",), "FLAC", "FLAC", "audio/flac", apple=False),
+    _row(".mp3", "audio/mpeg", (), "MP3", "MP3", "audio/mpeg", apple=True, tags="id3"),
+    _row(".m4a", "audio/x-m4a", ("audio/mp4", "audio/m4a"), "M4A", "AAC", "audio/mp4", apple=True, tags="mp4"),
+    _row(".m4b", "audio/x-m4b", ("audio/mp4", "audio/x-m4a"), "M4B", "AAC", "audio/mp4", apple=False, tags="mp4"),
+    _row(".mp4", "video/mp4", ("audio/mp4", "audio/x-m4a"), "MP4", "MP4 video", "video/mp4", apple=True, tags="mp4"),
+    _row(".m4v", "video/x-m4v", ("video/mp4",), "M4V", "M4V video", "video/mp4", apple=True, tags="mp4"),
+    _row(".mov", "video/quicktime", (), "MOV", "QuickTime video", "video/quicktime", apple=True,
+         tags="mp4"),
+    _row(".ogg", "audio/ogg", ("audio/vorbis",), "Ogg", "Ogg Vorbis", "audio/ogg", apple=False, tags="vorbis"),
+    _row(".oga", "audio/ogg", (), "Ogg", "Ogg Vorbis", "audio/ogg", apple=False, tags="vorbis"),
+    _row(".opus", "audio/opus", ("audio/ogg",), "Opus", "Opus", "audio/ogg", apple=False, tags="vorbis"),
+    _row(".flac", "audio/flac", ("audio/x-flac",), "FLAC", "FLAC", "audio/flac", apple=False, tags="vorbis"),
     _row(".aac", "audio/aac", ("audio/x-aac",), "AAC", "AAC", "audio/aac", apple=False, readable=False),
 )
 BY_SUFFIX = {row.suffix: row for row in MEDIA_TYPES}
