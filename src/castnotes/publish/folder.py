@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from castnotes.errors import CastnotesError
 from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
+from castnotes.store import atomic_path
 
 
 class FolderTarget:
@@ -62,15 +62,10 @@ class FolderTarget:
     def _place(self, path: str, write) -> None:  # noqa: ANN001 - a callable taking the open file
         target = self.folder / path
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".castnotes-")
-        try:
-            with os.fdopen(fd, "wb") as out:
+        with atomic_path(target) as temp:
+            with temp.open("wb") as out:
                 write(out)
-            os.chmod(temp, 0o644)
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
+            os.chmod(temp, 0o644)  # readable by the web server whatever the umask
         self.requests += 1
 
     def _error(self, exc: OSError, path: str) -> CastnotesError:

@@ -15,18 +15,18 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote, urlsplit
 
+from castnotes.audio.types import MIME_BY_SUFFIX
 from castnotes.errors import CastnotesError
 from castnotes.model import Settings
 from castnotes.output.ledger import load_ledger
 from castnotes.output.staging import MARKER
-from castnotes.output.state import STATE_DIR
 from castnotes.render.takeaways import TAKEAWAYS_PATH
+from castnotes.store import STORE_DIR, store_dir, write_atomic
 
 MANIFEST_PATH = ".castnotes/manifest.json"  # at the target, beside the site
 MANIFEST_VERSION = 1
@@ -37,12 +37,9 @@ PHASES = ("media", "site", "feeds")  # the upload order
 # Called by a target with the bytes just sent (from several threads: the caller locks).
 ByteProgress = Callable[[int], None]
 
-# Content-Type by suffix. Audio matches the enclosure types the feed declares (audio/).
+# Content-Type by suffix. Audio and video: the type the feed's enclosures declare (audio/types.py).
 CONTENT_TYPES = {
-    ".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4a", ".aac": "audio/aac",
-    ".mp4": "video/mp4", ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".webm": "video/webm",
-    ".ogg": "audio/ogg", ".oga": "audio/ogg", ".opus": "audio/opus", ".flac": "audio/flac",
-    ".wav": "audio/wav",
+    **MIME_BY_SUFFIX, ".webm": "video/webm", ".wav": "audio/wav",
     ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
     ".json": "application/json", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip",
@@ -138,7 +135,7 @@ def scan_site(output_dir: Path, settings: Settings, *, save_hashes: bool = True)
     if not output_dir.is_dir():
         raise CastnotesError.single(f"there is no built site at {output_dir}",
                                     hint="run `castnotes build` first")
-    cache = HashCache(settings.root / STATE_DIR / HASH_CACHE)
+    cache = HashCache(settings.root)
     cache_control = {**CACHE_CONTROL, **dict(settings.publish.cache_control)}
     files: dict[str, SiteFile] = {}
     for folder, dirs, names in os.walk(output_dir):
@@ -214,10 +211,10 @@ class HashCache:
     """SHA-256 of built files, kept by (size, mtime, inode): hashing every episode's audio on
     every publish would read gigabytes; a build keeps unchanged files as the same inode."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, root: Path) -> None:
+        self.root = root
         try:
-            self.entries: dict[str, list] = json.loads(path.read_text(encoding="utf-8"))
+            self.entries: dict[str, list] = json.loads((root / STORE_DIR / HASH_CACHE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             self.entries = {}
 
@@ -238,10 +235,6 @@ class HashCache:
         """Keep the entries of files the site still has; a lost cache only costs time."""
         data = {p: self.entries[p] for p in files if p in self.entries}
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".hashes-")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            os.replace(temp, self.path)
+            write_atomic(store_dir(self.root) / HASH_CACHE, json.dumps(data))
         except OSError:
             pass
