@@ -9,7 +9,9 @@ the ledger.
 
 from __future__ import annotations
 
+import errno
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -25,6 +27,7 @@ from castnotes.errors import CastnotesError, Problem
 from castnotes.model import CONFIG_NAME, Settings, Show
 from castnotes.output.incremental import render_changed
 from castnotes.output.ledger import (
+    published_slugs,
     LEDGER_NAME,
     LedgerEntry,
     allowed,
@@ -126,7 +129,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     previous = load_state(state_file)
     if previous is not None and not (previous.version == __version__ and previous.matches_output()):
         previous = None  # the output folder is not what that build wrote: trust nothing in it
-    with Staging(output_dir) as staging:
+    with Staging(output_dir) as staging, _file_system_limits():
         for site_path, data in feeds:
             staging.write(site_path, data)
         for episode in show.episodes:
@@ -158,6 +161,21 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     )
 
 
+@contextmanager
+def _file_system_limits() -> Iterator[None]:
+    """A name or path the file system cannot hold is the host's to shorten, not a crash."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENAMETOOLONG, errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise
+        where = Path(exc.filename) if exc.filename else None
+        raise CastnotesError.single(f"cannot write the site: {exc.strerror}", where,
+                                    hint="shorten the episode folder, slug or file name" if
+                                    exc.errno == errno.ENAMETOOLONG else "free space, or write elsewhere "
+                                    "with --output") from None
+
+
 class Stopwatch:
     """Wall-clock time per build phase, for `--verbose`: what dominates a build."""
 
@@ -179,7 +197,7 @@ def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress
     """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
     where nothing changed."""
     episode_cache = EpisodeCache(settings.root)
-    everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
+    everything = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True, now=options.now,
                            strict_drafts=options.drafts, episode_cache=episode_cache, progress=progress)
     cache.save()
     episode_cache.save()

@@ -35,6 +35,7 @@ from castnotes.audio.tags import (
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Episode, Show
+from castnotes.output.ledger import published_slugs
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 
@@ -67,7 +68,7 @@ def tag_show(root: Path, episodes: Sequence[str] = (), *, dry_run: bool = False,
     """Tag the audio of the named episodes (folder, slug or path), or of every episode."""
     settings = load_settings(root)
     cache = AudioCache(settings.root)
-    show = load_show(settings, cache, drafts=True, future=True)
+    show = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True)
     cache.save()
     chosen = select_episodes(show, episodes, settings.root)
     reports, problems = [], []

@@ -31,6 +31,7 @@ from castnotes.config.podcasting import (
 )
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import FieldReader, KeyLines
+from castnotes.files import read_text
 from castnotes.model import (
     CONFIG_NAME,
     FeedSettings,
@@ -93,7 +94,7 @@ def load_settings(root: Path) -> Settings:
             f"no {CONFIG_NAME} here", path,
             hint="run `castnotes init` to start a show, or pass -C SHOWDIR",
         )
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     problems = Problems()
     people = load_people(root, problems)
     try:

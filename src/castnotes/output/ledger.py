@@ -74,6 +74,10 @@ def load_ledger(root: Path) -> Ledger:
             entry = LedgerEntry(**{k: data[k] for k in data if k in LedgerEntry.__dataclass_fields__})
             if entry.kind not in KINDS or not entry.guid:
                 raise ValueError(entry.kind)
+            if not all(isinstance(getattr(entry, k), str) for k in ("guid", "slug", "url", "date", "kind",
+                                                                     "recorded")) \
+                    or not isinstance(entry.note, (str, type(None))):
+                raise TypeError("a field is not text")
         except (ValueError, TypeError, KeyError):
             last = number == len(lines) and torn
             problems.append(Problem(
@@ -90,6 +94,16 @@ def load_ledger(root: Path) -> Ledger:
     if problems:
         raise CastnotesError(problems)
     return Ledger(path, latest, len([l for l in lines if l.strip()]))
+
+
+def published_slugs(root: Path) -> dict[str, str]:
+    """GUID -> the slug it was published under, so a published episode keeps its address
+    when another episode with the same title appears (read.show settles slugs). A ledger
+    that cannot be read gives none here; the build reports it."""
+    try:
+        return {guid: entry.slug for guid, entry in load_ledger(root).latest.items()}
+    except CastnotesError:
+        return {}
 
 
 def entry_for(episode: Episode, kind: str = "published", note: str | None = None,

@@ -16,15 +16,16 @@ import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol
 
 from castnotes import __version__
 from castnotes.audio.info import AudioInfo
 from castnotes.codec import digest
-from castnotes.config.people import read_people
+from castnotes.config.people import PEOPLE_FILE, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import FieldReader
+from castnotes.fields import FieldReader, first_control_character
+from castnotes.files import check_folder_files
 from castnotes.markdown import render_notes
 from castnotes.model import (
     EPISODE_TYPES,
@@ -49,6 +50,7 @@ from castnotes.workers import parallel_imap
 EPISODES_DIR = "episodes"
 EPISODE_FILE = "episode.md"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+MAX_EXPLICIT_SLUG = 200  # a folder name (at most 255 bytes) never gives a longer one
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
@@ -84,7 +86,8 @@ class _Source:
         return self.doc.meta.get("draft") is True
 
 
-def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, future: bool = False,
+def load_show(settings: Settings, cache: AudioCache, *, published: Mapping[str, str] | None = None,
+              drafts: bool = False, future: bool = False,
               now: datetime | None = None, strict_drafts: bool = True,
               episode_cache: EpisodeCache | None = None, progress: Progress | None = None) -> Show:
     """Read every episode folder into a Show; raise CastnotesError with all problems.
@@ -96,10 +99,12 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
 
     Episodes whose folder, settings and slug map are unchanged come from
     `episode_cache`; the others are loaded on every core (incremental.parallel_imap).
+    `published` (GUID -> slug, from the ledger) keeps a published episode's address when
+    another episode with the same title turns up.
     """
     now = now or datetime.now(timezone.utc)
     problems = Problems()
-    sources = _first_pass(settings, problems)
+    sources = _first_pass(settings, problems, published or {})
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
     for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
         source.problems.extend(loaded.problems)
@@ -118,6 +123,7 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
         if source.episode is not None:
             episodes.append(source.episode)
     problems.raise_if_errors()
+    episodes = _unique_people(settings, episodes, problems)
 
     kept = []
     for episode in episodes:
@@ -142,7 +148,7 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         return f"episodes/{source.slug}/" if source else None
 
     shared = digest(__version__, settings)
-    keys = [digest(shared, folder_stamp(s.folder)) for s in sources]
+    keys = [digest(shared, s.slug, folder_stamp(s.folder)) for s in sources]
     slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
         episode_cache.get(s.folder.name, key, slugs) if episode_cache else None for s, key in zip(sources, keys)]
@@ -196,13 +202,54 @@ def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
                 hint="publish that episode first (remove `draft: true`), or build with --drafts")
 
 
+def _unique_people(settings: Settings, episodes: list[Episode], problems: Problems) -> list[Episode]:
+    """Give each differently named one-off person an address of their own.
+
+    A one-off guest's id is the slug of their name; two names can still share a slug
+    (`Li Wei` and `李伟` both transliterate to `li-wei`... or a name that is also a
+    people.toml id). The later one (in folder order) gets `-2`, `-3`, with a warning, so
+    no person page silently swallows another.
+    """
+    owner: dict[str, str] = {pid: p.name.casefold() for pid, p in settings.people.items()}
+    for host in settings.show.hosts:
+        owner.setdefault(host.id or "", host.name.casefold())
+    renamed: dict[str, str] = {}  # casefolded name -> the id it was given
+    result = []
+    for episode in sorted(episodes, key=lambda e: e.folder):
+        guests = []
+        for guest in episode.guests:
+            name = guest.name.casefold()
+            pid = guest.id or ""
+            if pid in settings.people and settings.people[pid].name == guest.name:
+                guests.append(guest)
+                continue
+            if name in renamed:
+                guest = replace(guest, id=renamed[name])
+            elif owner.setdefault(pid, name) != name:
+                number = 2
+                while owner.get(f"{pid}-{number}", name) != name:
+                    number += 1
+                new_id = f"{pid}-{number}"
+                owner[new_id] = name
+                renamed[name] = new_id
+                problems.add(f"guests: {guest.name} would share the address people/{pid}/ with "
+                             f"someone else; their page is people/{new_id}/", episode.source_path,
+                             severity="warning",
+                             hint=f"add them to {PEOPLE_FILE} with an id of their own to choose it")
+                guest = replace(guest, id=new_id)
+            guests.append(guest)
+        result.append(replace(episode, guests=tuple(guests)) if tuple(guests) != episode.guests else episode)
+    order = {e.folder: i for i, e in enumerate(episodes)}
+    return sorted(result, key=lambda e: order[e.folder])
+
+
 def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
     """Local photos of hosts and guests, each published once under people/."""
     photos = {p.img_site_path: p.img_source for p in people if p.img_site_path and p.img_source}
     return tuple((source, site_path) for site_path, source in sorted(photos.items()))
 
 
-def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
+def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, str]) -> list[_Source]:
     episodes_dir = settings.root / EPISODES_DIR
     if not episodes_dir.is_dir():
         raise CastnotesError.single(f"no {EPISODES_DIR}/ folder", episodes_dir,
@@ -212,9 +259,11 @@ def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
         if folder.name.startswith((".", "_")):
             continue
         path = folder / EPISODE_FILE
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             problems.add(f"folder has no {EPISODE_FILE}", folder, severity="warning",
                          hint="add one, or rename the folder to start with _ to keep it out")
+            continue
+        if not check_folder_files(folder, settings.root, problems):
             continue
         try:
             doc = parse_document(path.read_text(encoding="utf-8"), path)
@@ -227,19 +276,79 @@ def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
         own = Problems()
         reader = FieldReader(path, doc.meta, own)
         reader.check_keys(FRONT_MATTER_KEYS)
-        slug = reader.text("slug") or default_slug(folder.name)
-        if not SLUG_RE.match(slug):
-            reader.error("slug", f"{slug!r} may hold only a-z, 0-9 and -")
-        sources.append(_Source(folder, path, doc, reader, slug, own))
+        control = first_control_character(doc.body)
+        if control is not None:
+            offset, char = control
+            own.add(f"the notes hold the control character U+{ord(char):04X}, which feeds cannot carry",
+                    path, doc.body_line + doc.body.count("\n", 0, offset),
+                    hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
+        sources.append(_Source(folder, path, doc, reader, "", own))
     if not sources and not problems.errors:
         raise CastnotesError.single(
             f"no episodes: {EPISODES_DIR}/ holds no episode folders", episodes_dir,
             hint="add episodes/001-first/episode.md with its audio, or run `castnotes new TITLE`")
+    _settle_slugs(sources, published, problems, episodes_dir, settings.show.url)
     _check_unique(sources, "slug", lambda s: s.slug, settings.root,
                   "give one of them `slug:` in its front matter")
     _check_unique(sources, "guid", lambda s: s.reader.text("guid"), settings.root,
                   "every episode needs its own GUID; never change one that is published")
     return sources
+
+
+def _settle_slugs(sources: list[_Source], published: Mapping[str, str], problems: Problems,
+                  episodes_dir: Path, url: str) -> None:
+    """Give every episode its address; repeated titles (`Mailbag`, `Q&A`) are ordinary.
+
+    Claimed in this order: explicit `slug:`; the slug a published episode has in the
+    ledger (so it never moves); then the slug of each folder's title part in folder
+    order. When that is taken, the later folder uses its whole name
+    (`009-mailbag`). Two explicit `slug:`s that clash stay an error (_check_unique).
+    """
+    taken: set[str] = set()
+    derived: list[_Source] = []
+    for source in sources:
+        explicit = source.reader.text("slug")
+        if explicit is not None:
+            if not SLUG_RE.match(explicit):
+                source.reader.error("slug", f"{explicit!r} may hold only a-z, 0-9 and -")
+            elif len(explicit) > MAX_EXPLICIT_SLUG:
+                source.reader.error("slug", f"is {len(explicit)} characters long; the limit is "
+                                            f"{MAX_EXPLICIT_SLUG}",
+                                    hint="addresses that long break file systems and are hard to share")
+            source.slug = explicit
+            taken.add(explicit)
+        else:
+            derived.append(source)
+    claims: dict[str, list[_Source]] = {}  # published GUID -> the folders that may be it
+    for source in derived:
+        candidates = (folder_slug(source.folder.name), default_slug(source.folder.name))
+        guid = source.reader.text("guid")
+        # Without `guid:` the GUID derives from the slug: look for either candidate's, the
+        # folder's own first (`002-mailbag` published as such is surely this folder).
+        guids = [guid] if guid else [derived_guid(url, slug) for slug in candidates]
+        found = next((g for g in guids if published.get(g) in candidates), None)
+        if found is not None:
+            claims.setdefault(found, []).append(source)
+    pinned_sources = set()
+    for guid, claimants in claims.items():
+        if len(claimants) == 1 and published[guid] not in taken:  # two derived GUIDs alike: folder order
+            claimants[0].slug = published[guid]
+            taken.add(published[guid])
+            pinned_sources.add(id(claimants[0]))
+    later = [source for source in derived if id(source) not in pinned_sources]
+    moved = []
+    for source in later:
+        slug = default_slug(source.folder.name)
+        if slug in taken:
+            slug = folder_slug(source.folder.name)
+            moved.append(source.folder.name)
+        source.slug = slug
+        taken.add(slug)
+    if moved:
+        shown = ", ".join(moved[:5]) + (f" and {len(moved) - 5} more" if len(moved) > 5 else "")
+        problems.add(f"{len(moved)} episode(s) use the whole folder name as address, since an earlier "
+                     f"folder has the same title: {shown}", episodes_dir, severity="warning",
+                     hint="give an episode `slug:` in its front matter to choose its address")
 
 
 def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, hint: str) -> None:
@@ -253,6 +362,16 @@ def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, h
             source.reader.error(key, f"{value!r} is also the {key} of {other}", hint=hint)
         else:
             seen[value] = source
+
+
+def derived_guid(show_url: str, slug: str) -> str:
+    """The GUID of an episode without `guid:`: stable as long as its address is."""
+    return str(uuid.uuid5(GUID_NAMESPACE, show_url + slug))
+
+
+def folder_slug(folder_name: str) -> str:
+    """`009-Mailbag` -> `009-mailbag`: the whole folder name, for a title that is taken."""
+    return slugify(folder_name) or "episode"
 
 
 def default_slug(folder_name: str) -> str:
@@ -283,7 +402,7 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
         number = int(digits.group(1)) if digits and int(digits.group(1)) > 0 else tags.track
     guid = reader.text("guid")
     if guid is None:
-        guid = str(uuid.uuid5(GUID_NAMESPACE, settings.show.url + source.slug))
+        guid = derived_guid(settings.show.url, source.slug)
         reader.warn("guid", f"missing; using the derived {guid}",
                     hint=f"add `guid: {guid}` so it never changes, even if the slug does")
 
