@@ -26,7 +26,7 @@ from castnotes.config.podcasting import read_funding, read_license, read_locatio
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import FieldReader, first_control_character
 from castnotes.files import check_folder_files
-from castnotes.markdown import render_notes
+from castnotes.markdown import HtmlPolicy, render_notes
 from castnotes.model import (
     EPISODE_TYPES,
     Artwork,
@@ -200,6 +200,11 @@ def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
             source.problems.add(
                 f"links to the draft episode {folder}/, which this build leaves out", source.path, line,
                 hint="publish that episode first (remove `draft: true`), or build with --drafts")
+
+
+def html_policy(settings: Settings) -> HtmlPolicy:
+    """The show's rules for raw HTML in notes (`[site] embed_hosts`, `[site] raw_html`)."""
+    return HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html)
 
 
 def _unique_people(settings: Settings, episodes: list[Episode], problems: Problems) -> list[Episode]:
@@ -407,7 +412,8 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
                     hint=f"add `guid: {guid}` so it never changes, even if the slug does")
 
     notes = render_notes(source.doc.body, source_path=path, first_line=source.doc.body_line,
-                         episodes_dir=settings.root / EPISODES_DIR, page_path=page_path, lookup=lookup)
+                         episodes_dir=settings.root / EPISODES_DIR, page_path=page_path, lookup=lookup,
+                         policy=html_policy(settings))
     problems.extend(notes.problems)
     copies.extend(notes.assets)
     source.links = notes.linked_episodes
