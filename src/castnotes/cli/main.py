@@ -50,12 +50,16 @@ class Context:
         label = f"{problem.severity}:"
         click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
 
-    def run(self, action: Callable[[], T], outcome: str = "nothing was written.") -> T:
-        """Call `action`; turn CastnotesError into messages and exit 1."""
+    def run(self, action: Callable[[], T], outcome: str = "nothing was written.",
+            advice: Callable[[CastnotesError], str | None] | None = None) -> T:
+        """Call `action`; turn CastnotesError into messages (and `advice`, if any) and exit 1."""
         try:
             return action()
         except CastnotesError as exc:
             self.report(exc, outcome)
+            extra = advice(exc) if advice else None
+            if extra and self.verbosity >= 1:
+                click.echo(extra, err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo(f"interrupted; {outcome}", err=True)
@@ -148,14 +152,15 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
                 ctx.warn_text(warning)
             ctx.info(f"Nothing changed since the last build: {state.output} is up to date.")
             return
-    from castnotes.cli.messages import render_summary
+    from castnotes.cli.messages import draft_advice, render_summary
     from castnotes.commands.build import BuildOptions
     from castnotes.commands.build import build as run_build
 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url,
                            output=output, allow_change=allow_change, against=against)
     progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
-    result = ctx.run(lambda: run_build(ctx.root, options, progress))
+    result = ctx.run(lambda: run_build(ctx.root, options, progress),
+                     advice=lambda exc: draft_advice(exc, ctx.root))
     for problem in result.warnings:
         ctx.problem(problem)
     if ctx.verbosity >= 1:

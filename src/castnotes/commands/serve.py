@@ -15,6 +15,7 @@ seek and podcast apps on the same machine can subscribe to the preview feed.
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 import re
 import threading
@@ -47,6 +48,9 @@ def preview_options(port: int, root: Path) -> BuildOptions:
                         output=(root / PREVIEW_DIR).resolve())
 
 
+MAX_PATH_BYTES = 2048  # a longer request path is answered 414 before the file system sees it
+
+
 def make_server(folder: Path, port: int = 8000, log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:
     """A server bound to 127.0.0.1:port (0 picks a free port) serving only `folder`."""
     handler = partial(PreviewHandler, folder=folder.resolve(), log=log)
@@ -65,16 +69,23 @@ def resolve_request(folder: Path, raw_path: str) -> tuple[HTTPStatus, Path | str
     decoded = unquote(path)
     if "\\" in decoded or "\x00" in decoded or any(s in ("..", ".") for s in decoded.split("/")):
         return HTTPStatus.FORBIDDEN, None
-    relative = "/".join(s for s in decoded.split("/") if s)
+    segments = [s for s in decoded.split("/") if s]
+    if len(decoded.encode()) > MAX_PATH_BYTES or any(len(s.encode()) > 255 for s in segments):
+        return HTTPStatus.REQUEST_URI_TOO_LONG, None  # no file of the site has such a name
     root = folder.resolve()
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root):
-        return HTTPStatus.FORBIDDEN, None
-    if target.is_dir():
-        if not path.endswith("/"):
-            return HTTPStatus.MOVED_PERMANENTLY, path + "/"
-        target = target / "index.html"
-    if not target.is_file():
+    try:
+        target = (root / "/".join(segments)).resolve()
+        if not target.is_relative_to(root):
+            return HTTPStatus.FORBIDDEN, None
+        if target.is_dir():
+            if not path.endswith("/"):
+                return HTTPStatus.MOVED_PERMANENTLY, path + "/"
+            target = target / "index.html"
+        if not target.is_file():
+            return HTTPStatus.NOT_FOUND, None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return HTTPStatus.REQUEST_URI_TOO_LONG, None
         return HTTPStatus.NOT_FOUND, None
     return HTTPStatus.OK, target
 

@@ -78,6 +78,7 @@ class _Source:
     reader: FieldReader
     slug: str
     problems: Problems
+    unsafe: bool = False  # holds a file that must not be opened: the second pass skips it
     links: list[tuple[str, int]] = field(default_factory=list)  # episodes its notes link to
     episode: Episode | None = None  # after the second pass
 
@@ -104,6 +105,9 @@ def load_show(settings: Settings, cache: AudioCache, *, published: Mapping[str, 
     """
     now = now or datetime.now(timezone.utc)
     problems = Problems()
+    for published_folder in ("static", "templates"):  # copied into the site as they are
+        if (settings.root / published_folder).is_dir():
+            check_folder_files(settings.root / published_folder, settings.root, problems)
     sources = _first_pass(settings, problems, published or {})
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
     for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
@@ -151,7 +155,8 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
     keys = [digest(shared, s.slug, folder_stamp(s.folder)) for s in sources]
     slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
-        episode_cache.get(s.folder.name, key, slugs) if episode_cache else None for s, key in zip(sources, keys)]
+        episode_cache.get(s.folder.name, key, slugs) if episode_cache and not s.unsafe else None
+        for s, key in zip(sources, keys)]
     for loaded in results:
         if loaded is not None and loaded.episode is not None:
             cache.keep_checked([t.source_path for t in loaded.episode.transcripts if t.source_path])
@@ -160,6 +165,8 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
     def load(index: int) -> tuple[Loaded, dict]:
         source = sources[index]
         before = len(source.problems.items)
+        if source.unsafe:
+            return Loaded(None, (), ()), cache.take_changes()
         try:
             episode = _load_episode(source, settings, cache, lookup, source.problems)
         except CastnotesError as exc:
@@ -175,7 +182,7 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         for index, (loaded, changes) in zip(missing, parallel_imap(load, missing)):
             cache.merge_changes(changes)
             results[index] = loaded
-            if episode_cache is not None:
+            if episode_cache is not None and not sources[index].unsafe:
                 episode_cache.put(sources[index].folder.name, keys[index], loaded,
                                   {f: slugs.get(f) for f in _referenced_folders(sources[index], loaded)})
             if progress is not None:
@@ -268,7 +275,10 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
             problems.add(f"folder has no {EPISODE_FILE}", folder, severity="warning",
                          hint="add one, or rename the folder to start with _ to keep it out")
             continue
-        if not check_folder_files(folder, settings.root, problems):
+        unsafe = Problems()  # symlinks leaving the show, FIFOs: never opened (they could hang the build)
+        check_folder_files(folder, settings.root, unsafe)
+        if any(p.where.path == path for p in unsafe.errors):
+            problems.extend(unsafe.items)
             continue
         try:
             doc = parse_document(path.read_text(encoding="utf-8"), path)
@@ -279,6 +289,7 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
             problems.extend(exc.problems)
             continue
         own = Problems()
+        own.extend(unsafe.items)
         reader = FieldReader(path, doc.meta, own)
         reader.check_keys(FRONT_MATTER_KEYS)
         control = first_control_character(doc.body)
@@ -287,7 +298,7 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
             own.add(f"the notes hold the control character U+{ord(char):04X}, which feeds cannot carry",
                     path, doc.body_line + doc.body.count("\n", 0, offset),
                     hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
-        sources.append(_Source(folder, path, doc, reader, "", own))
+        sources.append(_Source(folder, path, doc, reader, "", own, unsafe=bool(unsafe.errors)))
     if not sources and not problems.errors:
         raise CastnotesError.single(
             f"no episodes: {EPISODES_DIR}/ holds no episode folders", episodes_dir,
