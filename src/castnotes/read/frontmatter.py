@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
-from castnotes.fields import LineDict
+from castnotes.fields import LineDict, first_control_character
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -114,6 +114,7 @@ def parse_document(text: str, path: Path) -> Document:
     body_start = text.find("\n", closing.end())
     body = "" if body_start == -1 else text[body_start + 1 :]
     body_line = text.count("\n", 0, body_start + 1) + 1 if body_start != -1 else 1
+    _refuse_control_characters(yaml_text, path)
     try:
         _refuse_aliases(yaml_text, path)
         meta = yaml.load(yaml_text, Loader=_LineLoader) if yaml_text.strip() else None
@@ -144,6 +145,21 @@ def parse_document(text: str, path: Path) -> Document:
         key, line = meta.duplicates[0]
         raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
     return Document(meta, body, body_line)
+
+
+def _refuse_control_characters(yaml_text: str, path: Path) -> None:
+    """A control character (often pasted in unseen) at its line and key, before YAML says
+    "unacceptable character" at a byte position."""
+    found = first_control_character(yaml_text)
+    if found is None:
+        return
+    offset, char = found
+    start = yaml_text.rfind("\n", 0, offset) + 1
+    key = re.match(r"\s*-?\s*([\w.-]+):", yaml_text[start:offset])
+    raise CastnotesError.single(f"{key.group(1) + ': ' if key else ''}holds the control character "
+                                f"U+{ord(char):04X}", path, yaml_text.count("\n", 0, offset) + 2,
+                                hint="delete it (it is invisible in most editors; it often comes from copy "
+                                     "and paste)")
 
 
 def _refuse_aliases(yaml_text: str, path: Path) -> None:

@@ -24,7 +24,7 @@ from castnotes.codec import digest
 from castnotes.config.people import PEOPLE_FILE, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import FieldReader, first_control_character
+from castnotes.fields import FieldReader, first_control_character, strip_control_characters
 from castnotes.files import check_folder_files
 from castnotes.markdown import HtmlPolicy, render_notes
 from castnotes.model import (
@@ -320,21 +320,7 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, str], problems
     order. When that is taken, the later folder uses its whole name
     (`009-mailbag`). Two explicit `slug:`s that clash stay an error (_check_unique).
     """
-    taken: set[str] = set()
-    derived: list[_Source] = []
-    for source in sources:
-        explicit = source.reader.text("slug")
-        if explicit is not None:
-            if not SLUG_RE.match(explicit):
-                source.reader.error("slug", f"{explicit!r} may hold only a-z, 0-9 and -")
-            elif len(explicit) > MAX_EXPLICIT_SLUG:
-                source.reader.error("slug", f"is {len(explicit)} characters long; the limit is "
-                                            f"{MAX_EXPLICIT_SLUG}",
-                                    hint="addresses that long break file systems and are hard to share")
-            source.slug = explicit
-            taken.add(explicit)
-        else:
-            derived.append(source)
+    derived = [s for s in sources if s.reader.text("slug") is None]
     claims: dict[str, list[_Source]] = {}  # published GUID -> the folders that may be it
     for source in derived:
         candidates = (folder_slug(source.folder.name), default_slug(source.folder.name))
@@ -345,13 +331,30 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, str], problems
         found = next((g for g in guids if published.get(g) in candidates), None)
         if found is not None:
             claims.setdefault(found, []).append(source)
-    pinned_sources = set()
-    for guid, claimants in claims.items():
-        if len(claimants) == 1 and published[guid] not in taken:  # two derived GUIDs alike: folder order
-            claimants[0].slug = published[guid]
-            taken.add(published[guid])
-            pinned_sources.add(id(claimants[0]))
-    later = [source for source in derived if id(source) not in pinned_sources]
+    pinned = {published[guid]: claimants[0] for guid, claimants in claims.items()
+              if len(claimants) == 1}  # two derived GUIDs alike: folder order decides below
+    taken: set[str] = set(pinned)
+    for slug, source in pinned.items():
+        source.slug = slug
+    for source in sources:
+        explicit = source.reader.text("slug")
+        if explicit is None:
+            continue
+        source.slug = explicit
+        if not SLUG_RE.match(explicit):
+            source.reader.error("slug", f"{explicit!r} may hold only a-z, 0-9 and -")
+        elif len(explicit) > MAX_EXPLICIT_SLUG:
+            source.reader.error("slug", f"is {len(explicit)} characters long; the limit is "
+                                        f"{MAX_EXPLICIT_SLUG}",
+                                hint="addresses that long break file systems and are hard to share")
+        elif explicit in pinned:
+            owner = pinned[explicit].path.relative_to(episodes_dir.parent).as_posix()
+            source.reader.error("slug", f"{explicit!r} is the address of the published episode {owner}",
+                                hint="a published address never moves: choose another slug")
+            source.slug = folder_slug(source.folder.name)
+        taken.add(source.slug)
+    pinned_ids = {id(source) for source in pinned.values()}
+    later = [source for source in derived if id(source) not in pinned_ids]
     moved = []
     for source in later:
         slug = default_slug(source.folder.name)
@@ -362,7 +365,7 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, str], problems
         taken.add(slug)
     if moved:
         shown = ", ".join(moved[:5]) + (f" and {len(moved) - 5} more" if len(moved) > 5 else "")
-        problems.add(f"{len(moved)} episode(s) use the whole folder name as address, since an earlier "
+        problems.add(f"{len(moved)} episode(s) use the whole folder name as address, since another "
                      f"folder has the same title: {shown}", episodes_dir, severity="warning",
                      hint="give an episode `slug:` in its front matter to choose its address")
 
@@ -407,7 +410,13 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     zone = settings.zone
     tags = info or AudioInfo(mime="", codec="", duration=0, size=0)
 
-    title = reader.text("title") or tags.title
+    tag_title = tags.title
+    if tag_title and first_control_character(tag_title) is not None and not reader.has("title"):
+        tag_title = strip_control_characters(tag_title)
+        problems.add(f"the audio's title tag holds control characters; using {tag_title!r} without them",
+                     enclosure.source_path or path, severity="warning",
+                     hint="add title: to the front matter, or fix the tag with `castnotes tag`")
+    title = reader.text("title") or tag_title
     if not title:
         reader.error("title", "missing, and the audio has no title tag", hint='add title: "..."')
     date = _episode_date(reader, tags, zone)
@@ -430,7 +439,7 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     source.links = notes.linked_episodes
     summary = reader.text("summary")
     summary_is_excerpt = summary is None and bool(notes.first_paragraph)
-    summary = summary or notes.first_paragraph or (tags.comment or "")
+    summary = summary or notes.first_paragraph or strip_control_characters(tags.comment or "")
     image = _episode_artwork(reader, folder, page_path, settings, tags, cache, copies)
     companions = _companions(reader, folder, page_path, settings, tags, enclosure.source_path,
                              enclosure.duration, cache, copies)
