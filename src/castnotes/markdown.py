@@ -97,7 +97,7 @@ class _Inventory(HTMLParser):
             if tag == "iframe" and name == "src":
                 self.items[f"<iframe> from {urlsplit(value or '').hostname or value!r}"] += 1
             elif name in ("href", "src") and value and ":" in value.split("/", 1)[0]:
-                self.items[f"{value.split(':', 1)[0].strip().lower()}: link"] += 1
+                self.items[f"{value.split(':', 1)[0].strip().lower()}: link on <{tag}>"] += 1
             else:
                 self.items[f"{name}= attribute on <{tag}>"] += 1
 
@@ -110,7 +110,10 @@ def removed_parts(before: str, after: str) -> list[str]:
         inventory.feed(html)
         inventory.close()
         counts.append(inventory.items)
-    return sorted((counts[0] - counts[1]).keys())
+    removed = counts[0] - counts[1]
+    gone_tags = {item for item in removed if item.startswith("<")}
+    # An element removed whole is named once, without its attributes.
+    return sorted(item for item in removed if not any(item.endswith(f" on {tag}") for tag in gone_tags))
 
 
 def _source_line(text: str, item: str, first_line: int) -> int:

@@ -96,12 +96,12 @@ def load_ledger(root: Path) -> Ledger:
     return Ledger(path, latest, len([l for l in lines if l.strip()]))
 
 
-def published_slugs(root: Path) -> dict[str, str]:
-    """GUID -> the slug it was published under, so a published episode keeps its address
+def published_slugs(root: Path) -> dict[str, tuple[str, str]]:
+    """GUID -> (slug, date) it was published under, so a published episode keeps its address
     when another episode with the same title appears (read.show settles slugs). A ledger
     that cannot be read gives none here; the build reports it."""
     try:
-        return {guid: entry.slug for guid, entry in load_ledger(root).latest.items()}
+        return {guid: (entry.slug, entry.date) for guid, entry in load_ledger(root).latest.items()}
     except CastnotesError:
         return {}
 

@@ -87,7 +87,8 @@ class _Source:
         return self.doc.meta.get("draft") is True
 
 
-def load_show(settings: Settings, cache: AudioCache, *, published: Mapping[str, str] | None = None,
+def load_show(settings: Settings, cache: AudioCache, *,
+              published: Mapping[str, tuple[str, str]] | None = None,
               drafts: bool = False, future: bool = False,
               now: datetime | None = None, strict_drafts: bool = True,
               episode_cache: EpisodeCache | None = None, progress: Progress | None = None) -> Show:
@@ -100,7 +101,7 @@ def load_show(settings: Settings, cache: AudioCache, *, published: Mapping[str, 
 
     Episodes whose folder, settings and slug map are unchanged come from
     `episode_cache`; the others are loaded on every core (incremental.parallel_imap).
-    `published` (GUID -> slug, from the ledger) keeps a published episode's address when
+    `published` (GUID -> (slug, date), from the ledger) keeps a published episode's address when
     another episode with the same title turns up.
     """
     now = now or datetime.now(timezone.utc)
@@ -261,7 +262,8 @@ def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
     return tuple((source, site_path) for site_path, source in sorted(photos.items()))
 
 
-def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, str]) -> list[_Source]:
+def _first_pass(settings: Settings, problems: Problems,
+                published: Mapping[str, tuple[str, str]]) -> list[_Source]:
     episodes_dir = settings.root / EPISODES_DIR
     if not episodes_dir.is_dir():
         raise CastnotesError.single(f"no {EPISODES_DIR}/ folder", episodes_dir,
@@ -303,7 +305,7 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
         raise CastnotesError.single(
             f"no episodes: {EPISODES_DIR}/ holds no episode folders", episodes_dir,
             hint="add episodes/001-first/episode.md with its audio, or run `castnotes new TITLE`")
-    _settle_slugs(sources, published, problems, episodes_dir, settings.show.url)
+    _settle_slugs(sources, published, problems, episodes_dir, settings)
     _check_unique(sources, "slug", lambda s: s.slug, settings.root,
                   "give one of them `slug:` in its front matter")
     _check_unique(sources, "guid", lambda s: s.reader.text("guid"), settings.root,
@@ -311,8 +313,8 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
     return sources
 
 
-def _settle_slugs(sources: list[_Source], published: Mapping[str, str], problems: Problems,
-                  episodes_dir: Path, url: str) -> None:
+def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str]], problems: Problems,
+                  episodes_dir: Path, settings: Settings) -> None:
     """Give every episode its address; repeated titles (`Mailbag`, `Q&A`) are ordinary.
 
     Claimed in this order: explicit `slug:`; the slug a published episode has in the
@@ -327,12 +329,17 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, str], problems
         guid = source.reader.text("guid")
         # Without `guid:` the GUID derives from the slug: look for either candidate's, the
         # folder's own first (`002-mailbag` published as such is surely this folder).
-        guids = [guid] if guid else [derived_guid(url, slug) for slug in candidates]
-        found = next((g for g in guids if published.get(g) in candidates), None)
+        guids = [guid] if guid else [derived_guid(settings.show.url, slug) for slug in candidates]
+        found = next((g for g in guids if g in published and published[g][0] in candidates), None)
         if found is not None:
             claims.setdefault(found, []).append(source)
-    pinned = {published[guid]: claimants[0] for guid, claimants in claims.items()
-              if len(claimants) == 1}  # two derived GUIDs alike: folder order decides below
+    pinned: dict[str, _Source] = {}
+    for guid, claimants in claims.items():
+        slug, date = published[guid]
+        if len(claimants) > 1:  # GUIDs derived from one title: the one with the published date
+            claimants = [c for c in claimants if _same_date(c.doc.meta.get("date"), date, settings)]
+        if len(claimants) == 1:
+            pinned[slug] = claimants[0]
     taken: set[str] = set(pinned)
     for slug, source in pinned.items():
         source.slug = slug
@@ -368,6 +375,14 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, str], problems
         problems.add(f"{len(moved)} episode(s) use the whole folder name as address, since another "
                      f"folder has the same title: {shown}", episodes_dir, severity="warning",
                      hint="give an episode `slug:` in its front matter to choose its address")
+
+
+def _same_date(value: Any, published: str, settings: Settings) -> bool:
+    written = parse_datetime(value, settings.zone)
+    try:
+        return written is not None and written == datetime.fromisoformat(published)
+    except ValueError:
+        return False
 
 
 def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, hint: str) -> None:
