@@ -45,3 +45,11 @@ def parse_timestamp(text: str) -> float | None:
     for part in parts:
         seconds = seconds * 60 + float(part.replace(",", "."))
     return seconds
+
+
+def whole_seconds(seconds: float | None) -> int:
+    """Seconds as a whole number for itunes:duration and ISO durations: rounded, but a real
+    recording shorter than a second is 1, never 0 (which apps read as "unknown")."""
+    if not seconds or seconds <= 0:
+        return 0
+    return max(1, int(round(seconds)))

@@ -33,6 +33,10 @@ def check_flac_complete(path: Path, audio: FLAC, size: int) -> None:
         return
     fixed_block = info.min_blocksize if info.min_blocksize == info.max_blocksize else 0
     with path.open("rb") as fh:
+        if not flacframes.first_frame_follows_metadata(fh, size, fixed_block):
+            raise CastnotesError.single(
+                f"no FLAC audio frames found (the header announces {info.length:.1f} s, but no audio "
+                "follows it)", path, hint="the file is broken or holds only tags; export it again")
         end = flacframes.audio_end_sample(fh, size, fixed_block)
     if end is not None and end < info.total_samples - info.sample_rate:
         raise CastnotesError.single(

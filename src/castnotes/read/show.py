@@ -501,7 +501,8 @@ def _companions(reader: FieldReader, folder: Path, page_path: str, settings: Set
     copies.extend(chapters.copies)
     if chapters.chapters and duration:
         prefix = "chapters: " if chapters.path == reader.path else ""
-        chapter_sources.check_chapters(chapters, duration, reader.problems, prefix)
+        chapters = replace(chapters, chapters=chapter_sources.check_chapters(chapters, duration,
+                                                                             reader.problems, prefix))
     local_url = settings.show.url + page_path + "chapters.json" if chapters.chapters else None
     return {
         "chapters": chapters.chapters,

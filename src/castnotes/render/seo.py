@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from castnotes.markdown import render_markdown
 from castnotes.model import Episode, Show
+from castnotes.timecode import whole_seconds
 
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
@@ -20,7 +21,7 @@ ROBOTS = "robots.txt"
 
 def iso_duration(seconds: float) -> str:
     """ISO 8601 duration for JSON-LD and <time datetime>: PT1H2M3S."""
-    whole = int(round(seconds or 0))
+    whole = whole_seconds(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
