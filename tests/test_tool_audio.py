@@ -175,8 +175,8 @@ def test_a_flac_without_frames_is_refused(tools: dict[str, Path], make_show: Sho
     show = show_with(make_show, tools["headers_only"], ".flac")
     result = run_cli("build", show=show)
     assert result.exit_code == 1
-    assert "episodes/001-a/audio.flac: error: no FLAC audio frames found (the header announces 237.0 s, " \
-           "but no audio follows it)" in result.stderr
+    assert "episodes/001-a/audio.flac: error: no FLAC audio frames found after the header (which announces " \
+           "237.0 s): the file is truncated or broken" in result.stderr
     assert "237" not in (show / "site").as_posix() and not (show / "site").exists()
 
 

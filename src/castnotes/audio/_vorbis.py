@@ -35,8 +35,8 @@ def check_flac_complete(path: Path, audio: FLAC, size: int) -> None:
     with path.open("rb") as fh:
         if not flacframes.first_frame_follows_metadata(fh, size, fixed_block):
             raise CastnotesError.single(
-                f"no FLAC audio frames found (the header announces {info.length:.1f} s, but no audio "
-                "follows it)", path, hint="the file is broken or holds only tags; export it again")
+                f"no FLAC audio frames found after the header (which announces {info.length:.1f} s): "
+                "the file is truncated or broken", path, hint="export or copy the file again")
         end = flacframes.audio_end_sample(fh, size, fixed_block)
     if end is not None and end < info.total_samples - info.sample_rate:
         raise CastnotesError.single(
