@@ -274,6 +274,7 @@ def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, l
             checker.add(part)
             splicer.add(part)
         feeds.append((document.site_path, splicer.result()))
+    checker.size(sum(len(chunk) for chunk in feeds[0][1]))
     lint = checker.finish()
     if options.against:
         published = render_feed(show) if len(feeds) > 1 else b"".join(feeds[0][1])
