@@ -159,7 +159,7 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url,
                            output=output, allow_change=allow_change, against=against)
     progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
-    result = ctx.run(lambda: run_build(ctx.root, options, progress),
+    result = ctx.run(lambda: run_build(ctx.root, options, progress, waiting=ctx.info),
                      advice=lambda exc: draft_advice(exc, ctx.root))
     for problem in result.warnings:
         ctx.problem(problem)
