@@ -170,6 +170,24 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
     ctx.detail("Time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings))
 
 
+@main.group()
+def ledger() -> None:
+    """The GUID ledger, published.jsonl."""
+
+
+@ledger.command("rebuild")
+@click.argument("feed")
+@pass_context
+def ledger_rebuild(ctx: Context, feed: str) -> None:
+    """Restore published.jsonl from the published feed (a file or an http(s) URL)."""
+    from castnotes.commands.ledger import rebuild_ledger
+
+    result = ctx.run(lambda: rebuild_ledger(ctx.root, feed))
+    kept = result.items - result.added
+    ctx.info(f"Recorded {result.added} of {result.items} published episode{'s' if result.items != 1 else ''} "
+             f"in {result.path.name}" + (f" ({kept} were recorded already)." if kept else "."))
+
+
 @main.command()
 @click.argument("feed_or_url", required=False)
 @click.option("--against", metavar="FEED_OR_URL",

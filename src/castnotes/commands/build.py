@@ -27,12 +27,13 @@ from castnotes.errors import CastnotesError, Problem
 from castnotes.model import CONFIG_NAME, Settings, Show
 from castnotes.output.incremental import render_changed
 from castnotes.output.ledger import (
-    published_slugs,
     LEDGER_NAME,
     LedgerEntry,
     allowed,
     append_entries,
     guard,
+    published_slugs,
+    unguarded_warning,
 )
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
@@ -129,6 +130,8 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     stamps[0].update(early)
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
+    unguarded = unguarded_warning(settings.root, output_dir / settings.feed.path) \
+        if options.records_ledger else None
     cache = AudioCache(settings.root)
     everything = _load(settings, cache, options, progress)
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
@@ -170,7 +173,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
         files=files,
         audio_read=cache.reads,
         seconds=clock.total,
-        warnings=show.problems,
+        warnings=show.problems + ((unguarded,) if unguarded else ()),
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
         check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
         recorded=recorded,

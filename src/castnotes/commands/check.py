@@ -32,7 +32,7 @@ from castnotes.checks.xmldoc import parse_feed_document
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Show
-from castnotes.output.ledger import guard, published_slugs
+from castnotes.output.ledger import guard, published_slugs, unguarded_warning
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
@@ -153,6 +153,10 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
         lint_feed(document, lint, resources, online=online)
         if number == 0:
             check_feed_size(len(document), lint)
+    unguarded = unguarded_warning(settings.root, settings.output_dir / settings.feed.path)
+    if unguarded is not None:
+        lint.add_at(_problem_place(unguarded, settings.root), "LEDGER", unguarded.message, severity="warning",
+                    hint=unguarded.hint)
     problems, _ = guard(settings.root, everything.episodes)
     for problem in problems:
         lint.add_at(_problem_place(problem, settings.root), "LEDGER", problem.message, hint=problem.hint)
