@@ -430,3 +430,11 @@ def test_a_link_to_a_left_out_draft_is_an_error(make_show: ShowMaker, media: dic
     assert result.exit_code == 1
     assert "episodes/002-second/episode.md:6: error: links to the draft episode 003-soon/" in result.stderr
     assert run_cli("build", "--drafts", show=show).exit_code == 0
+
+
+def test_a_path_too_long_for_the_file_system_is_an_error(make_show: ShowMaker, tmp_path: Path) -> None:
+    show = make_show()
+    result = run_cli("build", "--output", str(tmp_path / ("a" * 300)), show=show)
+    assert result.exit_code == 1, result.output
+    assert re.search(r"a{300}: error: cannot write the site: File name too long\n  hint: shorten the path",
+                     result.stderr), result.stderr

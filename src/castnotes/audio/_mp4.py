@@ -72,9 +72,13 @@ def check_mp4_complete(path: Path, audio: MP4, size: int) -> None:
             if atom.name == b"mdat":
                 payload += atom.length - 8
         samples = _sample_bytes(fh, atoms)
-    if payload <= 0 or (samples is not None and payload < samples):
+    if payload <= 0:
         raise CastnotesError.single(
-            f"the MP4 holds {max(payload, 0)} bytes of media data, less than the {samples or 0} bytes of "
+            f"the MP4 holds no media data, though its header announces {audio.info.length:.1f} s", path,
+            hint="the file is truncated or its audio was stripped; export it again")
+    if samples is not None and payload < samples:
+        raise CastnotesError.single(
+            f"the MP4 holds {payload} bytes of media data, less than the {samples} bytes of "
             f"frames its tables list for {audio.info.length:.1f} s", path,
             hint="the file is truncated or its audio was stripped; export it again")
 

@@ -116,7 +116,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
           waiting: Callable[[str], None] | None = None) -> BuildResult:
     """Build the show at `root`. One build of a show at a time: a second one waits for the
     lock, after telling `waiting` (the CLI prints it), rather than racing on the state."""
-    with build_lock(root.resolve(), waiting):
+    with build_lock(root.resolve(), waiting), _file_system_limits():
         return _build(root, options, progress)
 
 
@@ -148,7 +148,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
                                      and previous.root == str(settings.root)
                                      and previous.output == str(output_dir)):
         previous = None  # the output folder is not what that build wrote: trust nothing in it
-    with Staging(output_dir) as staging, _file_system_limits():
+    with Staging(output_dir) as staging:
         for site_path, data in feeds:
             staging.write(site_path, data)
         for episode in show.episodes:
@@ -192,7 +192,7 @@ def _file_system_limits() -> Iterator[None]:
             raise
         where = Path(exc.filename) if exc.filename else None
         raise CastnotesError.single(f"cannot write the site: {exc.strerror}", where,
-                                    hint="shorten the episode folder, slug or file name" if
+                                    hint="shorten the path: the output folder, an episode folder, slug or file name" if
                                     exc.errno == errno.ENAMETOOLONG else "free space, or write elsewhere "
                                     "with --output") from None
 
