@@ -218,3 +218,13 @@ def test_embed_hosts_must_be_host_names(make_show: ShowMaker) -> None:
     assert result.exit_code == 1
     assert "castnotes.toml:14: error: [site] embed_hosts must list host names" in result.stderr
     assert tree_digest(show / "site") == before
+
+
+def test_the_summary_leaves_out_an_inline_script(make_show: ShowMaker) -> None:
+    show = make_show({"001-a": {"meta": meta("A", 1, guid="g1"),
+                                "body": "Hello <script>steal()</script> world.\n"}})
+    assert run_cli("build", show=show).exit_code == 0
+    feed = (show / "site" / "feed.xml").read_text()
+    assert "steal" not in feed and "<p>Hello  world.</p>" in feed
+    page = (show / "site" / "episodes" / "a" / "index.html").read_text()
+    assert "steal" not in page and '<meta name="description" content="Hello world.">' in page

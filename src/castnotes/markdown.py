@@ -191,7 +191,7 @@ def render_notes(
                 child.attrs[attr] = new
     html = _md.renderer.render(tokens, _md.options, {})
     result.html = sanitise(html, policy)
-    if not policy.raw_html:
+    if not policy.raw_html and _has_raw_html(tokens):  # Markdown alone makes nothing to remove
         removed = removed_parts(html, result.html)
         if removed:
             line = min(_source_line(text, item, first_line) for item in removed)
@@ -200,6 +200,11 @@ def render_notes(
                 f"{', '.join(removed)}", SourceLocation(source_path, line), severity="warning",
                 hint="embed players only from [site] embed_hosts; [site] raw_html = true turns this off"))
     return result
+
+
+def _has_raw_html(tokens: list[Token]) -> bool:
+    return any(t.type == "html_block" or any(c.type == "html_inline" for c in t.children or ())
+               for t in tokens)
 
 
 def _line_of(block: Token, target: str, line: int) -> int:
@@ -257,8 +262,17 @@ def first_paragraph(tokens: list[Token]) -> str:
 
 def inline_text(token: Token) -> str:
     parts = []
+    hidden = False  # inside raw <script> or <style>: code, not words of the summary
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type == "html_inline":
+            tag = child.content.lower()
+            if tag.startswith(("<script", "<style")):
+                hidden = True
+            elif tag.startswith(("</script", "</style")):
+                hidden = False
+        elif hidden:
+            continue
+        elif child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
