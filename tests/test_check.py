@@ -30,6 +30,8 @@ from castnotes.commands.check import RULES, check_feed, check_show
 
 BAD_FEEDS = REPO / "tests" / "data" / "bad-feeds"
 NOT_FEED_RULES = {"LEDGER", "SOURCE"}  # about the show's own files; tested in test_ledger.py
+# Feeds too big to keep in tests/data: made by test_a_feed_over_one_megabyte_is_a_warning.
+MADE_BY_A_TEST = {"XML-SIZE"}
 # A broken namespace also hides the tags under it; a duplicated episode also duplicates its file.
 CONSEQUENCES = {"XML-2": {"CH-SELF"}, "PUB-DUP": {"IT-ENC-5"}}
 
@@ -103,7 +105,7 @@ def test_good_feed_has_no_finding(feeds: Path) -> None:
 
 
 def test_every_rule_has_a_bad_feed() -> None:
-    assert set(rule_files()) == set(RULES) - NOT_FEED_RULES
+    assert set(rule_files()) == set(RULES) - NOT_FEED_RULES - MADE_BY_A_TEST
 
 
 def test_every_rule_is_documented() -> None:

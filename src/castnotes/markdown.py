@@ -190,8 +190,10 @@ def render_notes(
             if new is not None:
                 child.attrs[attr] = new
     html = _md.renderer.render(tokens, _md.options, {})
-    result.html = sanitise(html, policy)
-    if not policy.raw_html and _has_raw_html(tokens):  # Markdown alone makes nothing to remove
+    # Markdown alone is safe (markdown-it refuses javascript: and data: links); only raw HTML in
+    # the notes goes through the allowlist, so notes without it keep their exact bytes.
+    result.html = sanitise(html, policy) if _has_raw_html(tokens) else html
+    if not policy.raw_html and _has_raw_html(tokens):
         removed = removed_parts(html, result.html)
         if removed:
             line = min(_source_line(text, item, first_line) for item in removed)
@@ -281,7 +283,9 @@ def inline_text(token: Token) -> str:
 
 def render_markdown(text: str, policy: HtmlPolicy = HtmlPolicy()) -> str:
     """Plain Markdown to HTML, sanitised, for text without episode links (the show description)."""
-    return sanitise(_md.render(text), policy)
+    tokens = _md.parse(text)
+    html = _md.renderer.render(tokens, _md.options, {})
+    return sanitise(html, policy) if _has_raw_html(tokens) else html
 
 
 def resolve_site_links(html: str, base: str) -> str:

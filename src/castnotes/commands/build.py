@@ -122,6 +122,8 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
 
 def _build(root: Path, options: BuildOptions, progress: Progress | None) -> BuildResult:
     clock = Stopwatch()
+    # One "now" for the whole build: what goes live and when the next episode is due must agree.
+    options = replace(options, now=options.now or datetime.now(timezone.utc))
     # Every input is stamped before it is read: an edit saved while this build runs then
     # differs from the recorded stamp, and the next build picks it up.
     early = stamp_inputs([root.resolve() / name for name in (CONFIG_NAME, PEOPLE_FILE, LEDGER_NAME)], [])[0]

@@ -21,7 +21,7 @@ from typing import Any, Mapping, Protocol
 from castnotes import __version__
 from castnotes.audio.info import AudioInfo
 from castnotes.codec import digest
-from castnotes.config.people import PEOPLE_FILE, read_people
+from castnotes.config.people import PEOPLE_FILE, person_id, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import FieldReader, first_control_character, strip_control_characters
@@ -223,17 +223,22 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
     people.toml id). The later one (in folder order) gets `-2`, `-3`, with a warning, so
     no person page silently swallows another.
     """
+    def chosen(person: Person) -> bool:  # an id the host wrote (people.toml, `id:`), not one derived
+        return bool(person.id) and person.id != person_id(person.name)
+
+    ordered = sorted(episodes, key=lambda e: e.folder)
     owner: dict[str, str] = {pid: p.name.casefold() for pid, p in settings.people.items()}
-    for host in settings.show.hosts:
-        owner.setdefault(host.id or "", host.name.casefold())
+    for person in (*settings.show.hosts, *(g for e in ordered for g in e.guests)):
+        if chosen(person) or person in settings.show.hosts:
+            owner.setdefault(person.id or "", person.name.casefold())
     renamed: dict[str, str] = {}  # casefolded name -> the id it was given
     result = []
-    for episode in sorted(episodes, key=lambda e: e.folder):
+    for episode in ordered:
         guests = []
         for guest in episode.guests:
             name = guest.name.casefold()
             pid = guest.id or ""
-            if pid in settings.people and settings.people[pid].name == guest.name:
+            if chosen(guest) or (pid in settings.people and settings.people[pid].name == guest.name):
                 guests.append(guest)
                 continue
             if name in renamed:
