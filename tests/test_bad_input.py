@@ -216,6 +216,17 @@ def symlink_cover_outside(show: Path) -> None:
     (show / "episodes" / "002-second" / "cover.jpg").symlink_to(outside)
 
 
+def episode_folder_linked_from_outside(show: Path) -> None:
+    folder = show / "episodes" / "002-second"
+    outside = show.parent / "outside-episode"
+    folder.rename(outside)
+    folder.symlink_to(outside)
+
+
+def static_folder_linked_to_etc(show: Path) -> None:
+    (show / "static").symlink_to("/etc")
+
+
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
     # (name, mutation, regex the first error line must match)
     ("malformed YAML", malformed_yaml,
@@ -300,6 +311,10 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
      r"episodes/002-second/episode\.md: error: is a symlink to .*elsewhere\.md, outside the show folder"),
     ("audio linked from outside", symlink_audio_outside,
      r"episodes/002-second/audio\.m4a: error: is a symlink to .*outside\.m4a, outside the show folder"),
+    ("episode folder linked from outside", episode_folder_linked_from_outside,
+     r"episodes/002-second: error: is a symlink to .*outside-episode, outside the show folder"),
+    ("static/ linked to /etc", static_folder_linked_to_etc,
+     r"static: error: is a symlink to /etc, outside the show folder"),
     ("cover linked from outside", symlink_cover_outside,
      r"episodes/002-second/cover\.jpg: error: is a symlink to .*outside\.jpg, outside the show folder"),
 ]

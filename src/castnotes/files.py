@@ -21,6 +21,10 @@ def check_folder_files(folder: Path, root: Path, problems: Problems) -> bool:
     """Walk `folder` (without following links); report every unsafe entry. True when all is well."""
     real_root = root.resolve()
     before = len(problems.errors)
+    if folder.is_symlink():  # the folder itself may be a link out of the show
+        _check_link(folder, real_root, problems)
+        if len(problems.errors) > before:
+            return False
     stack = [folder]
     while stack:
         current = stack.pop()

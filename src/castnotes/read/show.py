@@ -284,7 +284,7 @@ def _first_pass(settings: Settings, problems: Problems,
             continue
         unsafe = Problems()  # symlinks leaving the show, FIFOs: never opened (they could hang the build)
         check_folder_files(folder, settings.root, unsafe)
-        if any(p.where.path == path for p in unsafe.errors):
+        if any(p.where.path in (path, folder) for p in unsafe.errors):  # nothing of it can be read
             problems.extend(unsafe.items)
             continue
         try:
