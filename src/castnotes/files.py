@@ -14,7 +14,7 @@ import os
 import stat
 from pathlib import Path
 
-from castnotes.errors import Problems
+from castnotes.errors import CastnotesError, Problems
 
 
 def check_folder_files(folder: Path, root: Path, problems: Problems) -> bool:
@@ -81,8 +81,6 @@ def read_text(path: Path, what: str | None = None) -> str:
     Not UTF-8 is an ordinary mistake (an editor saving as Latin-1 or UTF-16), so it is
     reported at the line of the first bad byte, never as a crash.
     """
-    from castnotes.errors import CastnotesError
-
     if not path.is_file():
         raise CastnotesError.single(f"{what or path.name} is not a regular file", path,
                                     hint="replace it with a plain text file")

@@ -220,7 +220,8 @@ def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress
     """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
     where nothing changed."""
     episode_cache = EpisodeCache(settings.root)
-    everything = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True, now=options.now,
+    everything = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True,
+                           now=options.now,
                            strict_drafts=options.drafts, episode_cache=episode_cache, progress=progress)
     cache.save()
     episode_cache.save()

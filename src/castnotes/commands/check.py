@@ -134,7 +134,8 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     try:
         settings = load_settings(root)
         cache = AudioCache(settings.root)
-        everything = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True, now=now, strict_drafts=False)
+        everything = load_show(settings, cache, published=published_slugs(settings.root), drafts=True,
+                               future=True, now=now, strict_drafts=False)
         cache.save()
     except CastnotesError as exc:
         for problem in exc.problems:

@@ -53,7 +53,8 @@ def list_episodes(root: Path, now: datetime | None = None) -> list[EpisodeRow]:
     """Every episode of the show, oldest first (the newest ends up next to the prompt)."""
     settings = load_settings(root)
     cache = AudioCache(settings.root)
-    show = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True, now=now, strict_drafts=False)
+    show = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True,
+                     now=now, strict_drafts=False)
     cache.save()
     ledger = load_ledger(settings.root)
     return [_row(e, e.guid in ledger) for e in sorted(show.episodes, key=lambda e: (e.date, e.folder))]

@@ -68,7 +68,8 @@ def tag_show(root: Path, episodes: Sequence[str] = (), *, dry_run: bool = False,
     """Tag the audio of the named episodes (folder, slug or path), or of every episode."""
     settings = load_settings(root)
     cache = AudioCache(settings.root)
-    show = load_show(settings, cache, published=published_slugs(settings.root), drafts=True, future=True)
+    show = load_show(settings, cache, published=published_slugs(settings.root), drafts=True,
+                     future=True)
     cache.save()
     chosen = select_episodes(show, episodes, settings.root)
     reports, problems = [], []
