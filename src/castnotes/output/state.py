@@ -25,8 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from castnotes import __version__
-
-STATE_DIR = ".castnotes"
+from castnotes.store import STORE_DIR, store_dir, write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,21 +52,20 @@ class BuildState:
 
 
 @contextmanager
-def build_lock(root: Path, waiting: Callable[[str], None] | None = None) -> Iterator[None]:
+def build_lock(root: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
     """Hold `.castnotes/build.lock` for one build; a second build of the show waits for it.
 
     An advisory `flock`: released by the kernel when the process ends, so a killed
     build never leaves a stale lock behind.
     """
-    folder = root / STATE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = store_dir(root)
     fd = os.open(folder / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             if waiting is not None:
-                waiting("Another build of this show is running; waiting for it to finish...")
+                waiting()  # the CLI says that it waits
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
@@ -91,7 +89,7 @@ def options_key(drafts: bool, future: bool, base_url: str | None, output: Path |
 
 def state_path(root: Path, options: str) -> Path:
     """One state per set of options, so `serve`'s preview and `build` do not undo each other."""
-    return root / STATE_DIR / f"state-{options}.json"
+    return root / STORE_DIR / f"state-{options}.json"
 
 
 def stamp_inputs(files: Iterable[Path], dirs: Iterable[Path]) -> tuple[dict[str, list[int]], dict[str, int]]:
@@ -138,12 +136,7 @@ def walk(top: Path) -> tuple[list[Path], list[Path]]:
 
 def save_state(path: Path, state: BuildState) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one per process: never two writers on one
-    try:
-        tmp.write_text(json.dumps(asdict(state), sort_keys=True), encoding="utf-8")
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomic(path, json.dumps(asdict(state), sort_keys=True))
 
 
 def load_state(path: Path) -> BuildState | None:
