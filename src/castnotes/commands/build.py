@@ -31,6 +31,7 @@ from castnotes.output.ledger import (
     append_entries,
     guard,
 )
+from castnotes.output.search import build_search_index
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
     BuildState,
@@ -135,7 +136,10 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         rendered, _ = render_changed(jobs, previous.pages if previous else {}, staging)
         clock.lap("pages")
         copy_stamps = _place_copies(staging, [*_copies(show), *site_data.copies], previous)
-        files = staging.files
+        clock.lap("copies")
+        search_files = build_search_index(staging.dir, show.settings.show.language)
+        clock.lap("search")
+        files = staging.files + search_files
         staging.commit()
     recorded = append_entries(settings.root, records) if records else 0
     _save_state(state_file, everything, options, output_dir, jobs, copy_stamps)

@@ -25,7 +25,7 @@ from castnotes.errors import CastnotesError, Problems
 from castnotes.markdown import render_markdown, resolve_site_links
 from castnotes.model import Artwork, Enclosure, Episode, Person, Show
 from castnotes.read.cues import PageTranscript, load_page_transcript
-from castnotes.read.images import SIZES, WebImages, load_web_images, show_artworks
+from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.listings import (
     SiteIndex,
@@ -45,12 +45,14 @@ from castnotes.render.seo import (
     render_sitemap,
     series_jsonld,
 )
+from castnotes.render.subscribe import app_links, qr_svg
 from castnotes.render.takeaways import (
     TAKEAWAYS_LIMIT,
     TAKEAWAYS_PATH,
     render_takeaways_feed,
     takeaways_url,
 )
+from castnotes.render.timestamps import link_timestamps
 from castnotes.timecode import format_clock
 
 THEME_ASSETS = "assets"
@@ -117,10 +119,12 @@ class SiteData:
 
     images: WebImages
     transcripts: dict[str, PageTranscript] = field(default_factory=dict)  # by episode slug
+    cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
+    card_files: tuple[tuple[Path, str], ...] = ()
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
-        return self.images.files
+        return self.images.files + self.card_files
 
 
 def load_site_data(show: Show) -> SiteData:
@@ -136,7 +140,9 @@ def load_site_data(show: Show) -> SiteData:
         if page_transcript is not None:
             transcripts[episode.slug] = page_transcript
     problems.raise_if_errors()
-    return SiteData(load_web_images(show_artworks(show), show.settings.root), transcripts)
+    images = load_web_images(show_artworks(show), show.settings.root)
+    cards, card_files = load_social_cards(show, images)
+    return SiteData(images, transcripts, cards, card_files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +215,7 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
             "related": index.related[episode.slug],
             "transcript": data.transcripts.get(episode.slug),
+            "card": data.cards.get(episode.slug),
         }, lastmod=lastmod(episode))
     totals = {"count": len(episodes), "first": episodes[-1] if episodes else None}
     yield Page("archive/index.html", "archive.html", {"groups": index.archive, "totals": totals})
@@ -224,6 +231,11 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
                    lastmod=lastmod(entry.episodes[0]) if entry.episodes else None)
     yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
                                                   "totals": totals})
+    yield Page("subscribe/index.html", "subscribe.html", {
+        "apps": app_links(show.settings.feed_url),
+        "qr": qr_svg(show.settings.feed_url, "QR code of the feed address"),
+    })
+    yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
 
 
@@ -235,6 +247,7 @@ def _home_pages(show: Show) -> Iterator[Page]:
         path = "index.html" if number == 1 else f"page/{number}/index.html"
         yield Page(path, "index.html", {
             "episodes": episodes[(number - 1) * per_page : number * per_page],
+            "featured": episodes[0] if number == 1 and episodes else None,
             "pagination": {
                 "number": number,
                 "count": pages,
@@ -269,6 +282,8 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
         "episode_jsonld": lambda episode: episode_jsonld(show, episode, show.url + episode.page_path),
         "url": lambda site_path="": root + site_path,
         "notes": lambda html: Markup(resolve_site_links(html, root)),
+        "episode_notes": lambda episode: Markup(link_timestamps(
+            resolve_site_links(episode.body_html, root), episode.enclosure.duration)),
         **page.context,
     }
     try:
@@ -282,7 +297,8 @@ def section_of(site_path: str) -> str:
     first = site_path.split("/", 1)[0]
     if site_path == NOT_FOUND:
         return "none"
-    return {"index.html": "home", "page": "home", "episodes": "home"}.get(first, first)
+    # An episode page is not the "Episodes" list: nothing in the navigation is current there.
+    return {"index.html": "home", "page": "home", "episodes": "none"}.get(first, first)
 
 
 def own_url(href: str, site_url: str, root: str) -> str:
