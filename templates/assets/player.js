@@ -28,19 +28,10 @@
   }
   function attempt(promise) { if (promise && promise.catch) promise.catch(function () {}); }
 
-  function copy(text) {
+  function copy(text) {  /* the clipboard needs https (or localhost); elsewhere, a box to copy from */
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    return new Promise(function (resolve, reject) {
-      var area = document.createElement("textarea");
-      area.value = text;
-      area.setAttribute("readonly", "");
-      area.style.position = "fixed"; area.style.opacity = "0";
-      document.body.append(area);
-      area.select();
-      var done = document.execCommand("copy");
-      area.remove();
-      if (done) resolve(); else reject(new Error("copy"));
-    });
+    window.prompt("Copy:", text);
+    return Promise.reject(new Error("prompted"));
   }
 
   var player = null;  /* the page's one player: the episode's, or the dock */
@@ -254,8 +245,9 @@
         if (player && player.key === key) { event.preventDefault(); player.toggle(); return; }
         if (player && player.box.id === "play") return;  /* another episode: open its page */
         event.preventDefault();
-        (player || dockPlayer()).load({ key: key, src: play.getAttribute("data-src"), title: play.getAttribute("data-title"),
-          duration: play.getAttribute("data-duration"), art: play.getAttribute("data-art"), page: play.getAttribute("data-page") });
+        var label = $(".visually-hidden", play), card = play.closest("article"), art = card && $("img", card);
+        (player || dockPlayer()).load({ key: key, src: play.getAttribute("data-src"), duration: play.getAttribute("data-duration"),
+          title: label ? label.textContent.replace(/^: /, "") : "", art: art ? art.src : null, page: play.href.split("#")[0] });
         player.play();
         return;
       }
@@ -330,7 +322,7 @@
       all("[data-share]").forEach(function (button) {
         button.closest("li").hidden = false;
         button.addEventListener("click", function () {
-          attempt(navigator.share({ title: button.getAttribute("data-share-title"), url: button.getAttribute("data-share") }));
+          attempt(navigator.share({ title: document.title, url: button.getAttribute("data-share") }));
         });
       });
     }

@@ -26,6 +26,7 @@ from castnotes.markdown import render_markdown, resolve_site_links
 from castnotes.model import Artwork, Enclosure, Episode, Person, Show
 from castnotes.read.cues import PageTranscript, load_page_transcript
 from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
+from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.listings import (
     SiteIndex,
@@ -287,7 +288,7 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
         **page.context,
     }
     try:
-        return env.get_template(page.template).render(context).encode("utf-8")
+        return compact_html(env.get_template(page.template).render(context)).encode("utf-8")
     except jinja2.TemplateError as exc:
         raise template_error(exc, page) from None
 
