@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from castnotes import __version__
 from castnotes.audio.info import stamp
 from castnotes.checks.report import Lint
-from castnotes.commands.check import Finding, ShowFeedLint, compare_against
+from castnotes.commands.check import ShowFeedLint, compare_against
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem
@@ -44,11 +44,10 @@ from castnotes.output.state import (
     walk,
 )
 from castnotes.read.audio_cache import AudioCache
-from castnotes.read.chapters import render_chapters_json
-from castnotes.read.episode_cache import EpisodeCache
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
 from castnotes.render.assets import minifiable, minify
+from castnotes.render.chapters import render_chapters_json
 from castnotes.render.fingerprints import RenderJob
 from castnotes.render.pages import (
     default_theme_dir,
@@ -91,7 +90,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...] = field(default=())
     left_out: dict[str, int] = field(default_factory=dict)  # drafts / scheduled not built
-    check_warnings: tuple[Finding, ...] = field(default=())  # warning-level feed rules
+    check_warnings: tuple[Problem, ...] = field(default=())  # warning-level feed rules
     recorded: int = 0  # new ledger records
     rendered: int = 0  # pages rendered (the others were unchanged and kept)
     timings: tuple[tuple[str, float], ...] = ()  # seconds per phase
@@ -115,7 +114,8 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
     cache = AudioCache(settings.root)
-    everything = _load(settings, cache, options, progress)
+    everything = load_show(settings, now=options.now, strict_drafts=options.drafts, audio_cache=cache,
+                           reuse_episodes=True, progress=progress)
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
@@ -161,7 +161,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         seconds=clock.total,
         warnings=show.problems,
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
-        check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
+        check_warnings=tuple(f for f in lint.items if f.severity == "warning"),
         recorded=recorded,
         rendered=rendered,
         timings=tuple(clock.laps),
@@ -185,17 +185,6 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress: Progress | None) -> Show:
-    """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
-    where nothing changed."""
-    episode_cache = EpisodeCache(settings.root)
-    everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
-                           strict_drafts=options.drafts, episode_cache=episode_cache, progress=progress)
-    cache.save()
-    episode_cache.save()
-    return everything
-
-
 def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
                   previous: BuildState | None) -> dict[str, list]:
     """Publish files as they are; those unchanged since the last build keep their site file."""
@@ -210,8 +199,9 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
                 jobs: list[RenderJob], copies: dict[str, list]) -> None:
     """Record what this build read and wrote, for the next build's shortcuts."""
-    now = options.now or datetime.now(timezone.utc)
-    due = [e.date for e in everything.episodes if e.date > now]
+    # Scheduled as of when the show was loaded, not now: an episode that went live while this
+    # build ran was left out of it, and the next build must not think nothing changed.
+    due = [e.date for e in everything.episodes if e.scheduled]
     files, dirs = input_paths(everything.settings)
     file_stamps, dir_stamps = stamp_inputs(files, dirs)
     root = everything.settings.root
@@ -272,11 +262,11 @@ def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, l
         compare_against(published, options.against, lint)
     errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
     if errors:
-        raise CastnotesError([f.to_problem() for f in errors])
+        raise CastnotesError(errors)
     return feeds, lint
 
 
-def _allowed_pub_change(finding: Finding, show: Show, allow_change: Iterable[str]) -> bool:
+def _allowed_pub_change(finding: Problem, show: Show, allow_change: Iterable[str]) -> bool:
     """A PUB-* finding (from --against) about an episode named in --allow-change is intended."""
     if not finding.rule.startswith("PUB-") or finding.guid is None:
         return False
