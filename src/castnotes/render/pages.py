@@ -83,6 +83,8 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders with one set of templates: no stat per include
     )
+    # JSON-LD without spaces after separators: a page's bytes count against its budget
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     env.filters.update(
         clock=lambda seconds: format_clock(seconds or 0),
         iso_duration=format_iso_duration,
