@@ -76,6 +76,8 @@ class RsyncTarget:
     def delete(self, paths: list[str]) -> None:
         """rsync deletes what the file list names and the source lacks (--delete-missing-args)."""
         with tempfile.TemporaryDirectory(prefix="castnotes-rsync-") as empty:
+            for path in paths:  # the folders must be there, or rsync reports them vanished (exit 24)
+                Path(empty, path).parent.mkdir(parents=True, exist_ok=True)
             self._send(Path(empty), paths, ["--delete-missing-args"])
 
     def _send(self, source: Path, paths: list[str], extra: list[str]) -> None:
