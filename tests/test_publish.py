@@ -140,8 +140,10 @@ def test_a_second_publish_sends_nothing_and_one_new_episode_sends_only_what_chan
     third = run_cli("publish", show=show)
     assert third.exit_code == 0, third.output
     order = uploaded(s3)
-    assert order[0] == "media/third/audio.mp3", order  # the new audio first, and no other
-    assert not any(p.endswith((".mp3", ".m4a")) for p in order[1:])
+    audio = [p for p in order if p.endswith((".mp3", ".m4a"))]
+    assert audio == ["media/third/audio.mp3"], order  # the new audio, and no other
+    first_page = min(i for i, p in enumerate(order) if p.endswith(".html"))
+    assert order.index("media/third/audio.mp3") < first_page  # before any page that links it
     assert "episodes/third/index.html" in order and "episodes/first/index.html" not in order
     assert order[-2:] in (["feed.xml", "takeaways.xml"], ["takeaways.xml", "feed.xml"])
     assert len(order) < len(first) - 1
