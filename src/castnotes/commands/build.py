@@ -44,6 +44,7 @@ from castnotes.output.state import (
 )
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.chapters import render_chapters_json
+from castnotes.read.pages import PAGES_DIR
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
 from castnotes.render.fingerprints import RenderJob
@@ -208,7 +209,7 @@ def input_paths(settings: Settings) -> tuple[list[Path], list[Path]]:
     root = settings.root
     files = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
     dirs: list[Path] = []
-    for top in (root / EPISODES_DIR, root / "templates", root / "static", default_theme_dir()):
+    for top in (root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir()):
         found_files, found_dirs = walk(top)
         files += found_files
         dirs += found_dirs
@@ -273,6 +274,8 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
     yield from show.copies
     for episode in show.episodes:
         yield from episode.copies
+    for article in show.articles:
+        yield from article.copies
     static = root / "static"
     if static.is_dir():
         for path in sorted(static.rglob("*")):

@@ -23,7 +23,7 @@ from castnotes.model import Person, Registry
 from castnotes.slugs import slugify
 
 PEOPLE_FILE = "people.toml"
-PERSON_KEYS = ("name", "role", "group", "href", "img", "bio")
+PERSON_KEYS = ("name", "role", "group", "href", "img", "bio", "links")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -103,12 +103,27 @@ def read_person(reader: FieldReader, pid: str | None, *, default_role: str, base
     role, group = checked
     person = Person(name=name, role=role, group=group, id=pid or person_id(name),
                     href=reader.url("href", warn_http=True) or (base.href if base else None),
-                    bio=reader.text("bio") or (base.bio if base else None))
+                    bio=reader.text("bio") or (base.bio if base else None),
+                    links=_links(reader) or (base.links if base else ()))
     if reader.has("img"):
         return _with_image(reader, person, base_dir, root)
     if base is not None:
         return replace(person, img=base.img, img_site_path=base.img_site_path, img_source=base.img_source)
     return person
+
+
+def _links(reader: FieldReader) -> tuple[tuple[str, str], ...]:
+    """`links = { YouTube = "https://...", Newsletter = "https://..." }`: a person's other
+    channels, shown as buttons (label, address) in the order written."""
+    table = reader.table("links")
+    if table is None:
+        return ()
+    links = []
+    for label in table.meta:
+        url = table.url(label, warn_http=True)
+        if url:
+            links.append((str(label).strip(), url))
+    return tuple(links)
 
 
 def check_role(reader: FieldReader, role_text: str, group_text: str | None) -> tuple[str, str] | None:

@@ -26,6 +26,7 @@ from castnotes.config.podcasting import (
     read_medium,
     read_podcast_guid,
     read_podroll,
+    read_social,
     read_txt,
     read_update_frequency,
 )
@@ -40,6 +41,7 @@ from castnotes.model import (
     Settings,
     ShowSettings,
     SiteSettings,
+    SocialInteract,
 )
 
 # section -> key -> expected Python type(s). `dict` values are sub-tables.
@@ -74,9 +76,10 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "complete": bool,
         "seasons": dict,
         "subscribe": dict,
+        "social": (dict, list),
     },
     "media": {"base_url": str, "prefix": str},
-    "site": {"output": str, "per_page": int},
+    "site": {"output": str, "per_page": int, "featured": str, "reply_email": str, "topics": dict},
     "feed": {"path": str, "limit": int},
 }
 REQUIRED_SHOW_KEYS = ("title", "description", "url", "language")
@@ -136,6 +139,9 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     site = SiteSettings(
         output=site_raw.get("output", "site"),
         per_page=site_raw.get("per_page", 10),
+        featured=_featured(site_raw.get("featured"), path, lines, problems),
+        reply_email=_reply_email(site_raw.get("reply_email"), path, lines, problems),
+        topics=_topics(site_raw.get("topics", {}), path, lines, problems),
     )
     if site.per_page < 1:
         problems.add("[site] per_page must be 1 or more", path, lines.find("site", "per_page"))
@@ -283,7 +289,65 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         new_feed_url=new_feed_url,
         complete=bool(reader.boolean("complete")),
         seasons=_season_names(reader),
+        social=_social_pattern(reader),
     )
+
+
+SOCIAL_PLACEHOLDERS = ("slug", "number", "guid")
+
+
+def _social_pattern(reader: FieldReader) -> SocialInteract | None:
+    """`[show] social = { protocol = "...", uri = "https://.../{slug}" }`: the thread of every
+    episode that sets none of its own."""
+    found = read_social(reader, "social", SOCIAL_PLACEHOLDERS)
+    if len(found) > 1:
+        reader.error("social", "give one show-wide pattern", hint="set the others per episode, in `social:`")
+    return found[0] if found else None
+
+
+def _featured(value: str | None, path: Path, lines: KeyLines, problems: Problems) -> str | None:
+    """`[site] featured = "slug"`: only its form here; load_pages checks that the slug exists."""
+    if value is None:
+        return None
+    slug = value.strip().strip("/").removeprefix("episodes/")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        problems.add(f"[site] featured {value!r} is not a slug", path, lines.find("site", "featured"),
+                     hint='name an episode, page or collection by its slug, e.g. featured = "why-we-drift-apart"')
+        return None
+    return slug
+
+
+def _reply_email(value: str | None, path: Path, lines: KeyLines, problems: Problems) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().removeprefix("mailto:")
+    if not EMAIL_RE.match(value):
+        problems.add(f"[site] reply_email {value!r} is not an email address", path,
+                     lines.find("site", "reply_email"), hint='reply_email = "replies@yourshow.example"')
+        return None
+    return value
+
+
+def _topics(raw: dict[str, Any], path: Path, lines: KeyLines,
+            problems: Problems) -> tuple[tuple[str, str, int | None], ...]:
+    """`[site.topics.<name>]` tables with a `description` (Markdown), shown above a topic's episodes."""
+    topics = []
+    for name, table in sorted(raw.items()):
+        line = lines.find(f"site.topics.{name}", None) or lines.find("site", "topics")
+        if not isinstance(table, dict):
+            problems.add(f"[site.topics] {name} must be a table with a description", path, line,
+                         hint=f'[site.topics.{name}]\ndescription = "What these episodes are about."')
+            continue
+        for key in sorted(set(table) - {"description"}):
+            problems.add(f"[site.topics.{name}] has an unknown key {key!r}", path, line,
+                         hint="a topic takes description")
+        description = table.get("description")
+        if not isinstance(description, str) or not description.strip():
+            problems.add(f"[site.topics.{name}] needs a description", path, line,
+                         hint='description = "What these episodes are about."')
+            continue
+        topics.append((name, description.strip(), line))
+    return tuple(topics)
 
 
 def _season_names(reader: FieldReader) -> dict[int, str]:

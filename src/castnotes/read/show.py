@@ -22,7 +22,7 @@ from castnotes import __version__
 from castnotes.audio.info import AudioInfo
 from castnotes.codec import digest
 from castnotes.config.people import read_people
-from castnotes.config.podcasting import read_funding, read_license, read_locations
+from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import FieldReader
 from castnotes.markdown import render_notes
@@ -34,6 +34,7 @@ from castnotes.model import (
     Person,
     Settings,
     Show,
+    SocialInteract,
     Soundbite,
     Sponsor,
 )
@@ -42,6 +43,7 @@ from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
 from castnotes.read.frontmatter import Document, parse_datetime, parse_document
+from castnotes.read.pages import load_pages
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
 from castnotes.workers import parallel_imap
@@ -53,7 +55,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
     "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
-    "draft", "slug", "funding", "license", "location",
+    "draft", "slug", "funding", "license", "location", "social",
 )
 GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes' own, for derived GUIDs
 
@@ -126,6 +128,10 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
         if source.episode is not None:
             episode = source.episode
             episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
+    by_folder = {s.folder.name: s.slug for s in sources}
+    pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
+                       lambda folder: f"episodes/{by_folder[folder]}/" if folder in by_folder else None,
+                       problems, now, left_out, strict_drafts)
     problems.raise_if_errors()
     cache.save()
     if episode_cache is not None:
@@ -135,7 +141,9 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     hosts = settings.show.hosts
     return Show(settings=settings, episodes=tuple(episodes), image=_show_artwork(settings), hosts=hosts,
                 problems=settings.warnings + tuple(problems.warnings),
-                copies=_people_photos(hosts + tuple(g for e in episodes for g in e.guests)))
+                copies=_people_photos(hosts + tuple(g for e in episodes for g in e.guests)),
+                articles=pages.articles,
+                topics=pages.topics)
 
 
 def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
@@ -330,6 +338,7 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
         **podcasting,
         soundbites=_soundbites(reader, enclosure.duration),
         related=related,
+        social=_social(reader, settings, source.slug, number, guid),
         draft=bool(reader.boolean("draft")),
         copies=tuple(copies),
     )
@@ -364,6 +373,24 @@ def _podcasting(reader: FieldReader, folder: Path, settings: Settings,
         "license": read_license(reader, "license"),
         "locations": read_locations(reader, "location"),
     }
+
+
+def _social(reader: FieldReader, settings: Settings, slug: str, number: int | None,
+            guid: str) -> tuple[SocialInteract, ...]:
+    """The episode's own `social:` threads, else the show-wide pattern filled in for it.
+
+    A pattern using {number} does not apply to an episode without a number.
+    """
+    own = read_social(reader, "social")
+    if own or reader.has("social"):
+        return own
+    pattern = settings.show.social
+    if pattern is None or pattern.uri is None:
+        return (pattern,) if pattern else ()
+    if "{number}" in pattern.uri and number is None:
+        return ()
+    uri = pattern.uri.replace("{slug}", slug).replace("{guid}", guid).replace("{number}", str(number))
+    return (replace(pattern, uri=uri),)
 
 
 def _episode_date(reader: FieldReader, tags: AudioInfo, zone: Any) -> datetime | None:

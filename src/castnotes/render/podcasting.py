@@ -30,6 +30,7 @@ from castnotes.model import (
     Location,
     Person,
     Show,
+    SocialInteract,
 )
 from castnotes.read.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
 from castnotes.timecode import format_npt
@@ -177,6 +178,13 @@ def location_tag(place: Location) -> Tag:
                                         "country": place.country})
 
 
+def social_tag(social: SocialInteract) -> Tag:
+    """podcast:socialInteract: where the episode's conversation happens (protocol "disabled": nowhere)."""
+    return tag("socialInteract", attrs={"uri": social.uri, "protocol": social.protocol,
+                                        "accountId": social.account_id, "accountUrl": social.account_url,
+                                        "priority": social.priority})
+
+
 def image_tag(art: Artwork) -> Tag:
     """podcast:image for artwork castnotes publishes (with its size) or links to."""
     mime = None
@@ -206,6 +214,7 @@ def item_tags(show: Show, episode: Episode) -> list[Tag]:
     if episode.license:
         tags.append(license_tag(episode.license))
     tags += [location_tag(place) for place in episode.locations]
+    tags += [social_tag(social) for social in episode.social]
     if episode.alternates:
         tags.append(alternate_tag(episode.enclosure, default=True))
         tags += [alternate_tag(a) for a in episode.alternates]
