@@ -11,8 +11,10 @@
   var MAX_REPLIES = 60;
 
   function plainText(html) {
-    var doc = new DOMParser().parseFromString("<p>" + String(html).replace(/<br\s*\/?>|<\/p><p>/gi, "\n") + "</p>", "text/html");
-    return doc.body.textContent || "";
+    // DOMParser runs no script and loads nothing; only the text is kept
+    var doc = new DOMParser().parseFromString(String(html).replace(/<br\s*\/?>|<\/p>\s*<p>/gi, "\n"), "text/html");
+    doc.querySelectorAll("script, style, template").forEach(function (node) { node.remove(); });
+    return (doc.body.textContent || "").trim();
   }
 
   function safeLink(href) {
