@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 from castnotes import __version__
 from castnotes.audio.info import stamp
 from castnotes.checks.report import Lint
-from castnotes.commands.check import Finding, ShowFeedLint, compare_against
+from castnotes.commands.check import ShowFeedLint, compare_against
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem
@@ -43,10 +43,10 @@ from castnotes.output.state import (
     walk,
 )
 from castnotes.read.audio_cache import AudioCache
-from castnotes.read.chapters import render_chapters_json
 from castnotes.read.pages import PAGES_DIR
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
+from castnotes.render.chapters import render_chapters_json
 from castnotes.render.fingerprints import RenderJob
 from castnotes.render.pages import (
     default_theme_dir,
@@ -89,7 +89,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...] = field(default=())
     left_out: dict[str, int] = field(default_factory=dict)  # drafts / scheduled not built
-    check_warnings: tuple[Finding, ...] = field(default=())  # warning-level feed rules
+    check_warnings: tuple[Problem, ...] = field(default=())  # warning-level feed rules
     recorded: int = 0  # new ledger records
     rendered: int = 0  # pages rendered (the others were unchanged and kept)
     timings: tuple[tuple[str, float], ...] = ()  # seconds per phase
@@ -152,7 +152,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         seconds=clock.total,
         warnings=show.problems,
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
-        check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
+        check_warnings=tuple(f for f in lint.items if f.severity == "warning"),
         recorded=recorded,
         rendered=rendered,
         timings=tuple(clock.laps),
@@ -252,11 +252,11 @@ def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, l
         compare_against(published, options.against, lint)
     errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
     if errors:
-        raise CastnotesError([f.to_problem() for f in errors])
+        raise CastnotesError(errors)
     return feeds, lint
 
 
-def _allowed_pub_change(finding: Finding, show: Show, allow_change: Iterable[str]) -> bool:
+def _allowed_pub_change(finding: Problem, show: Show, allow_change: Iterable[str]) -> bool:
     """A PUB-* finding (from --against) about an episode named in --allow-change is intended."""
     if not finding.rule.startswith("PUB-") or finding.guid is None:
         return False

@@ -337,7 +337,7 @@ def _show_artwork(feed: OldFeed, root: Path, opener: Opener | None,
         check_artwork(data, url, "the old show artwork", lint, None, "show.image")
         suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
         if not lint.errors:
-            for finding in lint.findings:
+            for finding in lint.items:
                 problems.add(finding.message, root / CONFIG_NAME, severity="warning", hint=finding.hint)
             name = _free_name(root, "artwork" + suffix)
             return name, ((name, data),)

@@ -11,7 +11,6 @@ nothing.
 
 from __future__ import annotations
 
-import difflib
 import os
 import shutil
 import tempfile
@@ -33,7 +32,7 @@ from castnotes.audio.tags import (
     write_tags,
 )
 from castnotes.config.settings import load_settings
-from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.errors import CastnotesError, Problem, SourceLocation, did_you_mean
 from castnotes.model import Episode, Show
 from castnotes.read.show import load_show
 
@@ -101,15 +100,10 @@ def choose_episodes(show: Show, names: Sequence[str], root: Path) -> list[Episod
     if unknown:
         raise CastnotesError([
             Problem(f"no episode {name!r} in this show", SourceLocation(root / "episodes"),
-                    hint=_suggest(name, sorted(by_name)))
+                    hint=did_you_mean(name, sorted(by_name), "name an episode folder or slug, e.g. "
+                                      + min(by_name, default="001-first"), cutoff=0.5))
             for name in unknown])
     return chosen
-
-
-def _suggest(name: str, choices: list[str]) -> str:
-    match = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
-    return f"did you mean {match[0]!r}?" if match else "name an episode folder or slug, e.g. " + (
-        choices[0] if choices else "001-first")
 
 
 def tag_file(show: Show, episode: Episode, path: Path, *, dry_run: bool, id3v23: bool) -> FileReport:

@@ -11,7 +11,6 @@ Problems are collected with their file and line, like the episodes'.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from dataclasses import dataclass, replace
@@ -19,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from castnotes.errors import CastnotesError, Problems
+from castnotes.errors import CastnotesError, Problems, did_you_mean
 from castnotes.fields import FieldReader, KeyLines
 from castnotes.markdown import find_embeds, render_markdown, render_notes, split_embeds
 from castnotes.model import Article, Artwork, Episode, Settings
@@ -277,6 +276,5 @@ def _check_featured(settings: Settings, episode_slugs: set[str], articles: dict[
 
 
 def _near(word: str, choices: set[str],
-          otherwise: str = "use the slug of an episode (its page is /episodes/<slug>/)") -> str:
-    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.5)
-    return f"did you mean {match[0]!r}?" if match else otherwise
+          otherwise: str = "use the slug of an episode (its page is /episodes/<slug>/)") -> str | None:
+    return did_you_mean(word, sorted(choices), otherwise, cutoff=0.5)

@@ -32,7 +32,7 @@ from castnotes.model import (
     Show,
     SocialInteract,
 )
-from castnotes.read.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
+from castnotes.render.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
 from castnotes.timecode import format_npt
 
 PSC_VERSION = "1.2"
