@@ -21,10 +21,12 @@ from markupsafe import Markup
 
 from castnotes.codec import digest
 from castnotes.config.settings import SUBSCRIBE_PLATFORMS
-from castnotes.errors import CastnotesError
+from castnotes.errors import CastnotesError, Problems
 from castnotes.markdown import render_markdown, resolve_site_links
-from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show, Transcript
-from castnotes.read.images import SIZES, WebImages, load_web_images, show_artworks
+from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show
+from castnotes.read.cues import PageTranscript, load_page_transcript
+from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
+from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.listings import (
     SiteIndex,
@@ -44,6 +46,7 @@ from castnotes.render.seo import (
     render_sitemap,
     series_jsonld,
 )
+from castnotes.render.subscribe import app_links, qr_svg
 from castnotes.render.takeaways import (
     TAKEAWAYS_PATH,
     posts_of,
@@ -51,6 +54,7 @@ from castnotes.render.takeaways import (
     takeaway_entries,
     takeaways_url,
 )
+from castnotes.render.timestamps import link_timestamps
 from castnotes.timecode import format_clock
 
 THEME_ASSETS = "assets"
@@ -116,36 +120,31 @@ class SiteData:
     """What the pages need beyond the Show, read from disk once per build."""
 
     images: WebImages
+    transcripts: dict[str, PageTranscript] = field(default_factory=dict)  # by episode slug
+    cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
+    card_files: tuple[tuple[Path, str], ...] = ()
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
-        return self.images.files
+        return self.images.files + self.card_files
 
 
 def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork, made or reused from the cache."""
-    return SiteData(load_web_images(show_artworks(show), show.settings.root))
-
-
-# Transcripts a page can print, in order of preference: timed formats first, because
-# their times seek the player.
-PRINTABLE_TRANSCRIPTS = ("text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain")
-
-
-def choose_transcript(episode: Episode, language: str) -> Transcript | None:
-    """The transcript to print on the page: the show's language first, timed formats first.
-
-    Only a file in the show folder is printed; one hosted elsewhere is linked, not fetched.
-    """
-    candidates = [t for t in episode.transcripts if t.mime in PRINTABLE_TRANSCRIPTS and t.source_path]
-    if not candidates:
-        return None
-
-    def rank(t: Transcript) -> tuple[int, int]:
-        same_language = (t.language or language).split("-")[0] == language.split("-")[0]
-        return (0 if same_language else 1, PRINTABLE_TRANSCRIPTS.index(t.mime))
-
-    return min(candidates, key=rank)
+    """Web-sized artwork (made or reused from the cache) and the transcripts shown on pages."""
+    problems = Problems()
+    transcripts = {}
+    for episode in show.episodes:
+        try:
+            page_transcript = load_page_transcript(episode, show.settings.show.language)
+        except CastnotesError as exc:
+            problems.extend(exc.problems)
+            continue
+        if page_transcript is not None:
+            transcripts[episode.slug] = page_transcript
+    problems.raise_if_errors()
+    images = load_web_images(show_artworks(show), show.settings.root)
+    cards, card_files = load_social_cards(show, images)
+    return SiteData(images, transcripts, cards, card_files)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,7 +219,8 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
             "newer": episodes[i - 1] if i > 0 else None,
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
             "related": index.related[episode.slug],
-            "transcript": choose_transcript(episode, show.settings.show.language),
+            "transcript": data.transcripts.get(episode.slug),
+            "card": data.cards.get(episode.slug),
         }, lastmod=lastmod(episode))
     totals = {"count": len(episodes), "first": episodes[-1] if episodes else None}
     yield Page("archive/index.html", "archive.html", {"groups": index.archive, "totals": totals})
@@ -244,6 +244,11 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
                                                   "totals": totals})
     yield from _article_pages(show)
+    yield Page("subscribe/index.html", "subscribe.html", {
+        "apps": app_links(show.settings.feed_url),
+        "qr": qr_svg(show.settings.feed_url, "QR code of the feed address"),
+    })
+    yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
 
 
@@ -327,8 +332,10 @@ def _home_pages(show: Show) -> Iterator[Page]:
     for number in range(1, pages + 1):
         path = "index.html" if number == 1 else f"page/{number}/index.html"
         yield Page(path, "index.html", {
-            "featured": featured_item(show) if number == 1 else None,
             "episodes": episodes[(number - 1) * per_page : number * per_page],
+            # first on the home page: [site] featured, else the latest episode
+            "featured": (featured_item(show) or ({"kind": "latest", "item": episodes[0], "episodes": ()}
+                                                 if episodes else None)) if number == 1 else None,
             "pagination": {
                 "number": number,
                 "count": pages,
@@ -367,10 +374,12 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
         "episode_jsonld": lambda episode: episode_jsonld(show, episode, show.url + episode.page_path),
         "url": lambda site_path="": root + site_path,
         "notes": lambda html: Markup(resolve_site_links(html, root)),
+        "episode_notes": lambda episode: Markup(link_timestamps(
+            resolve_site_links(episode.body_html, root), episode.enclosure.duration)),
         **page.context,
     }
     try:
-        return env.get_template(page.template).render(context).encode("utf-8")
+        return compact_html(env.get_template(page.template).render(context)).encode("utf-8")
     except jinja2.TemplateError as exc:
         raise template_error(exc, page) from None
 
@@ -380,7 +389,8 @@ def section_of(site_path: str) -> str:
     first = site_path.split("/", 1)[0]
     if site_path == NOT_FOUND:
         return "none"
-    return {"index.html": "home", "page": "home", "episodes": "home"}.get(first, first)
+    # An episode page is not the "Episodes" list: nothing in the navigation is current there.
+    return {"index.html": "home", "page": "home", "episodes": "none"}.get(first, first)
 
 
 def own_url(href: str, site_url: str, root: str) -> str:
