@@ -9,7 +9,7 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -21,10 +21,9 @@ from markupsafe import Markup
 
 from castnotes.codec import digest
 from castnotes.config.settings import SUBSCRIBE_PLATFORMS
-from castnotes.errors import CastnotesError, Problems
+from castnotes.errors import CastnotesError
 from castnotes.markdown import render_markdown, resolve_site_links
-from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show
-from castnotes.read.cues import PageTranscript, load_page_transcript
+from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show, Transcript
 from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
@@ -120,7 +119,6 @@ class SiteData:
     """What the pages need beyond the Show, read from disk once per build."""
 
     images: WebImages
-    transcripts: dict[str, PageTranscript] = field(default_factory=dict)  # by episode slug
     cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
     card_files: tuple[tuple[Path, str], ...] = ()
 
@@ -130,21 +128,31 @@ class SiteData:
 
 
 def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork (made or reused from the cache) and the transcripts shown on pages."""
-    problems = Problems()
-    transcripts = {}
-    for episode in show.episodes:
-        try:
-            page_transcript = load_page_transcript(episode, show.settings.show.language)
-        except CastnotesError as exc:
-            problems.extend(exc.problems)
-            continue
-        if page_transcript is not None:
-            transcripts[episode.slug] = page_transcript
-    problems.raise_if_errors()
+    """Web-sized artwork (made or reused from the cache) and the episodes' share cards."""
     images = load_web_images(show_artworks(show), show.settings.root)
     cards, card_files = load_social_cards(show, images)
-    return SiteData(images, transcripts, cards, card_files)
+    return SiteData(images, cards, card_files)
+
+
+# Transcripts a page can print, in order of preference: timed formats first, because
+# their times seek the player.
+PRINTABLE_TRANSCRIPTS = ("text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain")
+
+
+def choose_transcript(episode: Episode, language: str) -> Transcript | None:
+    """The transcript to print on the page: the show's language first, timed formats first.
+
+    Only a file in the show folder is printed; one hosted elsewhere is linked, not fetched.
+    """
+    candidates = [t for t in episode.transcripts if t.mime in PRINTABLE_TRANSCRIPTS and t.source_path]
+    if not candidates:
+        return None
+
+    def rank(t: Transcript) -> tuple[int, int]:
+        same_language = (t.language or language).split("-")[0] == language.split("-")[0]
+        return (0 if same_language else 1, PRINTABLE_TRANSCRIPTS.index(t.mime))
+
+    return min(candidates, key=rank)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +227,7 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
             "newer": episodes[i - 1] if i > 0 else None,
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
             "related": index.related[episode.slug],
-            "transcript": data.transcripts.get(episode.slug),
+            "transcript": choose_transcript(episode, show.settings.show.language),
             "card": data.cards.get(episode.slug),
         }, lastmod=lastmod(episode))
     totals = {"count": len(episodes), "first": episodes[-1] if episodes else None}
