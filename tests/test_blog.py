@@ -93,8 +93,9 @@ def test_pages_and_posts_are_built_listed_and_fed(make_show: ShowMaker) -> None:
     post = page(site, "five-takeaways")
     assert "<h1" in post and "Five takeaways" in post
     assert 'href="../episodes/e1/"' in post and 'href="../contact/"' in post  # checked links, made relative
-    embed = post[post.index('<figure class="embed"'):post.index("</figure>")]
-    assert '<audio controls preload="none" src="../media/e2/' in embed  # the player of e2, by slug
+    embed = post[post.index('<div class="embed">'):]
+    embed = embed[:embed.index("</article>")]
+    assert re.search(r'<a class="play" href="../episodes/e2/#play" data-play data-src="../media/e2/', embed)
     assert 'href="../episodes/e2/"' in embed
     assert "episode:e2" not in post
     assert "Contact" in page(site, "contact") and not (site / "later").exists()  # a draft is left out
@@ -164,7 +165,7 @@ def test_a_collection_lists_its_episodes_in_order(make_show: ShowMaker) -> None:
     assert "The greatest conversations on talking" in html
     cards = re.findall(r'class="card__title"><a href="../episodes/([^"]+)/"', html)
     assert cards == ["e3", "e1"]  # as given; e2 is not published yet, so it is left out
-    assert html.count("<audio ") == 2  # each with its player
+    assert re.findall(r'data-play data-src="../media/([^/]+)/', html) == ["e3", "e1"]  # each with its play button
     for slug in ("e1", "e3"):
         assert 'href="../../talking/"' in page(site, f"episodes/{slug}")  # "In a collection"
     assert "talking/" not in page(site, "episodes/e4")
@@ -186,11 +187,6 @@ def test_a_collection_names_only_existing_episodes(make_show: ShowMaker) -> None
 
 # 3. Featured -------------------------------------------------------------------------------
 
-def first_section(home: str) -> str:
-    main = home[home.index('<main id="main"'):]
-    return main[main.index("<section"):main.index("</section>")]
-
-
 @pytest.mark.parametrize("featured,expected", [
     ("e1", 'href="episodes/e1/"'), ("talking", 'href="talking/"'), ("contact", 'href="contact/"')])
 def test_the_featured_item_comes_first_on_the_home_page(make_show: ShowMaker, featured: str, expected: str) -> None:
@@ -198,17 +194,22 @@ def test_the_featured_item_comes_first_on_the_home_page(make_show: ShowMaker, fe
     write(show / "pages" / "talking.md", COLLECTION.replace("[e3, e1, e2]", "[e2, e1]"))
     write(show / "pages" / "contact.md", PAGE)
     home = page(build(show), "")
-    featured_html = home[home.index('class="wrap featured"'):]
-    featured_html = featured_html[:featured_html.index("</section>")]
-    assert expected in featured_html
-    assert home.index('class="wrap featured"') < home.index('id="episodes-title"')
-    if featured == "talking":  # a collection shows its episodes, in order
-        assert featured_html.index("episodes/e2/") < featured_html.index("episodes/e1/")
-    assert 'class="wrap featured"' not in page(show / "site", "page/2") if (show / "site/page/2").exists() else True
+    main = home[home.index("<main"):]
+    hero = main[main.index('<article class="feature'):main.index("</article>")]  # the first thing on the page
+    assert main.index('<article class="feature') < main.index("<article class=\"card")
+    assert expected in hero and "Latest episode" not in hero
+    if featured == "talking":  # a collection shows its episodes, in order, with play buttons
+        assert "Featured collection" in hero
+        assert re.findall(r'href="episodes/(e\d)/#play" data-play', hero) == ["e2", "e1"]
+    if featured == "e1":  # the featured episode is not listed again below; the latest one is
+        listed = re.findall(r'class="card__title"><a href="episodes/(e\d)/"', main)
+        assert listed == ["e3", "e2"]
 
 
-def test_without_featured_there_is_no_featured_block(make_show: ShowMaker) -> None:
-    assert 'class="wrap featured"' not in page(build(make_show(episodes(2))), "")
+def test_without_featured_the_latest_episode_comes_first(make_show: ShowMaker) -> None:
+    home = page(build(make_show(episodes(2))), "")
+    hero = home[home.index('<article class="feature'):home.index("</article>")]
+    assert "Latest episode" in hero and 'href="episodes/e2/"' in hero
 
 
 def test_featured_must_name_something(make_show: ShowMaker) -> None:
@@ -240,19 +241,19 @@ def test_the_host_opens_the_about_page_and_closes_each_episode(make_show: ShowMa
     main = about[about.index('<main id="main"'):]
     assert main.index('class="host-intro"') < main.index('class="about__header"')
     intro = main[main.index('class="host-intro"'):main.index("</section>")]
-    assert "Hello! I’m Sam Host" in intro and "I talk to people about talking." in intro
+    assert "Hello! I’m <a href=\"../people/sam/\">Sam Host</a>" in intro and "I talk to people about talking." in intro
     assert 'class="person__photo' in intro
     buttons = re.findall(r'<a class="button[^"]*" href="([^"]+)"', intro)
     assert buttons == ["https://support.example/", "https://sam.example/", "https://youtube.example/@sam",
                        "https://letters.example/"]
-    assert 'rel="me noopener"' in intro  # the host's channels verify back (Mastodon and others)
+    assert 'rel="me"' in intro  # the host's channels verify back (Mastodon and others)
 
     episode = page(site, "episodes/e1")
     article = episode[:episode.index("</article>")]
     box = article[article.index('class="host-box'):]
     assert "Hosted by" in box and "Sam Host" in box and "I talk to people about talking." in box
     assert "https://youtube.example/@sam" in box and "https://support.example/" in box
-    assert 'href="https://support.example/"' in page(site, "")  # the footer offers support on every page
+    assert 'class="guests panel"' not in episode  # the host is in the box, not listed again
 
 
 def test_a_bad_channel_link_is_reported(make_show: ShowMaker) -> None:
@@ -288,11 +289,13 @@ def test_replies_per_episode_and_by_email(make_show: ShowMaker) -> None:
     replies = one[one.index('class="replies panel"'):]
     replies = replies[:replies.index("</section>")]
     assert "Join the conversation" in replies
-    assert '<a class="button" href="https://social.example/@show/111" rel="noopener">Reply on the fediverse</a>' in replies
+    assert '<a class="button" href="https://social.example/@show/111">Reply on the fediverse</a>' in replies
     assert 'href="mailto:replies@test.example?subject=Re%3A%20Episode%201"' in replies
-    # progressive: the thread box is hidden until replies.js has something to show
-    assert 'data-replies="https://social.example/@show/111" hidden' in replies
-    assert '<script src="../../assets/replies.js" defer></script>' in replies
+    # progressive: the button that loads replies.js is hidden until a script shows it
+    assert 'data-replies="https://social.example/@show/111"' in replies
+    assert re.search(r'<button [^>]*hidden data-replies-load="../../assets/replies.js">'
+                     r'Show the replies from social.example</button>', replies)
+    assert '<script src="../../assets/replies.js"' not in one  # loaded only when the reader asks
     two = page(site, "episodes/e2")
     assert "Reply by email" in two and "Reply on" not in two and "replies.js" not in two
     assert "Reply on" not in page(site, "episodes/e3")
@@ -443,16 +446,18 @@ def test_fediverse_replies_load_on_request(tmp_path: Path) -> None:
         with serve_site(site) as (base, _), chromium() as driver:
             driver.get(base + "episodes/why-we-drift-apart/")
             box = driver.find_element(By.CSS_SELECTOR, "[data-replies]")
-            assert box.is_displayed()
-            assert driver.find_elements(By.CSS_SELECTOR, ".reply") == []  # nothing fetched by itself
-            button = box.find_element(By.CSS_SELECTOR, "button.replies__load")
-            assert "127.0.0.1" in button.text
+            button = box.find_element(By.CSS_SELECTOR, "button[data-replies-load]")
+            assert button.is_displayed() and "127.0.0.1" in button.text
+            assert driver.execute_script(  # nothing is asked of the thread's server before the click
+                "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/')).length"
+                " + document.querySelectorAll('script[src*=replies]').length") == 0
             button.click()
             WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".reply"))
             replies = driver.find_elements(By.CSS_SELECTOR, ".reply")
             assert [r.find_element(By.CSS_SELECTOR, ".reply__text").text for r in replies] == [
                 "This one made me call my sister.", "Same & thanks"]
-            assert box.find_element(By.CSS_SELECTOR, ".replies__status").text == "2 replies"
+            assert box.find_element(By.CSS_SELECTOR, "[role=status]").text == "2 replies"
+            assert box.find_elements(By.CSS_SELECTOR, "button[data-replies-load]") == []
             assert driver.execute_script("return window.injected") is None  # text only, never HTML
             links = [a.get_attribute("href") for a in box.find_elements(By.CSS_SELECTOR, ".reply a")]
             assert links == ["https://social.example/@ana", "https://social.example/@ana/2", None]
