@@ -23,7 +23,6 @@ PSC = "http://podlove.org/simple-chapters"
 ATOM = "http://www.w3.org/2005/Atom"
 FH = "http://purl.org/syndication/history/1.0"
 MEDIA_RSS = "http://search.yahoo.com/mrss/"
-PODCAST_URIS = (PODCAST, PODCAST_LEGACY)
 # Apps match namespace URIs without regard to case: keys are lower-cased.
 FAMILIES = {uri.lower(): family for uri, family in [
     (ITUNES, "itunes"), (PSC, "psc"), (ATOM, "atom"), (MEDIA_RSS, "media"), (CONTENT, "content"),

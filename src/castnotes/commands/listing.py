@@ -12,15 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from castnotes.audio.types import format_name
 from castnotes.config.settings import load_settings
 from castnotes.model import Episode
 from castnotes.output.ledger import load_ledger
 from castnotes.read.show import load_show
 from castnotes.read.status import episode_status
-
-FORMATS = {"audio/mpeg": "MP3", "audio/x-m4a": "M4A", "audio/mp4": "M4A", "video/mp4": "MP4",
-           "video/x-m4v": "M4V", "video/quicktime": "MOV", "audio/ogg": "Ogg", "audio/opus": "Opus",
-           "audio/flac": "FLAC"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,4 +56,4 @@ def _row(episode: Episode, in_ledger: bool) -> EpisodeRow:
         folder=episode.folder, slug=episode.slug, guid=episode.guid, number=episode.number,
         season=episode.season, type=episode.type, date=episode.date, status=episode_status(episode),
         title=episode.title, duration=enclosure.duration, size=enclosure.length, mime=enclosure.mime,
-        format=FORMATS.get(enclosure.mime, enclosure.mime.split("/")[-1].upper()), in_ledger=in_ledger)
+        format=format_name(enclosure.mime), in_ledger=in_ledger)

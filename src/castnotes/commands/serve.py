@@ -27,15 +27,17 @@ from pathlib import Path
 from typing import Callable, Iterator, Protocol
 from urllib.parse import unquote, urlsplit
 
+from castnotes.audio.types import MEDIA_TYPES
 from castnotes.commands.build import BuildOptions, BuildResult, build
 from castnotes.errors import CastnotesError
 from castnotes.model import Settings
-from castnotes.read.audio_cache import CACHE_DIR
+from castnotes.store import STORE_DIR
 
-PREVIEW_DIR = f"{CACHE_DIR}/preview"
+PREVIEW_DIR = f"{STORE_DIR}/preview"
 HOST = "127.0.0.1"
-CONTENT_TYPES = {".m4a": "audio/mp4", ".opus": "audio/ogg", ".vtt": "text/vtt", ".srt": "application/x-subrip",
-                 ".xml": "application/xml", ".json": "application/json", ".mp3": "audio/mpeg"}
+# Media as browsers play it (audio/mp4 for .m4a), from the one media table; text types as the site needs.
+CONTENT_TYPES = {row.suffix: row.web for row in MEDIA_TYPES} | {
+    ".vtt": "text/vtt", ".srt": "application/x-subrip", ".xml": "application/xml", ".json": "application/json"}
 CHUNK = 64 * 1024
 _STAGING = re.compile(r"^\..+\.(tmp|old)-\d+$")  # output.py's sibling folders during a swap
 
@@ -88,7 +90,7 @@ def run_preview(settings: Settings, server: ThreadingHTTPServer, events: Preview
     serve_in_thread(server)
     events.serving(options.base_url or "")
     try:
-        for changed in watch_changes(settings.root, [settings.output_dir, settings.root / CACHE_DIR]):
+        for changed in watch_changes(settings.root, [settings.output_dir, settings.root / STORE_DIR]):
             events.changed(changed)
             rebuild()
     except KeyboardInterrupt:

@@ -11,9 +11,7 @@ nothing.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -35,6 +33,7 @@ from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation, did_you_mean
 from castnotes.model import Episode, Show
 from castnotes.read.show import load_show
+from castnotes.store import atomic_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,10 +184,7 @@ def _id3_major(path: Path) -> int | None:
 def _write_verified(path: Path, kind: str, tags: TagSet, id3v23: bool, wanted: dict[str, str]) -> None:
     """Tag a copy, check it reads back as intended, then swap it in with one rename."""
     before, _ = read_audio(path)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".castnotes-tag")
-    os.close(fd)
-    copy = Path(name)
-    try:
+    with atomic_path(path, suffix=".castnotes-tag") as copy:
         shutil.copy2(path, copy)
         try:
             write_tags(copy, kind, tags, id3v23)
@@ -212,6 +208,3 @@ def _write_verified(path: Path, kind: str, tags: TagSet, id3v23: bool, wanted: d
         if problems:
             raise CastnotesError.single("; ".join(problems) + "; the file was left as it was", path,
                                         hint="please report this with the file")
-        os.replace(copy, path)
-    finally:
-        copy.unlink(missing_ok=True)

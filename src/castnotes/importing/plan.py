@@ -20,21 +20,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from castnotes.checks.items import APPLE_SUFFIXES, APPLE_TYPES
-from castnotes.checks.items import TYPES_BY_SUFFIX as ACCEPTED_TYPES
+from castnotes.audio.types import APPLE_TYPES, BY_SUFFIX
 from castnotes.errors import Problem, SourceLocation
 from castnotes.fields import HTTP_URL
-from castnotes.importing.extras import episode_extras, seconds
+from castnotes.importing.extras import episode_extras
 from castnotes.importing.html import html_to_markdown, html_to_text, text_to_markdown
 from castnotes.importing.oldfeed import OldEnclosure, OldFeed, OldItem
 from castnotes.model import EPISODE_TYPES
 from castnotes.slugs import slugify
-from castnotes.timecode import parse_timestamp
-
-# Enclosure types by file name, for feeds that leave `type` out.
-TYPES_BY_SUFFIX = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4b", ".mp4": "video/mp4",
-                   ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".ogg": "audio/ogg",
-                   ".oga": "audio/ogg", ".opus": "audio/opus", ".flac": "audio/flac", ".aac": "audio/aac"}
+from castnotes.timecode import compact_seconds, parse_timestamp
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,18 +177,18 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         return None
     suffix = posixpath.splitext(urlsplit(enclosure.url).path)[1].lower()
     mime = (enclosure.type or "").strip() or None
+    row = BY_SUFFIX.get(suffix)  # the type by file name, for feeds that leave `type` out
     if not mime:
-        mime = TYPES_BY_SUFFIX.get(suffix)
+        mime = row.mime if row else None
         if mime is None:
             _skip(item, f"its enclosure has no type, and its address does not say one: {enclosure.url}",
                   notes, outcomes, hint="add type=\"audio/mpeg\" (or the right type) to the enclosure")
             return None
         notes.warn(item, f"the enclosure has no type; using {mime}, from the file name")
-    elif suffix in TYPES_BY_SUFFIX and mime.lower() not in ACCEPTED_TYPES.get(suffix, ()) \
-            or suffix in APPLE_SUFFIXES and mime.lower() not in APPLE_TYPES:
+    elif row and (mime.lower() not in row.accepted or row.apple and mime.lower() not in APPLE_TYPES):
         notes.warn(item, f"the enclosure type {mime!r} is not one Apple takes for a {suffix} file; "
-                         f"the new feed says {TYPES_BY_SUFFIX[suffix]}")
-        mime = TYPES_BY_SUFFIX[suffix]
+                         f"the new feed says {row.mime}")
+        mime = row.mime
     guid = item.guid
     if guid is None:
         guid = item.link or enclosure.url
@@ -284,7 +278,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     if item.image:
         _url_or_warn(meta, "image", item.image, "itunes:image", item, notes)
     meta["audio"] = {"url": candidate.enclosure.url, "length": candidate.enclosure.length or 0,
-                     "type": candidate.mime, "duration": seconds(candidate.duration)}
+                     "type": candidate.mime, "duration": compact_seconds(candidate.duration)}
     meta.update(episode_extras(item, candidate.duration, lambda message: notes.warn(item, message)))
     if item.keywords:
         meta["categories"] = list(item.keywords)

@@ -10,15 +10,13 @@ read it, and a stale or damaged cache is simply ignored (the folder is safe to d
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from castnotes.audio import read_audio
 from castnotes.audio.info import AudioInfo, PictureRef, Pictures, stamp
+from castnotes.store import STORE_DIR, store_dir, write_atomic
 
-CACHE_DIR = ".castnotes"
 CACHE_VERSION = 4  # bump when AudioInfo or the readers change meaning
 
 
@@ -27,7 +25,7 @@ class AudioCache:
 
     def __init__(self, root: Path):
         self.root = root
-        self.dir = root / CACHE_DIR
+        self.dir = root / STORE_DIR
         self.path = self.dir / "audio.json"
         self.pictures_dir = self.dir / "pictures"
         data = self._load()
@@ -85,10 +83,9 @@ class AudioCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
-        ignore_in_git(self.dir)
+        store_dir(self.root)
         payload = json.dumps({"version": CACHE_VERSION, "files": self.entries}, sort_keys=True)
-        write_text_atomic(self.path, payload)
+        write_atomic(self.path, payload)
         self.dirty = False
 
     def _key(self, path: Path) -> str:
@@ -104,32 +101,10 @@ class AudioCache:
     def _store_pictures(self, pictures: Pictures) -> None:
         if not pictures:
             return
-        self.pictures_dir.mkdir(parents=True, exist_ok=True)
-        ignore_in_git(self.dir)
+        store_dir(self.root, self.pictures_dir.name)
         for sha, data in pictures.items():
             suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
             target = self.pictures_dir / f"{sha}{suffix}"
             if not target.exists():
-                write_bytes_atomic(target, data)
+                write_atomic(target, data)
 
-
-def ignore_in_git(folder: Path) -> None:
-    marker = folder / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# castnotes' cache: safe to delete, never commit\n*\n", encoding="utf-8")
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary sibling, then rename: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))

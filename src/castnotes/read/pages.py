@@ -20,10 +20,10 @@ from typing import Callable
 
 from castnotes.errors import CastnotesError, Problems, did_you_mean
 from castnotes.fields import FieldReader, KeyLines
+from castnotes.imageinfo import image_info
 from castnotes.markdown import find_embeds, render_markdown, render_notes, split_embeds
 from castnotes.model import Article, Artwork, Episode, Settings
 from castnotes.read.frontmatter import Document, parse_datetime, parse_document
-from castnotes.read.images import image_size
 from castnotes.slugs import slug_of, slugify
 
 PAGES_DIR = "pages"
@@ -198,12 +198,12 @@ def _image(reader: FieldReader, folder: Path, settings: Settings, page_path: str
         return None
     site_path = f"{page_path}cover{'.png' if source.suffix.lower() == '.png' else '.jpg'}"
     try:
-        width, height = image_size(source)
+        info = image_info(source)
     except CastnotesError as exc:
         reader.problems.extend(exc.problems)
         return None
     return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
-                   width=width, height=height)
+                   width=info.width, height=info.height)
 
 
 def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,

@@ -25,6 +25,7 @@ from castnotes.config.people import read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import FieldReader
+from castnotes.imageinfo import image_info
 from castnotes.markdown import render_notes
 from castnotes.model import (
     EPISODE_TYPES,
@@ -434,7 +435,7 @@ def _episode_artwork(reader: FieldReader, folder: Path, page_path: str, settings
     suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
     site_path = f"{page_path}cover{suffix}"
     copies.append((source, site_path))
-    width, height = image_size(source)
+    width, height = _image_size(source)
     return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
                    width=width, height=height)
 
@@ -447,19 +448,18 @@ def _show_artwork(settings: Settings) -> Artwork | None:
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
     suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
     site_path = f"artwork-{digest}{suffix}"
-    width, height = image_size(source)
+    width, height = _image_size(source)
     return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
                    width=width, height=height)
 
 
-def image_size(path: Path) -> tuple[int | None, int | None]:
-    from PIL import Image, UnidentifiedImageError
-
+def _image_size(path: Path) -> tuple[int | None, int | None]:
+    """(width, height), or (None, None) when Pillow cannot read it (the build reports that later)."""
     try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, UnidentifiedImageError):
+        info = image_info(path)
+    except CastnotesError:
         return None, None
+    return info.width, info.height
 
 
 def _sponsors(reader: FieldReader) -> tuple[Sponsor, ...]:

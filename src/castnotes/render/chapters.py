@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from castnotes.model import Episode, Show
+from castnotes.timecode import compact_seconds
 
 JSON_CHAPTERS_VERSION = "1.2.0"
 JSON_CHAPTERS_TYPE = "application/json+chapters"
@@ -22,7 +23,7 @@ def render_chapters_json(show: Show, episode: Episode) -> bytes:
     """Podcasting 2.0 JSON chapters (version 1.2.0) for `site/episodes/<slug>/chapters.json`."""
     chapters = []
     for chapter in episode.chapters:
-        item: dict[str, Any] = {"startTime": _seconds(chapter.start), "title": chapter.title}
+        item: dict[str, Any] = {"startTime": compact_seconds(chapter.start), "title": chapter.title}
         image = chapter_image_url(chapter.image, show.url)
         if image:
             item["img"] = image
@@ -31,13 +32,8 @@ def render_chapters_json(show: Show, episode: Episode) -> bytes:
         if not chapter.toc:
             item["toc"] = False
         if chapter.end is not None:
-            item["endTime"] = _seconds(chapter.end)
+            item["endTime"] = compact_seconds(chapter.end)
         chapters.append(item)
     data = {"version": JSON_CHAPTERS_VERSION, "title": episode.title,
             "podcastName": show.settings.show.title, "chapters": chapters}
     return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _seconds(value: float) -> int | float:
-    rounded = round(value, 3)
-    return int(rounded) if rounded == int(rounded) else rounded

@@ -39,7 +39,6 @@ from castnotes.render.seo import (
     ROBOTS,
     SITEMAP,
     episode_jsonld,
-    iso_duration,
     lastmod,
     render_robots,
     render_sitemap,
@@ -54,7 +53,7 @@ from castnotes.render.takeaways import (
     takeaways_url,
 )
 from castnotes.render.timestamps import link_timestamps
-from castnotes.timecode import format_clock
+from castnotes.timecode import format_clock, format_iso_duration
 
 THEME_ASSETS = "assets"
 NOT_FOUND = "404.html"
@@ -87,7 +86,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
     )
     env.filters.update(
         clock=lambda seconds: format_clock(seconds or 0),
-        iso_duration=iso_duration,
+        iso_duration=format_iso_duration,
         human_date=human_date,
         filesize=filesize,
         markdown=lambda text: Markup(render_markdown(text or "")),
