@@ -18,7 +18,7 @@
   };
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function clock(s) {
-    s = Math.max(0, Math.floor(s || 0));
+    s = Math.max(0, Math.round(s || 0));  /* rounded, like the times the pages print */
     var h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     return (h ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
   }

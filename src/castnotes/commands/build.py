@@ -31,7 +31,7 @@ from castnotes.output.ledger import (
     append_entries,
     guard,
 )
-from castnotes.output.search import build_search_index
+from castnotes.output.search import build_search_index, reuse_search_index
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
     BuildState,
@@ -142,9 +142,11 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         clock.lap("pages")
         copy_stamps = _place_copies(staging, [*_copies(show), *site_data.copies], previous)
         clock.lap("copies")
-        search_files = build_search_index(staging.dir, show.settings.show.language)
+        kept = reuse_search_index(staging) if previous is not None and rendered == 0 else None
+        if kept is None:
+            build_search_index(staging, show.settings.show.language)
         clock.lap("search")
-        files = staging.files + search_files
+        files = staging.files
         staging.commit()
     recorded = append_entries(settings.root, records) if records else 0
     _save_state(state_file, everything, options, output_dir, jobs, copy_stamps)

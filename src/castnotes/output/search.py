@@ -13,8 +13,10 @@ import subprocess
 from pathlib import Path
 
 from castnotes.errors import CastnotesError
+from castnotes.output.staging import Staging
 
 SEARCH_DIR = "pagefind"
+UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 
 
 def pagefind_binary() -> Path:
@@ -31,20 +33,48 @@ def pagefind_binary() -> Path:
                                     hint="pip install --force-reinstall 'pagefind[bin]'") from None
 
 
-def build_search_index(site_dir: Path, language: str) -> int:
-    """Index the staged site in `site_dir` into `site_dir/pagefind/`; returns the files written."""
-    target = site_dir / SEARCH_DIR
-    if target.exists():
-        raise CastnotesError.single(f"{SEARCH_DIR}/ would overwrite a published file or folder",
-                                    hint=f"rename the show's static/{SEARCH_DIR}/; castnotes writes the search index there")
-    command = [str(pagefind_binary()), "--site", str(site_dir), "--output-subdir", SEARCH_DIR, "--silent",
-               "--force-language", language.split("-")[0].lower() or "en"]
+def build_search_index(staging: Staging, language: str) -> int:
+    """Index the staged pages into `pagefind/` of the staging folder; returns the files written.
+
+    Pagefind writes into a scratch folder first; each of its files then goes through the
+    staging like any generated file, so a file with the same bytes as in the current site
+    (Pagefind's own scripts, an unchanged fragment) keeps its inode, and a `static/pagefind/`
+    of the show's is reported as a clash instead of being overwritten.
+    """
+    import shutil
+    import tempfile
+
+    scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=staging.dir.parent))
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=1800,
-                                cwd=site_dir, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired:
-        raise CastnotesError.single("Pagefind took more than 30 minutes to index the site") from None
-    if result.returncode != 0 or not (target / "pagefind.js").is_file():
-        detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise CastnotesError.single("Pagefind could not index the site: " + " / ".join(detail))
-    return sum(1 for path in target.rglob("*") if path.is_file())
+        command = [str(pagefind_binary()), "--site", str(staging.dir), "--output-path", str(scratch),
+                   "--silent", "--force-language", language.split("-")[0].lower() or "en"]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=1800,
+                                    cwd=staging.dir, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            raise CastnotesError.single("Pagefind took more than 30 minutes to index the site") from None
+        if result.returncode != 0 or not (scratch / "pagefind.js").is_file():
+            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            raise CastnotesError.single("Pagefind could not index the site: " + " / ".join(detail))
+        written = 0
+        for path in sorted(scratch.rglob("*")):
+            if path.is_file() and not any(path.match(name) for name in UNUSED):
+                staging.write(f"{SEARCH_DIR}/{path.relative_to(scratch).as_posix()}", path.read_bytes())
+                written += 1
+        return written
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def reuse_search_index(staging: Staging) -> int | None:
+    """Keep the current site's index when no page changed (Pagefind cannot update an index,
+    only make it anew): its files are hard-linked into the staging folder. Returns the files
+    kept, or None when there is no index to keep."""
+    current = staging.output_dir / SEARCH_DIR
+    if not (current / "pagefind.js").is_file():
+        return None
+    kept = 0
+    for path in sorted(current.rglob("*")):
+        if path.is_file() and staging.reuse(path.relative_to(staging.output_dir).as_posix()):
+            kept += 1
+    return kept
