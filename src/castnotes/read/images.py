@@ -156,7 +156,7 @@ def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], 
     from castnotes.timecode import format_clock
     from castnotes.workers import parallel_imap
 
-    cache_dir = show.settings.root / CACHE_DIR / "images" / "cards"
+    cache_dir = show.settings.root / STORE_DIR / "images" / "cards"
     cached_copy = {site_path: source for source, site_path in web.files}
     jobs: list[tuple[str, CardJob]] = []
     for episode in show.episodes:
@@ -196,12 +196,8 @@ def _episode_label(episode: object) -> str:
 
 def _draw_to(item: tuple[CardJob, Path]) -> None:
     job, target = item
-    partial = target.with_suffix(f".tmp-{os.getpid()}")
-    try:
+    with atomic_path(target) as partial:
         draw_card(job).save(partial, "JPEG", quality=JPEG_QUALITY)  # optimize=True: 3x slower, 4% smaller
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 @functools.lru_cache(maxsize=8)
