@@ -121,6 +121,20 @@ def test_pages_and_posts_are_built_listed_and_fed(make_show: ShowMaker) -> None:
     assert (build(show, "--drafts") / "later" / "index.html").is_file()
 
 
+def test_a_post_with_an_image_and_a_future_date(make_show: ShowMaker) -> None:
+    show = make_show(episodes(1))
+    write(show / "pages" / "soon.md", "---\ntitle: Soon\ndate: 2099-01-01\nimage: header.jpg\n---\nLater.\n")
+    (show / "pages" / "header.jpg").write_bytes((show / "cover.jpg").read_bytes())
+    site = build(show)
+    assert not (site / "soon").exists() and not (site / "posts").exists()  # scheduled, like an episode
+    site = build(show, "--future")
+    html = page(site, "soon")
+    assert (site / "soon" / "cover.jpg").read_bytes() == (show / "cover.jpg").read_bytes()
+    assert '<meta property="og:image" content="https://test.example/soon/cover.jpg">' in html
+    assert re.search(r'<img class="article__image" src="(?:\.\./soon/)?cover[-\w]*\.jpg"', html)
+    assert "Soon" in page(site, "posts")
+
+
 @pytest.mark.parametrize("text,expected", [
     ("---\ntitle: A\n---\nSee [x](../episodes/009-none/episode.md).\n",
      "pages/a.md:4: error: link to a missing episode"),
