@@ -135,6 +135,21 @@ def test_a_post_with_an_image_and_a_future_date(make_show: ShowMaker) -> None:
     assert "Soon" in page(site, "posts")
 
 
+def test_a_changed_page_is_rebuilt(make_show: ShowMaker) -> None:
+    """The next build notices pages/: an edited page, a collection that changes, a new post."""
+    show = make_show(episodes(2))
+    write(show / "pages" / "talking.md", COLLECTION.replace("[e3, e1, e2]", "[e1]"))
+    site = build(show)
+    assert "talking/" in page(site, "episodes/e1") and "talking/" not in page(site, "episodes/e2")
+    write(show / "pages" / "talking.md", COLLECTION.replace("[e3, e1, e2]", "[e2]").replace("Start here.", "Begin."))
+    write(show / "pages" / "new.md", "---\ntitle: Brand new\ndate: 2026-03-01\n---\nHello.\n")
+    site = build(show)
+    assert "Begin." in page(site, "talking")
+    assert "talking/" in page(site, "episodes/e2") and "talking/" not in page(site, "episodes/e1")
+    assert "Brand new" in page(site, "posts") and 'href="posts/"' in page(site, "archive").replace("../", "")
+    assert feedparser.parse((site / "takeaways.xml").read_bytes()).entries[0].title == "Brand new"
+
+
 @pytest.mark.parametrize("text,expected", [
     ("---\ntitle: A\n---\nSee [x](../episodes/009-none/episode.md).\n",
      "pages/a.md:4: error: link to a missing episode"),
