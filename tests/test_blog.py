@@ -168,6 +168,14 @@ def test_bad_pages_name_file_and_line(make_show: ShowMaker, text: str, expected:
     assert expected in fails(show)
 
 
+def test_a_page_linked_from_outside_the_show_is_refused(make_show: ShowMaker, tmp_path: Path) -> None:
+    show = make_show(episodes(1))
+    secret = write(tmp_path / "elsewhere" / "secret.md", "---\ntitle: Secret\n---\nPrivate.\n")
+    (show / "pages").mkdir()
+    (show / "pages" / "secret.md").symlink_to(secret)
+    assert "pages/secret.md: error: the page is a link to a file outside the show folder" in fails(show)
+
+
 def test_a_page_linking_to_a_draft_episode(make_show: ShowMaker) -> None:
     show = make_show(episodes(2, **{"002-e2": {"draft": True}}))
     write(show / "pages" / "a.md", "---\ntitle: A\n---\nSee [two](../episodes/002-e2/episode.md).\n")

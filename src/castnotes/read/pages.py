@@ -57,7 +57,7 @@ def load_pages(settings: Settings, episodes: tuple[Episode, ...], lookup: Callab
     """
     folder = settings.root / PAGES_DIR
     slugs = {e.slug for e in episodes}
-    sources = _first_pass(folder, problems)
+    sources = _first_pass(folder, settings.root, problems)
     page_slugs = {path.resolve(): slug for path, _, slug in sources}
 
     def page_lookup(target: Path) -> str | None:
@@ -88,12 +88,16 @@ def load_pages(settings: Settings, episodes: tuple[Episode, ...], lookup: Callab
     return LoadedPages(tuple(articles[s] for s in sorted(articles)), topics)
 
 
-def _first_pass(folder: Path, problems: Problems) -> list[tuple[Path, Document, str]]:
+def _first_pass(folder: Path, root: Path, problems: Problems) -> list[tuple[Path, Document, str]]:
     """Each page's front matter and slug, so that pages can link to each other."""
     if not folder.is_dir():
         return []
     sources = []
     for path in sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith((".", "_"))):
+        if not path.resolve().is_relative_to(root.resolve()):  # nothing outside the show is published
+            problems.add("the page is a link to a file outside the show folder", path,
+                         hint="copy the file into pages/")
+            continue
         try:
             doc = parse_document(path.read_text(encoding="utf-8"), path)
         except UnicodeDecodeError:
@@ -228,7 +232,7 @@ def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,
 
     for name, text, line in settings.site.topics:
         add(name, render_markdown(text), settings.config_path, line)
-    for path, body, body_line in _topic_files(folder, problems):
+    for path, body, body_line in _topic_files(folder, settings.root, problems):
         notes = render_notes(body, source_path=path, first_line=body_line,
                              episodes_dir=settings.root / "episodes",
                              page_path=f"categories/{slug_of(path.stem)}/", lookup=lookup,
@@ -241,12 +245,16 @@ def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,
     return tuple((slug, found[slug][0]) for slug in sorted(found))
 
 
-def _topic_files(folder: Path, problems: Problems) -> list[tuple[Path, str, int]]:
+def _topic_files(folder: Path, root: Path, problems: Problems) -> list[tuple[Path, str, int]]:
     """`pages/topics/<name>.md`: (file, body, body's first line); the body describes the topic."""
     if not folder.is_dir():
         return []
     topics = []
     for path in sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith((".", "_"))):
+        if not path.resolve().is_relative_to(root.resolve()):
+            problems.add("the topic description is a link to a file outside the show folder", path,
+                         hint="copy the file into pages/topics/")
+            continue
         try:
             doc = parse_document(path.read_text(encoding="utf-8"), path)
         except UnicodeDecodeError:
