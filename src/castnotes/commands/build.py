@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -200,8 +200,9 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
                 jobs: list[RenderJob], copies: dict[str, list]) -> None:
     """Record what this build read and wrote, for the next build's shortcuts."""
-    now = options.now or datetime.now(timezone.utc)
-    due = [e.date for e in everything.episodes if e.date > now]
+    # Scheduled as of when the show was loaded, not now: an episode that went live while this
+    # build ran was left out of it, and the next build must not think nothing changed.
+    due = [e.date for e in everything.episodes if e.scheduled]
     files, dirs = input_paths(everything.settings)
     file_stamps, dir_stamps = stamp_inputs(files, dirs)
     root = everything.settings.root

@@ -127,7 +127,7 @@ class SiteData:
 
 
 def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork (made or reused from the cache) and the episodes' share cards."""
+    """Web-sized artwork and the episodes' share cards, made or reused from the cache."""
     images = load_web_images(show_artworks(show), show.settings.root)
     cards, card_files = load_social_cards(show, images)
     return SiteData(images, cards, card_files)
