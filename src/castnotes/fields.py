@@ -13,9 +13,22 @@ from typing import Any, Iterable
 
 from castnotes.errors import Problem, Problems, SourceLocation, did_you_mean
 
-pass
-
 HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+# C0 controls but tab, newline and carriage return, DEL, and C1 controls: XML 1.0 cannot
+# carry most of them, and none belongs in a title, a GUID or notes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def first_control_character(text: str) -> tuple[int, str] | None:
+    """(offset, character) of the first control character in `text`, or None."""
+    match = _CONTROL.search(text)
+    return (match.start(), match.group()) if match else None
+
+
+def strip_control_characters(text: str) -> str:
+    return _CONTROL.sub("", text)
 
 
 class FieldReader:
@@ -59,6 +72,11 @@ class FieldReader:
             self.error(key, "must be text")
             return None
         text = str(value).strip()
+        control = first_control_character(text)
+        if control is not None:
+            self.error(key, f"holds the control character U+{ord(control[1]):04X}",
+                       hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
+            return None
         if max_len and len(text) > max_len:
             self.error(key, f"is {len(text)} characters long; the limit is {max_len}")
         return text or None

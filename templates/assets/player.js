@@ -13,28 +13,33 @@
     try {
       if (value === undefined) return localStorage.getItem(key);
       if (value === null) localStorage.removeItem(key); else localStorage.setItem(key, value);
-    } catch (e) { /* private mode, storage off */ }
+    /* private mode, storage off */
+    } catch (e) { }
     return null;
   };
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function clock(s) {
-    s = Math.max(0, Math.round(s || 0));  /* rounded, like the times the pages print */
+    /* rounded, like the times the pages print */
+    s = Math.max(0, Math.round(s || 0));
     var h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
     return (h ? h + ":" + pad(m) : m) + ":" + pad(s % 60);
   }
-  function parseTime(text) {  /* "754", "12:34", "1:02:03" -> seconds */
+  /* "754", "12:34", "1:02:03" -> seconds */
+  function parseTime(text) {
     if (!/^\d+(:\d\d?){0,2}(\.\d+)?$/.test(text || "")) return NaN;
     return text.split(":").reduce(function (total, part) { return total * 60 + parseFloat(part); }, 0);
   }
   function attempt(promise) { if (promise && promise.catch) promise.catch(function () {}); }
 
-  function copy(text) {  /* the clipboard needs https (or localhost); elsewhere, a box to copy from */
+  /* the clipboard needs https (or localhost); elsewhere, a box to copy from */
+  function copy(text) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
     window.prompt("Copy:", text);
     return Promise.reject(new Error("prompted"));
   }
 
-  var player = null;  /* the page's one player: the episode's, or the dock */
+  /* the page's one player: the episode's, or the dock */
+  var player = null;
 
   function Player(box) {
     var audio = $("audio", box), ui = $("[data-ui]", box), slot = $(".player__slot", box);
@@ -84,7 +89,8 @@
     this.toggle = function () { if (audio.paused) self.play(); else audio.pause(); };
     this.skip = function (delta) { self.seek(position() + delta, !audio.paused); };
     this.started = function () { return !audio.paused || audio.currentTime > 0; };
-    this.load = function (data) {  /* another episode into the dock */
+    /* another episode into the dock */
+    this.load = function (data) {
       if (!audio.paused) audio.pause();
       self.key = data.key; self.duration = parseFloat(data.duration) || 0;
       self.title = data.title; self.art = data.art; self.start = 0;
@@ -148,7 +154,8 @@
       try {
         navigator.mediaSession.setPositionState({ duration: length, playbackRate: audio.playbackRate,
           position: Math.min(audio.currentTime, length) });
-      } catch (e) { /* not supported */ }
+      /* not supported */
+      } catch (e) { }
     }
 
     ui.addEventListener("click", function (event) {
@@ -243,7 +250,8 @@
       if (play) {
         var key = play.getAttribute("data-key");
         if (player && player.key === key) { event.preventDefault(); player.toggle(); return; }
-        if (player && player.box.id === "play") return;  /* another episode: open its page */
+        /* another episode: open its page */
+        if (player && player.box.id === "play") return;
         event.preventDefault();
         var label = $(".visually-hidden", play), card = play.closest("article"), art = card && $("img", card);
         (player || dockPlayer()).load({ key: key, src: play.getAttribute("data-src"), duration: play.getAttribute("data-duration"),
@@ -296,7 +304,8 @@
       Object.keys(handlers).forEach(function (action) {
         try {
           navigator.mediaSession.setActionHandler(action, function (details) { if (player) handlers[action](details); });
-        } catch (e) { /* an action this browser does not know */ }
+        /* an action this browser does not know */
+        } catch (e) { }
       });
     }
   }

@@ -25,7 +25,8 @@
     link.href = data.url;
     link.textContent = (data.meta && data.meta.title) || data.url;
     text.className = "result__excerpt";
-    text.innerHTML = data.excerpt;  /* Pagefind's excerpt: page text, escaped, with <mark> */
+    /* Pagefind's excerpt: page text, escaped, with <mark> */
+    text.innerHTML = data.excerpt;
     var heading = document.createElement("h2");
     heading.append(link);
     li.append(heading, text);

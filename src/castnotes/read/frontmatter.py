@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
-from castnotes.fields import LineDict
+from castnotes.fields import LineDict, first_control_character
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -69,6 +69,16 @@ def _no_sexagesimal(kind: str) -> Any:
     return construct
 
 
+def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
+    """`2024-02-30` looks like a date but is none: keep the text, so the field reader can
+    report it at its line (PyYAML would raise a bare ValueError)."""
+    try:
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _no_sexagesimal("int"))
 _LineLoader.add_constructor("tag:yaml.org,2002:float", _no_sexagesimal("float"))
 
@@ -104,7 +114,9 @@ def parse_document(text: str, path: Path) -> Document:
     body_start = text.find("\n", closing.end())
     body = "" if body_start == -1 else text[body_start + 1 :]
     body_line = text.count("\n", 0, body_start + 1) + 1 if body_start != -1 else 1
+    _refuse_control_characters(yaml_text, path)
     try:
+        _refuse_aliases(yaml_text, path)
         meta = yaml.load(yaml_text, Loader=_LineLoader) if yaml_text.strip() else None
     except yaml.MarkedYAMLError as exc:
         # An unclosed bracket or quote is where it was opened (the context); anything
@@ -133,6 +145,34 @@ def parse_document(text: str, path: Path) -> Document:
         key, line = meta.duplicates[0]
         raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
     return Document(meta, body, body_line)
+
+
+def _refuse_control_characters(yaml_text: str, path: Path) -> None:
+    """A control character (often pasted in unseen) at its line and key, before YAML says
+    "unacceptable character" at a byte position."""
+    found = first_control_character(yaml_text)
+    if found is None:
+        return
+    offset, char = found
+    start = yaml_text.rfind("\n", 0, offset) + 1
+    key = re.match(r"\s*-?\s*([\w.-]+):", yaml_text[start:offset])
+    raise CastnotesError.single(f"{key.group(1) + ': ' if key else ''}holds the control character "
+                                f"U+{ord(char):04X}", path, yaml_text.count("\n", 0, offset) + 2,
+                                hint="delete it (it is invisible in most editors; it often comes from copy "
+                                     "and paste)")
+
+
+def _refuse_aliases(yaml_text: str, path: Path) -> None:
+    """Anchors and aliases (`&a`, `*a`) are refused: nobody needs them in front matter, and a
+    few hundred bytes of nested aliases expand to billions of values (the "billion laughs").
+    The event stream is read without constructing anything, so this check is cheap."""
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            line = event.start_mark.line + 2  # +1 for 1-based, +1 for the opening ---
+            raise CastnotesError.single(
+                f"YAML {'alias *' if isinstance(event, yaml.AliasEvent) else 'anchor &'}{anchor} is not "
+                "allowed in front matter", path, line, hint="write the value out in full")
 
 
 def _shift_lines(value: Any, offset: int) -> None:

@@ -21,7 +21,7 @@ from typing import Callable
 from castnotes.errors import CastnotesError, Problems, did_you_mean
 from castnotes.fields import FieldReader, KeyLines
 from castnotes.imageinfo import image_info
-from castnotes.markdown import find_embeds, render_markdown, render_notes, split_embeds
+from castnotes.markdown import HtmlPolicy, find_embeds, render_markdown, render_notes, split_embeds
 from castnotes.model import Article, Artwork, Episode, Settings
 from castnotes.read.frontmatter import Document, parse_datetime, parse_document
 from castnotes.slugs import slug_of, slugify
@@ -136,7 +136,8 @@ def _load_article(path: Path, doc: Document, slug: str, settings: Settings, epis
     page_path = f"{slug}/"
     notes = render_notes(doc.body, source_path=path, first_line=doc.body_line,
                          episodes_dir=settings.root / "episodes", page_path=page_path, lookup=lookup,
-                         page_lookup=page_lookup)
+                         page_lookup=page_lookup,
+                         policy=HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html))
     problems.extend(notes.problems)
     for linked, line in notes.linked_episodes:
         if linked in left_out and doc.meta.get("draft") is not True:
@@ -236,7 +237,8 @@ def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,
         notes = render_notes(body, source_path=path, first_line=body_line,
                              episodes_dir=settings.root / "episodes",
                              page_path=f"categories/{slug_of(path.stem)}/", lookup=lookup,
-                             page_lookup=page_lookup)
+                             page_lookup=page_lookup,
+                             policy=HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html))
         problems.extend(notes.problems)
         if notes.assets:
             problems.add("a topic description cannot publish files", path, body_line,

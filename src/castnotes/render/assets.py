@@ -14,6 +14,7 @@ import re
 
 _CSS_TOKEN = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')|/\*.*?\*/""", re.S)
 _CSS_SPACE = re.compile(r"\s*([{};,])\s*")
+_LEADING_ZERO = re.compile(r"(?<![\w.#-])0\.(?=\d)")
 _JS_BLOCK_COMMENT = re.compile(r"^[ \t]*/\*.*?\*/[ \t]*\n", re.S | re.M)
 _JS_LINE_COMMENT = re.compile(r"^[ \t]*//[^\n]*\n", re.M)
 
@@ -32,7 +33,8 @@ def minify_css(text: str) -> str:
 
 def _squeeze(css: str) -> str:
     css = _CSS_SPACE.sub(r"\1", re.sub(r"\s+", " ", css)).replace(";}", "}")
-    return css.replace(": ", ":")  # `color: red`; never `a :hover`, whose space is before the colon
+    css = css.replace(": ", ":")  # `color: red`; never `a :hover`, whose space is before the colon
+    return _LEADING_ZERO.sub(".", css)  # `0.5rem` -> `.5rem`
 
 
 def minify_js(text: str) -> str:
