@@ -132,14 +132,17 @@ def main(ctx: click.Context, show_dir: Path, quiet: bool, verbose: bool) -> None
                    "the change is recorded in published.jsonl. Repeatable.")
 @click.option("--against", metavar="FEED_OR_URL",
               help="Compare with the published feed first and refuse removed or changed episodes.")
+@click.option("--strict", is_flag=True,
+              help="Stop on directory policy too (Apple's category, artwork, file name, type and length "
+                   "rules), as `castnotes check` does; without it they are warnings.")
 @pass_context
 def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output: Path | None,
-          allow_change: tuple[str, ...], against: str | None) -> None:
+          allow_change: tuple[str, ...], against: str | None, strict: bool) -> None:
     """Build the podcast feed and the site into site/, atomically."""
     from castnotes.output.state import options_key, state_path, up_to_date
 
     output = output.resolve() if output else None
-    if not allow_change and not against:
+    if not allow_change and not against and not strict:
         # Nothing changed since the last build? Then say so without loading the show.
         key = options_key(drafts, future, base_url, output)
         state = up_to_date(state_path(ctx.root, key), key)
@@ -153,7 +156,7 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
     from castnotes.commands.build import build as run_build
 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                           output=output, allow_change=allow_change, against=against)
+                           output=output, allow_change=allow_change, against=against, strict=strict)
     progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
     result = ctx.run(lambda: run_build(ctx.root, options, progress))
     for problem in result.warnings:

@@ -18,10 +18,11 @@ from typing import Iterable, Iterator
 from castnotes import __version__
 from castnotes.audio.info import stamp
 from castnotes.checks.report import Lint
+from castnotes.checks.rules import POLICY_RULES
 from castnotes.commands.check import Finding, ShowFeedLint, compare_against
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
-from castnotes.errors import CastnotesError, Problem
+from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import CONFIG_NAME, Settings, Show
 from castnotes.output.incremental import render_changed
 from castnotes.output.ledger import (
@@ -30,6 +31,7 @@ from castnotes.output.ledger import (
     allowed,
     append_entries,
     guard,
+    load_ledger,
 )
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
@@ -66,6 +68,7 @@ class BuildOptions:
     now: datetime | None = None
     allow_change: tuple[str, ...] = ()  # slugs, GUIDs or patterns whose published change is intended
     against: str | None = None  # a published feed (file or URL) to compare with before writing
+    strict: bool = False  # directory policy (checks.rules.POLICY_RULES) stops the build, as in `check`
 
     @property
     def state_key(self) -> str:
@@ -113,11 +116,11 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
     cache = AudioCache(settings.root)
-    everything = _load(settings, cache, options, progress)
+    everything = _published_already(_load(settings, cache, options, progress))
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
-    feeds, lint = _feeds_checked(show, options)
+    feeds, lint, policy = _feeds_checked(show, options)
     clock.lap("feed")
     site_data = load_site_data(show)
     jobs = site_jobs(show, site_data)
@@ -138,7 +141,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         files = staging.files
         staging.commit()
     recorded = append_entries(settings.root, records) if records else 0
-    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps)
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, policy)
     clock.lap("write")
     built = {e.guid for e in show.episodes}
     return BuildResult(
@@ -149,7 +152,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         files=files,
         audio_read=cache.reads,
         seconds=clock.total,
-        warnings=show.problems,
+        warnings=show.problems + policy,
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
         check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
         recorded=recorded,
@@ -186,6 +189,34 @@ def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress
     return everything
 
 
+def _published_already(everything: Show) -> Show:
+    """Episodes the ledger knows as published with their future date (an old feed that listed
+    an episode dated ahead, kept by `castnotes import`) stay published, with a warning: apps
+    already show them, and holding them back as scheduled would take them out of the feed."""
+    ledger = load_ledger(everything.settings.root)
+    episodes, warnings = [], []
+    for episode in everything.episodes:
+        entry = ledger.latest.get(episode.guid)
+        if episode.scheduled and not episode.draft and entry is not None and _same_instant(entry.date,
+                                                                                           episode.date):
+            episode = replace(episode, scheduled=False)
+            warnings.append(Problem(
+                f"dated {episode.date.isoformat()}, in the future, but already published (the old feed "
+                "listed it): it stays in the feed", SourceLocation(episode.source_path), severity="warning",
+                hint="correct `date:` only with --allow-change, since apps already know this date"))
+        episodes.append(episode)
+    if not warnings:
+        return everything
+    return replace(everything, episodes=tuple(episodes), problems=everything.problems + tuple(warnings))
+
+
+def _same_instant(recorded: str, date: datetime) -> bool:
+    try:
+        return datetime.fromisoformat(recorded) == date
+    except ValueError:
+        return False
+
+
 def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
                   previous: BuildState | None) -> dict[str, list]:
     """Publish files as they are; those unchanged since the last build keep their site file."""
@@ -198,7 +229,7 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
 
 
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
-                jobs: list[RenderJob], copies: dict[str, list]) -> None:
+                jobs: list[RenderJob], copies: dict[str, list], policy: tuple[Problem, ...] = ()) -> None:
     """Record what this build read and wrote, for the next build's shortcuts."""
     now = options.now or datetime.now(timezone.utc)
     due = [e.date for e in everything.episodes if e.date > now]
@@ -209,7 +240,7 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
         version=__version__, options=options.state_key, output=str(output_dir),
         identity=folder_identity(output_dir),
         next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
-        warnings=[p.format(root) for p in everything.problems],
+        warnings=[p.format(root) for p in (*everything.problems, *policy)],
         pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
 
 
@@ -239,9 +270,14 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, list[bytes]]], Lint]:
-    """Every feed document (as byte chunks), and the error-level rules of `castnotes check`
-    run on them; raise on an error.
+def _feeds_checked(show: Show, options: BuildOptions
+                   ) -> tuple[list[tuple[str, list[bytes]]], Lint, tuple[Problem, ...]]:
+    """Every feed document (as byte chunks), the rules of `castnotes check` run on them, and
+    the directory-policy errors a build only warns about; raise on any other error.
+
+    Directory policy (POLICY_RULES: Apple's category, artwork and file-name rules ...) keeps
+    a show out of a directory but breaks no app, so a build warns and still writes the feed
+    the old host published; `--strict` (and `castnotes check`) make them errors.
 
     Each document is rendered in pieces (feed.render_parts), each piece checked and
     then dropped, so no step holds the XML tree, or two copies, of a large feed.
@@ -261,9 +297,11 @@ def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, l
         published = render_feed(show) if len(feeds) > 1 else b"".join(feeds[0][1])
         compare_against(published, options.against, lint)
     errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
+    policy = () if options.strict else tuple(f for f in errors if f.rule in POLICY_RULES)
+    errors = [f for f in errors if f not in policy]
     if errors:
         raise CastnotesError([f.to_problem() for f in errors])
-    return feeds, lint
+    return feeds, lint, tuple(replace(f, severity="warning").to_problem() for f in policy)
 
 
 def _allowed_pub_change(finding: Finding, show: Show, allow_change: Iterable[str]) -> bool:
