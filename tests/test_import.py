@@ -306,7 +306,7 @@ def test_items_without_guids_get_the_id_apps_gave_them(tmp_path: Path) -> None:
                                      item(1, "https://cdn.example/1.mp3", guid=None)]))
     result = import_show(str(feed), tmp_path / "show", opener=offline, now=NOW)
     guids = {o.label: o.guid for o in result.outcomes}
-    assert guids == {"Episode 2": "https://old.example/show/ep-2", "Episode 1": "https://cdn.example/1.mp3"}
+    assert guids == {"Episode 2": "https://cdn.example/2.mp3", "Episode 1": "https://cdn.example/1.mp3"}
     assert front_matter(tmp_path / "show" / "episodes" / "001-episode-1" / "episode.md")["guid"] == \
         "https://cdn.example/1.mp3"
     assert sum("has no <guid>" in p.message for p in result.problems) == 2

@@ -252,6 +252,7 @@ class ShowSettings:
     # Podcasting 2.0 and the iTunes move/close tags
     guid: str | None = None  # podcast:guid as set; Settings.podcast_guid derives one otherwise
     locked: bool | None = None
+    locked_owner: str | None = None  # podcast:locked owner=, when it is not the iTunes owner's email
     funding: tuple[Funding, ...] = ()
     hosts: tuple[Person, ...] = ()
     license: License | None = None

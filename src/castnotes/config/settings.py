@@ -61,6 +61,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         # Podcasting 2.0 (podcastvalues.py reads them; README "Podcasting 2.0" lists the tags)
         "guid": str,
         "locked": bool,
+        "locked_owner": str,
         "funding": list,
         "hosts": list,
         "license": (str, dict),
@@ -104,6 +105,31 @@ def load_settings(root: Path) -> Settings:
     return replace(settings, warnings=tuple(problems.warnings) + settings.warnings)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _check_control_characters(data: dict[str, Any], problems: Problems, path: Path, lines: KeyLines) -> None:
+    """A control character (an escape such as \\u000b) cannot go into the XML feed: name its key."""
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in strings(k) + strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return []
+
+    for section, table in data.items():
+        pairs = table.items() if isinstance(table, dict) else [(None, table)]
+        for key, value in pairs:
+            hit = next((m for m in map(_CONTROL.search, strings(value)) if m), None)
+            if hit:
+                name = f"[{section}] {key}" if key else section
+                problems.add(f"{name} holds the control character U+{ord(hit.group()):04X}, which a feed "
+                             "(XML) cannot carry", path, lines.find(section if key else None, key or section),
+                             hint="delete it (an invisible character, often pasted from another program)")
+
+
 def parse_settings(text: str, root: Path, path: Path, people: Registry | None = None) -> Settings:
     """Validate the TOML text of a show's settings against the people registry.
 
@@ -117,6 +143,7 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     problems = Problems()
     lines = KeyLines(text)
     _check_keys(data, problems, path, lines)
+    _check_control_characters(data, problems, path, lines)
     raw_show = data.get("show", {}) if isinstance(data.get("show"), dict) else {}
     for key in REQUIRED_SHOW_KEYS:
         if not str(raw_show.get(key, "")).strip():
@@ -260,7 +287,11 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
     """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
     reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
     locked = reader.boolean("locked")
-    if locked and show.owner is None:
+    locked_owner = reader.text("locked_owner")
+    if locked_owner is not None and not EMAIL_RE.match(locked_owner):
+        reader.error("locked_owner", f"{locked_owner!r} is not an email address",
+                     hint="the address hosts write to before they move the show (podcast:locked owner)")
+    if locked and show.owner is None and locked_owner is None:
         reader.warn("locked", "podcast:locked is written without an owner email",
                     hint='add owner = { name = "...", email = "..." } so hosts can verify you')
     new_feed_url = reader.url("new_feed_url")
@@ -271,6 +302,7 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         show,
         guid=read_podcast_guid(reader, "guid"),
         locked=locked,
+        locked_owner=locked_owner,
         funding=read_funding(reader, "funding"),
         hosts=read_people(reader, "hosts", people, default_role="host", base_dir=root, root=root),
         license=read_license(reader, "license"),

@@ -195,13 +195,13 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         notes.warn(item, f"the enclosure type {mime!r} is not one Apple takes for a {suffix} file; "
                          f"the new feed says {TYPES_BY_SUFFIX[suffix]}")
         mime = TYPES_BY_SUFFIX[suffix]
-    guid = item.guid
+    guid = _without_controls(item.guid, "GUID", item, notes)
     if guid is None:
-        guid = item.link or enclosure.url
-        source = "link" if item.link else "enclosure URL"
-        notes.warn(item, f"has no <guid>; its GUID is now its {source}, {guid}, the id gPodder and other "
-                         "apps already gave it", hint="keep the guid castnotes wrote into episode.md")
-    title = item.title
+        guid = enclosure.url
+        notes.warn(item, f"has no <guid>; its GUID is now its enclosure URL, {guid}, the id Apple Podcasts and "
+                         "the Podcasting 2.0 recommendations give such an item",
+                   hint="keep the guid castnotes wrote into episode.md")
+    title = _without_controls(item.title, "title", item, notes)
     if title is None:
         title = posixpath.splitext(posixpath.basename(unquote(urlsplit(enclosure.url).path)))[0] or "Untitled"
         notes.warn(item, f"has no title; using {title!r}, from the file name (as podcast apps do)")
@@ -212,12 +212,28 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         shown = f" ({item.published_text!r} is not a date)" if item.published_text else ""
         notes.warn(item, f"has no publish date{shown}; dated {date.isoformat()}, {where}",
                    hint="correct `date:` in its episode.md")
+    elif item.published_note:
+        notes.warn(item, item.published_note)
+    if date > now:
+        notes.warn(item, f"is dated {date.isoformat()}, in the future; the old feed lists it, so it stays "
+                         "published (a build keeps it in the feed)")
     duration = parse_timestamp(item.duration_text) if item.duration_text else None
-    if duration is None:
-        shown = f" ({item.duration_text!r} is not a duration)" if item.duration_text else ""
-        notes.warn(item, f"has no itunes:duration{shown}; the new feed says 0 s",
-                   hint="import with --download to measure the real file")
+    if duration is None and item.duration_text:
+        notes.warn(item, f"itunes:duration {item.duration_text!r} is not a duration; the new feed leaves it "
+                         "out, as for an episode without one", hint="import with --download to measure the file")
     return _Candidate(item, guid, title, date, enclosure, mime, duration or 0.0)
+
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_controls(text: str | None, what: str, item: OldItem, notes: _Notes) -> str | None:
+    """`text` without control characters (XML cannot carry them; a build refuses them)."""
+    if text is None or not CONTROL_CHARACTERS.search(text):
+        return text
+    found = ", ".join(sorted({f"U+{ord(c):04X}" for c in CONTROL_CHARACTERS.findall(text)}))
+    notes.warn(item, f"its {what} held control characters ({found}), which XML cannot carry; removed")
+    return CONTROL_CHARACTERS.sub("", text).strip() or None
 
 
 def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, str | None, str | None]:
@@ -255,7 +271,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
         folder = f"{number or order:03d}-{slug}"
     slugs.add(slug)
     folders.add(folder)
-    body = _body(item)
+    body = _without_controls(_body(item), "notes", item, notes) or ""
     meta = {"title": candidate.title, "date": candidate.date, "guid": candidate.guid}
     episode_type = (item.episode_type or "").lower() or None
     if episode_type and episode_type not in EPISODE_TYPES:
@@ -284,12 +300,36 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     if item.image:
         _url_or_warn(meta, "image", item.image, "itunes:image", item, notes)
     meta["audio"] = {"url": candidate.enclosure.url, "length": candidate.enclosure.length or 0,
-                     "type": candidate.mime, "duration": seconds(candidate.duration)}
+                     "type": candidate.mime}
+    if candidate.duration:  # none in the old feed: none in the new one until --download measures it
+        meta["audio"]["duration"] = seconds(candidate.duration)
     meta.update(episode_extras(item, candidate.duration, lambda message: notes.warn(item, message)))
     if item.keywords:
         meta["categories"] = list(item.keywords)
+    meta = _scrubbed(meta, item, notes)
     return PlannedEpisode(item.position, folder, slug, candidate.guid, candidate.date,
                           candidate.enclosure.url, candidate.enclosure.length, meta, body)
+
+
+def _scrubbed(meta: dict[str, Any], item: OldItem, notes: _Notes) -> dict[str, Any]:
+    """The front matter without control characters in any value (summary, guests, chapters ...)."""
+    found: set[str] = set()
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            found.update(CONTROL_CHARACTERS.findall(value))
+            return CONTROL_CHARACTERS.sub("", value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    cleaned = clean(meta)
+    if found:
+        codes = ", ".join(sorted(f"U+{ord(c):04X}" for c in found))
+        notes.warn(item, f"control characters ({codes}), which XML cannot carry, removed from its front matter")
+    return cleaned
 
 
 def _body(item: OldItem) -> str:

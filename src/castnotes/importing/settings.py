@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +27,7 @@ from castnotes.config.podcasting import (
 )
 from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE
 from castnotes.fields import FieldReader
+from castnotes.model import derive_podcast_guid
 from castnotes.importing.extras import (
     Reader,
     checked_person,
@@ -73,12 +74,21 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
         url_note,
         f"url = {_string(url)}",
         f"language = {_string(language)}",
-        *_optional_lines(channel, title, image, seasons or {}, warnings),
+        *_optional_lines(_with_podcast_guid(channel, feed_url), title, image, seasons or {}, warnings),
     ]
     lost = channel.other_tags
     if lost:
         warnings.append("not carried over into castnotes.toml: " + ", ".join(lost))
     return SettingsText("\n".join(lines) + "\n", url, tuple(warnings))
+
+
+def _with_podcast_guid(channel: OldChannel, feed_url: str | None) -> OldChannel:
+    """The channel with the podcast:guid it already has: its own tag, else the one the
+    Podcasting 2.0 spec derives from its address (the Podcast Index knows the show by it),
+    so the show keeps its identity after the move to another address."""
+    if channel.podcast_guid or not feed_url:
+        return channel
+    return replace(channel, podcast_guid=derive_podcast_guid(feed_url))
 
 
 def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons: dict[int, str],
@@ -121,6 +131,7 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
     candidates: list[tuple[str, str, Any, Reader]] = [
         ("guid", "podcast:guid", channel.podcast_guid, read_podcast_guid),
         ("locked", "podcast:locked", _yes_no(tags.get("locked")), _boolean),
+        ("locked_owner", "podcast:locked owner", (tags.get("locked") or [{}])[0].get("owner"), _email),
         ("funding", "podcast:funding", funding_entries(tags.get("funding", ())), read_funding),
         ("license", "podcast:license", license_value(tags.get("license", ())), read_license),
         ("medium", "podcast:medium", (tags.get("medium") or [{}])[0].get("text"), read_medium),
@@ -148,9 +159,19 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
         if problem:
             warnings.append(f"{tag} is not carried over: {problem}")
         else:
-            comment = "  # the old feed's podcast:guid: never change it" if key == "guid" else ""
+            comment = ""
+            if key == "guid":
+                comment = ("  # the old feed's podcast:guid: never change it" if channel.podcast.get("guid")
+                           else "  # the old feed's implicit podcast:guid (from its address): never change it")
             lines.append(f"{key} = {toml_value(value)}{comment}")
     return lines
+
+
+def _email(reader: FieldReader, key: str) -> Any:
+    value = reader.text(key)
+    if value is not None and not EMAIL_RE.match(value):
+        reader.error(key, f"{value!r} is not an email address")
+    return value
 
 
 def _boolean(reader: FieldReader, key: str) -> Any:

@@ -132,7 +132,50 @@ def parse_document(text: str, path: Path) -> Document:
     if meta.duplicates:
         key, line = meta.duplicates[0]
         raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
+    _refuse_control_characters(text, meta, path)
     return Document(meta, body, body_line)
+
+
+# C0 controls other than tab, line feed and carriage return, and DEL: XML 1.0 cannot carry
+# them, so a feed holding one is not XML at all (apps refuse it).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _refuse_control_characters(text: str, meta: LineDict, path: Path) -> None:
+    """Raise at the first control character, written as is or as a YAML escape (`\\v`)."""
+    found = CONTROL_CHARACTERS.search(text)
+    line = text.count("\n", 0, found.start()) + 1 if found else None
+    character = found.group() if found else None
+    if found is None:
+        for key_line, value in _strings(meta):
+            hit = CONTROL_CHARACTERS.search(value)
+            if hit:
+                line, character = key_line, hit.group()
+                break
+    if character is not None:
+        raise CastnotesError.single(
+            f"holds the control character U+{ord(character):04X}, which a feed (XML) cannot carry",
+            path, line, hint="delete it (an invisible character, often pasted from another program)")
+
+
+def _strings(value: Any, line: int = 1) -> list[tuple[int, str]]:
+    """Every string in the front matter, with the line of the key it belongs to."""
+    found: list[tuple[int, str]] = []
+    if isinstance(value, LineDict):
+        for key, item in value.items():
+            key_line = value.line_of(key)
+            if isinstance(key, str):
+                found.append((key_line, key))
+            found += _strings(item, key_line)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += _strings(key, line) + _strings(item, line)
+    elif isinstance(value, list):
+        for item in value:
+            found += _strings(item, getattr(item, "line", line))
+    elif isinstance(value, str):
+        found.append((line, value))
+    return found
 
 
 def _shift_lines(value: Any, offset: int) -> None:

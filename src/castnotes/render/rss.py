@@ -278,7 +278,8 @@ def add_item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     fe.content(resolve_site_links(episode.body_html, show.url), type="CDATA")
     enclosure = episode.enclosure
     fe.enclosure(enclosure.url, str(enclosure.length), enclosure.mime)
-    fe.podcast.itunes_duration(str(int(round(enclosure.duration))))
+    if enclosure.duration > 0:  # 0: not measured yet (remote audio imported without one): no tag
+        fe.podcast.itunes_duration(str(int(round(enclosure.duration))))
     if show.settings.show.author:
         fe.podcast.itunes_author(show.settings.show.author)
     if episode.number is not None:
