@@ -348,15 +348,19 @@ def serve(ctx: Context, port: int) -> None:
                    "the feed keeps the old URLs.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Import at most N new episodes (the newest); run again for the rest.")
+@click.option("--merge", is_flag=True,
+              help="Import into a show whose castnotes.toml differs from the feed's channel (title, "
+                   "podcast:guid, owner ...), keeping that file as it is.")
 @pass_context
-def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, limit: int | None) -> None:
+def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, limit: int | None,
+            merge: bool) -> None:
     """Move a podcast in from its feed: one episode folder per item, GUIDs and URLs kept."""
     from castnotes.commands.importer import ImportOptions, import_show
 
     root = into.resolve() if into else ctx.root
     progress = _DownloadBars() if download and sys.stderr.isatty() and ctx.verbosity else None
     try:
-        result = ctx.run(lambda: import_show(feed_or_url, root, ImportOptions(download, limit),
+        result = ctx.run(lambda: import_show(feed_or_url, root, ImportOptions(download, limit, merge),
                                              progress=progress))
     finally:
         if progress:

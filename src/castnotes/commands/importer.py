@@ -29,9 +29,9 @@ import yaml
 from castnotes.audio import AUDIO_SUFFIXES, read_audio
 from castnotes.checks.artwork import check_artwork
 from castnotes.checks.report import Lint
-from castnotes.commands.scaffold import render_artwork
+from castnotes.commands.scaffold import SAMPLE_AUDIO, SAMPLE_FOLDER, render_artwork
 from castnotes.config.settings import load_settings, parse_settings
-from castnotes.errors import CastnotesError, Problem, Problems
+from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.fetch import (
     Opener,
     Progress,
@@ -65,6 +65,7 @@ SUFFIX_BY_TYPE = {"audio/mpeg": ".mp3", "audio/x-m4a": ".m4a", "video/mp4": ".mp
 class ImportOptions:
     download: bool = False
     limit: int | None = None
+    merge: bool = False  # import into a show whose castnotes.toml says otherwise, keeping that file
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +107,12 @@ def import_show(source: str, root: Path, options: ImportOptions = ImportOptions(
     ledger = load_ledger(root)  # fails early on a damaged ledger, before anything is fetched
     problems = Problems()
     feed_source, feed, plan = _read_and_plan(source, root, options, opener, now, problems)
+    old_feed_url = feed_source.url or feed.channel.self_url
+    sample = _compare_channel(feed, root, source, old_feed_url, now, options, problems, ledger)
     if options.download:
         downloads = _download_audio(plan, root, opener, progress, problems)
     else:
         downloads, plan = {}, _ask_for_lengths(plan, root, opener, problems)
-    old_feed_url = feed_source.url or feed.channel.self_url
     settings = None
     if plan.episodes and not (root / CONFIG_NAME).exists():
         settings = _new_settings(feed, plan, root, source, old_feed_url, opener, now, problems)
@@ -123,6 +125,8 @@ def import_show(source: str, root: Path, options: ImportOptions = ImportOptions(
                            kind="imported", recorded=recorded, note=f"imported from {source}")
                for e in plan.episodes if e.guid not in ledger]
     with _Writer(root) as writer:
+        if sample is not None and plan.episodes:
+            writer.move(sample, sample.with_name("_" + sample.name))
         for episode in plan.episodes:
             audio = downloads.get(episode.position)
             writer.episode(episode, _episode_text(episode, source, now, audio and audio[1]), audio)
@@ -163,6 +167,70 @@ def _read_and_plan(source: str, root: Path, options: ImportOptions, opener: Open
                      "can publish unchanged (see the warnings above)", feed_source.where)
         raise CastnotesError(problems.items)
     return feed_source, feed, plan
+
+
+# The channel values an app or directory knows the show by: importing a feed into a show whose
+# castnotes.toml says otherwise would publish its episodes under another show's identity.
+COMPARED = (("title", "title"), ("guid", "podcast:guid"), ("locked", "podcast:locked"),
+            ("locked_owner", "podcast:locked owner"), ("owner", "owner"), ("funding", "funding"),
+            ("categories", "categories"))
+
+
+def _compare_channel(feed: OldFeed, root: Path, source: str, old_feed_url: str | None, now: datetime,
+                     options: ImportOptions, problems: Problems, ledger: Any) -> Path | None:
+    """Refuse (unless --merge) a show folder whose castnotes.toml differs from the feed's channel.
+
+    Returns the sample episode `castnotes init` wrote, when it is there unpublished: the import
+    moves it out of the build (to `_001-welcome`), so it is never published beside the show.
+    """
+    config = root / CONFIG_NAME
+    if not config.exists():
+        return None
+    current = load_settings(root)
+    rendered = render_settings(feed.channel, source=source, image=None, feed_url=old_feed_url, now=now)
+    wanted = parse_settings(rendered.text, root, config).show
+    differences = []
+    for key, label in COMPARED:
+        have, want = getattr(current.show, key), getattr(wanted, key)
+        if key == "guid":
+            have = have or current.podcast_guid
+        if want is None or want == () or have == want:
+            continue
+        differences.append(f"{label}: castnotes.toml has {_shown(have)}, the feed {_shown(want)}")
+    if differences and not options.merge:
+        hint = ("import into a new, empty folder to move the show in, or add --merge to keep this "
+                "castnotes.toml as it is and add the feed's episodes to it")
+        raise CastnotesError([Problem(f"this folder already holds another show: {diff}", SourceLocation(config),
+                                      hint=hint if i == len(differences) - 1 else None)
+                              for i, diff in enumerate(differences)])
+    for diff in differences:
+        problems.add(f"--merge keeps castnotes.toml: {diff}", config, severity="warning")
+    sample = root / EPISODES_DIR / SAMPLE_FOLDER
+    if (sample / SAMPLE_AUDIO).is_file() and (sample / EPISODE_FILE).is_file():
+        meta = parse_document((sample / EPISODE_FILE).read_text(encoding="utf-8"), sample / EPISODE_FILE).meta
+        if str(meta.get("guid")) not in ledger:
+            problems.add(f"the sample episode of `castnotes init` is moved out of the feed, to "
+                         f"episodes/_{SAMPLE_FOLDER}/ (folders starting with _ are not built)",
+                         sample / EPISODE_FILE, severity="warning", hint="delete that folder when you like")
+            return sample
+    return None
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == ():
+        return "none"
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and \
+            (value[1] is None or isinstance(value[1], str)):
+        return "/".join(v for v in value if v)  # a category: (parent, subcategory)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "email") and hasattr(value, "name"):
+        return f"{value.name} <{value.email}>"
+    if hasattr(value, "url"):
+        return value.url
+    return repr(value) if isinstance(value, str) else str(value)
 
 
 def _new_settings(feed: OldFeed, plan: ImportPlan, root: Path, source: str, old_feed_url: str | None,
@@ -433,6 +501,13 @@ class _Writer:
         finally:
             Path(tmp).unlink(missing_ok=True)
         self.created.append(path)
+
+    def move(self, path: Path, target: Path) -> None:
+        """Rename an existing file or folder out of the way; a failed run puts it back."""
+        if target.exists():
+            raise CastnotesError.single("this name is taken; move it away first", target)
+        os.replace(path, target)
+        self.moved.append((target, path))
 
     def rollback(self) -> None:
         for moved, origin in self.moved:  # downloads go back, so the next run need not fetch them
