@@ -198,6 +198,8 @@ class Episode:
     related: tuple[str, ...] = ()  # slugs
     draft: bool = False
     scheduled: bool = False  # dated in the future at build time
+    guid_permalink: bool = False  # <guid isPermaLink="true">: kept when an old feed said so
+    itunes_title: str | None = None  # itunes:title, when apps should show another title than <title>
     copies: tuple[tuple[Path, str], ...] = ()  # extra files to publish: (source, site path)
 
     @property

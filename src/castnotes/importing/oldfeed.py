@@ -82,6 +82,8 @@ class OldItem:
     enclosures: tuple[OldEnclosure, ...]
     duration_text: str | None = None
     published_note: str | None = None  # how a date feedparser could not read was read
+    guid_permalink: bool | None = None  # the <guid isPermaLink> attribute; None: not written
+    itunes_title: str | None = None
     number_text: str | None = None
     season_text: str | None = None
     episode_type: str | None = None
@@ -180,6 +182,8 @@ def _item(position: int, entry: Any, element: Any, base_url: str | None) -> OldI
         **dict(zip(("published", "published_note"), _published(entry))),
         published_text=_clean(dict.get(entry, "published") or dict.get(entry, "updated")),
         enclosures=tuple(_enclosures(entry, base)),
+        guid_permalink=_permalink(element),
+        itunes_title=child_text(element, "itunes", "title"),
         duration_text=child_text(element, "itunes", "duration") or _clean(entry.get("itunes_duration")),
         number_text=child_text(element, "itunes", "episode") or child_text(element, "podcast", "episode")
         or _clean(entry.get("itunes_episode")),
@@ -211,6 +215,12 @@ def _item(position: int, entry: Any, element: Any, base_url: str | None) -> OldI
         if any(c.get("name") for c in child_elements(element, "podcast", "season")) else None,
         other_tags=other_tags(element, ITEM_TAGS),
     )
+
+
+def _permalink(element: Any) -> bool | None:
+    guids = child_elements(element, "", "guid")
+    flag = (guids[0].get("isPermaLink") or "").strip().lower() if guids else ""
+    return {"true": True, "false": False}.get(flag)
 
 
 def _base(element: Any, base_url: str | None) -> str | None:

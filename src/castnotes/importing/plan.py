@@ -35,6 +35,10 @@ from castnotes.timecode import parse_timestamp
 TYPES_BY_SUFFIX = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4b", ".mp4": "video/mp4",
                    ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".ogg": "audio/ogg",
                    ".oga": "audio/ogg", ".opus": "audio/opus", ".flac": "audio/flac", ".aac": "audio/aac"}
+# Unofficial spellings of a type, as old hosts wrote them, and the one Apple lists.
+TYPE_ALIASES = {"audio/mp3": "audio/mpeg", "audio/mpeg3": "audio/mpeg", "audio/x-mp3": "audio/mpeg",
+                "audio/x-mpeg": "audio/mpeg", "audio/mpg": "audio/mpeg", "audio/x-mpeg-3": "audio/mpeg",
+                "audio/m4a": "audio/x-m4a", "audio/x-mp4": "audio/x-m4a"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,6 +186,9 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         _skip(item, reason or "no enclosure", notes, outcomes, hint=hint)
         return None
     suffix = posixpath.splitext(urlsplit(enclosure.url).path)[1].lower()
+    if suffix not in TYPES_BY_SUFFIX:
+        notes.warn(item, f"the enclosure address {enclosure.url} does not end in a media file extension; kept "
+                         "as it is (apps play it; Apple's directory asks for .mp3, .m4a ...): a build warns")
     mime = (enclosure.type or "").strip() or None
     if not mime:
         mime = TYPES_BY_SUFFIX.get(suffix)
@@ -190,6 +197,10 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
                   notes, outcomes, hint="add type=\"audio/mpeg\" (or the right type) to the enclosure")
             return None
         notes.warn(item, f"the enclosure has no type; using {mime}, from the file name")
+    elif mime.lower() in TYPE_ALIASES and suffix not in TYPES_BY_SUFFIX:
+        notes.warn(item, f"the enclosure type {mime!r} is not one Apple lists; the new feed says "
+                         f"{TYPE_ALIASES[mime.lower()]}, the same format")
+        mime = TYPE_ALIASES[mime.lower()]
     elif suffix in TYPES_BY_SUFFIX and mime.lower() not in ACCEPTED_TYPES.get(suffix, ()) \
             or suffix in APPLE_SUFFIXES and mime.lower() not in APPLE_TYPES:
         notes.warn(item, f"the enclosure type {mime!r} is not one Apple takes for a {suffix} file; "
@@ -273,6 +284,11 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     folders.add(folder)
     body = _without_controls(_body(item), "notes", item, notes) or ""
     meta = {"title": candidate.title, "date": candidate.date, "guid": candidate.guid}
+    # RSS reads a <guid> without isPermaLink as a permalink; castnotes writes "false" unless told
+    if item.guid is not None and (item.guid_permalink or item.guid_permalink is None and HTTP_URL.match(item.guid)):
+        meta["guid_permalink"] = True
+    if item.itunes_title and item.itunes_title != candidate.title:
+        meta["itunes_title"] = _without_controls(item.itunes_title, "itunes:title", item, notes)
     episode_type = (item.episode_type or "").lower() or None
     if episode_type and episode_type not in EPISODE_TYPES:
         notes.warn(item, f"itunes:episodeType {item.episode_type!r} is not full, trailer or bonus; left out")

@@ -53,7 +53,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
     "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
-    "draft", "slug", "funding", "license", "location",
+    "draft", "slug", "funding", "license", "location", "guid_permalink", "itunes_title",
 )
 GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes' own, for derived GUIDs
 
@@ -328,6 +328,8 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
         soundbites=_soundbites(reader, enclosure.duration),
         related=related,
         draft=bool(reader.boolean("draft")),
+        guid_permalink=bool(reader.boolean("guid_permalink")),
+        itunes_title=reader.text("itunes_title"),
         copies=tuple(copies),
     )
 
