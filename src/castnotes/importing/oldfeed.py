@@ -59,6 +59,7 @@ class OldEnclosure:
     url: str  # absolute when the feed or its address allowed resolving it
     length: int | None
     type: str | None
+    written_url: str | None = None  # as the old feed wrote it, when the import had to correct it
 
 
 @dataclass(frozen=True, slots=True)

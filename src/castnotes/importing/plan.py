@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from castnotes.checks.items import APPLE_SUFFIXES, APPLE_TYPES
 from castnotes.checks.items import TYPES_BY_SUFFIX as ACCEPTED_TYPES
@@ -208,7 +208,7 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         mime = TYPES_BY_SUFFIX[suffix]
     guid = _without_controls(item.guid, "GUID", item, notes)
     if guid is None:
-        guid = enclosure.url
+        guid = enclosure.written_url or enclosure.url  # the address as apps read it from the old feed
         notes.warn(item, f"has no <guid>; its GUID is now its enclosure URL, {guid}, the id Apple Podcasts and "
                          "the Podcasting 2.0 recommendations give such an item",
                    hint="keep the guid castnotes wrote into episode.md")
@@ -262,9 +262,12 @@ def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, 
         return None, (f"the enclosure address {enclosure.url!r} is relative, and the feed's own "
                       "address is unknown"), "import the feed from its URL instead of a saved file"
     if not HTTP_URL.match(enclosure.url):
-        return None, (f"the enclosure address {enclosure.url!r} holds spaces; castnotes cannot publish "
-                      "it unchanged"), "ask the old host for the file's correctly encoded address"
-    others = {e.url for e in item.enclosures} - {enclosure.url}
+        # A space apps already encode as %20 when they fetch it: the same file, written correctly.
+        encoded = re.sub(r"\s", lambda m: quote(m.group()), enclosure.url)
+        notes.warn(item, f"the enclosure address {enclosure.url!r} holds spaces; the new feed writes them "
+                         f"as %20 (the address apps fetch): {encoded}")
+        enclosure = replace(enclosure, url=encoded, written_url=enclosure.url)
+    others = {e.url for e in item.enclosures} - {enclosure.url, enclosure.written_url}
     if others:
         notes.warn(item, f"has {len(others) + 1} enclosures; imported the first, {enclosure.url}, "
                          "which is the one apps play")
