@@ -93,6 +93,7 @@ class OldItem:
     image: str | None = None
     subtitle: str | None = None
     itunes_summary: str | None = None
+    description: str | None = None  # the short <description>, when content:encoded holds the notes
     notes: str = ""
     notes_are_html: bool = True
     keywords: tuple[str, ...] = ()
@@ -198,6 +199,7 @@ def _item(position: int, entry: Any, element: Any, base_url: str | None) -> OldI
                         or attr_or_text(element, "media", "thumbnail", "url"), base),
         subtitle=child_text(element, "itunes", "subtitle"),
         itunes_summary=child_text(element, "itunes", "summary"),
+        description=child_text(element, "", "description") if child_text(element, "content", "encoded") else None,
         **_notes(entry, element),
         keywords=_keywords(entry, element),
         chapters_url=_absolute(attr_or_text(element, "podcast", "chapters", "url"), base),

@@ -129,6 +129,13 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         seen[candidate.guid] = candidate
         candidates.append(candidate)
 
+    by_url: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        first = by_url.setdefault(candidate.enclosure.url, candidate)
+        if first is not candidate:
+            notes.warn(candidate.item, f"has the same audio as item {first.item.position} ({first.title!r}), "
+                       f"{candidate.enclosure.url}; both are kept (their GUIDs differ), and a build warns "
+                       "(IT-ENC-5: Apple lists one file once)")
     # Folder numbers follow the feed's order in time, so a later run numbers alike.
     in_time = sorted(candidates, key=lambda c: (c.date, -c.item.position))
     order = {c.item.position: i + 1 for i, c in enumerate(in_time)}
@@ -360,8 +367,9 @@ def _body(item: OldItem) -> str:
 
 
 def _summary(item: OldItem) -> str | None:
-    """itunes:subtitle, else itunes:summary when it says something the notes do not start with."""
-    for text in (item.subtitle, item.itunes_summary):
+    """itunes:subtitle, else itunes:summary, else the short <description> beside content:encoded,
+    when it says something the notes do not start with (apps show it in episode lists)."""
+    for text in (item.subtitle, item.itunes_summary, item.description):
         if not text:
             continue
         plain = html_to_text(text)
