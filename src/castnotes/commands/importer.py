@@ -287,7 +287,7 @@ def scan_show(root: Path) -> ExistingShow:
     episodes_dir = root / EPISODES_DIR
     if not episodes_dir.is_dir():
         return ExistingShow()
-    guids, slugs, folders = set(), set(), set()
+    guids, slugs, folders, numbers = set(), set(), set(), set()
     problems = Problems()
     for folder in sorted(p for p in episodes_dir.iterdir() if p.is_dir()):
         folders.add(folder.name)
@@ -305,11 +305,14 @@ def scan_show(root: Path) -> ExistingShow:
         if meta.get("guid") is not None:
             guids.add(str(meta["guid"]).strip())
         slugs.add(str(meta.get("slug") or default_slug(folder.name)))
+        number = meta.get("number")
+        if isinstance(number, int) and not isinstance(number, bool):
+            numbers.add(number)
     if problems.items:
         problems.add("cannot tell which episodes the show already has; fix the files above first, so "
                      "the import does not add an episode twice", episodes_dir)
         raise CastnotesError(problems.items)
-    return ExistingShow(frozenset(guids), frozenset(slugs), frozenset(folders))
+    return ExistingShow(frozenset(guids), frozenset(slugs), frozenset(folders), frozenset(numbers))
 
 
 def _new_feed_url(root: Path) -> str | None:

@@ -48,6 +48,7 @@ class ExistingShow:
     guids: frozenset[str] = frozenset()
     slugs: frozenset[str] = frozenset()
     folders: frozenset[str] = frozenset()
+    numbers: frozenset[int] = frozenset()  # episode numbers (itunes:episode) already used
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +153,12 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         new = [c for c in new if id(c) in kept]
 
     slugs, folders = set(existing.slugs), set(existing.folders)
+    numbers = set(existing.numbers) | {n for c in candidates if (n := _quiet_positive(c.item.number_text))}
     episodes = []
     lost: dict[str, int] = {}
     seasons: dict[int, str] = {}
     for candidate in new:
-        episode = _episode(candidate, feed, order[candidate.item.position], slugs, folders, notes)
+        episode = _episode(candidate, feed, order[candidate.item.position], slugs, folders, numbers, notes)
         episodes.append(episode)
         if candidate.item.season_name and episode.meta.get("season"):
             seasons.setdefault(episode.meta["season"], candidate.item.season_name)
@@ -282,7 +284,7 @@ def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, 
 
 
 def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], folders: set[str],
-             notes: _Notes) -> PlannedEpisode:
+             numbers: set[int], notes: _Notes) -> PlannedEpisode:
     item = candidate.item
     number = _positive(item.number_text, "itunes:episode", item, notes)
     slug = unique_slug(slugify(candidate.title, max_length=50) or "episode", slugs)
@@ -305,8 +307,13 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
         episode_type = None
     if number is None and episode_type in (None, "full") and (feed.channel.type_text or "").lower() == "serial":
         number = order
+        while number in numbers:  # never a number another episode has, in any season
+            number += 1
+        numbers.add(number)
+        place = "its place in the feed" if number == order else f"the first number after its place ({order}) " \
+                                                                 "that no other episode has"
         notes.warn(item, f"a serial show numbers every full episode; this one had no itunes:episode and "
-                         f"is number {order}, its place in the feed")
+                         f"is number {number}, {place}")
     if number is not None:
         meta["number"] = number
     elif episode_type != "trailer":
@@ -378,6 +385,14 @@ def _summary(item: OldItem) -> str | None:
     return None
 
 
+def _quiet_positive(text: str | None) -> int | None:
+    try:
+        value = float(text or "")
+    except ValueError:
+        return None
+    return int(value) if value >= 1 and value == int(value) else None
+
+
 def _positive(text: str | None, tag: str, item: OldItem, notes: _Notes) -> int | None:
     if not text:
         return None
@@ -408,10 +423,11 @@ def _lost_tags(item: OldItem, feed: OldFeed) -> list[str]:
 # --- names ---------------------------------------------------------------------------------
 
 def unique_slug(slug: str, taken: set[str]) -> str:
+    """`slug`, or `slug-2`, `slug-3` ... when taken; digits that belong to the title stay
+    (`episode-3` becomes `episode-3-2`, never `episode-2`, which another episode may be)."""
     if slug not in taken:
         return slug
-    base = re.sub(r"-\d+$", "", slug)
     number = 2
-    while f"{base}-{number}" in taken:
+    while f"{slug}-{number}" in taken:
         number += 1
-    return f"{base}-{number}"
+    return f"{slug}-{number}"
