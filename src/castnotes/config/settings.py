@@ -371,6 +371,11 @@ def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", prob
         problems.add(f"[{section}] {key} must be an absolute http(s) URL, not {value!r}", path,
                      lines.find(section, key))
         return None
+    if slash and ("?" in value or "#" in value):  # a base address: pages and the feed are joined to it
+        clean = re.split(r"[?#]", value, maxsplit=1)[0]
+        problems.add(f"[{section}] {key} {value!r} holds a query or fragment; the site's pages and feed are "
+                     "addresses under it", path, lines.find(section, key), hint=f"write {clean!r}")
+        return None
     if slash and not value.endswith("/"):
         value += "/"
     return value

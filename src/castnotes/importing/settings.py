@@ -255,6 +255,9 @@ def _site_url(channel: OldChannel, feed_url: str | None) -> tuple[str, str]:
             "change it before you publish.")
     link = channel.link or ""
     if re.match(r"^https?://[^/\s]+", link):
+        base = re.split(r"[?#]", link, maxsplit=1)[0]  # ?ref=rss, #top: not part of a site's address
+        if base != link:
+            return base, note + f"\n# It is the old feed's <link> for now, without its {link[len(base):]!r}."
         return link, note + "\n# It is the old feed's <link> for now."
     if feed_url and re.match(r"^https?://[^/\s]+", feed_url):
         origin = re.match(r"^https?://[^/\s]+", feed_url).group(0) + "/"
