@@ -381,7 +381,9 @@ def _person(element: Any, base: str | None) -> OldPerson:
 
 def _channel(feed: Any, element: Any, base_url: str | None) -> OldChannel:
     owner = child_elements(element, "itunes", "owner")
-    image = attr_or_text(element, "itunes", "image", "href") or (feed.get("image") or {}).get("href")
+    # itunes:image, else the RSS <image> or Atom <logo>, else the Atom <icon> (what apps show)
+    image = (attr_or_text(element, "itunes", "image", "href") or (feed.get("image") or {}).get("href")
+             or _clean(feed.get("logo")) or _clean(feed.get("icon")))
     description = (child_text(element, "", "description") or child_text(element, "itunes", "summary")
                    or child_text(element, "itunes", "subtitle") or _clean(feed.get("subtitle")) or "")
     return OldChannel(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from castnotes.config.apple import parse_category, suggest_category
+from castnotes.config.apple import parse_category, renamed_category, suggest_category
 from castnotes.config.podcasting import (
     read_block,
     read_funding,
@@ -270,6 +270,11 @@ def _categories(channel: OldChannel, warnings: list[str]) -> list[str]:
     for parent, sub in channel.categories:
         text = f"{parent}/{sub}" if sub else parent
         parsed = parse_category(text)
+        renamed = renamed_category(text) if parsed is None else None
+        if renamed is not None:
+            parsed = parse_category(renamed)
+            warnings.append(f"category {text!r} is Apple's name from before 2019; castnotes.toml says "
+                            f"{renamed!r}, where Apple files it now")
         if parsed is None:
             near = suggest_category(text)
             if near and near.lower() == text.lower():
