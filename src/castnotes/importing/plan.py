@@ -99,6 +99,14 @@ class _Notes:
 
     def __init__(self, where: Path | None, label: str):
         self.where, self.label, self.items = where, label, []
+        self.positions: list[int | None] = []  # the item each warning is about (None: the feed)
+
+    def about(self, outcomes: dict[int, "ItemOutcome"]) -> tuple[Problem, ...]:
+        """The warnings, without those about items the show already has: a re-import reports
+        only what it touches."""
+        return tuple(p for p, position in zip(self.items, self.positions)
+                     if position is None or outcomes.get(position) is None
+                     or outcomes[position].status != "present")
 
     def warn(self, item: OldItem | None, message: str, hint: str | None = None) -> None:
         text = message
@@ -108,7 +116,8 @@ class _Notes:
             if self.where is None and item.line:
                 text += f" [{self.label} line {item.line}]"
         line = item.line if item is not None and self.where is not None else None
-        self.items.append(Problem(text, SourceLocation(self.where, line), "warning", hint))
+        self.items.append(Problem(text, SourceLocation(self.where, line), severity="warning", hint=hint))
+        self.positions.append(item.position if item is not None else None)
 
 
 def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now: datetime,
@@ -169,7 +178,7 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         listed = ", ".join(f"{tag} ({count} episode{'s' if count != 1 else ''})"
                            for tag, count in sorted(lost.items()))
         notes.warn(None, f"not imported, castnotes has no place for them yet: {listed}")
-    return ImportPlan(tuple(episodes), tuple(outcomes[i] for i in sorted(outcomes)), tuple(notes.items),
+    return ImportPlan(tuple(episodes), tuple(outcomes[i] for i in sorted(outcomes)), notes.about(outcomes),
                       seasons)
 
 
