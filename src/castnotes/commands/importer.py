@@ -361,7 +361,8 @@ def _download_audio(plan: ImportPlan, root: Path, opener: Opener | None, progres
 def _ask_for_lengths(plan: ImportPlan, root: Path, opener: Opener | None, problems: Problems) -> ImportPlan:
     """Fill in enclosure lengths the feed left out (or gave as 0) from the servers' HEAD answers.
 
-    A build refuses a length of 0 (apps read it as unknown), so an episode whose server
+    A length of 0 (apps read it as unknown) is directory policy a build warns about (and
+    `check` refuses), so an episode whose server
     will not say either is named, with the way to fix it.
     """
     missing = [e for e in plan.episodes if not e.audio_length]
@@ -380,7 +381,7 @@ def _ask_for_lengths(plan: ImportPlan, root: Path, opener: Opener | None, proble
                          "bytes", severity="warning")
         elif episode.position in sizes:
             problems.add("the enclosure length is unknown (the old feed gave none and its server does not "
-                         "say); castnotes build refuses a length of 0",
+                         "say); the build warns, and Apple's directory refuses a length of 0",
                          root / EPISODES_DIR / episode.folder / EPISODE_FILE, severity="warning",
                          hint="import with --download to measure the file, or write its size in bytes as "
                               "audio.length")
