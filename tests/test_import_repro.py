@@ -255,6 +255,14 @@ def test_12_control_characters(tmp_path: Path) -> None:
     path.write_text(text + "notes with a \x08 backspace\n")
     raw = run_cli("build", show=show)
     assert raw.exit_code == 1 and "U+0008" in raw.output and "internal error" not in raw.output
+    # from a file beside episode.md rather than the front matter: the episode and field are named
+    path.write_text(text)
+    (path.parent / "chapters.json").write_text('{"version": "1.2.0", "chapters": '
+                                               '[{"startTime": 0, "title": "A\\u000bB"}]}')
+    beside = run_cli("build", show=show)
+    assert beside.exit_code == 1 and "internal error" not in beside.output
+    assert f"episodes/{folder}/episode.md: error: chapters[0].title holds the control character U+000B" \
+        in beside.output
 
 
 def test_13_itunes_title_is_kept(tmp_path: Path) -> None:

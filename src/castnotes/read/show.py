@@ -13,7 +13,7 @@ import hashlib
 import posixpath
 import re
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
@@ -41,7 +41,7 @@ from castnotes.read import chapters as chapter_sources
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
-from castnotes.read.frontmatter import Document, parse_datetime, parse_document
+from castnotes.read.frontmatter import CONTROL_CHARACTERS, Document, parse_datetime, parse_document
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
 from castnotes.workers import parallel_imap
@@ -116,6 +116,7 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
             continue
         problems.extend(source.problems.items)
         if source.episode is not None:
+            _refuse_control_characters(source.episode, problems)
             episodes.append(source.episode)
     problems.raise_if_errors()
 
@@ -178,6 +179,34 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         if progress is not None and missing:
             progress.finish()
     return [loaded for loaded in results if loaded is not None]
+
+
+def _refuse_control_characters(episode: Episode, problems: Problems) -> None:
+    """A control character that reached the episode another way than its front matter (an audio
+    tag, chapters.json, a people.toml entry) would stop the feed's XML: name the episode and field."""
+    found = _control_character(episode)
+    if found is not None:
+        field_name, character = found
+        problems.add(f"{field_name} holds the control character U+{ord(character):04X} (from the audio's tags "
+                     "or a file beside episode.md), which a feed (XML) cannot carry", episode.source_path,
+                     hint="remove it where the value comes from, or set the value in the front matter")
+
+
+def _control_character(value: Any, name: str = "") -> tuple[str, str] | None:
+    if isinstance(value, str):
+        hit = CONTROL_CHARACTERS.search(value)
+        return (name, hit.group()) if hit else None
+    if isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            found = _control_character(item, f"{name}[{index}]")
+            if found:
+                return found
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            found = _control_character(getattr(value, item.name), f"{name}.{item.name}" if name else item.name)
+            if found:
+                return found
+    return None
 
 
 def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
