@@ -202,3 +202,31 @@ class LineDict(dict):
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
+
+
+# C0 controls other than tab, line feed and carriage return, and DEL: XML 1.0 cannot carry them,
+# so a feed holding one is not XML at all (apps refuse it).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_control_characters(data: dict[str, Any], problems: Problems, path: Path, lines: KeyLines) -> None:
+    """A control character in a TOML value (an escape such as \\u000b) cannot go into the XML
+    feed: name its key and line."""
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in strings(k) + strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return []
+
+    for section, table in data.items():
+        pairs = table.items() if isinstance(table, dict) else [(None, table)]
+        for key, value in pairs:
+            hit = next((m for m in map(CONTROL_CHARACTERS.search, strings(value)) if m), None)
+            if hit:
+                name = f"[{section}] {key}" if key else section
+                problems.add(f"{name} holds the control character U+{ord(hit.group()):04X}, which a feed "
+                             "(XML) cannot carry", path, lines.find(section if key else None, key or section),
+                             hint="delete it (an invisible character, often pasted from another program)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from castnotes.config.podcasting import MAX_TEXT, suggest
 from castnotes.errors import Problems
-from castnotes.fields import FieldReader, KeyLines
+from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.model import Person, Registry
 from castnotes.slugs import slugify
 
@@ -71,6 +71,7 @@ def load_people(root: Path, problems: Problems) -> Registry:
         problems.add(f"TOML syntax error: {exc}", path, int(line.group(1)) if line else None)
         return {}
     lines = KeyLines(text)
+    check_control_characters(data, problems, path, lines)
     registry: Registry = {}
     for pid, table in data.items():
         if not isinstance(table, dict):

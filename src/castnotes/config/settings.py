@@ -30,7 +30,7 @@ from castnotes.config.podcasting import (
     read_update_frequency,
 )
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import FieldReader, KeyLines
+from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.model import (
     CONFIG_NAME,
     FeedSettings,
@@ -105,31 +105,6 @@ def load_settings(root: Path) -> Settings:
     return replace(settings, warnings=tuple(problems.warnings) + settings.warnings)
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def _check_control_characters(data: dict[str, Any], problems: Problems, path: Path, lines: KeyLines) -> None:
-    """A control character (an escape such as \\u000b) cannot go into the XML feed: name its key."""
-    def strings(value: Any) -> list[str]:
-        if isinstance(value, str):
-            return [value]
-        if isinstance(value, dict):
-            return [s for k, v in value.items() for s in strings(k) + strings(v)]
-        if isinstance(value, list):
-            return [s for v in value for s in strings(v)]
-        return []
-
-    for section, table in data.items():
-        pairs = table.items() if isinstance(table, dict) else [(None, table)]
-        for key, value in pairs:
-            hit = next((m for m in map(_CONTROL.search, strings(value)) if m), None)
-            if hit:
-                name = f"[{section}] {key}" if key else section
-                problems.add(f"{name} holds the control character U+{ord(hit.group()):04X}, which a feed "
-                             "(XML) cannot carry", path, lines.find(section if key else None, key or section),
-                             hint="delete it (an invisible character, often pasted from another program)")
-
-
 def parse_settings(text: str, root: Path, path: Path, people: Registry | None = None) -> Settings:
     """Validate the TOML text of a show's settings against the people registry.
 
@@ -143,7 +118,7 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     problems = Problems()
     lines = KeyLines(text)
     _check_keys(data, problems, path, lines)
-    _check_control_characters(data, problems, path, lines)
+    check_control_characters(data, problems, path, lines)
     raw_show = data.get("show", {}) if isinstance(data.get("show"), dict) else {}
     for key in REQUIRED_SHOW_KEYS:
         if not str(raw_show.get(key, "")).strip():

@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlsplit
 from castnotes.checks.items import APPLE_SUFFIXES, APPLE_TYPES
 from castnotes.checks.items import TYPES_BY_SUFFIX as ACCEPTED_TYPES
 from castnotes.errors import Problem, SourceLocation
-from castnotes.fields import HTTP_URL
+from castnotes.fields import CONTROL_CHARACTERS, HTTP_URL
 from castnotes.importing.extras import episode_extras, seconds
 from castnotes.importing.html import html_to_markdown, html_to_text, text_to_markdown
 from castnotes.importing.oldfeed import OldEnclosure, OldFeed, OldItem
@@ -251,9 +251,6 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         notes.warn(item, f"itunes:duration {item.duration_text!r} is not a duration; the new feed leaves it "
                          "out, as for an episode without one", hint="import with --download to measure the file")
     return _Candidate(item, guid, title, date, enclosure, mime, duration or 0.0)
-
-
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _without_controls(text: str | None, what: str, item: OldItem, notes: _Notes) -> str | None:

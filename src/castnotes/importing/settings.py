@@ -26,7 +26,7 @@ from castnotes.config.podcasting import (
     read_update_frequency,
 )
 from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE
-from castnotes.fields import FieldReader
+from castnotes.fields import CONTROL_CHARACTERS, FieldReader
 from castnotes.model import derive_podcast_guid
 from castnotes.importing.extras import (
     Reader,
@@ -294,7 +294,7 @@ def _categories(channel: OldChannel, warnings: list[str]) -> list[str]:
 
 def _string(text: str) -> str:
     """A TOML string: multi-line when the text has line breaks, else a basic string."""
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if "\n" in text:
         body = text.replace("\\", "\\\\").replace('"""', '""\\"')
         return '"""\n' + body + '"""' if body.endswith("\n") else '"""\n' + body + '\n"""'

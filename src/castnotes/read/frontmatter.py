@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
-from castnotes.fields import LineDict
+from castnotes.fields import CONTROL_CHARACTERS, LineDict
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -134,11 +134,6 @@ def parse_document(text: str, path: Path) -> Document:
         raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
     _refuse_control_characters(text, meta, path)
     return Document(meta, body, body_line)
-
-
-# C0 controls other than tab, line feed and carriage return, and DEL: XML 1.0 cannot carry
-# them, so a feed holding one is not XML at all (apps refuse it).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _refuse_control_characters(text: str, meta: LineDict, path: Path) -> None:

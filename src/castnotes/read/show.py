@@ -24,7 +24,7 @@ from castnotes.codec import digest
 from castnotes.config.people import read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import FieldReader
+from castnotes.fields import CONTROL_CHARACTERS, FieldReader
 from castnotes.markdown import render_notes
 from castnotes.model import (
     EPISODE_TYPES,
@@ -41,7 +41,7 @@ from castnotes.read import chapters as chapter_sources
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
-from castnotes.read.frontmatter import CONTROL_CHARACTERS, Document, parse_datetime, parse_document
+from castnotes.read.frontmatter import Document, parse_datetime, parse_document
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
 from castnotes.workers import parallel_imap
