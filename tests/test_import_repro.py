@@ -108,6 +108,9 @@ def test_02_the_implicit_podcast_guid_carries_over(tmp_path: Path) -> None:
     assert f'guid = "{expected}"' in (show / "castnotes.toml").read_text()
     _, feed = built(show)
     assert f"<podcast:guid>{expected}</podcast:guid>" in feed
+    # a saved feed naming no address of its own: the implicit podcast:guid is unknown, and said so
+    result = imported("noguid.xml", tmp_path / "saved")
+    assert "its implicit podcast:guid is unknown: import it from its URL to keep it" in messages(result)
 
 
 def test_03_importing_into_an_existing_show_lists_differences_and_needs_merge(tmp_path: Path) -> None:
@@ -393,6 +396,9 @@ def test_a_feed_imported_by_url_gets_its_lengths(tmp_path: Path) -> None:
     lengths = {m["guid"]: m["audio"]["length"] for m in episodes(show).values()}
     assert lengths == {"r-1": 1234, "r-2": 2345}
     assert result.created == ("001-relative-enclosure-no-length", "002-absolute-length-0")
+    # the implicit podcast:guid comes from the URL imported from, as given (scheme left out)
+    implicit = uuid.uuid5(PODCAST_NAMESPACE, "127.0.0.1:8765/urlfeed.xml")
+    assert f'guid = "{implicit}"' in (show / "castnotes.toml").read_text()
     _, feed = built(show)
     assert re.search(r'url="http://127\.0\.0\.1:\d+/audio/ep1\.mp3" length="1234"', feed)
     assert 'url="http://127.0.0.1:8765/audio/ep2.mp3" length="2345"' in feed

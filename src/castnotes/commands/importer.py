@@ -187,7 +187,8 @@ def _compare_channel(feed: OldFeed, root: Path, source: str, old_feed_url: str |
     if not config.exists():
         return None
     current = load_settings(root)
-    rendered = render_settings(feed.channel, source=source, image=None, feed_url=old_feed_url, now=now)
+    rendered = render_settings(feed.channel, source=source, image=None, feed_url=old_feed_url, now=now,
+                               guid_url=_identity_url(source, feed))
     wanted = parse_settings(rendered.text, root, config).show
     differences = []
     for key, label in COMPARED:
@@ -233,10 +234,17 @@ def _shown(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def _identity_url(source: str, feed: OldFeed) -> str | None:
+    """The address a feed without podcast:guid is known by: the URL imported from (as given,
+    before redirects: what subscribers and the Podcast Index have), else its rel=self link."""
+    return source if is_http_url(source) else feed.channel.self_url
+
+
 def _new_settings(feed: OldFeed, plan: ImportPlan, root: Path, source: str, old_feed_url: str | None,
                   opener: Opener | None, now: datetime, problems: Problems) -> _NewSettings:
     image, artwork = _show_artwork(feed, root, opener, problems)
     rendered = render_settings(feed.channel, source=source, image=image, feed_url=old_feed_url, now=now,
+                               guid_url=_identity_url(source, feed),
                                seasons=plan.seasons)
     for warning in rendered.warnings:
         problems.add(warning, root / CONFIG_NAME, severity="warning")

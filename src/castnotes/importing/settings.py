@@ -50,9 +50,18 @@ class SettingsText:
 
 
 def render_settings(channel: OldChannel, *, source: str, image: str | None, feed_url: str | None,
-                    now: datetime, seasons: dict[int, str] | None = None) -> SettingsText:
-    """The TOML text; `image` is the artwork's file name in the show folder, if it was fetched."""
+                    now: datetime, seasons: dict[int, str] | None = None,
+                    guid_url: str | None = None) -> SettingsText:
+    """The TOML text; `image` is the artwork's file name in the show folder, if it was fetched.
+
+    `guid_url` is the address the old feed is known by (default `feed_url`): a feed without
+    podcast:guid keeps the one the spec derives from it.
+    """
     warnings: list[str] = []
+    guid_url = guid_url or feed_url
+    if not channel.podcast_guid and not guid_url:
+        warnings.append("the feed has no podcast:guid and names no address of its own (atom:link rel=\"self\"), "
+                        "so its implicit podcast:guid is unknown: import it from its URL to keep it")
     title = channel.title or "My podcast"
     if not channel.title:
         warnings.append(f"the feed has no title; castnotes.toml says {title!r}")
@@ -74,7 +83,7 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
         url_note,
         f"url = {_string(url)}",
         f"language = {_string(language)}",
-        *_optional_lines(_with_podcast_guid(channel, feed_url), title, image, seasons or {}, warnings),
+        *_optional_lines(_with_podcast_guid(channel, guid_url), title, image, seasons or {}, warnings),
     ]
     lost = channel.other_tags
     if lost:
