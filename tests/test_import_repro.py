@@ -192,6 +192,10 @@ def test_07_future_dates_of_published_episodes_are_kept(tmp_path: Path) -> None:
     assert cli.exit_code == 0, cli.output
     future = run_cli("build", "--future", show=show)
     assert future.exit_code == 0, future.output
+    code, findings = check_json("", show=show)
+    assert not [f for f in findings if f["rule"] == "LEDGER"], "check agrees with build"
+    listed = run_cli("list", show=show)
+    assert re.search(r"2100-01-01 10:00\s+published", listed.output)
 
 
 # --- enclosures, text, numbers --------------------------------------------------------------------

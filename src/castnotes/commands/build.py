@@ -22,7 +22,7 @@ from castnotes.checks.rules import POLICY_RULES
 from castnotes.commands.check import Finding, ShowFeedLint, compare_against
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
-from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.errors import CastnotesError, Problem
 from castnotes.model import CONFIG_NAME, Settings, Show
 from castnotes.output.incremental import render_changed
 from castnotes.output.ledger import (
@@ -31,7 +31,7 @@ from castnotes.output.ledger import (
     allowed,
     append_entries,
     guard,
-    load_ledger,
+    keep_published,
 )
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
@@ -116,7 +116,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
     cache = AudioCache(settings.root)
-    everything = _published_already(_load(settings, cache, options, progress))
+    everything = keep_published(_load(settings, cache, options, progress))
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
@@ -187,34 +187,6 @@ def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress
     cache.save()
     episode_cache.save()
     return everything
-
-
-def _published_already(everything: Show) -> Show:
-    """Episodes the ledger knows as published with their future date (an old feed that listed
-    an episode dated ahead, kept by `castnotes import`) stay published, with a warning: apps
-    already show them, and holding them back as scheduled would take them out of the feed."""
-    ledger = load_ledger(everything.settings.root)
-    episodes, warnings = [], []
-    for episode in everything.episodes:
-        entry = ledger.latest.get(episode.guid)
-        if episode.scheduled and not episode.draft and entry is not None and _same_instant(entry.date,
-                                                                                           episode.date):
-            episode = replace(episode, scheduled=False)
-            warnings.append(Problem(
-                f"dated {episode.date.isoformat()}, in the future, but already published (the old feed "
-                "listed it): it stays in the feed", SourceLocation(episode.source_path), severity="warning",
-                hint="correct `date:` only with --allow-change, since apps already know this date"))
-        episodes.append(episode)
-    if not warnings:
-        return everything
-    return replace(everything, episodes=tuple(episodes), problems=everything.problems + tuple(warnings))
-
-
-def _same_instant(recorded: str, date: datetime) -> bool:
-    try:
-        return datetime.fromisoformat(recorded) == date
-    except ValueError:
-        return False
 
 
 def _place_copies(staging: Staging, copies: list[tuple[Path, str]],

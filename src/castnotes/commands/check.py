@@ -32,7 +32,7 @@ from castnotes.checks.xmldoc import parse_feed_document
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Show
-from castnotes.output.ledger import guard
+from castnotes.output.ledger import guard, keep_published
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
@@ -130,7 +130,8 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     try:
         settings = load_settings(root)
         cache = AudioCache(settings.root)
-        everything = load_show(settings, cache, drafts=True, future=True, now=now, strict_drafts=False)
+        everything = keep_published(load_show(settings, cache, drafts=True, future=True, now=now,
+                                              strict_drafts=False))
         cache.save()
     except CastnotesError as exc:
         for problem in exc.problems:

@@ -14,7 +14,7 @@ from typing import Any
 
 from castnotes.config.settings import load_settings
 from castnotes.model import Episode
-from castnotes.output.ledger import load_ledger
+from castnotes.output.ledger import keep_published, load_ledger
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 from castnotes.read.status import episode_status
@@ -53,7 +53,7 @@ def list_episodes(root: Path, now: datetime | None = None) -> list[EpisodeRow]:
     """Every episode of the show, oldest first (the newest ends up next to the prompt)."""
     settings = load_settings(root)
     cache = AudioCache(settings.root)
-    show = load_show(settings, cache, drafts=True, future=True, now=now, strict_drafts=False)
+    show = keep_published(load_show(settings, cache, drafts=True, future=True, now=now, strict_drafts=False))
     cache.save()
     ledger = load_ledger(settings.root)
     return [_row(e, e.guid in ledger) for e in sorted(show.episodes, key=lambda e: (e.date, e.folder))]
