@@ -371,6 +371,15 @@ def test_19_reimport_reports_only_what_it_touches_and_check_runs_every_rule(tmp_
     assert code == 1 and "XML-1" in rules and {"CH-IMG-1", "CH-OWNER", "IT-DUR"} <= rules
 
 
+def test_a_guid_used_twice_keeps_the_first_and_case_matters(tmp_path: Path) -> None:
+    show = tmp_path / "show"
+    result = imported("dupguid.xml", show)
+    kept = {m["guid"]: m["title"] for m in episodes(show).values()}
+    assert kept == {"ep-1": "Third (reuses ep1 guid)", "ep-2": "Second", "EP-2": "Second again, case"}
+    assert "has the same GUID as item 1 ('Third (reuses ep1 guid)')" in messages(result)
+    built(show)
+
+
 # --- every feed ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", FEEDS)
