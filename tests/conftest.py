@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -20,31 +19,18 @@ from castnotes.importing.settings import toml_value
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _find_corpus() -> Path:
-    """../shared/corpus beside the checkout (also from a git worktree one level deeper),
-    or wherever CASTNOTES_CORPUS points."""
-    if os.environ.get("CASTNOTES_CORPUS"):
-        return Path(os.environ["CASTNOTES_CORPUS"])
-    for base in (REPO.parent, *REPO.parent.parents):
-        if (base / "shared" / "corpus").is_dir():
-            return base / "shared" / "corpus"
-    return REPO.parent / "shared" / "corpus"
+DATA = REPO / "tests" / "data"
+FEEDS = DATA / "feeds"  # real feeds from parser test suites and invented hosted ones (see SOURCES.md)
 
 
-CORPUS = _find_corpus()
+def data_feeds() -> list[Path]:
+    """Every feed file in tests/data/feeds/, sorted (the generator script is not a feed)."""
+    return sorted(p for p in FEEDS.iterdir() if p.suffix in (".xml", ".rss"))
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite the golden files in tests/golden/ from the current output.")
-
-
-def require_corpus() -> Path:
-    if not CORPUS.is_dir():
-        if in_ci():
-            pytest.fail(f"the shared corpus is missing at {CORPUS}")
-        pytest.skip("the shared corpus is not present")
-    return CORPUS
 
 
 @pytest.fixture(scope="session")

@@ -17,8 +17,8 @@ from urllib.parse import unquote, urljoin, urlsplit
 import feedparser
 import podcastparser
 
+from castnotes.audio.types import MIME_BY_SUFFIX as TYPES_BY_SUFFIX
 from castnotes.commands.importer import ImportResult
-from castnotes.importing.plan import TYPES_BY_SUFFIX
 
 
 def first_media(entry: Any) -> dict[str, str]:

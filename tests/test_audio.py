@@ -1,5 +1,5 @@
 """`castnotes.audio.read_audio` against real files: generated samples with known contents, and the
-shared corpus of real-world files (mutagen's test data).
+equivalents of the real-world oddities in mutagen's test data (tests/corpus_audio.py).
 
 Generated samples (tests/audio_samples.py) are made once per session. Each readable one must give
 the exact MIME type, the known duration (within 0.1 s), the file size and the tags, cover art and
@@ -14,17 +14,15 @@ import json
 import math
 import os
 from pathlib import Path
-from typing import Any
 
 import audio_samples as S
+import corpus_audio as C
 import pytest
-from conftest import CORPUS, require_corpus
 from mutagen.mp3 import MP3, BitrateMode
 
 from castnotes.audio import AudioInfo, read_audio
 from castnotes.errors import CastnotesError
 
-CORPUS_AUDIO = CORPUS / "audio"
 PODCAST_MIMES = {"audio/mpeg", "audio/x-m4a", "video/mp4", "audio/ogg", "audio/opus", "audio/flac"}
 TOLERANCE = 0.1  # seconds
 
@@ -264,14 +262,16 @@ def test_itunes_comm_frames_are_not_the_comment(samples: dict[str, Path]) -> Non
     assert info.comment == S.ITUNES_COMMENT
 
 
-# --- the shared corpus -----------------------------------------------------------------------
+# --- the corpus equivalents (tests/corpus_audio.py) ------------------------------------------
 
-CORPUS_NAMES = sorted(p.name for p in CORPUS_AUDIO.iterdir()) if CORPUS_AUDIO.is_dir() else ["(no corpus)"]
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return C.make_corpus_audio(tmp_path_factory.mktemp("corpus-audio"))
 
 
-@pytest.mark.parametrize("name", CORPUS_NAMES)
-def test_corpus_file_is_read_or_rejected(name: str) -> None:
-    path = require_corpus() / "audio" / name
+@pytest.mark.parametrize("name", C.NAMES)
+def test_corpus_file_is_read_or_rejected(name: str, corpus: dict[str, Path]) -> None:
+    path = corpus[name]
     try:
         info, pictures = read_audio(path)
     except CastnotesError:
@@ -280,73 +280,39 @@ def test_corpus_file_is_read_or_rejected(name: str) -> None:
         check_consistent(path, info, pictures)
 
 
-MP3_143_FRAMES = 143 * 1152 / 44100  # 3.7355 s: ffprobe -count_packets counts 143 frames
-
-# name -> expected fields; durations checked to 0.05 s against what ffmpeg decodes / counts.
-CORPUS_READ: dict[str, dict[str, Any]] = {
-    "silence-44-s.mp3": {"mime": "audio/mpeg", "duration": MP3_143_FRAMES, "title": "Silence",
-                         "artist": "piman", "album": "Quod Libet Test Data", "date": "2004", "track": 2},
-    "silence-44-s-v1.mp3": {"mime": "audio/mpeg", "duration": MP3_143_FRAMES, "title": "Silence",
-                            "artist": "piman", "track": 2},
-    "silence-44-s-mpeg2.mp3": {"mime": "audio/mpeg", "duration": 3.6847},
-    "bad-TYER-frame.mp3": {"mime": "audio/mpeg", "duration": 36 * 1152 / 44100},
-    "has-tags.m4a": {"mime": "audio/x-m4a", "duration": 3.7065, "artist": "Test Artist", "art_mime": "image/png"},
-    "covr-with-name.m4a": {"mime": "audio/x-m4a", "duration": 3.7065, "art_mime": "image/png"},
-    "ep7.m4b": {"mime": "audio/x-m4a", "duration": 2.02, "chapters": [(0.0, "Chapter 1")]},
-    "example.opus": {"mime": "audio/opus", "duration": 11.3547},
-    "multipagecomment.ogg": {"mime": "audio/ogg", "duration": 3.6847},
-    "no-tags.flac": {"mime": "audio/flac", "duration": 3.6847, "title": None},
-}
-
-NOT_PODCAST_SUFFIXES = {".wav", ".aif", ".wma", ".ape", ".dff", ".dsf", ".wv", ".mpc", ".ofr", ".ofs",
-                        ".tta", ".mid", ".eac3", ".aac", ".oggflac", ".oggtheora"}
-CORPUS_REJECTED = {
-    name: "not a podcast format" for name in CORPUS_NAMES if Path(name).suffix in NOT_PODCAST_SUFFIXES
-} | {
-    "too-short.mp3": "cannot read audio",
-    # Cut-off copies: ffmpeg decodes 1.9 s of the 210.9 s, 0.52 s of 202.8 s, 0.90 s of 261.7 s.
-    "apev2-lyricsv2.mp3": "truncated",
-    "52-too-short-block-size.flac": "truncated",
-    "variable-block.flac": "truncated",
-    # mutagen's copy keeps the header of a 47 h audiobook but not its audio (0-byte mdat).
-    "nero-chapters.m4b": "media data",
-    "106-invalid-streaminfo.flac": "cannot read audio",
-    "64bit.mp4": "not a recognised audio file",  # 85 bytes, no streams
-    "image.jpg": "not a recognised audio file",
-    "id3v23_unsynch.id3": "cannot read audio",
-}
-
-
-@pytest.mark.parametrize("name", sorted(CORPUS_READ))
-def test_corpus_pinned_reads(name: str) -> None:
-    path = require_corpus() / "audio" / name
-    info, pictures = read(path)
-    expected = dict(CORPUS_READ[name])
+@pytest.mark.parametrize("name", sorted(C.READ))
+def test_corpus_pinned_reads(name: str, corpus: dict[str, Path]) -> None:
+    info, _ = read(corpus[name])
+    expected = dict(C.READ[name])
     assert info.mime == expected.pop("mime")
     assert abs(info.duration - expected.pop("duration")) < 0.05, info.duration
     if "art_mime" in expected:
         assert info.art is not None and info.art.mime == expected.pop("art_mime")
-    if "chapters" in expected:
-        assert [(c.start, c.title) for c in info.chapters] == expected.pop("chapters")
     assert {key: getattr(info, key) for key in expected} == expected
 
 
-@pytest.mark.parametrize("name", sorted(CORPUS_REJECTED))
-def test_corpus_pinned_rejections(name: str) -> None:
-    path = require_corpus() / "audio" / name
-    message = rejection(path).problems[0].message
-    assert CORPUS_REJECTED[name] in message.lower(), message
+def test_corpus_mpeg2_is_mpeg2(corpus: dict[str, Path]) -> None:
+    """The fixture is what its name says (22.05 kHz is an MPEG-2 sample rate)."""
+    assert MP3(corpus["mpeg2-22khz.mp3"]).info.version == 2
 
 
-def test_corpus_trailing_id3v2_not_counted_as_audio() -> None:
-    info, _ = read(require_corpus() / "audio" / "audacious-trailing-id32-id31.mp3")
-    assert abs(info.duration - MP3_143_FRAMES) < 0.05, info.duration
+@pytest.mark.parametrize("name", sorted(C.REJECTED))
+def test_corpus_pinned_rejections(name: str, corpus: dict[str, Path]) -> None:
+    message = rejection(corpus[name]).problems[0].message
+    assert C.REJECTED[name] in message.lower(), message
 
 
-def test_corpus_itunes_comment_ignored() -> None:
-    info, _ = read(require_corpus() / "audio" / "id3v1v2-combined.mp3")
-    assert info.title == "cosmic american"
-    assert info.comment == "Waterbug Records, www.anaismitchell.com"
+def test_corpus_trailing_id3v2_not_counted_as_audio(corpus: dict[str, Path]) -> None:
+    plain, tagged = (corpus[name] for name in C.TRAILING_TAGS)
+    assert tagged.stat().st_size > plain.stat().st_size + 4000
+    assert abs(read(tagged)[0].duration - read(plain)[0].duration) < 0.01
+
+
+@pytest.mark.xfail(strict=True, reason="castnotes bug: mutagen gives ALAC's uncompressed bitrate, so the "
+                   "media-data size check refuses an ALAC file that compresses well")
+def test_corpus_alac_that_compresses_well_is_read(corpus: dict[str, Path]) -> None:
+    info, _ = read(corpus[C.ALAC_SINE])
+    assert info.mime == "audio/x-m4a"
 
 
 # --- the fixture helpers themselves ------------------------------------------------------------

@@ -21,7 +21,7 @@ from typing import Iterator
 import feedparser
 import podcastparser
 import pytest
-from conftest import REPO, ShowMaker, copy_demo, require_corpus, run_cli
+from conftest import REPO, ShowMaker, copy_demo, data_feeds, run_cli
 from lxml import etree
 from PIL import Image
 
@@ -122,7 +122,7 @@ def test_bad_feed_is_caught_with_its_rule_id(rule: str, feeds: Path, plain_serve
     caught = [f for f in report.findings if f.rule == rule]
     assert caught, f"{rule} not reported: {[(f.rule, f.message) for f in report.findings]}"
     assert {f.severity for f in caught} == {RULES[rule].severity}
-    assert all(f.place.describe() and f.hint for f in caught)
+    assert all(f.where.describe() and f.hint for f in caught)
     others = {f.rule for f in report.findings} - {rule} - CONSEQUENCES.get(rule, set())
     if online:  # the good feed's other URLs are not on the local server
         others -= {"HTTP-1"}
@@ -132,7 +132,7 @@ def test_bad_feed_is_caught_with_its_rule_id(rule: str, feeds: Path, plain_serve
 def test_item_findings_name_the_item(feeds: Path) -> None:
     report = check_feed(str(feeds / "IT-DATE.xml"))
     (finding,) = report.findings
-    assert finding.place.describe() == 'item "First steps" (guid 0b6e7c52-0001-4a0e-9e0e-000000000001)'
+    assert finding.where.describe() == 'item "First steps" (guid 0b6e7c52-0001-4a0e-9e0e-000000000001)'
     assert "that date is a Mon, not a Sun" in finding.message
 
 
@@ -167,9 +167,8 @@ def test_demo_show_and_its_built_feed_have_no_errors(tmp_path: Path) -> None:
 
 def test_corpus_feeds_that_real_parsers_read_are_not_xml_errors() -> None:
     """A feed feedparser, podcastparser and lxml all read is well-formed: never an XML-1 error."""
-    corpus = require_corpus() / "feeds"
     readable = 0
-    for path in sorted(corpus.iterdir()):
+    for path in data_feeds():
         data = path.read_bytes()
         try:
             root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
@@ -190,8 +189,7 @@ def test_corpus_feeds_that_real_parsers_read_are_not_xml_errors() -> None:
 
 
 def test_corpus_feeds_are_checked_without_tracebacks() -> None:
-    corpus = require_corpus() / "feeds"
-    for path in sorted(corpus.iterdir()):
+    for path in data_feeds():
         report = check_feed(str(path))
         assert all(f.rule in RULES for f in report.findings)
 
@@ -203,7 +201,7 @@ def test_show_findings_point_at_episode_md_lines(make_show: ShowMaker) -> None:
     }, settings={"show": {"copyright": "© 2026 Tess"}})
     report = check_show(show)
     (title,) = [f for f in report.findings if f.rule == "IT-TITLE"]
-    assert title.place.describe() == "episodes/001-first/episode.md:2"
+    assert title.where.describe() == "episodes/001-first/episode.md:2"
     assert title.severity == "warning" and "starts with the episode number" in title.message
     assert {f.rule for f in report.errors} == set()
 

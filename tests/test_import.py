@@ -523,7 +523,7 @@ def test_settings_from_an_unusual_channel(tmp_path: Path) -> None:
 
 
 def test_download_progress_bars_on_a_terminal(capsys) -> None:
-    from castnotes.cli.main import _DownloadBars
+    from castnotes.cli.progress import DownloadBars as _DownloadBars
 
     bars = _DownloadBars()
     for done in (0, 500, 1000):

@@ -1,12 +1,14 @@
 """`import` then `build` keeps every GUID, enclosure URL, length, type, title and date.
 
-Run over every feed of the shared corpus (real production feeds and parser fixtures)
+Run over every feed in tests/data/feeds/ (parser test fixtures and invented feeds laid out as
+real hosts write them; see tests/data/SOURCES.md)
 and over the demo show's own feed. Each corpus feed is either imported and compared
 item by item, or refused with one of the clear messages listed below.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import urllib.error
 import urllib.request
@@ -16,7 +18,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import CORPUS, copy_demo, require_corpus, run_cli
+from conftest import FEEDS, copy_demo, data_feeds, run_cli
 from httpserver import FileServer, serve
 from roundtrip import compare_feeds
 
@@ -25,7 +27,7 @@ from castnotes.commands.importer import import_show
 from castnotes.errors import CastnotesError
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
-FEEDS = sorted(p.name for p in (CORPUS / "feeds").glob("*")) if (CORPUS / "feeds").is_dir() else []
+FEED_NAMES = [p.name for p in data_feeds()]
 
 # Feeds castnotes refuses, and the message that says why.
 NO_ITEMS = "the feed has no episodes"
@@ -82,14 +84,24 @@ def internet():
 
 
 def test_corpus_is_present() -> None:
-    require_corpus()
-    assert len(FEEDS) >= 40
-    assert set(REFUSED) <= set(FEEDS)
+    assert len(FEED_NAMES) >= 40
+    assert set(REFUSED) <= set(FEED_NAMES)
 
 
-@pytest.mark.parametrize("name", FEEDS)
+def test_hosted_feeds_are_what_their_script_writes() -> None:
+    """tests/data/feeds/hosted-*.xml are generated: the committed copies may not drift from the script."""
+    spec = importlib.util.spec_from_file_location("make_hosted_feeds", FEEDS / "make_hosted_feeds.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for name, make in module.FEEDS.items():
+        assert (FEEDS / name).read_text(encoding="utf-8") == make(), (
+            f"{name} differs from what make_hosted_feeds.py writes: run `python {FEEDS / 'make_hosted_feeds.py'}`")
+
+
+@pytest.mark.parametrize("name", FEED_NAMES)
 def test_corpus_feed_round_trip(name: str, tmp_path: Path, internet: FileServer) -> None:
-    source = CORPUS / "feeds" / name
+    source = FEEDS / name
     show = tmp_path / "show"
     if name in REFUSED:
         with pytest.raises(CastnotesError) as caught:
@@ -109,15 +121,15 @@ def test_corpus_feed_round_trip(name: str, tmp_path: Path, internet: FileServer)
 
 
 def test_corpus_real_feed_keeps_everything(tmp_path: Path) -> None:
-    """A captured production feed (61 episodes, art19 with podtrac prefixes) moves whole."""
-    source = CORPUS / "feeds" / "partytime-real-1865.xml"
+    """A feed laid out as ART19 writes one (24 episodes, podtrac prefixes) moves whole."""
+    source = FEEDS / "hosted-art19-serial.xml"
     result = import_show(str(source), tmp_path / "show", opener=offline, now=NOW)
-    assert len(result.created) == 61
+    assert len(result.created) == 24
     assert not [o for o in result.outcomes if o.status != "imported"]
     text = (tmp_path / "show" / "castnotes.toml").read_text()
-    assert 'title = "1865"' in text and 'type = "serial"' in text
+    assert 'title = "The Gaslight Almanac"' in text and 'type = "serial"' in text
     assert 'categories = ["Fiction/Drama", "History", "Government"]' in text
-    assert 'owner = { name = "Airship / Wondery", email = "1865@airship.fm" }' in text
+    assert 'owner = { name = "Lantern Studio / Example Audio", email = "almanac@studio.example" }' in text
 
 
 def test_demo_feed_round_trip(tmp_path: Path) -> None:

@@ -222,12 +222,11 @@ def test_cached_episodes_are_the_loaded_ones(tmp_path: Path) -> None:
     from castnotes.codec import decode, encode
     from castnotes.commands.build import BuildOptions, prepare_settings
     from castnotes.model import Episode
-    from castnotes.read.audio_cache import AudioCache
     from castnotes.read.show import load_show
 
     demo = copy_demo(tmp_path / "demo")
     settings = prepare_settings(demo, BuildOptions())
-    show = load_show(settings, AudioCache(demo), drafts=True, future=True)
+    show = load_show(settings)
     assert len(show.episodes) >= 7
     for episode in show.episodes:
         again = decode(Episode, json.loads(json.dumps(encode(episode))))

@@ -22,7 +22,7 @@ from PIL import Image
 from sitecheck import broken_links, foreign_resources, page_url, parse_page
 
 from castnotes.read.frontmatter import parse_datetime, parse_document
-from castnotes.render.seo import iso_duration
+from castnotes.timecode import format_iso_duration as iso_duration
 
 SETTINGS = tomllib.loads((REPO / "castnotes.toml").read_text())["show"]
 URL = SETTINGS["url"]

@@ -15,8 +15,8 @@ from sitecheck import broken_links, foreign_resources, parse_page
 
 from castnotes.commands.build import BuildOptions, prepare_settings
 from castnotes.model import Person
-from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
+from castnotes.read.status import select_episodes
 from castnotes.render.pages import load_site_data, render_site
 
 VTT = """WEBVTT
@@ -227,7 +227,7 @@ def test_people_pages_by_id_or_name_and_hosts(make_show: ShowMaker) -> None:
     show_dir = make_show(episodes=episodes)
     Image.new("RGB", (64, 64), (10, 120, 90)).save(show_dir / "episodes" / "001-first" / "ana.jpg")
     settings = prepare_settings(show_dir, BuildOptions())
-    show = load_show(settings, AudioCache(settings.root))
+    show = select_episodes(load_show(settings))
     show = replace(show, hosts=(Person(name="Tess Ter", role="host", id="tess", href="https://tess.example/"),))
     files = dict(render_site(show, load_site_data(show)))
     assert {p for p in files if p.startswith("people/")} == {

@@ -124,8 +124,8 @@ def test_an_unchanged_transcript_is_not_parsed_again(make_show: ShowMaker, monke
     vtt.write_text(VTT)
     assert run_cli("build", show=show).exit_code == 0
     checked: list[Path] = []
-    real = transcripts.check_transcript
-    monkeypatch.setattr(transcripts, "check_transcript", lambda path, problems: checked.append(path) or
+    real = transcripts.parse_transcript
+    monkeypatch.setattr(transcripts, "parse_transcript", lambda path, problems: checked.append(path) or
                         real(path, problems))
     assert run_cli("build", show=show).exit_code == 0
     assert checked == []  # passed before, unchanged since

@@ -1,13 +1,15 @@
-"""The few exception types a user ever sees.
+"""The one error type a user ever sees, and the "did you mean" hint most of them carry.
 
 Library code never prints. It records each problem with the place it comes from
 (`SourceLocation`) and raises one `CastnotesError` carrying all of them, so a host
-fixes every mistake in one pass instead of one per build. Only `cli.py` turns these
-into text (`path:line: error: message`).
+fixes every mistake in one pass instead of one per build. A broken feed rule of
+`castnotes check` is a `Problem` too, with its rule id. Only `cli/` turns these into
+text (`path:line: error: message`).
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
@@ -17,13 +19,17 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, slots=True)
 class SourceLocation:
-    """A place in the host's files: a path (absolute, or relative to the show) and a 1-based line."""
+    """A place: a path (absolute, or relative to the show) and a 1-based line, and a label for
+    people when the place is named otherwise (a checked feed's `item "Title" (guid ...)`)."""
 
     path: Path | None = None
     line: int | None = None
+    label: str | None = None
 
     def describe(self, root: Path | None = None) -> str:
         """`episodes/042-x/episode.md:3`, relative to `root` when the path lies inside it."""
+        if self.label is not None:
+            return f"{self.label}:{self.line}" if self.line else self.label
         if self.path is None:
             return ""
         path = self.path
@@ -38,20 +44,30 @@ class SourceLocation:
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One thing wrong with the host's input, with where it is and how to fix it."""
+    """One thing wrong with the host's input, with where it is and how to fix it.
+
+    A feed rule broken (`castnotes check`) is a Problem too: `rule` names it, and
+    `guid` the episode concerned, when there is one.
+    """
 
     message: str
     where: SourceLocation = field(default_factory=SourceLocation)
     severity: Severity = "error"
     hint: str | None = None
     rule: str | None = None
+    guid: str | None = None
 
     def format(self, root: Path | None = None) -> str:
-        """`path:line: error: [rule] message`, then `  hint: ...` on its own line."""
-        place = self.where.describe(root)
+        """`path:line: error: [rule] message`, then `  hint: ...` on its own line.
+
+        Only a file leads the line (editors jump to it); a place that is no file, such
+        as an item of the published feed, is named at the start of the message.
+        """
+        place = self.where.describe(root) if self.where.path is not None else ""
+        named = f"{self.where.describe()}: " if self.where.path is None and self.where.label else ""
         rule = f"[{self.rule}] " if self.rule else ""
         text = f"{place}: " if place else ""
-        text += f"{self.severity}: {rule}{self.message}"
+        text += f"{self.severity}: {rule}{named}{self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
@@ -108,3 +124,20 @@ class Problems:
         """Raise all problems (warnings included, for context) when any is an error."""
         if self.errors:
             raise CastnotesError(self.items)
+
+
+def did_you_mean(word: str, choices: Iterable[str], otherwise: str | None = None, *,
+                 cutoff: float = 0.6, ignore_case: bool = False) -> str | None:
+    """A hint for a mistyped name: `did you mean 'x'?` with the nearest choice, else `otherwise`.
+
+    The one suggester behind every "unknown key / value / episode" problem, so they all
+    read alike. `ignore_case` compares in lower case but suggests the choice as written.
+    """
+    choices = list(choices)
+    if ignore_case:
+        spelled = {choice.lower(): choice for choice in choices}
+        match = difflib.get_close_matches(word.strip().lower(), list(spelled), n=1, cutoff=cutoff)
+        match = [spelled[m] for m in match]
+    else:
+        match = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
+    return f"did you mean {match[0]!r}?" if match else otherwise

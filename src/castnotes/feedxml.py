@@ -14,12 +14,19 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
-ITUNES_URI = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-PODCAST_URIS = ("https://podcastindex.org/namespace/1.0",
-                "https://github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md")
-FAMILIES = {ITUNES_URI: "itunes", "http://podlove.org/simple-chapters": "psc",
-            "http://www.w3.org/2005/atom": "atom", "http://search.yahoo.com/mrss/": "media",
-            "http://purl.org/rss/1.0/modules/content/": "content", **{u: "podcast" for u in PODCAST_URIS}}
+# Every namespace URI castnotes writes or reads, defined here once.
+ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+CONTENT = "http://purl.org/rss/1.0/modules/content/"
+PODCAST = "https://podcastindex.org/namespace/1.0"
+PODCAST_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
+PSC = "http://podlove.org/simple-chapters"
+ATOM = "http://www.w3.org/2005/Atom"
+FH = "http://purl.org/syndication/history/1.0"
+MEDIA_RSS = "http://search.yahoo.com/mrss/"
+# Apps match namespace URIs without regard to case: keys are lower-cased.
+FAMILIES = {uri.lower(): family for uri, family in [
+    (ITUNES, "itunes"), (PSC, "psc"), (ATOM, "atom"), (MEDIA_RSS, "media"), (CONTENT, "content"),
+    (PODCAST, "podcast"), (PODCAST_LEGACY, "podcast")]}
 
 
 def is_html_page(data: bytes) -> bool:

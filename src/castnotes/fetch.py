@@ -1,4 +1,5 @@
-"""HTTP for `castnotes import`: the old feed, its artwork, and (with --download) the audio.
+"""The one HTTP client: `import` (the old feed, its artwork, with --download the audio)
+and `check --online` (the feed, its artwork and chapters, HEAD and Range probes).
 
 Everything is streamed with urllib: a 2 GB episode never sits in memory, and a
 "feed" that turns out to be 50 MB is refused after reading just past the limit.
@@ -23,7 +24,7 @@ from typing import Any, Callable
 from castnotes import __version__
 from castnotes.errors import CastnotesError
 
-USER_AGENT = f"castnotes/{__version__} (podcast import; +https://pypi.org/project/castnotes/)"
+USER_AGENT = f"castnotes/{__version__} (+https://pypi.org/project/castnotes/)"
 TIMEOUT = 30  # seconds without data before giving up
 CHUNK = 256 * 1024
 
@@ -47,6 +48,19 @@ class Fetched:
 
 def is_http_url(text: str) -> bool:
     return bool(re.match(r"^https?://[^/\s]+", text, re.IGNORECASE))
+
+
+def request(url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+            opener: Opener | None = None) -> Any:
+    """Open an http(s) `url` with castnotes' User-Agent and timeout; the response is a context manager.
+
+    urllib's errors pass through (HTTPError carries the status): callers that probe a
+    server want the raw answer; `fetch_bytes` and `download_file` turn them into messages.
+    """
+    if not is_http_url(url):
+        raise ValueError(f"not an http(s) URL: {url!r}")
+    headers = {"User-Agent": USER_AGENT, **(headers or {})}
+    return (opener or default_opener)(urllib.request.Request(url, method=method, headers=headers))
 
 
 def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None,
@@ -75,13 +89,18 @@ def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None
         return Fetched(b"".join(chunks), response.geturl() or url, content_type)
 
 
+def fetch_small(url: str, limit: int) -> bytes | None:
+    """GET a small file (artwork, chapters) for a check; None when it cannot be had or is too big."""
+    try:
+        return fetch_bytes(url, limit=limit, what="file").data
+    except (CastnotesError, OSError, ValueError):
+        return None
+
+
 def head_length(url: str, *, opener: Opener | None = None) -> int | None:
     """The size a server announces for `url` (HEAD, Content-Length), or None when it will not say."""
-    if not is_http_url(url):
-        return None
-    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": USER_AGENT})
     try:
-        with (opener or default_opener)(request) as response:
+        with request(url, method="HEAD", opener=opener) as response:
             if getattr(response, "status", 200) != 200:
                 return None
             return _content_length(response)
@@ -152,9 +171,8 @@ def _open(url: str, what: str, opener: Opener | None, headers: dict[str, str] | 
     if not is_http_url(url):
         raise CastnotesError.single(f"the {what} address is not an http(s) URL: {url!r}",
                                     hint="castnotes only downloads from http:// and https:// addresses")
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **(headers or {})})
     try:
-        return (opener or default_opener)(request)
+        return request(url, headers=headers, opener=opener)
     except urllib.error.HTTPError as exc:
         raise HttpStatusError(exc.code, f"the server answered {exc.code} {exc.reason} for the {what}: {url}",
                               _HTTP_HINTS.get(exc.code, "check the address in a browser")) from None

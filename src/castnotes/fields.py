@@ -7,12 +7,11 @@ number` without the caller juggling paths and lines.
 
 from __future__ import annotations
 
-import difflib
 import re
 from pathlib import Path
 from typing import Any, Iterable
 
-from castnotes.errors import Problem, Problems, SourceLocation
+from castnotes.errors import Problem, Problems, SourceLocation, did_you_mean
 
 pass
 
@@ -49,9 +48,8 @@ class FieldReader:
         known = list(known)
         for key in self.meta:
             if key not in known:
-                match = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-                hint = f"did you mean {match[0]!r}?" if match else "known keys: " + ", ".join(sorted(known))
-                self.error(key, f"unknown {what}", hint)
+                self.error(key, f"unknown {what}",
+                           did_you_mean(key, known, "known keys: " + ", ".join(sorted(known))))
 
     def text(self, key: str, *, max_len: int | None = None) -> str | None:
         value = self.meta.get(key)

@@ -140,8 +140,21 @@ class Artwork:
 
 
 @dataclass(frozen=True, slots=True)
+class TranscriptTurn:
+    """A paragraph of a transcript as the page prints it: who speaks, from when."""
+
+    start: float | None  # None for untimed transcripts
+    text: str
+    speaker: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Transcript:
-    """A transcript published beside the page (site_path/source_path set) or hosted elsewhere."""
+    """A transcript published beside the page (site_path/source_path set) or hosted elsewhere.
+
+    A local file is parsed once, when the show is loaded: `turns` (or `html`, for an
+    HTML transcript, sanitised) is what the episode page prints.
+    """
 
     url: str  # absolute
     mime: str
@@ -149,6 +162,8 @@ class Transcript:
     source_path: Path | None = None
     language: str | None = None
     rel: str | None = None  # "captions" for timed formats
+    turns: tuple[TranscriptTurn, ...] = ()
+    html: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

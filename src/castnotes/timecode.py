@@ -1,4 +1,9 @@
-"""timecode."""
+"""Every seconds <-> text conversion: `1:02:03.5` in, `1:02:03`, `01:02:03.500`, `PT1H2M3S` out.
+
+Hosts write times in episode.md, chapters and transcripts; feeds, pages and the CLI
+print them in four forms. Keeping parse and format together keeps them agreeing
+(a time printed in one place reads back the same in another).
+"""
 
 from __future__ import annotations
 
@@ -32,6 +37,20 @@ def format_npt(seconds: float) -> str:
     minutes, rest = divmod(rest, 60_000)
     secs, millis = divmod(rest, 1000)
     return f"{hours:02d}:{minutes:02d}:{secs:02d}.{millis:03d}"
+
+
+def format_iso_duration(seconds: float) -> str:
+    """ISO 8601 duration for JSON-LD and <time datetime>: `PT1H2M3S` (whole seconds)."""
+    whole = int(round(seconds or 0))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
+
+
+def compact_seconds(value: float) -> int | float:
+    """Seconds as a host writes them in JSON or YAML: 3.0 -> 3, 2.5 -> 2.5, to the millisecond."""
+    rounded = round(value, 3)
+    return int(rounded) if rounded == int(rounded) else rounded
 
 
 def parse_timestamp(text: str) -> float | None:

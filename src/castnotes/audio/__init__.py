@@ -5,6 +5,16 @@ Embedded pictures (cover art, chapter images) are returned beside it as bytes ke
 by their SHA-256; `AudioInfo` only names them, so the cache can keep each picture
 once on disk. Anything that is not MP3, M4A/MP4, Ogg Vorbis, Opus or FLAC, or that
 mutagen cannot read, is a CastnotesError naming the file and saying what to do.
+
+The private modules hold one reader per format (_mp3, _mp4, _vorbis for Ogg, Opus and
+FLAC) and the frame scanners (_mp3frames, _flac). The scanners exist because mutagen
+alone is wrong where a feed must be right: for a VBR MP3 without a Xing/VBRI header it
+guesses the duration from the first frame's bitrate and the file size (minutes off
+for an hour-long episode), and it reads no truncation: a file cut short in an upload
+still reports its header's full length. `itunes:duration` and the enclosure must match
+what listeners get, so those cases are measured from the frames themselves.
+Media types (suffix, MIME, names) come from the one table in `types.py`; `tags.py`
+writes tags for `castnotes tag` and reads them back through `read_audio`.
 """
 
 from __future__ import annotations

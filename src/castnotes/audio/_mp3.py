@@ -23,6 +23,7 @@ from castnotes.audio.info import (
     store_picture,
     track_number,
 )
+from castnotes.audio.types import BY_SUFFIX
 from castnotes.errors import CastnotesError
 
 
@@ -42,7 +43,7 @@ def read_mp3(path: Path, audio: MP3, size: int, pictures: Pictures) -> AudioInfo
             _check_not_truncated(path, info, audio_start, audio_end)
     tags = audio.tags if isinstance(audio.tags, ID3) else None
     return AudioInfo(
-        mime="audio/mpeg",
+        mime=BY_SUFFIX[".mp3"].mime,
         codec="mp3",
         duration=duration,
         size=size,

@@ -11,6 +11,7 @@ from pathlib import Path
 from mutagen.mp4 import MP4, Atoms
 
 from castnotes.audio.info import AudioChapter, AudioInfo, Pictures, store_picture
+from castnotes.audio.types import BY_SUFFIX
 from castnotes.errors import CastnotesError
 
 
@@ -34,7 +35,7 @@ def read_mp4(path: Path, audio: MP4, size: int, pictures: Pictures) -> AudioInfo
         for chapter in audio.chapters:
             chapters.append(AudioChapter(start=float(chapter.start), title=(chapter.title or "").strip()))
     return AudioInfo(
-        mime="video/mp4" if video else "audio/x-m4a",
+        mime=BY_SUFFIX[".mp4" if video else ".m4a"].mime,
         codec=str(getattr(info, "codec", "") or "mp4"),
         duration=info.length,
         size=size,

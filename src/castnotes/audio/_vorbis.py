@@ -23,6 +23,7 @@ from castnotes.audio.info import (
     store_picture,
     track_number,
 )
+from castnotes.audio.types import BY_SUFFIX
 from castnotes.errors import CastnotesError
 from castnotes.timecode import parse_timestamp
 
@@ -45,11 +46,11 @@ _VORBIS_CHAPTER = re.compile(r"^chapter(\d{3})$", re.IGNORECASE)
 
 def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
     if isinstance(audio, OggOpus):
-        mime, codec = "audio/opus", "opus"
+        mime, codec = BY_SUFFIX[".opus"].mime, "opus"
     elif isinstance(audio, OggVorbis):
-        mime, codec = "audio/ogg", "vorbis"
+        mime, codec = BY_SUFFIX[".ogg"].mime, "vorbis"
     else:
-        mime, codec = "audio/flac", "flac"
+        mime, codec = BY_SUFFIX[".flac"].mime, "flac"
     info = audio.info
     tags = audio.tags or {}
     values = {key.lower(): value for key, value in tags.items()} if tags else {}
@@ -65,11 +66,14 @@ def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
         picture = next((p for p in audio.pictures if p.type == 3), audio.pictures[0])
         art = store_picture(picture.data, picture.mime, pictures)
     elif values.get("metadata_block_picture"):
-        try:
-            picture = Picture(base64.b64decode(values["metadata_block_picture"][0]))
-            art = store_picture(picture.data, picture.mime, pictures)
-        except Exception:
-            art = None  # a broken embedded picture is not worth failing the episode for
+        found = []
+        for value in values["metadata_block_picture"]:
+            try:
+                found.append(Picture(base64.b64decode(value)))
+            except Exception:
+                continue  # a broken embedded picture is not worth failing the episode for
+        picture = next((p for p in found if p.type == 3), found[0] if found else None)
+        art = store_picture(picture.data, picture.mime, pictures) if picture else None
     bitrate = getattr(info, "bitrate", 0) or (int(size * 8 / info.length) if info.length else 0)
     return AudioInfo(
         mime=mime,

@@ -14,7 +14,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-AUDIO_SUFFIXES = (".mp3", ".m4a", ".m4b", ".mp4", ".m4v", ".mov", ".ogg", ".oga", ".opus", ".flac")
+from castnotes.audio.types import MEDIA_TYPES
+
+AUDIO_SUFFIXES = tuple(row.suffix for row in MEDIA_TYPES if row.readable)  # what castnotes reads
 # Files that look like audio but that podcast apps do not take: named so the host gets
 # a clear "convert it" message instead of "not found".
 OTHER_MEDIA_SUFFIXES = (".wav", ".aif", ".aiff", ".aac", ".wma", ".ape", ".wv", ".mpc", ".dsf",

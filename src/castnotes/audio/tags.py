@@ -35,13 +35,12 @@ from mutagen.id3 import (
     CTOCFlags,
     ID3NoHeaderError,
 )
-from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
-from mutagen.oggopus import OggOpus
-from mutagen.oggvorbis import OggVorbis
 
 from castnotes.audio import read_audio
+from castnotes.audio.types import by_mime
 from castnotes.errors import CastnotesError
+from castnotes.imageinfo import image_info
 from castnotes.timecode import format_npt
 
 GENRE = "Podcast"
@@ -84,18 +83,12 @@ class TagSet:
 
 
 def kind_of(path: Path) -> str:
-    """`id3`, `mp4` or `vorbis`; anything else cannot be tagged."""
-    try:
-        audio = mutagen.File(path)
-    except Exception as exc:  # mutagen raises many types for corrupt input
-        raise CastnotesError.single(f"cannot read audio: {exc}", path) from None
-    if isinstance(audio, MP3):
-        return "id3"
-    if isinstance(audio, MP4):
-        return "mp4"
-    if isinstance(audio, (OggVorbis, OggOpus, FLAC)):
-        return "vorbis"
-    raise CastnotesError.single("castnotes can tag MP3, M4A/MP4, Ogg Vorbis, Opus and FLAC only", path)
+    """`id3`, `mp4` or `vorbis` (from the type `read_audio` finds); anything else cannot be tagged."""
+    info, _ = read_audio(path)
+    row = by_mime(info.mime)
+    if row is None or not row.tags:
+        raise CastnotesError.single("castnotes can tag MP3, M4A/MP4, Ogg Vorbis, Opus and FLAC only", path)
+    return row.tags
 
 
 def writable_chapters(tags: TagSet, kind: str) -> tuple[TagChapter, ...]:
@@ -130,15 +123,20 @@ def desired_view(tags: TagSet, kind: str, id3v23: bool = False) -> dict[str, str
 
 
 def read_view(path: Path, kind: str) -> dict[str, str]:
-    """The managed tags as the file has them now (keys missing when the file has none)."""
-    if kind == "id3":
-        view = _id3_view(path)
-    elif kind == "mp4":
-        view = _mp4_view(path)
-    else:
-        view = _vorbis_view(path)
+    """The managed tags as the file has them now (keys missing when the file has none).
+
+    Read with castnotes' own reader, `read_audio`, so `tag` and `build` see the same
+    title, date, cover and chapters; only what the reader does not keep (genre, page
+    URL, the track as written, the ID3 version) is read here.
+    """
+    info, pictures = read_audio(path)
+    view = {
+        "title": info.title or "", "artist": info.artist or "", "album": info.album or "",
+        "date": info.date or "", "comment": info.comment or "",
+        "cover art": Image(info.art.mime, pictures[info.art.sha256]).describe() if info.art else "",
+        **_extras(path, kind),
+    }
     if kind != "mp4":
-        info, pictures = read_audio(path)
         for i, chapter in enumerate(info.chapters, start=1):
             image = (Image(chapter.image.mime, pictures[chapter.image.sha256]).describe()
                      if chapter.image else None)
@@ -161,80 +159,29 @@ def _chapter_text(kind: str, start: float, end: float | None, title: str, url: s
     return text
 
 
-def _id3_view(path: Path) -> dict[str, str]:
-    try:
-        tags = ID3(path)
-    except ID3NoHeaderError:
-        return {}
-
-    def text(frame_id: str) -> str:
-        frame = tags.get(frame_id)
-        return str(frame) if frame is not None else ""
-
-    comments = [f for f in tags.getall("COMM") if f.desc == ""]
-    comments.sort(key=lambda f: f.lang != "eng")
-    covers = [f for f in tags.getall("APIC") if f.type == 3]
-    urls = tags.getall("WOAF")
-    return {
-        "title": text("TIT2"), "artist": text("TPE1"), "album": text("TALB"), "track": text("TRCK"),
-        "date": text("TDRC"), "genre": text("TCON"), "comment": str(comments[0]) if comments else "",
-        "page URL": urls[0].url if urls else "",
-        "cover art": Image(covers[0].mime, covers[0].data).describe() if covers else "",
-        "ID3 version": f"2.{tags.version[1]}",
-    }
-
-
-def _mp4_view(path: Path) -> dict[str, str]:
-    tags = MP4(path).tags or {}
+def _extras(path: Path, kind: str) -> dict[str, str]:
+    """The managed tags `AudioInfo` does not carry: genre, track (as written), page URL, ID3 version."""
+    if kind == "id3":
+        try:
+            tags = ID3(path)
+        except ID3NoHeaderError:
+            return {}
+        urls, genre, track = tags.getall("WOAF"), tags.get("TCON"), tags.get("TRCK")
+        return {"genre": str(genre) if genre is not None else "", "track": str(track) if track is not None else "",
+                "page URL": urls[0].url if urls else "", "ID3 version": f"2.{tags.version[1]}"}
+    if kind == "mp4":
+        mp4 = MP4(path).tags or {}
+        track, genre, url = mp4.get("trkn"), mp4.get("\xa9gen"), mp4.get(MP4_URL_KEY)
+        return {"genre": str(genre[0]) if genre else "",
+                "track": (f"{track[0][0]}" + (f"/{track[0][1]}" if track[0][1] else "")) if track else "",
+                "page URL": bytes(url[0]).decode("utf-8", "replace") if url else ""}
+    comments = mutagen.File(path).tags or {}
 
     def text(key: str) -> str:
-        value = tags.get(key)
+        value = comments.get(key)
         return str(value[0]) if value else ""
 
-    track = tags.get("trkn")
-    cover = tags.get("covr")
-    url = tags.get(MP4_URL_KEY)
-    return {
-        "title": text("\xa9nam"), "artist": text("\xa9ART"), "album": text("\xa9alb"),
-        "track": (f"{track[0][0]}" + (f"/{track[0][1]}" if track[0][1] else "")) if track else "",
-        "date": text("\xa9day"), "genre": text("\xa9gen"), "comment": text("\xa9cmt"),
-        "page URL": bytes(url[0]).decode("utf-8", "replace") if url else "",
-        "cover art": Image(_mp4_mime(cover[0]), bytes(cover[0])).describe() if cover else "",
-    }
-
-
-def _mp4_mime(cover: MP4Cover) -> str:
-    return "image/png" if cover.imageformat == MP4Cover.FORMAT_PNG else "image/jpeg"
-
-
-def _vorbis_view(path: Path) -> dict[str, str]:
-    audio = mutagen.File(path)
-    tags = audio.tags or {}
-
-    def text(key: str) -> str:
-        value = tags.get(key)
-        return str(value[0]) if value else ""
-
-    cover = _vorbis_cover(audio)
-    return {
-        "title": text("title"), "artist": text("artist"), "album": text("album"),
-        "track": text("tracknumber"), "date": text("date"), "genre": text("genre"),
-        "comment": text("comment"), "page URL": text("website"),
-        "cover art": Image(cover.mime, cover.data).describe() if cover else "",
-    }
-
-
-def _vorbis_cover(audio: Any) -> Picture | None:
-    if isinstance(audio, FLAC):
-        pictures = audio.pictures
-    else:
-        pictures = []
-        for value in (audio.tags or {}).get("metadata_block_picture", []):
-            try:
-                pictures.append(Picture(base64.b64decode(value)))
-            except Exception:
-                continue  # a broken picture block is simply not the cover
-    return next((p for p in pictures if p.type == 3), None)
+    return {"genre": text("genre"), "track": text("tracknumber"), "page URL": text("website")}
 
 
 # --- writing -----------------------------------------------------------------------------------
@@ -347,13 +294,9 @@ def _is_front_cover(value: str) -> bool:
 
 
 def _picture(image: Image) -> Picture:
-    from io import BytesIO
-
-    from PIL import Image as PILImage
-
     picture = Picture()
     picture.type, picture.mime, picture.data, picture.desc = 3, image.mime, image.data, ""
-    with PILImage.open(BytesIO(image.data)) as pil:
-        picture.width, picture.height = pil.size
-        picture.depth = 32 if pil.mode in ("RGBA", "LA") else 24
+    info = image_info(image.data)
+    picture.width, picture.height = info.width, info.height
+    picture.depth = 32 if info.mode in ("RGBA", "LA") else 24
     return picture

@@ -7,14 +7,14 @@ about because directories convert them badly.
 
 from __future__ import annotations
 
-import io
 from posixpath import splitext
 from urllib.parse import urlsplit
 
 from lxml import etree
-from PIL import Image, UnidentifiedImageError
 
 from castnotes.checks.report import Lint
+from castnotes.errors import CastnotesError
+from castnotes.imageinfo import image_info
 
 MIN_SIDE, MAX_SIDE = 1400, 3000
 MAX_BYTES = 512 * 1024
@@ -28,11 +28,11 @@ def check_artwork(data: bytes, url: str, name: str, lint: Lint, element: etree._
     `rule` is CH-IMG-2 for the show's artwork, IT-IMG (warnings) for an episode's.
     """
     try:
-        with Image.open(io.BytesIO(data)) as image:
-            image_format, (width, height), mode = image.format, image.size, image.mode
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+        info = image_info(data)
+    except CastnotesError:
         lint.report(rule, f"{name} is not a picture Pillow can read", element, key)
         return
+    image_format, width, height, mode = info.format, info.width, info.height, info.mode
     if image_format not in _SUFFIXES:
         lint.report(rule, f"{name} is {image_format}; artwork must be JPEG or PNG", element, key)
     else:

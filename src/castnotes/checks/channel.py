@@ -13,8 +13,9 @@ from castnotes.checks.values import (
     is_http_url,
     language_problem,
 )
-from castnotes.checks.xmldoc import ATOM, FH, ITUNES
-from castnotes.config.apple import APPLE_CATEGORIES, suggest_category
+from castnotes.config.apple import ALL_CATEGORY_PATHS, APPLE_CATEGORIES
+from castnotes.errors import did_you_mean
+from castnotes.feedxml import ATOM, FH, ITUNES
 
 I = f"{{{ITUNES}}}"
 MAX_DESCRIPTION = 4000
@@ -152,10 +153,9 @@ def _categories(channel: etree._Element, lint: Lint) -> None:
                 lint.report("CH-CAT", f"{text!r} is a subcategory of {subs[text]!r}; nest it inside "
                             f'<itunes:category text="{subs[text]}">', channel, "show.categories")
             else:
-                near = suggest_category(text)
                 lint.report("CH-CAT", f"category {text!r} is not on Apple's list" if text
                             else "<itunes:category> has no text attribute", channel, "show.categories",
-                            hint=f"did you mean {near!r}?" if near else None)
+                            hint=did_you_mean(text, ALL_CATEGORY_PATHS, cutoff=0.5, ignore_case=True))
             continue
         for sub in category.findall(f"{I}category"):
             name = (sub.get("text") or "").strip()

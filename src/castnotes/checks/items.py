@@ -9,6 +9,13 @@ from urllib.parse import unquote, urlsplit
 
 from lxml import etree
 
+from castnotes.audio.types import (
+    APPLE_SUFFIXES,
+    APPLE_TYPES,
+    MEDIA_TYPES,
+    OTHER_SUFFIXES,
+    PDF,
+)
 from castnotes.checks.artwork import check_artwork
 from castnotes.checks.channel import (
     I,
@@ -24,20 +31,11 @@ from castnotes.checks.values import (
     SAFE_PATH_RE,
     date_problem,
     is_http_url,
-    parse_duration,
 )
+from castnotes.timecode import parse_timestamp
 
-APPLE_TYPES = ("audio/mpeg", "audio/x-m4a", "video/quicktime", "video/mp4", "video/x-m4v", "application/pdf")
-APPLE_SUFFIXES = (".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf")
-# Podcast formats other apps play but Apple does not list: a warning, not an error.
-OTHER_SUFFIXES = (".ogg", ".oga", ".opus", ".flac", ".m4b", ".aac")
-TYPES_BY_SUFFIX = {
-    ".mp3": {"audio/mpeg"}, ".m4a": {"audio/x-m4a", "audio/mp4", "audio/m4a"},
-    ".mp4": {"video/mp4", "audio/mp4", "audio/x-m4a"}, ".m4v": {"video/x-m4v", "video/mp4"},
-    ".mov": {"video/quicktime"}, ".pdf": {"application/pdf"}, ".ogg": {"audio/ogg", "audio/vorbis"},
-    ".oga": {"audio/ogg"}, ".opus": {"audio/opus", "audio/ogg"}, ".flac": {"audio/flac", "audio/x-flac"},
-    ".m4b": {"audio/x-m4b", "audio/mp4", "audio/x-m4a"}, ".aac": {"audio/aac", "audio/x-aac"},
-}
+# The types each file suffix may carry (from the one media table; PDF is Apple's document enclosure).
+TYPES_BY_SUFFIX = {row.suffix: row.accepted for row in MEDIA_TYPES} | {".pdf": frozenset({PDF})}
 DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}  # what Apple shows
 DURATION_SLACK = 2.0  # seconds between itunes:duration and the audio's real length
 
@@ -204,7 +202,7 @@ def _itunes(item: etree._Element, serial: bool, lint: Lint, resources: Resources
         lint.report("IT-DUR", f"<itunes:duration> {duration.strip()!r} is not whole seconds (or H:MM:SS)",
                     item, "audio")
     elif url and (real := resources.duration(url)) is not None:
-        given = parse_duration(duration) or 0
+        given = parse_timestamp(duration) or 0
         if abs(given - real) > DURATION_SLACK:
             lint.report("IT-DUR", f"<itunes:duration> says {given:.0f} s; the audio lasts {real:.0f} s",
                         item, "audio")

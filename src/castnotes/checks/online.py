@@ -11,20 +11,17 @@ server that ignores the range is hung up on).
 from __future__ import annotations
 
 import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 
 from lxml import etree
 
-from castnotes import __version__
 from castnotes.checks.channel import I
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import MAX_FETCH
+from castnotes.fetch import fetch_small, request
 
-USER_AGENT = f"castnotes/{__version__} (feed check)"
-TIMEOUT = 20
 WORKERS = 8
 
 
@@ -41,19 +38,9 @@ class Probe:
     error: str | None = None
 
 
-def request(url: str, method: str = "GET", headers: dict[str, str] | None = None):  # noqa: ANN201
-    return urllib.request.urlopen(urllib.request.Request(
-        url, method=method, headers={"User-Agent": USER_AGENT, **(headers or {})}), timeout=TIMEOUT)
-
-
-def fetch_bytes(url: str, limit: int = MAX_FETCH) -> bytes | None:
+def fetch_bytes(url: str) -> bytes | None:
     """GET a small file (artwork, chapters); None when it cannot be fetched or is too big."""
-    try:
-        with request(url) as response:
-            data = response.read(limit + 1)
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-    return data if len(data) <= limit else None
+    return fetch_small(url, MAX_FETCH)
 
 
 def fetch_feed(url: str) -> tuple[bytes, Message, str]:
@@ -65,7 +52,7 @@ def fetch_feed(url: str) -> tuple[bytes, Message, str]:
 def probe(url: str) -> Probe:
     head_status = length = content_type = range_status = content_range = None
     try:
-        with request(url, "HEAD") as response:
+        with request(url, method="HEAD") as response:
             head_status = response.status
             raw_length = response.headers.get("Content-Length")
             length = int(raw_length) if raw_length and raw_length.isdigit() else None

@@ -10,9 +10,10 @@ from lxml import etree
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources
 from castnotes.checks.values import EMAIL_RE, uuid_version
-from castnotes.checks.xmldoc import PODCAST, PODCAST_LEGACY, PSC
 from castnotes.config.people import TAXONOMY
 from castnotes.config.podcasting import MEDIUMS
+from castnotes.feedxml import PODCAST, PODCAST_LEGACY, PSC
+from castnotes.timecode import parse_timestamp
 
 ROLES = {role for roles in TAXONOMY.values() for role in roles}
 # Tag -> node-value length limit (feed-rules P20-LEN).
@@ -169,8 +170,7 @@ def _psc(item: etree._Element, lint: Lint) -> None:
             lint.report("CHAP-X", f"<psc:chapter start> {start!r} is not HH:MM:SS.mmm; feedparser drops it",
                         item, "chapters")
             continue
-        seconds = int(match.group(2) or 0) * 3600 + int(match.group(3)) * 60 + int(match.group(4)) \
-            + int(match.group(6) or 0) / 1000
+        seconds = parse_timestamp(start) or 0.0
         if seconds < previous:
             lint.report("CHAP-X", f"<psc:chapter start={start!r}> comes before the chapter above it",
                         item, "chapters")

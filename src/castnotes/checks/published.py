@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import feedparser
 from lxml import etree
 
-from castnotes.checks.report import Lint, Place
+from castnotes.checks.report import Lint
+from castnotes.errors import SourceLocation
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +73,7 @@ def compare_with_published(current: bytes, published: bytes, root: etree._Elemen
                             "every app would list it twice", element(twin), "guid",
                             hint=f"put back `guid: {old.guid}`")
             else:
-                lint.add_at(Place(f"published feed: item {old.label()}"), "PUB-REMOVED",
+                lint.add_at(SourceLocation(label=f"published feed: item {old.label()}"), "PUB-REMOVED",
                             f"published episode {old.label()} is not in this feed; apps delete it or "
                             "keep a dead copy", guid=old.guid,
                             hint=f"restore it (same GUID), or build with --allow-change {old.guid} "

@@ -13,8 +13,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from castnotes.checks.report import Place, feed_locator
+from castnotes.checks.report import feed_locator
 from castnotes.checks.resources import Resources
+from castnotes.errors import SourceLocation
 from castnotes.fields import KeyLines
 from castnotes.model import CONFIG_NAME, Episode, Settings, Show
 
@@ -32,7 +33,7 @@ class ShowLocator:
             text = ""
         self.key_lines = KeyLines(text)
 
-    def __call__(self, element: etree._Element | None, key: str | None) -> Place:
+    def __call__(self, element: etree._Element | None, key: str | None) -> SourceLocation:
         if element is not None and element.tag == "item":
             episode = self.episodes.get((element.findtext("guid") or "").strip())
             if episode is None:
@@ -42,12 +43,12 @@ class ShowLocator:
         if key and "." in key:
             section, name = key.split(".", 1)
             line = self.key_lines.find(section, name)
-        return Place(CONFIG_NAME, self.settings.config_path, line)
+        return SourceLocation(self.settings.config_path, line, CONFIG_NAME)
 
-    def place_of(self, episode: Episode, key: str | None) -> Place:
+    def place_of(self, episode: Episode, key: str | None) -> SourceLocation:
         """The episode's episode.md, at the line of `key` when the front matter has it."""
-        return Place(self._relative(episode.source_path), episode.source_path,
-                     self._line(episode.source_path, key))
+        return SourceLocation(episode.source_path, self._line(episode.source_path, key),
+                              self._relative(episode.source_path))
 
     def _relative(self, path: Path) -> str:
         try:

@@ -55,21 +55,6 @@ def date_problem(text: str) -> str | None:
     return None
 
 
-def parse_duration(text: str) -> float | None:
-    """`3723`, `62:03`, `1:02:03` (fractions allowed) -> seconds; None when unreadable."""
-    parts = text.strip().split(":")
-    if not 1 <= len(parts) <= 3:
-        return None
-    try:
-        values = [float(p) for p in parts]
-    except ValueError:
-        return None
-    seconds = 0.0
-    for value in values:
-        seconds = seconds * 60 + value
-    return seconds
-
-
 def is_http_url(text: str | None) -> bool:
     if not text:
         return False

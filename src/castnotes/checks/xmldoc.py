@@ -13,14 +13,8 @@ import re
 from lxml import etree
 
 from castnotes.checks.report import Lint
+from castnotes.feedxml import ATOM, CONTENT, FH, ITUNES, PODCAST, PODCAST_LEGACY, PSC
 
-ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
-PODCAST = "https://podcastindex.org/namespace/1.0"
-PODCAST_LEGACY = "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md"
-PSC = "http://podlove.org/simple-chapters"
-ATOM = "http://www.w3.org/2005/Atom"
-FH = "http://purl.org/syndication/history/1.0"
 KNOWN_NAMESPACES = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "psc": PSC,
                     "atom": ATOM, "fh": FH}
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")

@@ -1,8 +1,10 @@
-"""The `castnotes` command: parse options, call one library function, print, exit.
+"""The `castnotes` command: parse options, call one function of `commands/`, print, exit.
 
-This is the only module that prints. Library errors arrive as CastnotesError with
-every problem's file and line; they become `path:line: error: message` lines on
-stderr and exit code 1. Usage mistakes exit 2 (click's default).
+Each command here is thin; the wording lives in `messages.py`. The error boundary is
+`Context.run`: library errors arrive as CastnotesError with every problem's file and
+line and become `path:line: error: message` lines on stderr and exit code 1; usage
+mistakes exit 2 (click's default); anything else is a bug and exits 3.
+Commands import their modules when run, so `build` with nothing to do starts fast.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ import sys
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
 
 import click
 
 from castnotes import __version__
+from castnotes.cli import messages
+from castnotes.cli.progress import BarProgress, DownloadBars
 from castnotes.errors import CastnotesError, Problem
 
 if TYPE_CHECKING:
-    from castnotes.commands.importer import ImportResult
+    from castnotes.commands.build import BuildResult
 
 T = TypeVar("T")
 
@@ -29,29 +33,32 @@ class Context:
     root: Path
     verbosity: int  # 0 quiet, 1 normal, 2 verbose
 
-    def info(self, message: str) -> None:
+    def info(self, *lines: str) -> None:
         if self.verbosity >= 1:
-            click.echo(message)
+            for line in lines:
+                click.echo(line)
 
-    def detail(self, message: str) -> None:
+    def detail(self, *lines: str) -> None:
         if self.verbosity >= 2:
-            click.echo(message)
+            for line in lines:
+                click.echo(line)
 
     def warn_text(self, text: str) -> None:
         """A warning already formatted (`path:line: warning: ...`), e.g. replayed from the last build."""
         if self.verbosity >= 1:
             click.echo(text.replace("warning:", click.style("warning:", fg="yellow", bold=True), 1), err=True)
 
-    def problem(self, problem: Problem) -> None:
-        if problem.severity == "warning" and self.verbosity == 0:
-            return
-        text = problem.format(self.root)
-        colour = "red" if problem.severity == "error" else "yellow"
-        label = f"{problem.severity}:"
-        click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
+    def problems(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            if problem.severity == "warning" and self.verbosity == 0:
+                continue
+            text = problem.format(self.root)
+            colour = "red" if problem.severity == "error" else "yellow"
+            label = f"{problem.severity}:"
+            click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
 
-    def run(self, action: Callable[[], T], outcome: str = "nothing was written.") -> T:
-        """Call `action`; turn CastnotesError into messages and exit 1."""
+    def run(self, action: Callable[[], T], outcome: str | None = "nothing was written.") -> T:
+        """Call `action`; turn CastnotesError into messages and exit 1 (no count when no outcome)."""
         try:
             return action()
         except CastnotesError as exc:
@@ -69,41 +76,15 @@ class Context:
                            "(run with --verbose for details and please report it)", err=True)
             sys.exit(3)
 
-    def report(self, exc: CastnotesError, outcome: str = "nothing was written.") -> None:
+    def report(self, exc: CastnotesError, outcome: str | None = "nothing was written.") -> None:
         """Print every problem of an error, then how many there were and what that means."""
-        for problem in exc.problems:
-            self.problem(problem)
+        self.problems(exc.problems)
         errors = sum(1 for p in exc.problems if p.severity == "error")
-        if self.verbosity >= 1:
+        if self.verbosity >= 1 and outcome is not None:
             click.echo(f"{errors} error{'s' if errors != 1 else ''}; {outcome}", err=True)
 
 
 pass_context = click.make_pass_decorator(Context)
-
-
-class BarProgress:
-    """A progress bar while episodes are loaded, on a terminal only (sources' `Progress`)."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    @staticmethod
-    def wanted() -> bool:
-        return sys.stderr.isatty()
-
-    def start(self, total: int) -> None:
-        self.bar = click.progressbar(length=total, label="Loading episodes", file=sys.stderr,
-                                     show_pos=True, item_show_func=lambda name: name)
-        self.bar.__enter__()
-
-    def advance(self, name: str) -> None:
-        if self.bar is not None:
-            self.bar.update(1, name)
-
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -142,30 +123,22 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
     from castnotes.output.state import options_key, state_path, up_to_date
 
     output = output.resolve() if output else None
-    if not allow_change and not against and not strict:
-        # Nothing changed since the last build? Then say so without loading the show.
-        key = options_key(drafts, future, base_url, output)
-        state = up_to_date(state_path(ctx.root, key), key)
-        if state is not None:
-            for warning in state.warnings:
-                ctx.warn_text(warning)
-            ctx.info(f"Nothing changed since the last build: {state.output} is up to date.")
-            return
-    from castnotes.cli.messages import render_summary
+    key = options_key(drafts, future, base_url, output)
+    state = None if allow_change or against or strict else up_to_date(state_path(ctx.root, key), key)
+    if state is not None:  # nothing changed since the last build: say so without loading the show
+        for warning in state.warnings:
+            ctx.warn_text(warning)
+        return ctx.info(messages.up_to_date(state.output))
     from castnotes.commands.build import BuildOptions
     from castnotes.commands.build import build as run_build
 
-    options = BuildOptions(drafts=drafts, future=future, base_url=base_url,
-                           output=output, allow_change=allow_change, against=against, strict=strict)
+    options = BuildOptions(drafts=drafts, future=future, base_url=base_url, output=output,
+                           allow_change=allow_change, against=against, strict=strict)
     progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
     result = ctx.run(lambda: run_build(ctx.root, options, progress))
-    for problem in result.warnings:
-        ctx.problem(problem)
-    if ctx.verbosity >= 1:
-        for line in render_summary(result, ctx.root, options):
-            click.echo(line)
-    ctx.detail(f"Audio files read: {result.audio_read} (the rest came from the cache).")
-    ctx.detail("Time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings))
+    ctx.problems(result.warnings)
+    ctx.info(*messages.render_summary(result, ctx.root, options))
+    ctx.detail(*messages.build_details(result))
 
 
 @main.command()
@@ -181,25 +154,16 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
 def check(ctx: Context, feed_or_url: str | None, against: str | None, online: bool, output_format: str,
           strict: bool) -> None:
     """Lint the show and the feed it would build, or any feed file or URL."""
-    import json
-    from dataclasses import replace
-
-    from castnotes.cli.messages import check_json, render_check
     from castnotes.commands.check import check_feed, check_show
 
-    if feed_or_url:
-        report = ctx.run(lambda: check_feed(feed_or_url, online=online, against=against),
-                         "nothing was checked.")
-    else:
-        report = ctx.run(lambda: check_show(ctx.root, online=online, against=against),
-                         "nothing was checked.")
+    report = ctx.run(lambda: check_feed(feed_or_url, online=online, against=against) if feed_or_url
+                     else check_show(ctx.root, online=online, against=against), "nothing was checked.")
     failed = bool(report.errors or (strict and report.warnings))
     if output_format == "json":
-        click.echo(json.dumps(check_json(report, strict), indent=2, ensure_ascii=False))
+        click.echo(messages.check_json(report, strict))
     elif ctx.verbosity >= 1 or failed:  # --quiet: only what fails the check
-        shown = report if ctx.verbosity >= 1 else replace(report, findings=tuple(
-            f for f in report.findings if f.severity == "error" or strict))
-        for line in render_check(shown, verbose=ctx.verbosity >= 2, strict=strict):
+        for line in messages.render_check(report, verbose=ctx.verbosity >= 2, strict=strict,
+                                          quiet=ctx.verbosity == 0):
             click.echo(line)
     sys.exit(1 if failed else 0)
 
@@ -218,16 +182,8 @@ def init(ctx: Context, directory: Path | None, title: str, url: str, timezone_na
 
     target = (ctx.root / directory) if directory else ctx.root
     written = ctx.run(lambda: init_show(target, title=title, url=url, timezone_name=timezone_name))
-    for path in written:
-        ctx.detail(f"  wrote {path}")
-    where = directory.as_posix() if directory else "."
-    command = "castnotes" if where == "." else f"castnotes -C {where}"
-    ctx.info(click.style(f"Created the show {title!r} in {where}/", fg="green", bold=True))
-    ctx.info("Next:\n"
-             f"  1. edit {where}/castnotes.toml (url, author, owner, categories) and replace artwork.png\n"
-             f"  2. {command} new \"Your first episode\" --audio recording.mp3\n"
-             f"  3. delete {where}/episodes/001-welcome (the sample) before you publish for real\n"
-             f"  4. {command} serve (preview), {command} check, {command} build (then upload site/)")
+    ctx.detail(*(f"  wrote {path}" for path in written))
+    ctx.info(*messages.init_done(title, directory))
 
 
 @main.command()
@@ -249,14 +205,7 @@ def new(ctx: Context, title: str, audio: Path | None, move: bool, date: str | No
 
     created = ctx.run(lambda: new_episode(ctx.root, title, audio=audio, date=date, number=number,
                                           episode_type=episode_type, publish=publish, move=move))
-    folder = created.folder.relative_to(ctx.root).as_posix()
-    state = "a draft" if created.draft else "to be published with the next build"
-    ctx.info(click.style(f"Created {folder}/episode.md", fg="green", bold=True)
-             + f" ({state}, dated {created.date.strftime('%Y-%m-%d %H:%M %Z')}, GUID {created.guid})")
-    if created.audio is None:
-        ctx.info(f"Copy the episode's audio into {folder}/ before the next build.")
-    ctx.info(f"Write the takeaways in {folder}/episode.md, preview with `castnotes serve`"
-             + (", then set draft: false to publish." if created.draft else "."))
+    ctx.info(*messages.new_done(created, ctx.root))
 
 
 @main.command("list")
@@ -265,18 +214,16 @@ def new(ctx: Context, title: str, audio: Path | None, move: bool, date: str | No
 @pass_context
 def list_command(ctx: Context, output_format: str) -> None:
     """List every episode: number, date, status (published, scheduled, draft), duration, size."""
-    import json
-    import shutil as _shutil
+    import shutil
 
-    from castnotes.commands.listing import list_episodes, render_table
+    from castnotes.cli.tables import episode_table
+    from castnotes.commands.listing import list_episodes
 
     rows = ctx.run(lambda: list_episodes(ctx.root), "nothing was listed.")
-    if output_format == "json":
-        click.echo(json.dumps([r.to_json() for r in rows], indent=2, ensure_ascii=False))
-        return
-    colours = {"header": {"bold": True}, "draft": {"fg": "yellow"}, "scheduled": {"fg": "cyan"}}
-    for line, status in render_table(rows, _shutil.get_terminal_size((100, 24)).columns):
-        click.echo(click.style(line, **colours.get(status, {})))
+    lines = [messages.episodes_json(rows)] if output_format == "json" else episode_table(
+        rows, shutil.get_terminal_size((100, 24)).columns)
+    for line in lines:
+        click.echo(line)
 
 
 @main.command()
@@ -285,58 +232,35 @@ def list_command(ctx: Context, output_format: str) -> None:
 @pass_context
 def serve(ctx: Context, port: int) -> None:
     """Preview the site with drafts and scheduled episodes on 127.0.0.1; rebuild on change."""
-    import time
-
-    from castnotes.commands.build import build as run_build
-    from castnotes.commands.serve import (
-        PREVIEW_DIR,
-        make_server,
-        preview_options,
-        serve_in_thread,
-        watch_changes,
-    )
+    from castnotes.commands.serve import listen, run_preview
     from castnotes.config.settings import load_settings
 
     settings = ctx.run(lambda: load_settings(ctx.root), "nothing is served.")
-    try:
-        server = make_server(settings.root / PREVIEW_DIR, port,
-                             log=click.echo if ctx.verbosity >= 2 else None)
-    except OSError as exc:
-        click.echo(f"error: cannot listen on 127.0.0.1:{port}: {exc.strerror or exc}", err=True)
-        click.echo("  hint: another program uses the port; try --port 8001 (or --port 0)", err=True)
-        sys.exit(1)
-    options = preview_options(server.server_port, settings.root)
-    url = options.base_url
-
-    def rebuild() -> bool:
-        started = time.perf_counter()
-        try:
-            result = run_build(ctx.root, options)
-        except CastnotesError as exc:
-            ctx.report(exc, "the preview still shows the last good build.")
-            return False
-        for problem in result.warnings:
-            ctx.problem(problem)
-        ctx.info(f"Built the preview: {len(result.show.episodes)} episodes in "
-                 f"{time.perf_counter() - started:.2f} s")
-        return True
-
-    rebuild()
-    serve_in_thread(server)
-    ctx.info(click.style(f"Previewing at {url}", fg="green", bold=True)
-             + f" (feed: {url}{settings.feed.path}); drafts and scheduled episodes are included and marked.")
-    ctx.info("Watching for changes; press Ctrl+C to stop.")
-    try:
-        for changed in watch_changes(settings.root, [settings.output_dir, settings.root / ".castnotes"]):
-            names = sorted(Path(p).name for p in changed)
-            ctx.info(f"Changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}")
-            rebuild()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.shutdown()
-        server.server_close()
+    log = click.echo if ctx.verbosity >= 2 else None
+    server = ctx.run(lambda: listen(settings.root, port, log), outcome=None)
+    run_preview(settings, server, _PreviewReport(ctx, settings.feed.path))
     ctx.info("Stopped the preview.")
+
+
+@dataclass
+class _PreviewReport:
+    """What `castnotes serve` says while it runs (a `commands.serve.PreviewEvents`)."""
+
+    ctx: Context
+    feed_path: str
+
+    def built(self, result: BuildResult, seconds: float) -> None:
+        self.ctx.problems(result.warnings)
+        self.ctx.info(messages.preview_built(len(result.show.episodes), seconds))
+
+    def failed(self, error: CastnotesError) -> None:
+        self.ctx.report(error, "the preview still shows the last good build.")
+
+    def serving(self, url: str) -> None:
+        self.ctx.info(*messages.preview_serving(url, self.feed_path))
+
+    def changed(self, paths: set[str]) -> None:
+        self.ctx.info(messages.preview_changed(paths))
 
 
 @main.command("import")
@@ -358,81 +282,16 @@ def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, l
     from castnotes.commands.importer import ImportOptions, import_show
 
     root = into.resolve() if into else ctx.root
-    progress = _DownloadBars() if download and sys.stderr.isatty() and ctx.verbosity else None
+    progress = DownloadBars() if download and sys.stderr.isatty() and ctx.verbosity else None
     try:
         result = ctx.run(lambda: import_show(feed_or_url, root, ImportOptions(download, limit, merge),
                                              progress=progress))
     finally:
         if progress:
             progress.close()
-    for problem in result.problems:
-        ctx.problem(problem)
-    _print_import(ctx, result)
-
-
-def _print_import(ctx: Context, result: ImportResult) -> None:
-    counts: dict[str, int] = {}
-    for outcome in result.outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-        if outcome.status == "imported":
-            ctx.detail(f"  {outcome.folder}  {outcome.label}")
-    try:
-        where = result.root.relative_to(ctx.root).as_posix() or "."
-    except ValueError:
-        where = str(result.root)
-    extra = [f"{counts[k]} {label}" for k, label in (("present", "already in the show"),
-                                                      ("limited", "left for a later run"),
-                                                      ("skipped", "skipped (see the warnings)"))
-             if counts.get(k)]
-    n = len(result.created)
-    ctx.info(f"Imported {n} episode{'s' if n != 1 else ''} into {where}/episodes/"
-             + (f" ({', '.join(extra)})" if extra else "") + ".")
-    if result.downloaded:
-        ctx.info(f"Downloaded {result.downloaded} audio file{'s' if result.downloaded != 1 else ''}; "
-                 "the feed keeps their old addresses.")
-    if result.settings_written:
-        ctx.info("Wrote castnotes.toml from the old feed"
-                 + (f" and the artwork to {result.artwork}" if result.artwork else "") + ".")
-    if result.ledger_records:
-        ctx.info(f"Recorded {result.ledger_records} GUIDs in published.jsonl: later builds refuse to "
-                 "change them.")
-    if not n:
-        return
-    new = result.new_feed_url or "<your site's url>feed.xml"
-    old = f" ({result.old_feed_url})" if result.old_feed_url else ""
-    ctx.info("\nTo move without losing a subscriber:\n"
-             "  1. Set url in castnotes.toml to your new site's address, run `castnotes build` and\n"
-             "     publish site/ there.\n"
-             f"  2. At the old host, point the old feed{old} to the new one,\n"
-             f"     {new}: a permanent (301) redirect, or its \"new feed URL\" setting\n"
-             "     (itunes:new-feed-url).\n"
-             "  3. Keep the old feed and the audio files online for at least four weeks, until the\n"
-             "     directories (Apple, Spotify, Podcast Index) show the new feed.")
-
-
-class _DownloadBars:
-    """One progress bar per downloaded file, on the terminal only."""
-
-    def __init__(self) -> None:
-        self.label: str | None = None
-        self.bar = None
-        self.done = 0
-
-    def __call__(self, label: str, done: int, total: int | None) -> None:
-        if label != self.label:
-            self.close()
-            self.label, self.done = label, 0
-            self.bar = click.progressbar(length=total or 0, label=f"  {label}", file=sys.stderr,
-                                         show_pos=False, show_percent=bool(total))
-            self.bar.__enter__()
-        if self.bar is not None:
-            self.bar.update(done - self.done)
-            self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
+    ctx.problems(result.problems)
+    ctx.detail(*messages.import_details(result))
+    ctx.info(*messages.import_summary(result, ctx.root))
 
 
 @main.command()
@@ -446,38 +305,8 @@ def tag(ctx: Context, episodes: tuple[str, ...], dry_run: bool, id3v23: bool) ->
     from castnotes.commands.tag import tag_show
 
     result = ctx.run(lambda: tag_show(ctx.root, episodes, dry_run=dry_run, id3v23=id3v23))
-    changed = 0
-    for report in result.files:
-        try:
-            name = report.path.relative_to(ctx.root).as_posix()
-        except ValueError:
-            name = str(report.path)
-        if report.changes:
-            changed += 1
-            count = f"{len(report.changes)} tag{'s' if len(report.changes) != 1 else ''}"
-            ctx.info(f"{name}: {count} {'would change' if dry_run else 'written'}")
-            if dry_run or ctx.verbosity >= 2:
-                for change in report.changes:
-                    ctx.info(f"  {change.key}:")
-                    ctx.info(f"    - {change.old}" if change.old else "    - (none)")
-                    ctx.info(f"    + {change.new}" if change.new else "    + (removed)")
-        else:
-            ctx.detail(f"{name}: unchanged")
-        for note in report.notes:
-            ctx.info(f"  note: {note}")
-    for problem in result.problems:
-        ctx.problem(problem)
-    failed = sum(1 for p in result.problems if p.severity == "error")
-    total = len(result.files)
-    if failed:
-        ctx.info(f"{failed} file{'s' if failed != 1 else ''} could not be tagged (left unchanged); "
-                 f"{changed} of {total} others {'would change' if dry_run else 'were tagged'}.")
+    ctx.info(*messages.tag_files(result, ctx.root, dry_run=dry_run, verbose=ctx.verbosity >= 2))
+    ctx.problems(result.problems)
+    ctx.info(messages.tag_verdict(result, dry_run=dry_run))
+    if any(p.severity == "error" for p in result.problems):
         sys.exit(1)
-    if not changed:
-        ctx.info(f"Nothing to change: {total} audio file{'s' if total != 1 else ''} already carry the notes.")
-    elif dry_run:
-        ctx.info(f"{changed} of {total} files would change; run without --dry-run to write them.")
-    elif changed == total:
-        ctx.info(f"Tagged {'all ' if total > 1 else ''}{total} file{'s' if total != 1 else ''}.")
-    else:
-        ctx.info(f"Tagged {changed} of {total} files; the other {total - changed} already carried the notes.")

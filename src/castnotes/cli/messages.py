@@ -1,4 +1,4 @@
-"""What the CLI says after a build or a check, as lines of text (cli.py prints them).
+"""Everything the CLI says, as lines of text (cli/main.py prints them).
 
 Pure functions: result in, lines out. Colour comes from `click.style`; `click.echo`
 drops it when the output is not a terminal, so pipes and CI logs stay plain.
@@ -6,15 +6,25 @@ drops it when the output is not a terminal, so pipes and CI logs stay plain.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from castnotes.commands.build import BuildOptions, BuildResult
-from castnotes.commands.check import CheckReport, Finding
+from castnotes.errors import Problem
 from castnotes.output.ledger import LEDGER_NAME
 from castnotes.read.status import count_statuses
+
+if TYPE_CHECKING:  # the commands load the heavy modules; `build` with nothing to do needs none of them
+    from castnotes.commands.build import BuildOptions, BuildResult
+    from castnotes.commands.check import CheckReport
+    from castnotes.commands.importer import ImportResult
+    from castnotes.commands.listing import EpisodeRow
+    from castnotes.commands.scaffold import NewEpisode
+    from castnotes.commands.tag import TagResult
 
 FINDINGS_PER_RULE = 5  # in text output; --verbose and --format json show every one
 
@@ -28,6 +38,10 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def up_to_date(output: str) -> str:
+    return f"Nothing changed since the last build: {output} is up to date."
 
 
 def render_summary(result: BuildResult, root: Path, options: BuildOptions) -> list[str]:
@@ -73,20 +87,32 @@ def render_summary(result: BuildResult, root: Path, options: BuildOptions) -> li
     return lines
 
 
-def render_finding(finding: Finding) -> str:
+def render_finding(finding: Problem) -> str:
     label = f"{finding.severity}:"
     colour = "red" if finding.severity == "error" else "yellow"
-    text = f"{finding.place.describe()}: {click.style(label, fg=colour, bold=True)} [{finding.rule}] " \
+    text = f"{finding.where.describe()}: {click.style(label, fg=colour, bold=True)} [{finding.rule}] " \
            f"{finding.message}"
     if finding.hint:
         text += f"\n  hint: {finding.hint}"
     return text
 
 
-def render_check(report: CheckReport, *, verbose: bool = False, strict: bool = False) -> list[str]:
-    """Findings grouped by rule (at most a few each unless verbose), then the verdict."""
+def build_details(result: BuildResult) -> list[str]:
+    """What --verbose adds after the summary."""
+    return [f"Audio files read: {result.audio_read} (the rest came from the cache).",
+            "Time: " + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings)]
+
+
+def render_check(report: CheckReport, *, verbose: bool = False, strict: bool = False,
+                 quiet: bool = False) -> list[str]:
+    """Findings grouped by rule (at most a few each unless verbose), then the verdict.
+
+    Quiet shows only what fails the check.
+    """
+    if quiet:
+        report = replace(report, findings=tuple(f for f in report.findings if f.severity == "error" or strict))
     lines: list[str] = []
-    by_rule: dict[str, list[Finding]] = defaultdict(list)
+    by_rule: dict[str, list[Problem]] = defaultdict(list)
     for finding in report.findings:
         by_rule[finding.rule].append(finding)
     ordered = sorted(by_rule.items(), key=lambda kv: (kv[1][0].severity != "error", kv[0]))
@@ -108,7 +134,146 @@ def render_check(report: CheckReport, *, verbose: bool = False, strict: bool = F
     return lines
 
 
-def check_json(report: CheckReport, strict: bool) -> dict:
+def check_json(report: CheckReport, strict: bool) -> str:
+    """`castnotes check --format json`: one document for CI."""
     failed = bool(report.errors or (strict and report.warnings))
-    return {"subject": report.subject, "ok": not failed, "errors": len(report.errors),
-            "warnings": len(report.warnings), "findings": [f.to_json() for f in report.findings]}
+    return _json({"subject": report.subject, "ok": not failed, "errors": len(report.errors),
+                  "warnings": len(report.warnings), "findings": [finding_json(f) for f in report.findings]})
+
+
+def finding_json(finding: Problem) -> dict:
+    """One broken rule in `castnotes check --format json`."""
+    where = finding.where
+    return {"rule": finding.rule, "severity": finding.severity, "place": where.describe(),
+            "file": where.path.as_posix() if where.path else None, "line": where.line, "guid": finding.guid,
+            "message": finding.message, "hint": finding.hint}
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def episodes_json(rows: list[EpisodeRow]) -> str:
+    """`castnotes list --format json`."""
+    return _json([r.to_json() for r in rows])
+
+
+def init_done(title: str, directory: Path | None) -> list[str]:
+    """After `castnotes init`: what was made, and the next steps."""
+    where = directory.as_posix() if directory else "."
+    command = "castnotes" if where == "." else f"castnotes -C {where}"
+    return [click.style(f"Created the show {title!r} in {where}/", fg="green", bold=True),
+            "Next:\n"
+            f"  1. edit {where}/castnotes.toml (url, author, owner, categories) and replace artwork.png\n"
+            f"  2. {command} new \"Your first episode\" --audio recording.mp3\n"
+            f"  3. delete {where}/episodes/001-welcome (the sample) before you publish for real\n"
+            f"  4. {command} serve (preview), {command} check, {command} build (then upload site/)"]
+
+
+def new_done(created: NewEpisode, root: Path) -> list[str]:
+    """After `castnotes new`: the folder, its state, and what to do next."""
+    folder = created.folder.relative_to(root).as_posix()
+    state = "a draft" if created.draft else "to be published with the next build"
+    lines = [click.style(f"Created {folder}/episode.md", fg="green", bold=True)
+             + f" ({state}, dated {created.date.strftime('%Y-%m-%d %H:%M %Z')}, GUID {created.guid})"]
+    if created.audio is None:
+        lines.append(f"Copy the episode's audio into {folder}/ before the next build.")
+    lines.append(f"Write the takeaways in {folder}/episode.md, preview with `castnotes serve`"
+                 + (", then set draft: false to publish." if created.draft else "."))
+    return lines
+
+
+def preview_built(episodes: int, seconds: float) -> str:
+    return f"Built the preview: {episodes} episodes in {seconds:.2f} s"
+
+
+def preview_serving(url: str, feed_path: str) -> list[str]:
+    return [click.style(f"Previewing at {url}", fg="green", bold=True)
+            + f" (feed: {url}{feed_path}); drafts and scheduled episodes are included and marked.",
+            "Watching for changes; press Ctrl+C to stop."]
+
+
+def preview_changed(paths: set[str]) -> str:
+    names = sorted(Path(p).name for p in paths)
+    return f"Changed: {', '.join(names[:5])}{' ...' if len(names) > 5 else ''}"
+
+
+def import_details(result: ImportResult) -> list[str]:
+    """What --verbose lists: each episode folder imported."""
+    return [f"  {o.folder}  {o.label}" for o in result.outcomes if o.status == "imported"]
+
+
+def import_summary(result: ImportResult, root: Path) -> list[str]:
+    """After `castnotes import`: what came in, and how to move the subscribers without losing one."""
+    counts: dict[str, int] = {}
+    for outcome in result.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    try:
+        where = result.root.relative_to(root).as_posix() or "."
+    except ValueError:
+        where = str(result.root)
+    extra = [f"{counts[k]} {label}" for k, label in (("present", "already in the show"),
+                                                      ("limited", "left for a later run"),
+                                                      ("skipped", "skipped (see the warnings)"))
+             if counts.get(k)]
+    n = len(result.created)
+    lines = [f"Imported {n} episode{'s' if n != 1 else ''} into {where}/episodes/"
+             + (f" ({', '.join(extra)})" if extra else "") + "."]
+    if result.downloaded:
+        lines.append(f"Downloaded {result.downloaded} audio file{'s' if result.downloaded != 1 else ''}; "
+                     "the feed keeps their old addresses.")
+    if result.settings_written:
+        lines.append("Wrote castnotes.toml from the old feed"
+                     + (f" and the artwork to {result.artwork}" if result.artwork else "") + ".")
+    if result.ledger_records:
+        lines.append(f"Recorded {result.ledger_records} GUIDs in published.jsonl: later builds refuse to "
+                     "change them.")
+    if not n:
+        return lines
+    new = result.new_feed_url or "<your site's url>feed.xml"
+    old = f" ({result.old_feed_url})" if result.old_feed_url else ""
+    lines.append("\nTo move without losing a subscriber:\n"
+                 "  1. Set url in castnotes.toml to your new site's address, run `castnotes build` and\n"
+                 "     publish site/ there.\n"
+                 f"  2. At the old host, point the old feed{old} to the new one,\n"
+                 f"     {new}: a permanent (301) redirect, or its \"new feed URL\" setting\n"
+                 "     (itunes:new-feed-url).\n"
+                 "  3. Keep the old feed and the audio files online for at least four weeks, until the\n"
+                 "     directories (Apple, Spotify, Podcast Index) show the new feed.")
+    return lines
+
+
+def tag_files(result: TagResult, root: Path, *, dry_run: bool, verbose: bool) -> list[str]:
+    """Per audio file: how many tags change, and (dry run or verbose) each old and new value."""
+    lines = []
+    for report in result.files:
+        name = _relative(report.path, root)
+        if report.changes:
+            count = _plural(len(report.changes), "tag")
+            lines.append(f"{name}: {count} {'would change' if dry_run else 'written'}")
+            if dry_run or verbose:
+                for change in report.changes:
+                    lines.append(f"  {change.key}:")
+                    lines.append(f"    - {change.old}" if change.old else "    - (none)")
+                    lines.append(f"    + {change.new}" if change.new else "    + (removed)")
+        elif verbose:
+            lines.append(f"{name}: unchanged")
+        lines.extend(f"  note: {note}" for note in report.notes)
+    return lines
+
+
+def tag_verdict(result: TagResult, *, dry_run: bool) -> str:
+    """The last line of `castnotes tag`."""
+    changed = sum(1 for report in result.files if report.changes)
+    failed = sum(1 for p in result.problems if p.severity == "error")
+    total = len(result.files)
+    if failed:
+        return (f"{_plural(failed, 'file')} could not be tagged (left unchanged); "
+                f"{changed} of {total} others {'would change' if dry_run else 'were tagged'}.")
+    if not changed:
+        return f"Nothing to change: {_plural(total, 'audio file')} already carry the notes."
+    if dry_run:
+        return f"{changed} of {total} files would change; run without --dry-run to write them."
+    if changed == total:
+        return f"Tagged {'all ' if total > 1 else ''}{_plural(total, 'file')}."
+    return f"Tagged {changed} of {total} files; the other {total - changed} already carried the notes."

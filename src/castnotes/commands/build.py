@@ -19,7 +19,7 @@ from castnotes import __version__
 from castnotes.audio.info import stamp
 from castnotes.checks.report import Lint
 from castnotes.checks.rules import POLICY_RULES
-from castnotes.commands.check import Finding, ShowFeedLint, compare_against
+from castnotes.commands.check import ShowFeedLint, compare_against
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem
@@ -45,10 +45,9 @@ from castnotes.output.state import (
     walk,
 )
 from castnotes.read.audio_cache import AudioCache
-from castnotes.read.chapters import render_chapters_json
-from castnotes.read.episode_cache import EpisodeCache
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
+from castnotes.render.chapters import render_chapters_json
 from castnotes.render.fingerprints import RenderJob
 from castnotes.render.pages import (
     default_theme_dir,
@@ -92,7 +91,7 @@ class BuildResult:
     seconds: float
     warnings: tuple[Problem, ...] = field(default=())
     left_out: dict[str, int] = field(default_factory=dict)  # drafts / scheduled not built
-    check_warnings: tuple[Finding, ...] = field(default=())  # warning-level feed rules
+    check_warnings: tuple[Problem, ...] = field(default=())  # warning-level feed rules
     recorded: int = 0  # new ledger records
     rendered: int = 0  # pages rendered (the others were unchanged and kept)
     timings: tuple[tuple[str, float], ...] = ()  # seconds per phase
@@ -116,7 +115,8 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
     cache = AudioCache(settings.root)
-    everything = keep_published(_load(settings, cache, options, progress))
+    everything = keep_published(load_show(settings, now=options.now, strict_drafts=options.drafts,
+                                          audio_cache=cache, reuse_episodes=True, progress=progress))
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
@@ -154,7 +154,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         seconds=clock.total,
         warnings=show.problems + policy,
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
-        check_warnings=tuple(f for f in lint.findings if f.severity == "warning"),
+        check_warnings=tuple(f for f in lint.items if f.severity == "warning"),
         recorded=recorded,
         rendered=rendered,
         timings=tuple(clock.laps),
@@ -176,17 +176,6 @@ class Stopwatch:
     @property
     def total(self) -> float:
         return time.perf_counter() - self.started
-
-
-def _load(settings: Settings, cache: AudioCache, options: BuildOptions, progress: Progress | None) -> Show:
-    """Every episode (drafts and scheduled ones too: the ledger wants to see them), from the caches
-    where nothing changed."""
-    episode_cache = EpisodeCache(settings.root)
-    everything = load_show(settings, cache, drafts=True, future=True, now=options.now,
-                           strict_drafts=options.drafts, episode_cache=episode_cache, progress=progress)
-    cache.save()
-    episode_cache.save()
-    return everything
 
 
 def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
@@ -272,11 +261,11 @@ def _feeds_checked(show: Show, options: BuildOptions
     policy = () if options.strict else tuple(f for f in errors if f.rule in POLICY_RULES)
     errors = [f for f in errors if f not in policy]
     if errors:
-        raise CastnotesError([f.to_problem() for f in errors])
-    return feeds, lint, tuple(replace(f, severity="warning").to_problem() for f in policy)
+        raise CastnotesError(errors)
+    return feeds, lint, tuple(replace(f, severity="warning") for f in policy)
 
 
-def _allowed_pub_change(finding: Finding, show: Show, allow_change: Iterable[str]) -> bool:
+def _allowed_pub_change(finding: Problem, show: Show, allow_change: Iterable[str]) -> bool:
     """A PUB-* finding (from --against) about an episode named in --allow-change is intended."""
     if not finding.rule.startswith("PUB-") or finding.guid is None:
         return False

@@ -24,7 +24,7 @@ from castnotes.checks.online import (
 )
 from castnotes.checks.podcast20 import check_podcasting
 from castnotes.checks.published import compare_with_published
-from castnotes.checks.report import Finding, Lint, Place
+from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources, mirror_for
 from castnotes.checks.rules import RULES
 from castnotes.checks.show import ShowLocator, show_resources
@@ -33,26 +33,25 @@ from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Show
 from castnotes.output.ledger import guard, keep_published
-from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render.rss import render_feed, render_feeds
 
-__all__ = ["RULES", "CheckReport", "Finding", "ShowFeedLint", "check_feed", "check_show", "compare_against",
+__all__ = ["RULES", "CheckReport", "ShowFeedLint", "check_feed", "check_show", "compare_against",
            "lint_feed", "lint_show_feed"]
 
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
     subject: str  # what was checked: the show folder, a file or a URL
-    findings: tuple[Finding, ...] = field(default=())
+    findings: tuple[Problem, ...] = field(default=())  # each with its rule id
 
     @property
-    def errors(self) -> list[Finding]:
+    def errors(self) -> list[Problem]:
         return [f for f in self.findings if f.severity == "error"]
 
     @property
-    def warnings(self) -> list[Finding]:
+    def warnings(self) -> list[Problem]:
         return [f for f in self.findings if f.severity == "warning"]
 
 
@@ -99,13 +98,13 @@ class ShowFeedLint:
         lint = self.lint
         seen: set[tuple[str, str, str]] = set()
         kept = []
-        for finding in lint.findings:
-            key = (finding.rule, finding.message, str(finding.place))
+        for finding in lint.items:
+            key = (finding.rule, finding.message, str(finding.where))
             if finding.guid is None and key in seen:
                 continue
             seen.add(key)
             kept.append(finding)
-        lint.findings[:] = kept
+        lint.items[:] = kept
         _shared_enclosures(self.show, lint)
         return lint
 
@@ -113,7 +112,7 @@ class ShowFeedLint:
 def _shared_enclosures(show: Show, lint: Lint) -> None:
     """IT-ENC-5 over the whole show, where pieces of the feed would each miss it."""
     first: dict[str, str] = {}
-    reported = {f.guid for f in lint.findings if f.rule == "IT-ENC-5"}
+    reported = {f.guid for f in lint.items if f.rule == "IT-ENC-5"}
     for episode in reversed(show.episodes):  # oldest first: the newer copy is the one reported
         url = episode.enclosure.url
         if url in first and episode.guid not in reported:
@@ -129,15 +128,12 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     lint = Lint()
     try:
         settings = load_settings(root)
-        cache = AudioCache(settings.root)
-        everything = keep_published(load_show(settings, cache, drafts=True, future=True, now=now,
-                                              strict_drafts=False))
-        cache.save()
+        everything = keep_published(load_show(settings, now=now, strict_drafts=False))
     except CastnotesError as exc:
         for problem in exc.problems:
             lint.add_at(_problem_place(problem, root), "SOURCE", problem.message,
                         severity=problem.severity, hint=problem.hint or "")
-        return CheckReport(str(root), tuple(lint.findings))
+        return CheckReport(str(root), tuple(lint.items))
     show = select_episodes(everything)
     lint = Lint(locate=ShowLocator(show))
     for problem in show.problems:
@@ -153,7 +149,7 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
         lint.add_at(_problem_place(problem, settings.root), "LEDGER", problem.message, hint=problem.hint)
     if against:
         compare_against(render_feed(show), against, lint)  # every episode, in one document
-    return CheckReport(str(settings.root), tuple(lint.findings))
+    return CheckReport(str(settings.root), tuple(lint.items))
 
 
 def check_feed(source: str, *, online: bool = False, against: str | None = None) -> CheckReport:
@@ -179,7 +175,7 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
         check_feed_response(source, final_url, headers, self_href(root) if root is not None else None, lint)
     if against and tree is not None:
         compare_with_published(data, read_feed_source(against), tree, lint)
-    return CheckReport(source, tuple(lint.findings))
+    return CheckReport(source, tuple(lint.items))
 
 
 def compare_against(feed: bytes, published_source: str, lint: Lint) -> None:
@@ -220,8 +216,9 @@ def _peek_channel(data: bytes) -> etree._Element | None:
     return root.find("channel") if root is not None else None
 
 
-def _problem_place(problem: Problem, root: Path) -> Place:
+def _problem_place(problem: Problem, root: Path) -> SourceLocation:
+    """A problem of the show's files, named as the check names places: relative to the show."""
     where = problem.where
     if where.path is None:
-        return Place("show")
-    return Place(SourceLocation(where.path).describe(root), where.path, where.line)
+        return SourceLocation(label="show")
+    return SourceLocation(where.path, where.line, SourceLocation(where.path).describe(root))

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from castnotes.audio import AUDIO_SUFFIXES, read_audio
+from castnotes.audio.types import MEDIA_TYPES
 from castnotes.checks.artwork import check_artwork
 from castnotes.checks.report import Lint
 from castnotes.commands.scaffold import SAMPLE_AUDIO, SAMPLE_FOLDER, render_artwork
@@ -51,14 +52,13 @@ from castnotes.importing.plan import (
 from castnotes.importing.settings import render_settings
 from castnotes.model import CONFIG_NAME
 from castnotes.output.ledger import LedgerEntry, append_entries, load_ledger
-from castnotes.read.audio_cache import CACHE_DIR, ignore_in_git
 from castnotes.read.frontmatter import parse_document
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR, default_slug
+from castnotes.store import store_dir, write_atomic
 
 MAX_FEED_BYTES = 32 * 1024 * 1024  # the largest real feeds are a few MB
 MAX_ART_BYTES = 20 * 1024 * 1024
-SUFFIX_BY_TYPE = {"audio/mpeg": ".mp3", "audio/x-m4a": ".m4a", "video/mp4": ".mp4", "audio/ogg": ".ogg",
-                  "audio/opus": ".opus", "audio/flac": ".flac"}
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,13 +338,11 @@ def _download_audio(plan: ImportPlan, root: Path, opener: Opener | None, progres
 
     Returns {item position: (downloaded file, its name in the episode folder)}.
     """
-    folder = root / CACHE_DIR / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    ignore_in_git(root / CACHE_DIR)
+    folder = store_dir(root, "downloads")
     files = {}
     for episode in plan.episodes:
         suffix = posixpath.splitext(urlsplit(episode.audio_url).path)[1].lower()
-        suffix = suffix if suffix in AUDIO_SUFFIXES else SUFFIX_BY_TYPE.get(episode.meta["audio"]["type"], "")
+        suffix = suffix if suffix in AUDIO_SUFFIXES else _suffix_for(episode.meta["audio"]["type"], "")
         target = folder / (hashlib.sha256(episode.audio_url.encode()).hexdigest()[:20] + suffix)
         if not target.exists():
             download_file(episode.audio_url, target, what=f"audio of {episode.folder}", opener=opener,
@@ -361,9 +359,15 @@ def _download_audio(plan: ImportPlan, root: Path, opener: Opener | None, progres
         if episode.audio_length and episode.audio_length != size:
             problems.add(f"{episode.folder}: the old feed said the audio has {episode.audio_length} bytes, "
                          f"the file has {size}; the new feed says {size}, the real size", severity="warning")
-        name = "audio" + (suffix if suffix in AUDIO_SUFFIXES else SUFFIX_BY_TYPE.get(info.mime, ".mp3"))
+        name = "audio" + (suffix if suffix in AUDIO_SUFFIXES else _suffix_for(info.mime, ".mp3"))
         files[episode.position] = (target, name)
     return files
+
+
+def _suffix_for(mime: str, default: str) -> str:
+    """The file suffix castnotes reads for a feed type (audio/x-m4a -> .m4a), else `default`."""
+    row = next((r for r in MEDIA_TYPES if r.mime == mime and r.readable), None)
+    return row.suffix if row else default
 
 
 def _ask_for_lengths(plan: ImportPlan, root: Path, opener: Opener | None, problems: Problems) -> ImportPlan:
@@ -417,7 +421,7 @@ def _show_artwork(feed: OldFeed, root: Path, opener: Opener | None,
         check_artwork(data, url, "the old show artwork", lint, None, "show.image")
         suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
         if not lint.errors:
-            for finding in lint.findings:
+            for finding in lint.items:
                 problems.add(finding.message, root / CONFIG_NAME, severity="warning", hint=finding.hint)
             name = _free_name(root, "artwork" + suffix)
             return name, ((name, data),)
@@ -500,18 +504,11 @@ class _Writer:
 
     def new_file(self, path: Path, data: bytes) -> None:
         """Write `path`, which must not exist, atomically: a temporary sibling hard-linked into place."""
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.link(tmp, path)  # fails instead of replacing a file that appeared meanwhile
+        try:  # exclusive: fails instead of replacing a file that appeared meanwhile
+            write_atomic(path, data, durable=True, exclusive=True)
         except FileExistsError:
             raise CastnotesError.single("this file appeared during the import; it was left alone", path,
                                         hint="run the import again") from None
-        finally:
-            Path(tmp).unlink(missing_ok=True)
         self.created.append(path)
 
     def move(self, path: Path, target: Path) -> None:

@@ -12,18 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from castnotes.audio.types import format_name
 from castnotes.config.settings import load_settings
 from castnotes.model import Episode
 from castnotes.output.ledger import keep_published, load_ledger
-from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
 from castnotes.read.status import episode_status
-from castnotes.timecode import format_clock
-
-FORMATS = {"audio/mpeg": "MP3", "audio/x-m4a": "M4A", "audio/mp4": "M4A", "video/mp4": "MP4",
-           "video/x-m4v": "M4V", "video/quicktime": "MOV", "audio/ogg": "Ogg", "audio/opus": "Opus",
-           "audio/flac": "FLAC"}
-COLUMNS = ("number", "date", "status", "title", "duration", "size", "format")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +45,8 @@ class EpisodeRow:
 
 def list_episodes(root: Path, now: datetime | None = None) -> list[EpisodeRow]:
     """Every episode of the show, oldest first (the newest ends up next to the prompt)."""
-    settings = load_settings(root)
-    cache = AudioCache(settings.root)
-    show = keep_published(load_show(settings, cache, drafts=True, future=True, now=now, strict_drafts=False))
-    cache.save()
-    ledger = load_ledger(settings.root)
+    show = keep_published(load_show(load_settings(root), now=now, strict_drafts=False))
+    ledger = load_ledger(show.settings.root)
     return [_row(e, e.guid in ledger) for e in sorted(show.episodes, key=lambda e: (e.date, e.folder))]
 
 
@@ -65,34 +56,4 @@ def _row(episode: Episode, in_ledger: bool) -> EpisodeRow:
         folder=episode.folder, slug=episode.slug, guid=episode.guid, number=episode.number,
         season=episode.season, type=episode.type, date=episode.date, status=episode_status(episode),
         title=episode.title, duration=enclosure.duration, size=enclosure.length, mime=enclosure.mime,
-        format=FORMATS.get(enclosure.mime, enclosure.mime.split("/")[-1].upper()), in_ledger=in_ledger)
-
-
-def render_table(rows: list[EpisodeRow], width: int = 100) -> list[tuple[str, str]]:
-    """Aligned text lines, each with its status (for colouring); titles shortened to fit `width`."""
-    cells = [[_number(r), r.date.strftime("%Y-%m-%d %H:%M"), r.status, r.title, format_clock(r.duration),
-              _size(r.size), r.format] for r in rows]
-    header = ["#", "date", "status", "title", "duration", "size", "format"]
-    widths = [max(len(row[i]) for row in cells + [header]) for i in range(len(header))]
-    fixed = sum(w for i, w in enumerate(widths) if i != 3) + 2 * (len(widths) - 1)
-    widths[3] = max(12, min(widths[3], width - fixed))
-    lines = [("  ".join(_fit(h, widths[i], i) for i, h in enumerate(header)).rstrip(), "header")]
-    for row, line in zip(rows, cells):
-        lines.append(("  ".join(_fit(c, widths[i], i) for i, c in enumerate(line)).rstrip(), row.status))
-    return lines
-
-
-def _fit(text: str, width: int, column: int) -> str:
-    if len(text) > width:
-        text = text[: width - 1] + "…"
-    return text.rjust(width) if column in (0, 4, 5) else text.ljust(width)
-
-
-def _number(row: EpisodeRow) -> str:
-    if row.number is None:
-        return row.type[:1].upper() if row.type != "full" else "-"
-    return f"S{row.season}E{row.number}" if row.season else str(row.number)
-
-
-def _size(size: int) -> str:
-    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} KB"
+        format=format_name(enclosure.mime), in_ledger=in_ledger)

@@ -18,21 +18,26 @@ from __future__ import annotations
 import mimetypes
 import re
 import threading
+import time
 from email.utils import formatdate
 from functools import partial
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 from urllib.parse import unquote, urlsplit
 
-from castnotes.commands.build import BuildOptions
-from castnotes.read.audio_cache import CACHE_DIR
+from castnotes.audio.types import MEDIA_TYPES
+from castnotes.commands.build import BuildOptions, BuildResult, build
+from castnotes.errors import CastnotesError
+from castnotes.model import Settings
+from castnotes.store import STORE_DIR
 
-PREVIEW_DIR = f"{CACHE_DIR}/preview"
+PREVIEW_DIR = f"{STORE_DIR}/preview"
 HOST = "127.0.0.1"
-CONTENT_TYPES = {".m4a": "audio/mp4", ".opus": "audio/ogg", ".vtt": "text/vtt", ".srt": "application/x-subrip",
-                 ".xml": "application/xml", ".json": "application/json", ".mp3": "audio/mpeg"}
+# Media as browsers play it (audio/mp4 for .m4a), from the one media table; text types as the site needs.
+CONTENT_TYPES = {row.suffix: row.web for row in MEDIA_TYPES} | {
+    ".vtt": "text/vtt", ".srt": "application/x-subrip", ".xml": "application/xml", ".json": "application/json"}
 CHUNK = 64 * 1024
 _STAGING = re.compile(r"^\..+\.(tmp|old)-\d+$")  # output.py's sibling folders during a swap
 
@@ -45,6 +50,54 @@ def preview_options(port: int, root: Path) -> BuildOptions:
     """The build behind the preview: everything, for the local address, into .castnotes/preview/."""
     return BuildOptions(drafts=True, future=True, base_url=f"http://{HOST}:{port}/",
                         output=(root / PREVIEW_DIR).resolve())
+
+
+class PreviewEvents(Protocol):
+    """What the preview tells whoever runs it (the CLI prints it)."""
+
+    def built(self, result: BuildResult, seconds: float) -> None: ...
+
+    def failed(self, error: CastnotesError) -> None: ...
+
+    def serving(self, url: str) -> None: ...
+
+    def changed(self, paths: set[str]) -> None: ...
+
+
+def listen(root: Path, port: int, log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:
+    """The preview's server on 127.0.0.1:port; a port in use is the host's problem, not a bug."""
+    try:
+        return make_server(root / PREVIEW_DIR, port, log)
+    except OSError as exc:
+        raise CastnotesError.single(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}",
+                                    hint="another program uses the port; try --port 8001 (or --port 0)") from None
+
+
+def run_preview(settings: Settings, server: ThreadingHTTPServer, events: PreviewEvents) -> None:
+    """Build, serve, and rebuild on every change until Ctrl+C; a failed build keeps the last good one."""
+    options = preview_options(server.server_port, settings.root)
+
+    def rebuild() -> None:
+        started = time.perf_counter()
+        try:
+            result = build(settings.root, options)
+        except CastnotesError as exc:
+            events.failed(exc)
+            return
+        events.built(result, time.perf_counter() - started)
+
+    rebuild()
+    serve_in_thread(server)
+    events.serving(options.base_url or "")
+    try:
+        for changed in watch_changes(settings.root, [settings.output_dir, settings.root / STORE_DIR]):
+            events.changed(changed)
+            rebuild()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def make_server(folder: Path, port: int = 8000, log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:

@@ -11,10 +11,7 @@ nothing.
 
 from __future__ import annotations
 
-import difflib
-import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
@@ -33,10 +30,10 @@ from castnotes.audio.tags import (
     write_tags,
 )
 from castnotes.config.settings import load_settings
-from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.errors import CastnotesError, Problem, SourceLocation, did_you_mean
 from castnotes.model import Episode, Show
-from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import load_show
+from castnotes.store import atomic_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +62,8 @@ class TagResult:
 def tag_show(root: Path, episodes: Sequence[str] = (), *, dry_run: bool = False,
              id3v23: bool = False) -> TagResult:
     """Tag the audio of the named episodes (folder, slug or path), or of every episode."""
-    settings = load_settings(root)
-    cache = AudioCache(settings.root)
-    show = load_show(settings, cache, drafts=True, future=True)
-    cache.save()
-    chosen = select_episodes(show, episodes, settings.root)
+    show = load_show(load_settings(root))
+    chosen = choose_episodes(show, episodes, show.settings.root)
     reports, problems = [], []
     for episode in chosen:
         source = episode.enclosure.source_path
@@ -85,7 +79,8 @@ def tag_show(root: Path, episodes: Sequence[str] = (), *, dry_run: bool = False,
     return TagResult(tuple(reports), dry_run, tuple(problems))
 
 
-def select_episodes(show: Show, names: Sequence[str], root: Path) -> list[Episode]:
+def choose_episodes(show: Show, names: Sequence[str], root: Path) -> list[Episode]:
+    """The episodes named on the command line (folder, slug or path), or all of them."""
     if not names:
         return sorted(show.episodes, key=lambda e: e.folder)
     by_name = {}
@@ -104,15 +99,10 @@ def select_episodes(show: Show, names: Sequence[str], root: Path) -> list[Episod
     if unknown:
         raise CastnotesError([
             Problem(f"no episode {name!r} in this show", SourceLocation(root / "episodes"),
-                    hint=_suggest(name, sorted(by_name)))
+                    hint=did_you_mean(name, sorted(by_name), "name an episode folder or slug, e.g. "
+                                      + min(by_name, default="001-first"), cutoff=0.5))
             for name in unknown])
     return chosen
-
-
-def _suggest(name: str, choices: list[str]) -> str:
-    match = difflib.get_close_matches(name, choices, n=1, cutoff=0.5)
-    return f"did you mean {match[0]!r}?" if match else "name an episode folder or slug, e.g. " + (
-        choices[0] if choices else "001-first")
 
 
 def tag_file(show: Show, episode: Episode, path: Path, *, dry_run: bool, id3v23: bool) -> FileReport:
@@ -194,10 +184,7 @@ def _id3_major(path: Path) -> int | None:
 def _write_verified(path: Path, kind: str, tags: TagSet, id3v23: bool, wanted: dict[str, str]) -> None:
     """Tag a copy, check it reads back as intended, then swap it in with one rename."""
     before, _ = read_audio(path)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".castnotes-tag")
-    os.close(fd)
-    copy = Path(name)
-    try:
+    with atomic_path(path, suffix=".castnotes-tag") as copy:
         shutil.copy2(path, copy)
         try:
             write_tags(copy, kind, tags, id3v23)
@@ -221,6 +208,3 @@ def _write_verified(path: Path, kind: str, tags: TagSet, id3v23: bool, wanted: d
         if problems:
             raise CastnotesError.single("; ".join(problems) + "; the file was left as it was", path,
                                         hint="please report this with the file")
-        os.replace(copy, path)
-    finally:
-        copy.unlink(missing_ok=True)

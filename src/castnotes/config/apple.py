@@ -5,8 +5,6 @@ Apple matches category text exactly, so a typo here means a show filed nowhere.
 
 from __future__ import annotations
 
-import difflib
-
 APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "Arts": ("Books", "Design", "Fashion & Beauty", "Food", "Performing Arts", "Visual Arts"),
     "Business": ("Careers", "Entrepreneurship", "Investing", "Management", "Marketing", "Non-Profit"),
@@ -109,10 +107,3 @@ def parse_category(text: str) -> tuple[str, str | None] | None:
     if sub and sub not in APPLE_CATEGORIES[parent]:
         return None
     return parent, (sub or None)
-
-
-def suggest_category(text: str) -> str | None:
-    """The nearest valid category path, compared case-insensitively, for an error hint."""
-    lowered = {path.lower(): path for path in ALL_CATEGORY_PATHS}
-    match = difflib.get_close_matches(text.strip().lower(), list(lowered), n=1, cutoff=0.5)
-    return lowered[match[0]] if match else None

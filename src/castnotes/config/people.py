@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from castnotes.config.podcasting import MAX_TEXT, suggest
-from castnotes.errors import Problems
+from castnotes.config.podcasting import MAX_TEXT
+from castnotes.errors import Problems, did_you_mean
 from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.model import Person, Registry
 from castnotes.slugs import slugify
@@ -117,7 +117,7 @@ def check_role(reader: FieldReader, role_text: str, group_text: str | None) -> t
     role = role_text.strip().lower()
     if role not in ROLE_GROUP:
         reader.error("role", f"{role_text!r} is not a Podcasting 2.0 person role",
-                     hint=suggest(role, ROLE_GROUP) or "roles include host, co-host, guest, producer, "
+                     hint=did_you_mean(role, ROLE_GROUP) or "roles include host, co-host, guest, producer, "
                                                       "editor, composer (see the README)")
         return None
     if group_text is None:
@@ -125,7 +125,7 @@ def check_role(reader: FieldReader, role_text: str, group_text: str | None) -> t
     group = group_text.strip().lower()
     if group not in TAXONOMY:
         reader.error("group", f"{group_text!r} is not a Podcasting 2.0 person group",
-                     hint=suggest(group, TAXONOMY) or "groups: " + ", ".join(TAXONOMY))
+                     hint=did_you_mean(group, TAXONOMY) or "groups: " + ", ".join(TAXONOMY))
         return None
     if role not in TAXONOMY[group]:
         reader.error("role", f"{role_text!r} is not a role of the group {group_text!r}",
@@ -214,7 +214,7 @@ def _registered(reader: FieldReader, pid: str, registry: Registry, default_role:
     if by_name is not None:
         hint = f"did you mean {by_name.id!r} ({by_name.name})?"
     else:
-        hint = suggest(pid, registry) or (
+        hint = did_you_mean(pid, registry) or (
             f"add [{person_id(pid)}] with name = \"...\" to {PEOPLE_FILE}, or write "
             f"{{name: {pid}}} for a one-off guest")
     reader.error(key, f"{pid!r} is not a person id in {PEOPLE_FILE}", hint=hint)

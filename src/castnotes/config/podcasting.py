@@ -11,12 +11,12 @@ any other URL that ends up in a podcast:* tag may be plain http with a warning.
 
 from __future__ import annotations
 
-import difflib
 import re
 import uuid
 from datetime import date, datetime
-from typing import Any, Iterator
+from typing import Iterator
 
+from castnotes.errors import did_you_mean
 from castnotes.fields import FieldReader
 from castnotes.model import (
     BlockRule,
@@ -67,11 +67,6 @@ COUNTRY_RE = re.compile(r"^[A-Za-z]{2}$")
 RRULE_PARTS = ("FREQ", "UNTIL", "COUNT", "INTERVAL", "BYSECOND", "BYMINUTE", "BYHOUR", "BYDAY",
                "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYMONTH", "BYSETPOS", "WKST")
 FREQUENCIES = ("SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY")
-
-
-def suggest(word: str, choices: Any) -> str | None:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {match[0]!r}?" if match else None
 
 
 def read_podcast_guid(reader: FieldReader, key: str) -> str | None:
@@ -141,7 +136,7 @@ def read_license(reader: FieldReader, key: str = "license") -> License | None:
     if name.lower() in known:
         return License(known[name.lower()], url)
     if url is None:
-        near = suggest(name.upper(), KNOWN_LICENSES)
+        near = did_you_mean(name.upper(), KNOWN_LICENSES)
         reader.error(key, f"{name!r} is not a well-known licence slug; a custom licence needs a url",
                      hint=near or f'write {{name = "{name}", url = "https://..."}}; known slugs: '
                                   + ", ".join(KNOWN_LICENSES))
@@ -206,7 +201,7 @@ def read_block(reader: FieldReader, key: str = "block") -> tuple[BlockRule, ...]
     for slug in reader.strings(key):
         if slug.lower() not in SERVICE_SLUGS:
             reader.error(key, f"{slug!r} is not a service slug of the podcast namespace",
-                         hint=suggest(slug.lower(), SERVICE_SLUGS) or "known: " + ", ".join(SERVICE_SLUGS))
+                         hint=did_you_mean(slug.lower(), SERVICE_SLUGS, "known: " + ", ".join(SERVICE_SLUGS)))
             continue
         rules.append(BlockRule(True, slug.lower()))
     return tuple(rules)
@@ -240,8 +235,8 @@ def rrule_problem(rule: str, has_dtstart: bool) -> str | None:
         if not sep or not value.strip():
             return f"{part!r} is not NAME=VALUE"
         if name not in RRULE_PARTS:
-            return f"{name!r} is not an RFC 5545 rule part" + (f" ({suggest(name, RRULE_PARTS)})"
-                                                                 if suggest(name, RRULE_PARTS) else "")
+            near = did_you_mean(name, RRULE_PARTS)
+            return f"{name!r} is not an RFC 5545 rule part" + (f" ({near})" if near else "")
         parts[name] = value.strip().upper()
     if "FREQ" not in parts:
         return "needs FREQ (e.g. FREQ=WEEKLY)"
@@ -274,7 +269,7 @@ def read_medium(reader: FieldReader, key: str = "medium") -> str | None:
     if value is None:
         return None
     if value not in MEDIUMS:
-        near = suggest(value, MEDIUMS)
+        near = did_you_mean(value, MEDIUMS)
         reader.error(key, f"{value!r} is not a podcast:medium", hint=near or "one of " + ", ".join(MEDIUMS))
         return None
     return value

@@ -7,7 +7,6 @@ collected so a host sees all of them at once.
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from dataclasses import replace
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from castnotes.config.apple import parse_category, suggest_category
+from castnotes.config.apple import ALL_CATEGORY_PATHS, parse_category
 from castnotes.config.people import load_people, read_people
 from castnotes.config.podcasting import (
     MAX_TEXT,
@@ -29,7 +28,7 @@ from castnotes.config.podcasting import (
     read_txt,
     read_update_frequency,
 )
-from castnotes.errors import CastnotesError, Problems
+from castnotes.errors import CastnotesError, Problems, did_you_mean
 from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.model import (
     CONFIG_NAME,
@@ -186,9 +185,9 @@ def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
     for text in raw.get("categories", []):
         parsed = parse_category(str(text))
         if parsed is None:
-            near = suggest_category(str(text))
             problems.add(f"[show] category {text!r} is not on Apple's list", path, where("categories"),
-                         hint=f"did you mean {near!r}?" if near else "see feed-rules §2 for the list")
+                         hint=did_you_mean(str(text), ALL_CATEGORY_PATHS, "see feed-rules §2 for the list",
+                                           cutoff=0.5, ignore_case=True))
         else:
             categories.append(parsed)
     show_type = raw.get("type", "episodic")
@@ -248,7 +247,7 @@ def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "KeyLines",
     for key, value in raw.items():
         if key not in SUBSCRIBE_PLATFORMS:
             problems.add(f"[show] subscribe has an unknown app {key!r}", path, lines.find("show", "subscribe"),
-                         hint=_suggest(key, SUBSCRIBE_PLATFORMS))
+                         hint=_suggest_key(key, SUBSCRIBE_PLATFORMS))
             continue
         url = _url(value if isinstance(value, str) else repr(value), "show", f"subscribe.{key}", path,
                    lines, problems)
@@ -312,7 +311,7 @@ def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "Ke
     for section, table in data.items():
         if section not in SCHEMA:
             problems.add(f"unknown section [{section}]", path, lines.find(section, None),
-                         hint=_suggest(section, SCHEMA))
+                         hint=_suggest_key(section, SCHEMA))
             continue
         if not isinstance(table, dict):
             problems.add(f"{section} must be a table: [{section}]", path, lines.find(None, section))
@@ -321,7 +320,7 @@ def _check_keys(data: dict[str, Any], problems: Problems, path: Path, lines: "Ke
             expected = SCHEMA[section].get(key)
             if expected is None:
                 problems.add(f"unknown key {key!r} in [{section}]", path, lines.find(section, key),
-                             hint=_suggest(key, SCHEMA[section]))
+                             hint=_suggest_key(key, SCHEMA[section]))
             elif not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
                 kinds = (expected,) if isinstance(expected, type) else expected
                 words = " or a ".join(_TYPE_WORDS.get(t.__name__, t.__name__) for t in kinds)
@@ -332,9 +331,8 @@ _TYPE_WORDS = {"str": "string", "bool": "boolean (true or false)", "int": "whole
                "list": "list", "dict": "table"}
 
 
-def _suggest(word: str, choices: Any) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.5)
-    return f"did you mean {match[0]!r}?" if match else "valid keys: " + ", ".join(sorted(choices))
+def _suggest_key(word: str, choices: Any) -> str | None:
+    return did_you_mean(word, choices, "valid keys: " + ", ".join(sorted(choices)), cutoff=0.5)
 
 
 def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", problems: Problems,

@@ -18,7 +18,7 @@ from castnotes.fields import HTTP_URL, FieldReader
 from castnotes.importing.oldfeed import OldItem, TagValues
 from castnotes.model import Chapter
 from castnotes.read.chapters import ChapterSource, check_chapters
-from castnotes.timecode import parse_time_value
+from castnotes.timecode import compact_seconds, parse_time_value
 
 Warn = Callable[[str], None]
 Reader = Callable[[FieldReader, str], Any]  # one of castnotes' own front matter / settings readers
@@ -156,13 +156,9 @@ def _soundbites(item: OldItem, duration: float, warn: Warn) -> list[dict[str, An
         if start < 0 or length <= 0 or (duration and start + length > duration + 0.5):
             warn(f"podcast:soundbite {raw} does not fit the episode; left out")
             continue
-        bite: dict[str, Any] = {"start": seconds(start), "duration": seconds(length)}
+        bite: dict[str, Any] = {"start": compact_seconds(start), "duration": compact_seconds(length)}
         if raw.get("title"):
             bite["title"] = raw["title"][:128]
         bites.append(bite)
     return bites
 
-
-def seconds(value: float) -> int | float:
-    """3.0 -> 3, 2.5 -> 2.5: how a host would write it."""
-    return int(value) if value == int(value) else round(value, 3)

@@ -20,25 +20,19 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
-from castnotes.checks.items import APPLE_SUFFIXES, APPLE_TYPES
-from castnotes.checks.items import TYPES_BY_SUFFIX as ACCEPTED_TYPES
+from castnotes.audio.types import APPLE_TYPES, BY_SUFFIX
 from castnotes.errors import Problem, SourceLocation
 from castnotes.fields import CONTROL_CHARACTERS, HTTP_URL
-from castnotes.importing.extras import episode_extras, seconds
+from castnotes.importing.extras import episode_extras
 from castnotes.importing.html import html_to_markdown, html_to_text, text_to_markdown
 from castnotes.importing.oldfeed import OldEnclosure, OldFeed, OldItem
 from castnotes.model import EPISODE_TYPES
 from castnotes.slugs import slugify
-from castnotes.timecode import parse_timestamp
+from castnotes.timecode import compact_seconds, parse_timestamp
 
-# Enclosure types by file name, for feeds that leave `type` out.
-TYPES_BY_SUFFIX = {".mp3": "audio/mpeg", ".m4a": "audio/x-m4a", ".m4b": "audio/x-m4b", ".mp4": "video/mp4",
-                   ".m4v": "video/x-m4v", ".mov": "video/quicktime", ".ogg": "audio/ogg",
-                   ".oga": "audio/ogg", ".opus": "audio/opus", ".flac": "audio/flac", ".aac": "audio/aac"}
-# Unofficial spellings of a type, as old hosts wrote them, and the one Apple lists.
-TYPE_ALIASES = {"audio/mp3": "audio/mpeg", "audio/mpeg3": "audio/mpeg", "audio/x-mp3": "audio/mpeg",
-                "audio/x-mpeg": "audio/mpeg", "audio/mpg": "audio/mpeg", "audio/x-mpeg-3": "audio/mpeg",
-                "audio/m4a": "audio/x-m4a", "audio/x-mp4": "audio/x-m4a"}
+# Unofficial spellings of a type old hosts wrote, and the file type (audio/types.py) they mean.
+TYPE_ALIASES = {"audio/mp3": ".mp3", "audio/mpeg3": ".mp3", "audio/x-mp3": ".mp3", "audio/x-mpeg": ".mp3",
+                "audio/mpg": ".mp3", "audio/x-mpeg-3": ".mp3", "audio/x-mp4": ".m4a"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,26 +198,27 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         _skip(item, reason or "no enclosure", notes, outcomes, hint=hint)
         return None
     suffix = posixpath.splitext(urlsplit(enclosure.url).path)[1].lower()
-    if suffix not in TYPES_BY_SUFFIX:
+    if suffix not in BY_SUFFIX:
         notes.warn(item, f"the enclosure address {enclosure.url} does not end in a media file extension; kept "
                          "as it is (apps play it; Apple's directory asks for .mp3, .m4a ...): a build warns")
     mime = (enclosure.type or "").strip() or None
+    row = BY_SUFFIX.get(suffix)  # the type by file name, for feeds that leave `type` out
     if not mime:
-        mime = TYPES_BY_SUFFIX.get(suffix)
+        mime = row.mime if row else None
         if mime is None:
             _skip(item, f"its enclosure has no type, and its address does not say one: {enclosure.url}",
                   notes, outcomes, hint="add type=\"audio/mpeg\" (or the right type) to the enclosure")
             return None
         notes.warn(item, f"the enclosure has no type; using {mime}, from the file name")
-    elif mime.lower() in TYPE_ALIASES and suffix not in TYPES_BY_SUFFIX:
-        notes.warn(item, f"the enclosure type {mime!r} is not one Apple lists; the new feed says "
-                         f"{TYPE_ALIASES[mime.lower()]}, the same format")
-        mime = TYPE_ALIASES[mime.lower()]
-    elif suffix in TYPES_BY_SUFFIX and mime.lower() not in ACCEPTED_TYPES.get(suffix, ()) \
-            or suffix in APPLE_SUFFIXES and mime.lower() not in APPLE_TYPES:
+    elif mime.lower() in TYPE_ALIASES and row is None:
+        meant = BY_SUFFIX[TYPE_ALIASES[mime.lower()]].mime
+        notes.warn(item, f"the enclosure type {mime!r} is not one Apple lists; the new feed says {meant}, "
+                         "the same format")
+        mime = meant
+    elif row and (mime.lower() not in row.accepted or row.apple and mime.lower() not in APPLE_TYPES):
         notes.warn(item, f"the enclosure type {mime!r} is not one Apple takes for a {suffix} file; "
-                         f"the new feed says {TYPES_BY_SUFFIX[suffix]}")
-        mime = TYPES_BY_SUFFIX[suffix]
+                         f"the new feed says {row.mime}")
+        mime = row.mime
     guid = _without_controls(item.guid, "GUID", item, notes)
     if guid is None:
         guid = enclosure.written_url or enclosure.url  # the address as apps read it from the old feed
@@ -341,7 +336,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     meta["audio"] = {"url": candidate.enclosure.url, "length": candidate.enclosure.length or 0,
                      "type": candidate.mime}
     if candidate.duration:  # none in the old feed: none in the new one until --download measures it
-        meta["audio"]["duration"] = seconds(candidate.duration)
+        meta["audio"]["duration"] = compact_seconds(candidate.duration)
     meta.update(episode_extras(item, candidate.duration, lambda message: notes.warn(item, message)))
     if item.keywords:
         meta["categories"] = list(item.keywords)

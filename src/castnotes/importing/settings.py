@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from castnotes.config.apple import parse_category, renamed_category, suggest_category
+from castnotes.config.apple import ALL_CATEGORY_PATHS, parse_category, renamed_category
 from castnotes.config.podcasting import (
     read_block,
     read_funding,
@@ -26,6 +26,7 @@ from castnotes.config.podcasting import (
     read_update_frequency,
 )
 from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE
+from castnotes.errors import did_you_mean
 from castnotes.fields import CONTROL_CHARACTERS, FieldReader
 from castnotes.model import derive_podcast_guid
 from castnotes.importing.extras import (
@@ -285,15 +286,16 @@ def _categories(channel: OldChannel, warnings: list[str]) -> list[str]:
             warnings.append(f"category {text!r} is Apple's name from before 2019; castnotes.toml says "
                             f"{renamed!r}, where Apple files it now")
         if parsed is None:
-            near = suggest_category(text)
-            if near and near.lower() == text.lower():
-                parsed = parse_category(near)
+            spelled = next((p for p in ALL_CATEGORY_PATHS if p.lower() == text.lower()), None)
+            if spelled:  # only the case differs
+                parsed = parse_category(spelled)
             elif sub and parse_category(parent):
                 parsed = parse_category(parent)
                 warnings.append(f"category {text!r} is not on Apple's list; kept {parent!r}")
             else:
                 warnings.append(f"category {text!r} is not on Apple's list; left out"
-                                + (f" (did you mean {near!r}?)" if near else ""))
+                                + (f" ({near})" if (near := did_you_mean(text, ALL_CATEGORY_PATHS, cutoff=0.5,
+                                                                         ignore_case=True)) else ""))
                 continue
         path = f"{parsed[0]}/{parsed[1]}" if parsed[1] else parsed[0]
         if path not in found:

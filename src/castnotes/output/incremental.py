@@ -1,16 +1,9 @@
 """Render only what changed, on every core.
 
-Each page gets a fingerprint: the digest of everything its template can see (the
-page's own context, the show's settings, artwork and hosts, the templates
-themselves and castnotes' version). Templates get the show without its episode list
-(`ShowView`), so a page can only depend on the episodes its context hands it; that is
-what makes the fingerprint complete. A page whose fingerprint matches the last build
-is hard-linked from the current site instead of being rendered again, which is also
-what a full build would have written, byte for byte.
-
-Pages that must be rendered are shared out among worker processes (fork) when there
-are enough of them to pay for it; each worker writes its pages straight into the
-staging folder, so no process holds the whole site in memory.
+Each page comes with a fingerprint (render.fingerprints). A page whose fingerprint
+matches the last build is hard-linked from the current site instead of being
+rendered again, which is also what a full build would have written, byte for byte.
+Pages that must be rendered are shared out among worker processes (workers.py).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from typing import Iterable
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Episode, Show
+from castnotes.store import fsync_dir
 
 LEDGER_NAME = "published.jsonl"
 KINDS = ("published", "changed", "removed", "imported")
@@ -257,7 +258,7 @@ def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:
     finally:
         os.close(fd)
     if created:
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     return len(entries)
 
 
@@ -279,20 +280,6 @@ def _recorded_guids(data: bytes) -> set[str]:
         except (ValueError, KeyError, TypeError):
             continue
     return {guid for guid, kind in state.items() if kind != "removed"}
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a newly created ledger's directory entry durable too."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def keep_published(everything: Show) -> Show:

@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from castnotes import __version__
-
-STATE_DIR = ".castnotes"
+from castnotes.store import STORE_DIR, write_atomic
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +63,7 @@ def options_key(drafts: bool, future: bool, base_url: str | None, output: Path |
 
 def state_path(root: Path, options: str) -> Path:
     """One state per set of options, so `serve`'s preview and `build` do not undo each other."""
-    return root / STATE_DIR / f"state-{options}.json"
+    return root / STORE_DIR / f"state-{options}.json"
 
 
 def stamp_inputs(files: Iterable[Path], dirs: Iterable[Path]) -> tuple[dict[str, list[int]], dict[str, int]]:
@@ -111,9 +110,7 @@ def walk(top: Path) -> tuple[list[Path], list[Path]]:
 
 def save_state(path: Path, state: BuildState) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(asdict(state), sort_keys=True), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(asdict(state), sort_keys=True))
 
 
 def load_state(path: Path) -> BuildState | None:

@@ -10,16 +10,14 @@ read it, and a stale or damaged cache is simply ignored (the folder is safe to d
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from castnotes.audio import read_audio
 from castnotes.audio.info import AudioInfo, PictureRef, Pictures, stamp
+from castnotes.store import STORE_DIR, store_dir, write_atomic
 
-CACHE_DIR = ".castnotes"
-CACHE_VERSION = 3  # bump when AudioInfo or the readers change meaning
+CACHE_VERSION = 4  # bump when AudioInfo or the readers change meaning
 
 
 class AudioCache:
@@ -27,14 +25,12 @@ class AudioCache:
 
     def __init__(self, root: Path):
         self.root = root
-        self.dir = root / CACHE_DIR
+        self.dir = root / STORE_DIR
         self.path = self.dir / "audio.json"
         self.pictures_dir = self.dir / "pictures"
         data = self._load()
-        files, checked = data.get("files"), data.get("checked")
+        files = data.get("files")
         self.entries: dict[str, dict[str, Any]] = files if isinstance(files, dict) else {}
-        self.checked_before: dict[str, Any] = checked if isinstance(checked, dict) else {}
-        self.checked: dict[str, list[int]] = {}  # files that passed this run (others are dropped)
         self.dirty = False
         self.reads = 0  # files opened this run (for tests and --verbose)
         self.updated: set[str] = set()  # entries read this run, for `take_changes`
@@ -47,18 +43,6 @@ class AudioCache:
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
         return data
-
-    def passed_check(self, path: Path) -> bool:
-        """True when the file passed its content check in an earlier build and is unchanged."""
-        key, mark = self._key(path), list(stamp(path))
-        if self.checked_before.get(key) == mark:
-            self.checked[key] = mark
-            return True
-        return False
-
-    def record_check(self, path: Path) -> None:
-        """Remember that the file passed its content check (bump CACHE_VERSION if checks change)."""
-        self.checked[self._key(path)] = list(stamp(path))
 
     def info(self, path: Path) -> AudioInfo:
         """The file's metadata, from the cache when its size and mtime are unchanged."""
@@ -82,40 +66,27 @@ class AudioCache:
 
     def take_changes(self) -> dict[str, Any]:
         """What this process learned since the last call, to send back from a worker process."""
-        changes = {"files": {k: self.entries[k] for k in self.updated}, "checked": dict(self.checked),
-                   "reads": self.reads}
-        self.updated, self.checked, self.reads = set(), {}, 0
+        changes = {"files": {k: self.entries[k] for k in self.updated}, "reads": self.reads}
+        self.updated, self.reads = set(), 0
         return changes
 
     def merge_changes(self, changes: dict[str, Any]) -> None:
         """Take in what a worker process (or `take_changes` here) learned."""
         self.entries.update(changes["files"])
-        self.checked.update(changes["checked"])
         self.reads += changes["reads"]
         if changes["files"]:
             self.dirty = True
-
-    def keep_checked(self, paths: list[Path]) -> None:
-        """Files whose check result is still valid though they were not looked at this run
-        (their episode came from the episode cache)."""
-        for path in paths:
-            key = self._key(path)
-            if key in self.checked_before and key not in self.checked:
-                self.checked[key] = self.checked_before[key]
 
     def picture_path(self, ref: PictureRef) -> Path:
         return self.pictures_dir / f"{ref.sha256}{ref.suffix}"
 
     def save(self) -> None:
-        if not self.dirty and self.checked == self.checked_before:
+        if not self.dirty:
             return
-        self.dir.mkdir(parents=True, exist_ok=True)
-        ignore_in_git(self.dir)
-        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries, "checked": self.checked},
-                             sort_keys=True)
-        write_text_atomic(self.path, payload)
+        store_dir(self.root)
+        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries}, sort_keys=True)
+        write_atomic(self.path, payload)
         self.dirty = False
-        self.checked_before = dict(self.checked)
 
     def _key(self, path: Path) -> str:
         try:
@@ -130,32 +101,10 @@ class AudioCache:
     def _store_pictures(self, pictures: Pictures) -> None:
         if not pictures:
             return
-        self.pictures_dir.mkdir(parents=True, exist_ok=True)
-        ignore_in_git(self.dir)
+        store_dir(self.root, self.pictures_dir.name)
         for sha, data in pictures.items():
             suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
             target = self.pictures_dir / f"{sha}{suffix}"
             if not target.exists():
-                write_bytes_atomic(target, data)
+                write_atomic(target, data)
 
-
-def ignore_in_git(folder: Path) -> None:
-    marker = folder / ".gitignore"
-    if not marker.exists():
-        marker.write_text("# castnotes' cache: safe to delete, never commit\n*\n", encoding="utf-8")
-
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary sibling, then rename: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    write_bytes_atomic(path, text.encode("utf-8"))

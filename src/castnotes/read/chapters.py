@@ -1,4 +1,4 @@
-"""Chapters from the three sources a host keeps, the checks they must pass, and chapters.json.
+"""Chapters from the three sources a host keeps, and the checks they must pass.
 
 Order of precedence (DESIGN.md §1): front matter `chapters:`, then `chapters.json`
 beside the episode, then the chapters embedded in the audio (ID3 CHAP/CTOC, MP4
@@ -16,16 +16,13 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from castnotes.audio.info import AudioChapter, PictureRef
 from castnotes.errors import Problems
 from castnotes.fields import FieldReader
-from castnotes.model import Chapter, Episode, Show
+from castnotes.model import Chapter
 from castnotes.timecode import format_clock, parse_time_value
-
-JSON_CHAPTERS_VERSION = "1.2.0"
-JSON_CHAPTERS_TYPE = "application/json+chapters"
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,37 +202,5 @@ def _fix_hint(source: ChapterSource) -> str:
     if source.path is not None and source.path.suffix == ".json":
         return "fix startTime (seconds) in chapters.json, or list the chapters in front matter"
     return "the audio's own chapter tags are wrong: list the chapters in front matter to override them"
-
-
-def chapter_image_url(image: str | None, site_url: str) -> str | None:
-    """Chapter images are site paths or URLs; feeds and chapters.json need absolute URLs."""
-    if image is None:
-        return None
-    return image if "://" in image else site_url + image
-
-
-def render_chapters_json(show: Show, episode: Episode) -> bytes:
-    """Podcasting 2.0 JSON chapters (version 1.2.0) for `site/episodes/<slug>/chapters.json`."""
-    chapters = []
-    for chapter in episode.chapters:
-        item: dict[str, Any] = {"startTime": _seconds(chapter.start), "title": chapter.title}
-        image = chapter_image_url(chapter.image, show.url)
-        if image:
-            item["img"] = image
-        if chapter.url:
-            item["url"] = chapter.url
-        if not chapter.toc:
-            item["toc"] = False
-        if chapter.end is not None:
-            item["endTime"] = _seconds(chapter.end)
-        chapters.append(item)
-    data = {"version": JSON_CHAPTERS_VERSION, "title": episode.title,
-            "podcastName": show.settings.show.title, "chapters": chapters}
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
-def _seconds(value: float) -> int | float:
-    rounded = round(value, 3)
-    return int(rounded) if rounded == int(rounded) else rounded
 
 

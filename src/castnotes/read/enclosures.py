@@ -15,14 +15,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from castnotes.audio.info import AUDIO_SUFFIXES, OTHER_MEDIA_SUFFIXES, AudioInfo
+from castnotes.audio.types import stream_label
 from castnotes.errors import CastnotesError
 from castnotes.fields import FieldReader
 from castnotes.model import Enclosure, Settings
 from castnotes.read.audio_cache import AudioCache
 
 REMOTE_AUDIO_KEYS = ("url", "length", "type", "duration")
-FORMAT_LABELS = {"audio/mpeg": "MP3", "audio/x-m4a": "AAC", "video/mp4": "MP4 video", "audio/ogg": "Ogg Vorbis",
-                 "audio/opus": "Opus", "audio/flac": "FLAC"}
 DURATION_TOLERANCE = 2.0  # seconds an alternate format may differ from the episode's audio
 
 
@@ -93,7 +92,7 @@ def _local_enclosure(audio_path: Path, info: AudioInfo, slug: str, settings: Set
     else:
         url = settings.show.url + quote(site_path)
         copies.append((audio_path, site_path))
-    label = FORMAT_LABELS.get(info.mime, info.mime.split("/")[-1].upper())
+    label = stream_label(info.mime)
     return Enclosure(
         url=with_prefix(url, settings.media.prefix),
         length=info.size,

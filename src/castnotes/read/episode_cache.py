@@ -23,10 +23,10 @@ from castnotes import __version__
 from castnotes.codec import decode, encode
 from castnotes.errors import Problem
 from castnotes.model import Episode
-from castnotes.read.audio_cache import CACHE_DIR, ignore_in_git
+from castnotes.store import STORE_DIR, atomic_path, store_dir
 
 CACHE_NAME = "episodes.jsonl"
-FORMAT = 2
+FORMAT = 3  # bump when the cached Episode changes shape (3: transcripts carry their turns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class EpisodeCache:
     """
 
     def __init__(self, root: Path):
-        self.path = root / CACHE_DIR / CACHE_NAME
+        self.path = root / STORE_DIR / CACHE_NAME
         self.lines: dict[str, str] = self._load()  # folder -> its line
         self.used: dict[str, str] = {}  # the lines this build looked up or stored
 
@@ -126,16 +126,10 @@ class EpisodeCache:
         """Keep exactly the episodes of this build (deleted folders drop out)."""
         if self.used == self.lines:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        ignore_in_git(self.path.parent)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}")
-        try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                fh.write(self._header() + "\n")
-                for folder in sorted(self.used):
-                    fh.write(self.used[folder])
-                    fh.write("\n")
-            os.replace(tmp, self.path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        store_dir(self.path.parent.parent)
+        with atomic_path(self.path) as tmp, tmp.open("w", encoding="utf-8") as fh:
+            fh.write(self._header() + "\n")
+            for folder in sorted(self.used):
+                fh.write(self.used[folder])
+                fh.write("\n")
         self.lines = dict(self.used)

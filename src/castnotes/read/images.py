@@ -10,14 +10,14 @@ the page loads. Copies are made once and reused while the source is unchanged.
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
 from castnotes.errors import CastnotesError
+from castnotes.imageinfo import image_info
 from castnotes.model import Artwork, Show
-from castnotes.read.audio_cache import CACHE_DIR
+from castnotes.store import STORE_DIR, atomic_path
 
 SIZES = {"large": 600, "small": 240}
 JPEG_QUALITY = 82
@@ -59,14 +59,15 @@ def show_artworks(show: Show) -> list[Artwork]:
 
 def load_web_images(artworks: Iterable[Artwork], show_root: Path) -> WebImages:
     """Make or reuse the web copies of each artwork wider than a size."""
-    cache_dir = show_root / CACHE_DIR / "images"
+    cache_dir = show_root / STORE_DIR / "images"
     copies: dict[tuple[str, str], WebImage] = {}
     files: list[tuple[Path, str]] = []
     for art in artworks:
         assert art.site_path and art.source_path
         width, height = art.width, art.height
         if not width or not height:
-            width, height = image_size(art.source_path)
+            info = image_info(art.source_path)
+            width, height = info.width, info.height
         for name, target_width in SIZES.items():
             if width <= target_width:
                 continue
@@ -86,29 +87,14 @@ def web_copy_path(site_path: str, width: int) -> str:
     return str(path.with_name(f"{path.stem}-{width}.jpg"))
 
 
-def image_size(path: Path) -> tuple[int, int]:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, UnidentifiedImageError) as exc:
-        raise CastnotesError.single(f"cannot read the image: {exc}", path,
-                                    hint="save it as a JPEG or PNG") from None
-
-
 def _cached_copy(source: Path, width: int, height: int, cache_dir: Path) -> Path:
     stat = source.stat()
     key = f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{width}x{height}|{RECIPE}"
     target = cache_dir / (hashlib.sha256(key.encode()).hexdigest()[:24] + ".jpg")
     if not target.is_file():
         cache_dir.mkdir(parents=True, exist_ok=True)
-        partial = target.with_suffix(f".tmp-{os.getpid()}")
-        try:
+        with atomic_path(target) as partial:
             write_web_copy(source, partial, width, height)
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
     return target
 
 

@@ -25,6 +25,7 @@ from castnotes.config.people import read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import CONTROL_CHARACTERS, FieldReader
+from castnotes.imageinfo import image_info
 from castnotes.markdown import render_notes
 from castnotes.model import (
     EPISODE_TYPES,
@@ -84,20 +85,28 @@ class _Source:
         return self.doc.meta.get("draft") is True
 
 
-def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, future: bool = False,
-              now: datetime | None = None, strict_drafts: bool = True,
-              episode_cache: EpisodeCache | None = None, progress: Progress | None = None) -> Show:
-    """Read every episode folder into a Show; raise CastnotesError with all problems.
+def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts: bool = True,
+              audio_cache: AudioCache | None = None, reuse_episodes: bool = False,
+              progress: Progress | None = None) -> Show:
+    """Every episode folder -> the whole Show; raise CastnotesError with all problems.
+
+    This is the one way every command opens a show. It returns every episode, drafts
+    and scheduled ones included (marked, never dropped): which of them a command acts
+    on is decided in one place, `read.status.select_episodes`. The audio cache (and,
+    with `reuse_episodes`, the episode cache) is saved when loading succeeds; pass
+    `audio_cache` to read its counters afterwards.
 
     With `strict_drafts` False (a build that leaves drafts out), a problem in a draft
     is a warning and the draft is skipped: work in progress, such as an episode made
     by `castnotes new` whose audio is not recorded yet, never blocks publishing. A
     published episode linking to such a draft is an error, since that link would break.
 
-    Episodes whose folder, settings and slug map are unchanged come from
-    `episode_cache`; the others are loaded on every core (incremental.parallel_imap).
+    Episodes whose folder, settings and slug map are unchanged come from the episode
+    cache; the others are loaded on every core (workers.parallel_imap).
     """
     now = now or datetime.now(timezone.utc)
+    cache = audio_cache or AudioCache(settings.root)
+    episode_cache = EpisodeCache(settings.root) if reuse_episodes else None
     problems = Problems()
     sources = _first_pass(settings, problems)
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
@@ -116,21 +125,19 @@ def load_show(settings: Settings, cache: AudioCache, *, drafts: bool = False, fu
             continue
         problems.extend(source.problems.items)
         if source.episode is not None:
-            _refuse_control_characters(source.episode, problems)
-            episodes.append(source.episode)
+            episode = source.episode
+            _refuse_control_characters(episode, problems)
+            episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
     problems.raise_if_errors()
+    cache.save()
+    if episode_cache is not None:
+        episode_cache.save()
 
-    kept = []
-    for episode in episodes:
-        scheduled = episode.date > now
-        if (episode.draft and not drafts) or (scheduled and not future):
-            continue
-        kept.append(replace(episode, scheduled=scheduled) if scheduled else episode)
-    kept.sort(key=lambda e: (e.date, e.number or 0, e.folder), reverse=True)
+    episodes.sort(key=lambda e: (e.date, e.number or 0, e.folder), reverse=True)
     hosts = settings.show.hosts
-    return Show(settings=settings, episodes=tuple(kept), image=_show_artwork(settings), hosts=hosts,
+    return Show(settings=settings, episodes=tuple(episodes), image=_show_artwork(settings), hosts=hosts,
                 problems=settings.warnings + tuple(problems.warnings),
-                copies=_people_photos(hosts + tuple(g for e in kept for g in e.guests)))
+                copies=_people_photos(hosts + tuple(g for e in episodes for g in e.guests)))
 
 
 def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
@@ -147,9 +154,6 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
     slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
         episode_cache.get(s.folder.name, key, slugs) if episode_cache else None for s, key in zip(sources, keys)]
-    for loaded in results:
-        if loaded is not None and loaded.episode is not None:
-            cache.keep_checked([t.source_path for t in loaded.episode.transcripts if t.source_path])
     missing = [i for i, loaded in enumerate(results) if loaded is None]
 
     def load(index: int) -> tuple[Loaded, dict]:
@@ -378,7 +382,7 @@ def _companions(reader: FieldReader, folder: Path, page_path: str, settings: Set
         "chapters": chapters.chapters,
         "chapters_url": chapters.remote_url or local_url,
         "transcripts": tuple(load_transcripts(reader, folder, page_path, settings.show.url,
-                                              settings.show.language, copies, cache)),
+                                              settings.show.language, copies)),
     }
 
 
@@ -435,7 +439,7 @@ def _episode_artwork(reader: FieldReader, folder: Path, page_path: str, settings
     suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
     site_path = f"{page_path}cover{suffix}"
     copies.append((source, site_path))
-    width, height = image_size(source)
+    width, height = _image_size(source)
     return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
                    width=width, height=height)
 
@@ -448,19 +452,18 @@ def _show_artwork(settings: Settings) -> Artwork | None:
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
     suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
     site_path = f"artwork-{digest}{suffix}"
-    width, height = image_size(source)
+    width, height = _image_size(source)
     return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
                    width=width, height=height)
 
 
-def image_size(path: Path) -> tuple[int | None, int | None]:
-    from PIL import Image, UnidentifiedImageError
-
+def _image_size(path: Path) -> tuple[int | None, int | None]:
+    """(width, height), or (None, None) when Pillow cannot read it (the build reports that later)."""
     try:
-        with Image.open(path) as image:
-            return image.size
-    except (OSError, UnidentifiedImageError):
+        info = image_info(path)
+    except CastnotesError:
         return None, None
+    return info.width, info.height
 
 
 def _sponsors(reader: FieldReader) -> tuple[Sponsor, ...]:

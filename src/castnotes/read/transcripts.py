@@ -1,28 +1,35 @@
-"""Transcript files: which ones an episode has, whether they parse, their MIME types and languages.
+"""Transcript files: which ones an episode has, parsed once, their MIME types and languages.
 
 Found by name (`transcript.vtt`, `transcript.de.srt`, ...) or named in front matter
 (`transcript: interview.vtt`, or `{file: ..., language: de}`, or a remote
-`{url, type, language, rel}` as `castnotes import` writes). Local files are checked
-with real parsers (webvtt-py for WebVTT, srt for SubRip, json for Podcasting 2.0 JSON)
-so a broken file is an error at its line, not a blank caption track in an app.
-They are published beside the episode page and linked with `podcast:transcript`.
+`{url, type, language, rel}` as `castnotes import` writes). Local files are parsed
+once, with real parsers (webvtt-py for WebVTT, srt for SubRip, json for Podcasting
+2.0 JSON): a broken file is an error at its line, not a blank caption track in an
+app, and a good one becomes the paragraphs ("turns") the episode page prints. They
+are published beside the episode page and linked with `podcast:transcript`.
+
+Cues are joined into turns: a new turn starts when the speaker changes, after a
+pause, or when a turn grows long, so a one-hour transcript reads as paragraphs, not
+900 lines.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import nh3
 import srt
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from castnotes.errors import Problems
 from castnotes.fields import FieldReader
-from castnotes.model import Transcript
-from castnotes.read.audio_cache import AudioCache
+from castnotes.model import Transcript, TranscriptTurn
+from castnotes.timecode import parse_timestamp
 
 TRANSCRIPT_TYPES = {
     ".vtt": "text/vtt",
@@ -38,18 +45,21 @@ KNOWN_TYPES = set(TRANSCRIPT_TYPES.values()) | {"application/srt"}
 _NAME_RE = re.compile(r"^transcript(?:[._-]([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?$", re.IGNORECASE)
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 ENTRY_KEYS = ("file", "url", "type", "language", "rel")
+PAUSE = 2.0  # seconds of silence that start a new paragraph
+LONGEST_TURN = 45.0  # seconds; a monologue is split into paragraphs about this long
+_SPEAKER_RE = re.compile(r"^([A-Z][\w.'\- ]{0,40}?):\s+(.*)$", re.S)
+HTML_TAGS = {"p", "br", "b", "strong", "i", "em", "cite", "span", "ul", "ol", "li", "h2", "h3", "h4",
+             "blockquote", "q"}
 
 
 def load_transcripts(reader: FieldReader, folder: Path, page_path: str, site_url: str,
-                     default_language: str, copies: list[tuple[Path, str]],
-                     cache: AudioCache) -> list[Transcript]:
-    """Every transcript of an episode, checked (unless unchanged since it last passed);
-    local files are added to `copies`."""
+                     default_language: str, copies: list[tuple[Path, str]]) -> list[Transcript]:
+    """Every transcript of an episode, local ones parsed; local files are added to `copies`."""
     transcripts = []
     for source, language in find_transcripts(reader, folder):
-        if cache.passed_check(source) or check_transcript(source, reader.problems):
-            cache.record_check(source)
-            transcript = make_transcript(source, language, default_language, page_path, site_url)
+        parsed = parse_transcript(source, reader.problems)
+        if parsed is not None:
+            transcript = make_transcript(source, language, default_language, page_path, site_url, *parsed)
             transcripts.append(transcript)
             copies.append((source, transcript.site_path))
     transcripts += _remote_transcripts(reader, default_language)
@@ -139,7 +149,8 @@ def _type_from_url(url: str) -> str | None:
 
 
 def make_transcript(source: Path, language: str | None, default_language: str, page_path: str,
-                    site_url: str) -> Transcript:
+                    site_url: str, turns: tuple[TranscriptTurn, ...] = (),
+                    html: str | None = None) -> Transcript:
     suffix = source.suffix.lower()
     site_path = f"{page_path}{source.name}"
     return Transcript(
@@ -149,36 +160,57 @@ def make_transcript(source: Path, language: str | None, default_language: str, p
         source_path=source,
         language=language or default_language,
         rel="captions" if suffix in TIMED else None,
+        turns=turns,
+        html=html,
     )
 
 
-# --- checking the files ---------------------------------------------------------------
+# --- parsing the files ----------------------------------------------------------------
 
-def check_transcript(path: Path, problems: Problems) -> bool:
-    """Parse the file with the parser of its format; report problems at their line."""
+Parsed = tuple[tuple[TranscriptTurn, ...], str | None]  # (turns, sanitised HTML)
+
+
+def parse_transcript(path: Path, problems: Problems) -> Parsed | None:
+    """Parse the file with the parser of its format: what the page prints, or None after
+    reporting its problems at their lines."""
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         problems.add("transcript is not UTF-8 text", path, line, hint="save it as UTF-8")
-        return False
+        return None
     text = text.removeprefix("\ufeff")
     suffix = path.suffix.lower()
     before = len(problems.errors)
     if suffix == ".vtt":
-        _check_vtt(text, path, problems)
+        cues = _parse_vtt(text, path, problems)
     elif suffix == ".srt":
-        _check_srt(text, path, problems)
+        cues = _parse_srt(text, path, problems)
     elif suffix == ".json":
-        _check_json(text, path, problems)
-    return len(problems.errors) == before
+        cues = _parse_json(text, path, problems)
+    elif suffix in (".html", ".htm"):
+        return (), nh3.clean(text, tags=HTML_TAGS, attributes={}, strip_comments=True).strip()
+    else:
+        paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
+        return tuple(TranscriptTurn(None, *_speaker_of(p)) for p in paragraphs if p), None
+    if len(problems.errors) != before:
+        return None
+    return group_turns(cues), None
+
+
+@dataclass(frozen=True, slots=True)
+class _Cue:
+    start: float
+    end: float
+    text: str
+    speaker: str | None = None
 
 
 CUE_HINT = ("a cue is a timing line `00:01:02.500 --> 00:01:05.000` (two-digit minutes and seconds, "
             "three-digit milliseconds), then its text")
 
 
-def _check_vtt(text: str, path: Path, problems: Problems) -> None:
+def _parse_vtt(text: str, path: Path, problems: Problems) -> list[_Cue]:
     """webvtt-py parses the whole file strictly; castnotes adds lines, order and start-before-end.
 
     A clean file costs one parse. Only a file webvtt-py rejects is parsed again cue by
@@ -189,13 +221,13 @@ def _check_vtt(text: str, path: Path, problems: Problems) -> None:
     except MalformedFileError:
         problems.add("not a WebVTT file: the first line must be WEBVTT", path, 1,
                      hint="a .vtt file starts with the line WEBVTT, then a blank line, then the cues")
-        return
+        return []
     except MalformedCaptionError as exc:
         before = len(problems.items)
         _locate_broken_cues(text, path, problems)
         if len(problems.items) == before:  # a problem across blocks: say what webvtt-py said
             problems.add(f"malformed WebVTT: {exc}", path, hint=CUE_HINT)
-        return
+        return []
     for line, block in _blocks(text)[1:]:  # webvtt-py skips a block without a timing line: a lost cue
         if not block[0].startswith(("NOTE", "STYLE", "REGION")) and not any("-->" in b for b in block):
             problems.add(f"malformed WebVTT cue: {block[0]!r} is not a valid cue timing line", path, line,
@@ -213,6 +245,15 @@ def _check_vtt(text: str, path: Path, problems: Problems) -> None:
             problems.add(f"cue starts at {cue.start}, before the cue above it; WebVTT cues must be in order",
                          path, at)
         previous = max(previous, start)
+    cues = []
+    for caption in captions:
+        text = re.sub(r"\s+", " ", caption.text).strip()
+        speaker = caption.voice
+        if not speaker:
+            text, speaker = _speaker_of(text)
+        if text:
+            cues.append(_Cue(_seconds(caption.start), _seconds(caption.end), text, speaker))
+    return cues
 
 
 def _locate_broken_cues(text: str, path: Path, problems: Problems) -> None:
@@ -250,7 +291,7 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
     return blocks
 
 
-def _check_srt(text: str, path: Path, problems: Problems) -> None:
+def _parse_srt(text: str, path: Path, problems: Problems) -> list[_Cue]:
     try:
         subtitles = list(srt.parse(text))
     except srt.SRTParseError as exc:
@@ -261,13 +302,20 @@ def _check_srt(text: str, path: Path, problems: Problems) -> None:
         problems.add("malformed SubRip subtitle: expected a number, a timing line "
                      "`00:01:02,500 --> 00:01:05,000` and text", path, line,
                      hint="check this block and the one before it (a missing blank line or a bad time)")
-        return
+        return []
     if not subtitles:
         problems.add("the SubRip file holds no subtitles", path, 1)
     for subtitle in subtitles:
         if subtitle.end < subtitle.start:
             line = _srt_line(text, subtitle.index)
             problems.add(f"subtitle {subtitle.index} ends before it starts", path, line)
+    cues = []
+    for subtitle in subtitles:
+        plain = re.sub(r"<[^>]+>", "", subtitle.content)
+        words, speaker = _speaker_of(re.sub(r"\s+", " ", plain).strip())
+        if words:
+            cues.append(_Cue(subtitle.start.total_seconds(), subtitle.end.total_seconds(), words, speaker))
+    return cues
 
 
 def _srt_line(text: str, index: int) -> int | None:
@@ -275,19 +323,74 @@ def _srt_line(text: str, index: int) -> int | None:
     return text.count("\n", 0, match.start()) + 1 if match else None
 
 
-def _check_json(text: str, path: Path, problems: Problems) -> None:
+def _parse_json(text: str, path: Path, problems: Problems) -> list[_Cue]:
     """A Podcasting 2.0 JSON transcript: {"version": "1.0.0", "segments": [{startTime, endTime, body}]}."""
     try:
         data: Any = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.add(f"malformed JSON: {exc.msg}", path, exc.lineno)
-        return
+        return []
     if not isinstance(data, dict) or not isinstance(data.get("segments"), list):
         problems.add('a JSON transcript needs {"version": "1.0.0", "segments": [...]}', path, 1)
-        return
+        return []
+    cues = []
     for i, segment in enumerate(data["segments"]):
         start = segment.get("startTime") if isinstance(segment, dict) else None
         if isinstance(start, bool) or not isinstance(start, (int, float)):
             problems.add(f"segments[{i}]: startTime must be a number of seconds", path,
                          hint='each segment is {"startTime": 1.5, "endTime": 3.0, "body": "..."}')
-            return
+            return []
+        end = segment.get("endTime")
+        end = float(end) if isinstance(end, (int, float)) and not isinstance(end, bool) else float(start)
+        words = re.sub(r"\s+", " ", str(segment.get("body") or "")).strip()
+        speaker = segment.get("speaker") if isinstance(segment.get("speaker"), str) else None
+        if words:
+            cues.append(_Cue(float(start), end, words, speaker or None))
+    return cues
+
+
+def group_turns(cues: list[_Cue]) -> tuple[TranscriptTurn, ...]:
+    """Cues joined into paragraphs: a new one per speaker change, pause or ~45 seconds.
+
+    A cue with no speaker continues the current speaker's turn (SRT files name the
+    speaker on their first line only).
+    """
+    turns: list[TranscriptTurn] = []
+    start = end = 0.0
+    speaker: str | None = None
+    words: list[str] = []
+    for cue in cues:
+        new_speaker = cue.speaker is not None and cue.speaker != speaker
+        if words and (new_speaker or cue.start - end > PAUSE or cue.start - start > LONGEST_TURN):
+            turns.append(TranscriptTurn(start, " ".join(words), speaker))
+            words = []
+        if not words:
+            start = cue.start
+        speaker = cue.speaker or speaker
+        words.append(cue.text)
+        end = max(end, cue.end)
+    if words:
+        turns.append(TranscriptTurn(start, " ".join(words), speaker))
+    # Name a speaker only where they change, like a printed interview.
+    named: list[TranscriptTurn] = []
+    for i, turn in enumerate(turns):
+        repeat = i > 0 and turns[i - 1].speaker == turn.speaker
+        named.append(TranscriptTurn(turn.start, turn.text, None if repeat else turn.speaker))
+    return tuple(named)
+
+
+def _speaker_of(text: str) -> tuple[str, str | None]:
+    """`SAM RIVERA: Welcome back` -> ("Welcome back", "Sam Rivera")."""
+    match = _SPEAKER_RE.match(text)
+    name = match.group(1).strip() if match else ""
+    words = name.split()
+    # A label is a name: in capitals (SAM, SAM RIVERA) or two to four capitalised words,
+    # so "Today: what to do" stays text.
+    if not words or len(words) > 4 or not (name.isupper() or
+                                           (len(words) > 1 and all(w[0].isupper() for w in words))):
+        return text, None
+    return match.group(2).strip(), name.title() if name.isupper() else name
+
+
+def _seconds(timestamp: str) -> float:
+    return parse_timestamp(timestamp) or 0.0

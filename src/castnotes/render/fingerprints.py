@@ -1,4 +1,9 @@
-"""render.fingerprints."""
+"""Page fingerprints: the digest of everything a page's template can see.
+
+Templates get the show without its episode list (`ShowView`), so a page can only
+depend on the episodes its context hands it; that is what makes the fingerprint
+complete. `output.incremental` reuses the last build's file for an unchanged one.
+"""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -21,10 +21,9 @@ from markupsafe import Markup
 
 from castnotes.codec import digest
 from castnotes.config.settings import SUBSCRIBE_PLATFORMS
-from castnotes.errors import CastnotesError, Problems
+from castnotes.errors import CastnotesError
 from castnotes.markdown import render_markdown, resolve_site_links
-from castnotes.model import Artwork, Enclosure, Episode, Person, Show
-from castnotes.read.cues import PageTranscript, load_page_transcript
+from castnotes.model import Artwork, Enclosure, Episode, Person, Show, Transcript
 from castnotes.read.images import SIZES, WebImages, load_web_images, show_artworks
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.listings import (
@@ -39,7 +38,6 @@ from castnotes.render.seo import (
     ROBOTS,
     SITEMAP,
     episode_jsonld,
-    iso_duration,
     lastmod,
     render_robots,
     render_sitemap,
@@ -51,7 +49,7 @@ from castnotes.render.takeaways import (
     render_takeaways_feed,
     takeaways_url,
 )
-from castnotes.timecode import format_clock
+from castnotes.timecode import format_clock, format_iso_duration
 
 THEME_ASSETS = "assets"
 NOT_FOUND = "404.html"
@@ -84,7 +82,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
     )
     env.filters.update(
         clock=lambda seconds: format_clock(seconds or 0),
-        iso_duration=iso_duration,
+        iso_duration=format_iso_duration,
         human_date=human_date,
         filesize=filesize,
         markdown=lambda text: Markup(render_markdown(text or "")),
@@ -116,7 +114,6 @@ class SiteData:
     """What the pages need beyond the Show, read from disk once per build."""
 
     images: WebImages
-    transcripts: dict[str, PageTranscript] = field(default_factory=dict)  # by episode slug
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
@@ -124,19 +121,29 @@ class SiteData:
 
 
 def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork (made or reused from the cache) and the transcripts shown on pages."""
-    problems = Problems()
-    transcripts = {}
-    for episode in show.episodes:
-        try:
-            page_transcript = load_page_transcript(episode, show.settings.show.language)
-        except CastnotesError as exc:
-            problems.extend(exc.problems)
-            continue
-        if page_transcript is not None:
-            transcripts[episode.slug] = page_transcript
-    problems.raise_if_errors()
-    return SiteData(load_web_images(show_artworks(show), show.settings.root), transcripts)
+    """Web-sized artwork, made or reused from the cache."""
+    return SiteData(load_web_images(show_artworks(show), show.settings.root))
+
+
+# Transcripts a page can print, in order of preference: timed formats first, because
+# their times seek the player.
+PRINTABLE_TRANSCRIPTS = ("text/vtt", "application/x-subrip", "application/json", "text/html", "text/plain")
+
+
+def choose_transcript(episode: Episode, language: str) -> Transcript | None:
+    """The transcript to print on the page: the show's language first, timed formats first.
+
+    Only a file in the show folder is printed; one hosted elsewhere is linked, not fetched.
+    """
+    candidates = [t for t in episode.transcripts if t.mime in PRINTABLE_TRANSCRIPTS and t.source_path]
+    if not candidates:
+        return None
+
+    def rank(t: Transcript) -> tuple[int, int]:
+        same_language = (t.language or language).split("-")[0] == language.split("-")[0]
+        return (0 if same_language else 1, PRINTABLE_TRANSCRIPTS.index(t.mime))
+
+    return min(candidates, key=rank)
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +215,7 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
             "newer": episodes[i - 1] if i > 0 else None,
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
             "related": index.related[episode.slug],
-            "transcript": data.transcripts.get(episode.slug),
+            "transcript": choose_transcript(episode, show.settings.show.language),
         }, lastmod=lastmod(episode))
     totals = {"count": len(episodes), "first": episodes[-1] if episodes else None}
     yield Page("archive/index.html", "archive.html", {"groups": index.archive, "totals": totals})

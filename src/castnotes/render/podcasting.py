@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from lxml import etree
 
+from castnotes.feedxml import PODCAST, PSC
 from castnotes.model import (
     Artwork,
     Enclosure,
@@ -30,11 +31,9 @@ from castnotes.model import (
     Person,
     Show,
 )
-from castnotes.read.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
+from castnotes.render.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
 from castnotes.timecode import format_npt
 
-PODCAST_NS = "https://podcastindex.org/namespace/1.0"
-PSC_NS = "http://podlove.org/simple-chapters"
 PSC_VERSION = "1.2"
 MAX_TEXT = 128
 
@@ -47,11 +46,11 @@ class Tag:
     text: str | None = None
     attrs: tuple[tuple[str, str], ...] = ()
     children: tuple["Tag", ...] = ()
-    ns: str = PODCAST_NS
+    ns: str = PODCAST
 
 
 def tag(name: str, text: str | None = None, attrs: dict[str, object] | None = None,
-        children: tuple[Tag, ...] = (), ns: str = PODCAST_NS) -> Tag:
+        children: tuple[Tag, ...] = (), ns: str = PODCAST) -> Tag:
     """A Tag; attributes whose value is None are left out, numbers become text."""
     pairs = tuple((key, _attr(value)) for key, value in (attrs or {}).items() if value is not None)
     return Tag(name, text, pairs, children, ns)
@@ -83,9 +82,9 @@ class PodcastIndexExtension(BaseExtension):
         self.uses_psc = False
 
     def extend_ns(self) -> dict[str, str]:
-        namespaces = {"podcast": PODCAST_NS}
+        namespaces = {"podcast": PODCAST}
         if self.uses_psc:
-            namespaces["psc"] = PSC_NS
+            namespaces["psc"] = PSC
         return namespaces
 
     def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
@@ -238,7 +237,7 @@ def psc_chapters_tag(show: Show, episode: Episode) -> Tag | None:
     listed = [c for c in episode.chapters if c.toc]
     if not listed:
         return None
-    return tag("chapters", attrs={"version": PSC_VERSION}, ns=PSC_NS, children=tuple(
+    return tag("chapters", attrs={"version": PSC_VERSION}, ns=PSC, children=tuple(
         tag("chapter", attrs={"start": format_npt(c.start), "title": c.title, "href": c.url,
-                              "image": chapter_image_url(c.image, show.url)}, ns=PSC_NS)
+                              "image": chapter_image_url(c.image, show.url)}, ns=PSC)
         for c in listed))

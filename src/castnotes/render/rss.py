@@ -23,6 +23,7 @@ from lxml import etree
 from lxml.etree import CDATA
 
 from castnotes import __version__
+from castnotes.feedxml import ATOM, ITUNES
 from castnotes.markdown import apple_description, render_markdown, resolve_site_links
 from castnotes.model import Episode, Show
 from castnotes.render.podcasting import (
@@ -32,8 +33,6 @@ from castnotes.render.podcasting import (
     item_tags,
 )
 
-ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
-ATOM_NS = "http://www.w3.org/2005/Atom"
 GENERATOR = f"castnotes {__version__}"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
@@ -54,16 +53,16 @@ class CastnotesExtension(BaseExtension):
 
     def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
         channel = rss_feed[0]
-        self_link = channel.find(f"{{{ATOM_NS}}}link")
+        self_link = channel.find(f"{{{ATOM}}}link")
         for rel, href in reversed(self.paging):  # right after atom:link rel=self
-            link = etree.Element(f"{{{ATOM_NS}}}link", href=href, rel=rel, type="application/rss+xml")
+            link = etree.Element(f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml")
             self_link.addnext(link)
         if self.explicit is not None:
-            xml_elem(f"{{{ITUNES_NS}}}explicit", channel).text = "true" if self.explicit else "false"
+            xml_elem(f"{{{ITUNES}}}explicit", channel).text = "true" if self.explicit else "false"
         if self.block:
-            xml_elem(f"{{{ITUNES_NS}}}block", channel).text = "Yes"
+            xml_elem(f"{{{ITUNES}}}block", channel).text = "Yes"
         if self.complete:
-            xml_elem(f"{{{ITUNES_NS}}}complete", channel).text = "Yes"
+            xml_elem(f"{{{ITUNES}}}complete", channel).text = "Yes"
         if self.description_html is not None:
             channel.find("description").text = _cdata(self.description_html)
         return rss_feed
@@ -81,11 +80,11 @@ class CastnotesEntryExtension(BaseEntryExtension):
 
     def extend_rss(self, entry):  # noqa: ANN001 - feedgen's signature
         if self.itunes_title is not None:
-            xml_elem(f"{{{ITUNES_NS}}}title", entry).text = self.itunes_title
+            xml_elem(f"{{{ITUNES}}}title", entry).text = self.itunes_title
         if self.image_url is not None:
-            xml_elem(f"{{{ITUNES_NS}}}image", entry).set("href", self.image_url)
+            xml_elem(f"{{{ITUNES}}}image", entry).set("href", self.image_url)
         if self.explicit is not None:
-            xml_elem(f"{{{ITUNES_NS}}}explicit", entry).text = "true" if self.explicit else "false"
+            xml_elem(f"{{{ITUNES}}}explicit", entry).text = "true" if self.explicit else "false"
         if self.description_html is not None:
             entry.find("description").text = _cdata(self.description_html)
         return entry

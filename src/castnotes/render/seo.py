@@ -13,17 +13,10 @@ from xml.sax.saxutils import escape
 
 from castnotes.markdown import render_markdown
 from castnotes.model import Episode, Show
+from castnotes.timecode import format_iso_duration
 
 SITEMAP = "sitemap.xml"
 ROBOTS = "robots.txt"
-
-
-def iso_duration(seconds: float) -> str:
-    """ISO 8601 duration for JSON-LD and <time datetime>: PT1H2M3S."""
-    whole = int(round(seconds or 0))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
 
 
 def render_sitemap(show: Show, pages: Iterable[tuple[str, str | None]]) -> bytes:
@@ -67,7 +60,7 @@ def series_jsonld(show: Show) -> dict[str, Any]:
 
 def episode_jsonld(show: Show, episode: Episode, page_url: str) -> dict[str, Any]:
     enclosure = episode.enclosure
-    duration = iso_duration(enclosure.duration) if enclosure.duration > 0 else None
+    duration = format_iso_duration(enclosure.duration) if enclosure.duration > 0 else None
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "PodcastEpisode",
