@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -192,8 +192,9 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
                 jobs: list[RenderJob], copies: dict[str, list], policy: tuple[Problem, ...] = ()) -> None:
     """Record what this build read and wrote, for the next build's shortcuts."""
-    now = options.now or datetime.now(timezone.utc)
-    due = [e.date for e in everything.episodes if e.date > now]
+    # the episodes this build held back as scheduled (not the clock now: a slow build must not
+    # miss one that fell due while it ran); one the ledger keeps published is no longer due
+    due = [e.date for e in everything.episodes if e.scheduled]
     files, dirs = input_paths(everything.settings)
     file_stamps, dir_stamps = stamp_inputs(files, dirs)
     root = everything.settings.root
