@@ -120,14 +120,111 @@ def malformed_vtt(show: Path) -> None:
         "WEBVTT\n\n00:00:00.000 --> 00:00:01.000\nHello.\n\n00:00:01.000 --> 00:00:2.0\nBroken.\n")
 
 
-def unknown_guest_id(show: Path) -> None:
-    (show / "people.toml").write_text('[ana-lopez]\nname = "Dr. Ana Lopez"\n')
-    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: Second wind\nguests: [ana-lopes]")
-
-
 def unknown_host_id(show: Path) -> None:
     (show / "people.toml").write_text('[sam]\nname = "Sam Rivera"\nrole = "hots"\n')
     replace_in(show / "castnotes.toml", 'language = "en"', 'language = "en"\nhosts = ["sam"]')
+
+
+def day_that_does_not_exist(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "date: 2026-01-12 06:00", "date: 2024-02-30")
+
+
+def month_that_does_not_exist(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "date: 2026-01-12 06:00", "date: 2024-13-01")
+
+
+def control_character_in_title(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: \"Second\\awind\"")
+
+
+def control_character_in_guid(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "0b6e7c52-0002", "0b6e7c52\x1b-0002")
+
+
+def control_character_in_notes(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "Back to", "Back\x0c to")
+
+
+def settings_not_utf8(show: Path) -> None:
+    path = show / "castnotes.toml"
+    path.write_bytes(path.read_bytes().replace(b'title = "Test Show"', 'title = "Test Shöw"'.encode("latin-1")))
+
+
+def people_not_utf8(show: Path) -> None:
+    (show / "people.toml").write_bytes('[ana]\nname = "Ana López"\n'.encode("latin-1"))
+
+
+def dangling_symlink(show: Path) -> None:
+    (show / "episodes" / "002-second" / "notes.txt").symlink_to("nowhere.txt")
+
+
+def looping_symlink(show: Path) -> None:
+    folder = show / "episodes" / "002-second"
+    (folder / "a.txt").symlink_to("b.txt")
+    (folder / "b.txt").symlink_to("a.txt")
+
+
+def template_error(show: Path) -> None:
+    (show / "templates").mkdir()
+    (show / "templates" / "about.html").write_text('{% extends "base.html" %}\n{% block content %}\n'
+                                                   "{{ 1 // 0 }}\n{% endblock %}\n")
+
+
+def ledger_line_with_wrong_types(show: Path) -> None:
+    ledger = show / "published.jsonl"
+    lines = ledger.read_text().splitlines(keepends=True)
+    lines[0] = re.sub(r'"slug": "[^"]*"', '"slug": 5', lines[0])
+    ledger.write_text("".join(lines))
+
+
+def slug_too_long(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: Second wind\nslug: " + "a" * 300)
+
+
+def yaml_alias(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind",
+               "title: Second wind\ncategories: &c [a, b]\nsummary: *c")
+
+
+def symlink_transcript_to_passwd(show: Path) -> None:
+    (show / "episodes" / "002-second" / "transcript.txt").symlink_to("/etc/passwd")
+
+
+def symlink_static_to_passwd(show: Path) -> None:
+    (show / "static").mkdir()
+    (show / "static" / "passwd.txt").symlink_to("/etc/passwd")
+
+
+def symlink_episode_md_outside(show: Path, tmp: list[Path] = []) -> None:
+    outside = show.parent / "elsewhere.md"
+    md = episode_md(show, "002-second")
+    outside.write_text(md.read_text())
+    md.unlink()
+    md.symlink_to(outside)
+
+
+def symlink_audio_outside(show: Path) -> None:
+    audio = show / "episodes" / "002-second" / "audio.m4a"
+    outside = show.parent / "outside.m4a"
+    audio.replace(outside)
+    audio.symlink_to(outside)
+
+
+def symlink_cover_outside(show: Path) -> None:
+    outside = show.parent / "outside.jpg"
+    shutil.copyfile(show / "cover.jpg", outside)
+    (show / "episodes" / "002-second" / "cover.jpg").symlink_to(outside)
+
+
+def episode_folder_linked_from_outside(show: Path) -> None:
+    folder = show / "episodes" / "002-second"
+    outside = show.parent / "outside-episode"
+    folder.rename(outside)
+    folder.symlink_to(outside)
+
+
+def static_folder_linked_to_etc(show: Path) -> None:
+    (show / "static").symlink_to("/etc")
 
 
 CASES: list[tuple[str, Callable[[Path], None], str]] = [
@@ -149,7 +246,8 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("two episodes with one guid", duplicate_guid,
      r"episodes/002-second/episode\.md:4: error: guid: '0b6e7c52-0001-4a0e-9e0e-000000000001' is also the guid of episodes/001-first/episode\.md"),
     ("two episodes with one slug", duplicate_slug,
-     r"episodes/002-second/episode\.md:3: error: slug: 'first' is also the slug of episodes/001-first/episode\.md"),
+     r"episodes/002-second/episode\.md:3: error: slug: 'first' is the address of the published episode "
+     r"episodes/001-first/episode\.md"),
     ("link to a missing episode", missing_link,
      r"episodes/002-second/episode\.md:6: error: link to a missing episode: '\.\./009-nowhere/episode\.md'"),
     ("TOML syntax error", toml_syntax,
@@ -177,11 +275,48 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("malformed VTT", malformed_vtt,
      r"episodes/002-second/transcript\.vtt:6: error: malformed WebVTT cue: '00:00:01\.000 --> 00:00:2\.0' is not "
      r"a valid cue timing line"),
-    ("unknown guest id", unknown_guest_id,
-     r"episodes/002-second/episode\.md:3: error: guests\[0\]\.id: 'ana-lopes' is not a person id in people\.toml"
-     r"\n  hint: did you mean 'ana-lopez'\?"),
     ("unknown role in people.toml", unknown_host_id,
      r"people\.toml:3: error: \[sam\] role: 'hots' is not a Podcasting 2\.0 person role\n  hint: did you mean 'host'\?"),
+    ("a day that does not exist", day_that_does_not_exist,
+     r"episodes/002-second/episode\.md:3: error: date: '2024-02-30' is not a date"),
+    ("a month that does not exist", month_that_does_not_exist,
+     r"episodes/002-second/episode\.md:3: error: date: '2024-13-01' is not a date"),
+    ("control character in a title", control_character_in_title,
+     r"episodes/002-second/episode\.md:2: error: title: holds the control character U\+0007"),
+    ("control character in a GUID", control_character_in_guid,
+     r"episodes/002-second/episode\.md:4: error: guid: holds the control character U\+001B"),
+    ("control character in the notes", control_character_in_notes,
+     r"episodes/002-second/episode\.md:6: error: the notes hold the control character U\+000C"),
+    ("castnotes.toml not UTF-8", settings_not_utf8,
+     r"castnotes\.toml:2: error: castnotes\.toml is not UTF-8 text \(byte 0xf6\)"),
+    ("people.toml not UTF-8", people_not_utf8,
+     r"people\.toml:2: error: people\.toml is not UTF-8 text"),
+    ("dangling symlink in an episode folder", dangling_symlink,
+     r"episodes/002-second/notes\.txt: error: is a broken symlink"),
+    ("looping symlink in an episode folder", looping_symlink,
+     r"episodes/002-second/a\.txt: error: is a symlink that loops"),
+    ("error inside a template", template_error,
+     r"templates/about\.html:3: error: template error: ZeroDivisionError: integer division or modulo by zero"),
+    ("ledger line with wrong types", ledger_line_with_wrong_types,
+     r"published\.jsonl:1: error: this line is not a ledger record"),
+    ("slug too long for a file name", slug_too_long,
+     r"episodes/002-second/episode\.md:3: error: slug: is 300 characters long; the limit is 200"),
+    ("YAML anchors and aliases", yaml_alias,
+     r"episodes/002-second/episode\.md:3: error: YAML anchor &c is not allowed in front matter"),
+    ("transcript linked to /etc/passwd", symlink_transcript_to_passwd,
+     r"episodes/002-second/transcript\.txt: error: is a symlink to /etc/passwd, outside the show folder"),
+    ("static file linked to /etc/passwd", symlink_static_to_passwd,
+     r"static/passwd\.txt: error: is a symlink to /etc/passwd, outside the show folder"),
+    ("episode.md linked from outside", symlink_episode_md_outside,
+     r"episodes/002-second/episode\.md: error: is a symlink to .*elsewhere\.md, outside the show folder"),
+    ("audio linked from outside", symlink_audio_outside,
+     r"episodes/002-second/audio\.m4a: error: is a symlink to .*outside\.m4a, outside the show folder"),
+    ("episode folder linked from outside", episode_folder_linked_from_outside,
+     r"episodes/002-second: error: is a symlink to .*outside-episode, outside the show folder"),
+    ("static/ linked to /etc", static_folder_linked_to_etc,
+     r"static: error: is a symlink to /etc, outside the show folder"),
+    ("cover linked from outside", symlink_cover_outside,
+     r"episodes/002-second/cover\.jpg: error: is a symlink to .*outside\.jpg, outside the show folder"),
 ]
 
 
@@ -310,3 +445,11 @@ def test_a_link_to_a_left_out_draft_is_an_error(make_show: ShowMaker, media: dic
     assert result.exit_code == 1
     assert "episodes/002-second/episode.md:6: error: links to the draft episode 003-soon/" in result.stderr
     assert run_cli("build", "--drafts", show=show).exit_code == 0
+
+
+def test_a_path_too_long_for_the_file_system_is_an_error(make_show: ShowMaker, tmp_path: Path) -> None:
+    show = make_show()
+    result = run_cli("build", "--output", str(tmp_path / ("a" * 300)), show=show)
+    assert result.exit_code == 1, result.output
+    assert re.search(r"a{300}: error: cannot write the site: File name too long\n  hint: shorten the path",
+                     result.stderr), result.stderr

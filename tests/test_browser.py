@@ -8,11 +8,12 @@ at desktop and mobile widths, in light and dark.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 from browser import DESKTOP, MOBILE, axe_source, chromium, full_page_screenshot
-from conftest import REPO, copy_demo, run_cli
+from conftest import REPO, ShowMaker, copy_demo, run_cli
 from siteserver import serve_site
 
 ARTIFACTS = REPO / "tests" / "_artifacts" / "screenshots"
@@ -136,3 +137,38 @@ def test_screenshots(demo_site: Path, name: str, page: str) -> None:
                     full_page_screenshot(driver, shot, width)
                     assert shot.stat().st_size > 10_000
     assert not [path for path, status in log if status == 404]
+
+
+NOTES_THAT_TRY_TO_RUN = """Before.
+
+<script>window.ran = (window.ran || []).concat("script")</script>
+<img src="missing.png" onerror="window.ran = (window.ran || []).concat('onerror')">
+<svg><script>window.ran = (window.ran || []).concat("svg")</script></svg>
+<details open ontoggle="window.ran = (window.ran || []).concat('ontoggle')"><summary>x</summary>y</details>
+<a id="js" href="javascript:window.ran = (window.ran || []).concat('href')">click me</a>
+<iframe srcdoc="<script>parent.ran = (parent.ran || []).concat('srcdoc')</script>"></iframe>
+
+After.
+"""
+
+
+@pytest.mark.parametrize("raw_html", [False, True])
+def test_no_script_from_the_notes_runs(make_show: ShowMaker, raw_html: bool) -> None:
+    """Sanitised notes run nothing in Chromium; with `[site] raw_html = true` the same notes do
+    (which shows the check can fail)."""
+    show = make_show({"001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g1"},
+                                "body": NOTES_THAT_TRY_TO_RUN}},
+                     settings={"site": {"raw_html": raw_html}})
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    with serve_site(show / "site") as (base, _), chromium() as driver:
+        from selenium.webdriver.common.by import By
+
+        driver.get(base + "episodes/a/")
+        driver.find_element(By.ID, "js").click()
+        time.sleep(1.0)  # let queued events (onerror, ontoggle) run
+        ran = driver.execute_script("return window.ran || []")
+    if raw_html:
+        assert {"script", "onerror", "svg", "ontoggle", "href"} <= set(ran)
+    else:
+        assert ran == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import re
 import shutil
 import threading
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from castnotes.commands.check import RULES, check_feed, check_show
 
 BAD_FEEDS = REPO / "tests" / "data" / "bad-feeds"
 NOT_FEED_RULES = {"LEDGER", "SOURCE"}  # about the show's own files; tested in test_ledger.py
+# Feeds too big to keep in tests/data: made by test_a_feed_over_one_megabyte_is_a_warning.
+MADE_BY_A_TEST = {"XML-SIZE"}
 # A broken namespace also hides the tags under it; a duplicated episode also duplicates its file.
 CONSEQUENCES = {"XML-2": {"CH-SELF"}, "PUB-DUP": {"IT-ENC-5"}}
 
@@ -102,7 +105,7 @@ def test_good_feed_has_no_finding(feeds: Path) -> None:
 
 
 def test_every_rule_has_a_bad_feed() -> None:
-    assert set(rule_files()) == set(RULES) - NOT_FEED_RULES
+    assert set(rule_files()) == set(RULES) - NOT_FEED_RULES - MADE_BY_A_TEST
 
 
 def test_every_rule_is_documented() -> None:
@@ -289,3 +292,18 @@ def test_a_paged_feed_is_checked_page_by_page(make_show: ShowMaker) -> None:
     page.write_text(page.read_text().replace('rel="next"', 'rel="prev-archive"').replace(
         'rel="first"', 'rel="current"'))
     assert "PAGE" in {f.rule for f in check_feed(str(page)).findings}
+
+
+def test_a_feed_over_one_megabyte_is_a_warning(make_show: ShowMaker, tmp_path: Path) -> None:
+    """The README promises it: apps time out on feeds of several MB."""
+    paragraph = "A long transcript-like paragraph of show notes that goes on. " * 40 + "\n\n"
+    show = make_show({"001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g1"},
+                                "body": paragraph * 450}})
+    result = run_cli("check", show=show)
+    assert re.search(r"castnotes\.toml: warning: \[XML-SIZE\] the feed is 1\.\d MB \(\d+ bytes\); apps time out "
+                     r"on feeds over 1 MB", result.output), result.output
+    assert run_cli("build", show=show).exit_code == 0
+    result = run_cli("check", str(show / "site" / "feed.xml"))
+    assert "[XML-SIZE] the feed is 1." in result.output
+    small = make_show(root=tmp_path / "small")
+    assert "XML-SIZE" not in run_cli("check", show=small).output

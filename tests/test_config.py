@@ -70,7 +70,7 @@ location = { name = "Austin", geo = "30.2,97.7", osm = "113314" }
 block = ["gogle"]
 update_frequency = { text = "Weekly", rrule = "FREQ=WEEKLY;COUNT=3" }
 funding = [{ text = "no url" }]
-hosts = ["nobody"]
+hosts = [42]
 seasons = { one = "First" }
 '''
 
@@ -88,7 +88,7 @@ def test_podcasting_settings_are_checked(tmp_path: Path) -> None:
         "  hint: did you mean 'google'?",
         "castnotes.toml:13: error: [show] update_frequency.rrule: a rule with COUNT needs dtstart",
         "castnotes.toml:14: error: [show] funding[0].url: missing",
-        "castnotes.toml:15: error: [show] hosts[0].id: 'nobody' is not a person id in people.toml",
+        "castnotes.toml:15: error: [show] hosts[0].id: must be a name, a person id from people.toml, or a table",
         "castnotes.toml:16: error: [show] seasons.one: season numbers are whole numbers from 1",
     ):
         assert expected in found, f"{expected}\n--- not in ---\n{found}"

@@ -258,7 +258,7 @@ def test_12_control_characters(tmp_path: Path) -> None:
     line = 1 + text.split("\n").index("title: Verticaltab")
     cli = run_cli("build", show=show)
     assert cli.exit_code == 1 and "internal error" not in cli.output
-    assert f"episodes/{folder}/episode.md:{line}: error: holds the control character U+000B" in cli.output
+    assert f"episodes/{folder}/episode.md:{line}: error: title: holds the control character U+000B" in cli.output
     path.write_text(text + "notes with a \x08 backspace\n")
     raw = run_cli("build", show=show)
     assert raw.exit_code == 1 and "U+0008" in raw.output and "internal error" not in raw.output

@@ -18,7 +18,7 @@ PACKAGE_DIR = Path(castnotes.__file__).parent
 # Lowest first. The top-level modules are shared leaves; each package sits on one layer.
 # The shared leaves (layer 0) may import each other; the cycle test keeps them honest.
 LAYERS: list[set[str]] = [
-    {"__init__", "model", "errors", "codec", "timecode", "feedxml", "fields", "slugs", "store", "imageinfo",
+    {"__init__", "model", "errors", "codec", "timecode", "feedxml", "fields", "slugs", "files", "store", "imageinfo",
      "fetch", "workers", "markdown"},
     {"config", "audio"},
     {"read"},

@@ -226,3 +226,55 @@ def test_build_against_the_published_feed(published: Path, tmp_path: Path) -> No
     result = run_cli("build", "--against", str(tmp_path / "published.xml"), "--allow-change", "first",
                      show=published)
     assert result.exit_code == 0, result.output
+
+
+def test_a_deleted_ledger_is_a_loud_warning_and_rebuilt_from_the_feed(published: Path, tmp_path: Path) -> None:
+    original = records(published)
+    live_feed = tmp_path / "live-feed.xml"
+    shutil.copyfile(published / "site" / "feed.xml", live_feed)
+    (published / LEDGER_NAME).unlink()
+    result = run_cli("check", show=published)
+    assert "published.jsonl: warning: [LEDGER] published.jsonl is missing, but the built feed holds 2 " \
+           "published episodes: they are no longer guarded" in result.output
+    result = run_cli("ledger", "rebuild", str(live_feed), show=published)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "Recorded 2 of 2 published episodes in published.jsonl."
+    rebuilt = records(published)
+    assert [(r["kind"], r["guid"], r["slug"], r["url"], r["date"]) for r in rebuilt] == [
+        ("imported", r["guid"], r["slug"], r["url"], r["date"]) for r in original]
+    # Guarded again: a changed GUID is refused, and a second rebuild adds nothing.
+    md = published / "episodes" / "001-first" / "episode.md"
+    md.write_text(md.read_text().replace(FIRST, "0b6e7c52-0001-4a0e-9e0e-00000000000f"))
+    assert "the GUID of published episode 'first' changed" in refused(published)
+    md.write_text(md.read_text().replace("0b6e7c52-0001-4a0e-9e0e-00000000000f", FIRST))
+    again = run_cli("ledger", "rebuild", str(live_feed), show=published)
+    assert "Recorded 0 of 2 published episodes in published.jsonl (2 were recorded already)." in again.output
+
+
+def test_a_build_without_ledger_warns_before_recording_again(published: Path) -> None:
+    (published / LEDGER_NAME).unlink()
+    result = run_cli("build", show=published)
+    assert result.exit_code == 0, result.output
+    assert "warning: [LEDGER] published.jsonl is missing, but the built feed holds 2 published episodes" \
+           in result.stderr
+    assert "castnotes ledger rebuild FEED" in result.stderr
+    assert len(records(published)) == 2
+
+
+def test_ledger_rebuild_from_a_url(published: Path, tmp_path: Path) -> None:
+    from siteserver import serve_site
+
+    site = tmp_path / "live"
+    shutil.copytree(published / "site", site)
+    (published / LEDGER_NAME).unlink()
+    with serve_site(site) as (base, _):
+        result = run_cli("ledger", "rebuild", base + "feed.xml", show=published)
+    assert result.exit_code == 0, result.output
+    assert {r["slug"] for r in records(published)} == {"first", "second"}
+
+
+def test_ledger_rebuild_refuses_what_is_not_a_feed(published: Path, tmp_path: Path) -> None:
+    (tmp_path / "page.xml").write_text("<html/>")
+    result = run_cli("ledger", "rebuild", str(tmp_path / "page.xml"), show=published)
+    assert result.exit_code == 1
+    assert "is not an RSS feed (no <channel>)" in result.stderr

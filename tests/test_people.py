@@ -49,12 +49,53 @@ def test_unknown_group_is_an_error(make_show: ShowMaker) -> None:
     assert "guests[0].group: 'crew' is not a Podcasting 2.0 person group" in result.stderr
 
 
-def test_a_name_instead_of_an_id_suggests_the_id(make_show: ShowMaker) -> None:
-    show = show_with_guests(make_show, ["Dr. Ana Lopez"])
+def test_a_registry_name_is_that_person(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, ["dr. ana lopez"])
     result = run_cli("build", show=show)
-    assert result.exit_code == 1
-    assert "guests[0].id: 'Dr. Ana Lopez' is not a person id in people.toml\n" \
-           "  hint: did you mean 'ana-lopez' (Dr. Ana Lopez)?" in result.stderr
+    assert result.exit_code == 0, result.output
+    assert item_persons(show) == [("Sam Rivera", "host", "cast"), ("Dr. Ana Lopez", "guest", "cast")]
+
+
+def test_plain_names_are_one_off_guests_with_pages_of_their_own(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, ["Alan Turing", "李小龙", "王五", "Zoë SStraße"])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert item_persons(show)[1:] == [("Alan Turing", "guest", "cast"), ("李小龙", "guest", "cast"),
+                                      ("王五", "guest", "cast"), ("Zoë SStraße", "guest", "cast")]
+    people = show / "site" / "people"
+    for slug, name in [("alan-turing", "Alan Turing"), ("lixiaolong", "李小龙"), ("wangwu", "王五"),
+                       ("zoe-sstrasse", "Zoë SStraße")]:
+        assert name in (people / slug / "index.html").read_text(encoding="utf-8")
+
+
+def test_plain_host_names_in_settings(make_show: ShowMaker) -> None:
+    show = make_show({"001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g-a"}}},
+                     settings={"show": {"hosts": ["Grace Hopper"]}})
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    _, _, tree = parse_all(show / "site" / "feed.xml", "https://test.example/feed.xml")
+    assert [(p.text, p.get("role")) for p in xpath(tree, "/rss/channel/podcast:person")] == [
+        ("Grace Hopper", "host")]
+    assert "Grace Hopper" in (show / "site" / "people" / "grace-hopper" / "index.html").read_text()
+
+
+def test_names_that_share_an_address_get_a_suffix_and_a_warning(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, ["Li Wei", "Li-Wei"])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "warning: guests: Li-Wei would share the address people/li-wei/ with someone else; " \
+           "their page is people/li-wei-2/" in result.stderr
+    people = show / "site" / "people"
+    assert "Li Wei" in (people / "li-wei" / "index.html").read_text()
+    assert "Li-Wei" in (people / "li-wei-2" / "index.html").read_text()
+
+
+def test_a_mistyped_id_is_a_guest_with_a_warning(make_show: ShowMaker) -> None:
+    show = show_with_guests(make_show, ["ana-lopz"])
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "guests[0].id: 'ana-lopz' is not a person id in people.toml; published as a one-off person " \
+           "by that name\n  hint: did you mean 'ana-lopez'?" in result.stderr
 
 
 def test_inline_twin_of_a_registry_person_warns(make_show: ShowMaker) -> None:

@@ -143,6 +143,13 @@ def test_symlinks_out_of_the_preview_are_forbidden(preview: Preview, tmp_path: P
         assert status == 403 and b"private" not in body
 
 
+@pytest.mark.parametrize("path", ["/" + "a" * 300, "/media/" + "x/" * 1500, "/" + "%41" * 300 + "/index.html"])
+def test_over_long_paths_get_414(preview: Preview, path: str) -> None:
+    status, _, body = preview.request("GET", path)
+    assert (status, body) == (414, b"414 Request-URI Too Long\n")
+    assert preview.request("GET", "/")[0] == 200  # and the server is still there
+
+
 def test_missing_pages_get_the_404_page_and_folders_a_redirect(preview: Preview) -> None:
     status, _, body = preview.request("GET", "/nope/")
     assert status == 404 and body == (preview.folder / "404.html").read_bytes()

@@ -10,6 +10,7 @@ text (`path:line: error: message`).
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Literal
@@ -34,10 +35,12 @@ class SourceLocation:
             return ""
         path = self.path
         if root is not None:
-            try:
-                path = path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
+            # Not resolve(): a problem about a symlink names the link, not what it points to.
+            full = Path(os.path.normpath(path.absolute()))
+            for base in (root.absolute(), root.resolve()):
+                if full.is_relative_to(base):
+                    path = full.relative_to(base)
+                    break
         text = path.as_posix()
         return f"{text}:{self.line}" if self.line else text
 

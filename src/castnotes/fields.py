@@ -13,9 +13,24 @@ from typing import Any, Iterable
 
 from castnotes.errors import Problem, Problems, SourceLocation, did_you_mean
 
-pass
-
 HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+# C0 controls but tab, newline and carriage return, DEL, and C1 controls: XML 1.0 cannot
+# carry most of them, and none belongs in a title, a GUID or notes.
+# C0 and C1 controls other than tab, line feed and carriage return, and DEL: XML cannot carry
+# them (or should not), so a feed holding one is refused by apps.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def first_control_character(text: str) -> tuple[int, str] | None:
+    """(offset, character) of the first control character in `text`, or None."""
+    match = CONTROL_CHARACTERS.search(text)
+    return (match.start(), match.group()) if match else None
+
+
+def strip_control_characters(text: str) -> str:
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 class FieldReader:
@@ -59,6 +74,11 @@ class FieldReader:
             self.error(key, "must be text")
             return None
         text = str(value).strip()
+        control = first_control_character(text)
+        if control is not None:
+            self.error(key, f"holds the control character U+{ord(control[1]):04X}",
+                       hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
+            return None
         if max_len and len(text) > max_len:
             self.error(key, f"is {len(text)} characters long; the limit is {max_len}")
         return text or None
@@ -200,11 +220,6 @@ class LineDict(dict):
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
-
-
-# C0 controls other than tab, line feed and carriage return, and DEL: XML 1.0 cannot carry them,
-# so a feed holding one is not XML at all (apps refuse it).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def check_control_characters(data: dict[str, Any], problems: Problems, path: Path, lines: KeyLines) -> None:

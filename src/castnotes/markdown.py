@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from html import escape as html_escape
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote, urlsplit
@@ -29,6 +31,98 @@ SITE_MARKER = "castnotes:/"
 _MARKER_RE = re.compile(r'(href|src)="castnotes:/')
 APPLE_TAGS = {"p", "ol", "ul", "li", "a"}
 DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for <description>
+
+# Raw HTML in notes is allowed, through an allowlist (nh3): it ends up on the show's own
+# site, in podcast apps (content:encoded) and in feed readers, so nothing in it may run
+# code. Embedded players come only from the hosts listed in `[site] embed_hosts`.
+DEFAULT_EMBED_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com")
+ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS | {"section", "iframe", "audio", "video", "source", "track"})
+ALLOWED_ATTRIBUTES = {
+    **{tag: set(attrs) for tag, attrs in nh3.ALLOWED_ATTRIBUTES.items()},
+    "*": {"id", "class", "title", "lang", "dir"},
+    "a": {"href", "hreflang", "rel"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "iframe": {"src", "width", "height", "allow", "allowfullscreen", "loading", "referrerpolicy",
+               "frameborder"},
+    "audio": {"src", "controls", "preload"},
+    "video": {"src", "controls", "preload", "poster", "width", "height"},
+    "source": {"src", "type"},
+    "track": {"src", "kind", "srclang", "label", "default"},
+    "ol": {"start", "reversed", "type"},
+    "td": {"colspan", "rowspan", "style"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+}
+URL_SCHEMES = frozenset(nh3.ALLOWED_URL_SCHEMES | {"castnotes"})
+_EMPTY_IFRAME = re.compile(r"<iframe(?![^>]*\ssrc=)[^>]*>.*?</iframe>", re.S | re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlPolicy:
+    """What raw HTML notes may keep: `[site] embed_hosts`, and `[site] raw_html` to trust it all."""
+
+    embed_hosts: tuple[str, ...] = DEFAULT_EMBED_HOSTS
+    raw_html: bool = False
+
+
+def sanitise(html: str, policy: HtmlPolicy = HtmlPolicy()) -> str:
+    """`html` with everything that could run code removed (unless the host trusts raw HTML)."""
+    if policy.raw_html:
+        return html
+    hosts = {h.lower() for h in policy.embed_hosts}
+
+    def keep(tag: str, attr: str, value: str) -> str | None:
+        if tag == "iframe" and attr == "src":
+            parts = urlsplit(value)
+            return value if parts.scheme == "https" and (parts.hostname or "").lower() in hosts else None
+        if attr == "style" and tag in ("td", "th"):  # markdown tables align cells with this only
+            return value if re.fullmatch(r"text-align:\s*(left|right|center)", value) else None
+        return value
+
+    clean = nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES, url_schemes=set(URL_SCHEMES),
+                      attribute_filter=keep, link_rel=None, strip_comments=False)
+    return _EMPTY_IFRAME.sub("", clean)
+
+
+class _Inventory(HTMLParser):
+    """Every element and attribute of an HTML text, and the hosts of its iframes, counted."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.items: Counter[str] = Counter()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "iframe":  # an iframe is counted by its host (below)
+            self.items[f"<{tag}>"] += 1
+        for name, value in attrs:
+            if tag == "iframe" and name == "src":
+                self.items[f"<iframe> from {urlsplit(value or '').hostname or value!r}"] += 1
+            elif name in ("href", "src") and value and ":" in value.split("/", 1)[0]:
+                self.items[f"{value.split(':', 1)[0].strip().lower()}: link on <{tag}>"] += 1
+            else:
+                self.items[f"{name}= attribute on <{tag}>"] += 1
+
+
+def removed_parts(before: str, after: str) -> list[str]:
+    """What sanitising took out of `before`, in words (`<script>`, `onclick= attribute on <a>`)."""
+    counts = []
+    for html in (before, after):
+        inventory = _Inventory()
+        inventory.feed(html)
+        inventory.close()
+        counts.append(inventory.items)
+    removed = counts[0] - counts[1]
+    gone_tags = {item for item in removed if item.startswith("<")}
+    # An element removed whole is named once, without its attributes.
+    return sorted(item for item in removed if not any(item.endswith(f" on {tag}") for tag in gone_tags))
+
+
+def _source_line(text: str, item: str, first_line: int) -> int:
+    """The line of the notes where a removed part was written (its tag, attribute or scheme)."""
+    # "<script>" -> "<script"; "onclick= attribute on <a>" -> "onclick="; "javascript: link" -> "javascript:"
+    needle = item.split(">", 1)[0] if item.startswith("<") else item.split(" ", 1)[0]
+    position = text.lower().find(needle)
+    return first_line + (text.count("\n", 0, position) if position > 0 else 0)
+
 
 # Ids the default theme gives its own page sections: a notes heading must not reuse one.
 THEME_IDS = frozenset({"main", "content", "episode-title", "episodes-title", "chapters-title",
@@ -71,6 +165,7 @@ def render_notes(
     episodes_dir: Path,
     page_path: str,
     lookup: EpisodeLookup,
+    policy: HtmlPolicy = HtmlPolicy(),
 ) -> RenderedNotes:
     """Render an episode's Markdown body.
 
@@ -94,8 +189,24 @@ def render_notes(
                                   source_path, _line_of(block, target, line))
             if new is not None:
                 child.attrs[attr] = new
-    result.html = _md.renderer.render(tokens, _md.options, {})
+    html = _md.renderer.render(tokens, _md.options, {})
+    # Markdown alone is safe (markdown-it refuses javascript: and data: links); only raw HTML in
+    # the notes goes through the allowlist, so notes without it keep their exact bytes.
+    result.html = sanitise(html, policy) if _has_raw_html(tokens) else html
+    if not policy.raw_html and _has_raw_html(tokens):
+        removed = removed_parts(html, result.html)
+        if removed:
+            line = min(_source_line(text, item, first_line) for item in removed)
+            result.problems.append(Problem(
+                f"removed from the notes' HTML, as it could run code in readers' browsers and apps: "
+                f"{', '.join(removed)}", SourceLocation(source_path, line), severity="warning",
+                hint="embed players only from [site] embed_hosts; [site] raw_html = true turns this off"))
     return result
+
+
+def _has_raw_html(tokens: list[Token]) -> bool:
+    return any(t.type == "html_block" or any(c.type == "html_inline" for c in t.children or ())
+               for t in tokens)
 
 
 def _line_of(block: Token, target: str, line: int) -> int:
@@ -153,17 +264,28 @@ def first_paragraph(tokens: list[Token]) -> str:
 
 def inline_text(token: Token) -> str:
     parts = []
+    hidden = False  # inside raw <script> or <style>: code, not words of the summary
     for child in token.children or []:
-        if child.type in ("text", "code_inline"):
+        if child.type == "html_inline":
+            tag = child.content.lower()
+            if tag.startswith(("<script", "<style")):
+                hidden = True
+            elif tag.startswith(("</script", "</style")):
+                hidden = False
+        elif hidden:
+            continue
+        elif child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
-def render_markdown(text: str) -> str:
-    """Plain Markdown to HTML, for text without episode links (the show description)."""
-    return _md.render(text)
+def render_markdown(text: str, policy: HtmlPolicy = HtmlPolicy()) -> str:
+    """Plain Markdown to HTML, sanitised, for text without episode links (the show description)."""
+    tokens = _md.parse(text)
+    html = _md.renderer.render(tokens, _md.options, {})
+    return sanitise(html, policy) if _has_raw_html(tokens) else html
 
 
 def resolve_site_links(html: str, base: str) -> str:

@@ -295,6 +295,10 @@ class MediaSettings:
 class SiteSettings:
     output: str = "site"
     per_page: int = 10
+    # Hosts whose players notes may embed in an <iframe> (https only); castnotes' default is
+    # the privacy-friendly YouTube and Vimeo players (markdown.DEFAULT_EMBED_HOSTS).
+    embed_hosts: tuple[str, ...] = ("www.youtube-nocookie.com", "player.vimeo.com")
+    raw_html: bool = False  # True: publish the notes' HTML unsanitised (only for trusted notes)
 
 
 @dataclass(frozen=True, slots=True)

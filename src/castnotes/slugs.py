@@ -7,17 +7,22 @@ function, so two places can never disagree about the slug of the same text.
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from anyascii import anyascii
+
+MAX_SLUG = 100  # characters: an address part, well inside every file system's name limit
 
 
 def slugify(text: str, max_length: int | None = None) -> str:
     """`Why We Drift Apart (Part 2)` -> `why-we-drift-apart-part-2`; "" if nothing is left.
 
-    Accents are folded to ASCII. With `max_length`, a longer slug is cut at the last
+    Any script is transliterated to ASCII with `anyascii` (`Straße` -> `strasse`,
+    `李小龙` -> `lixiaolong`), so names and titles in every language get an address
+    of their own rather than an empty one. With `max_length`, a longer slug is cut at the last
     hyphen within it, so no word is cut in half. Callers choose their own fallback
-    for text with no latin letters or digits.
+    for text that transliterates to nothing (emoji, punctuation).
     """
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    ascii_text = anyascii(text)
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     if max_length is not None and len(slug) > max_length:
         slug = slug[: max_length + 1].rsplit("-", 1)[0]

@@ -40,8 +40,8 @@ def format_npt(seconds: float) -> str:
 
 
 def format_iso_duration(seconds: float) -> str:
-    """ISO 8601 duration for JSON-LD and <time datetime>: `PT1H2M3S` (whole seconds)."""
-    whole = int(round(seconds or 0))
+    """ISO 8601 duration for JSON-LD and <time datetime>: `PT1H2M3S` (whole seconds, at least 1)."""
+    whole = whole_seconds(seconds)
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return "PT" + (f"{hours}H" if hours else "") + (f"{minutes}M" if minutes else "") + f"{secs}S"
@@ -64,3 +64,11 @@ def parse_timestamp(text: str) -> float | None:
     for part in parts:
         seconds = seconds * 60 + float(part.replace(",", "."))
     return seconds
+
+
+def whole_seconds(seconds: float | None) -> int:
+    """Seconds as a whole number for itunes:duration and ISO durations: rounded, but a real
+    recording shorter than a second is 1, never 0 (which apps read as "unknown")."""
+    if not seconds or seconds <= 0:
+        return 0
+    return max(1, int(round(seconds)))

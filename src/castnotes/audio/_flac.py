@@ -90,6 +90,28 @@ def _parse_header(data: bytes, i: int, fixed_block: int) -> tuple[int, int] | No
     return start, block
 
 
+def first_frame_follows_metadata(fh: BinaryIO, size: int, fixed_block: int) -> bool:
+    """True when a valid frame header starts where the metadata blocks end.
+
+    A FLAC's STREAMINFO announces its length; without this a file of headers alone
+    (a few hundred bytes) would be published with that length.
+    """
+    fh.seek(4)  # after "fLaC"
+    position = 4
+    while True:
+        header = fh.read(4)
+        if len(header) < 4:
+            return False
+        last, length = header[0] & 0x80, int.from_bytes(header[1:4], "big")
+        position += 4 + length
+        if position >= size:
+            return False
+        fh.seek(position)
+        if last:
+            break
+    return _parse_header(fh.read(64), 0, fixed_block) is not None
+
+
 def audio_end_sample(fh: BinaryIO, size: int, fixed_block: int) -> int | None:
     """The last sample the file really holds, or None when the tail shows no frames."""
     start = max(0, size - TAIL_BYTES)

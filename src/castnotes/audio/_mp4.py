@@ -6,7 +6,9 @@ announce the full duration.
 
 from __future__ import annotations
 
+import struct
 from pathlib import Path
+from typing import Any
 
 from mutagen.mp4 import MP4, Atoms
 
@@ -54,36 +56,131 @@ def read_mp4(path: Path, audio: MP4, size: int, pictures: Pictures) -> AudioInfo
 
 
 def check_mp4_complete(path: Path, audio: MP4, size: int) -> None:
-    """The media data (`mdat`) must be inside the file and about as big as the header says."""
+    """The media data (`mdat`) must be inside the file and hold every sample the tables list.
+
+    The frames are trusted, not the header's bitrate: some editors (Hindenburg) write
+    a declared bitrate far from the real one, and a file that decodes fully is fine.
+    """
     with path.open("rb") as fh:
         atoms = Atoms(fh)
-    payload = 0
-    for atom in atoms.atoms:
-        if atom.offset + atom.length > size:
-            raise CastnotesError.single(
-                f"the MP4 is truncated: its {atom.name.decode('latin-1')} box ends at byte "
-                f"{atom.offset + atom.length} but the file has {size} bytes",
-                path, hint="copy or export the file again")
-        if atom.name == b"mdat":
-            payload += atom.length - 8
-    expected = (audio.info.bitrate or 0) * audio.info.length / 8
-    if payload <= 0 or (expected > 0 and payload < expected * 0.5):
+        payload = 0
+        for atom in atoms.atoms:
+            if atom.offset + atom.length > size:
+                raise CastnotesError.single(
+                    f"the MP4 is truncated: its {atom.name.decode('latin-1')} box ends at byte "
+                    f"{atom.offset + atom.length} but the file has {size} bytes",
+                    path, hint="copy or export the file again")
+            if atom.name == b"mdat":
+                payload += atom.length - 8
+        samples = _sample_bytes(fh, atoms)
+    if payload <= 0:
         raise CastnotesError.single(
-            f"the MP4 holds {max(payload, 0)} bytes of media data, too little for the "
-            f"{audio.info.length:.1f} s its header announces", path,
+            f"the MP4 holds no media data, though its header announces {audio.info.length:.1f} s", path,
+            hint="the file is truncated or its audio was stripped; export it again")
+    if samples is not None and payload < samples:
+        raise CastnotesError.single(
+            f"the MP4 holds {payload} bytes of media data, less than the {samples} bytes of "
+            f"frames its tables list for {audio.info.length:.1f} s", path,
             hint="the file is truncated or its audio was stripped; export it again")
 
 
+def _sample_bytes(fh: Any, atoms: Atoms) -> int | None:
+    """The bytes of every sample of every track (`stsz`), or None when a table cannot be read."""
+    try:
+        moov = atoms.path(b"moov")[-1]
+    except KeyError:
+        return None
+    total = 0
+    for stsz in moov.findall(b"stsz", recursive=True):
+        ok, data = stsz.read(fh)
+        if not ok or len(data) < 12:
+            return None
+        fixed, count = struct.unpack(">II", data[4:12])
+        if fixed:
+            total += fixed * count
+        else:
+            sizes = data[12:12 + 4 * count]
+            if len(sizes) < 4 * count:
+                return None
+            total += sum(struct.unpack(f">{count}I", sizes))
+    return total
+
+
 def _mp4_has_video(path: Path) -> bool:
-    """True when a track's handler is `vide` (the file is video, not audio)."""
+    """True when a track is real video; the file is then video/mp4, not audio/x-m4a.
+
+    A `vide` track is not always video: Auphonic, Forecast and Nero-style chapter
+    editors store chapter images as a track of still JPEG/PNG frames, one per
+    chapter, which the audio track names in its `tref/chap`. Such a track, or any
+    `vide` track of stills (a JPEG/PNG codec, or at most one frame a second), leaves
+    the file audio.
+    """
     with path.open("rb") as fh:
         atoms = Atoms(fh)
         try:
             moov = atoms.path(b"moov")[-1]
         except KeyError:
             return False
-        for hdlr in moov.findall(b"hdlr", recursive=True):
-            ok, data = hdlr.read(fh)
-            if ok and data[8:12] == b"vide":
-                return True
+        tracks = [_track_facts(fh, trak) for trak in moov.findall(b"trak")]
+    chapter_ids = {ref for track in tracks for ref in track["chap_refs"]}
+    for track in tracks:
+        if track["handler"] != b"vide":
+            continue
+        if track["id"] in chapter_ids or track["format"] in _STILL_FORMATS:
+            continue
+        if track["seconds"] > 0 and track["samples"] <= max(1.0, track["seconds"]):
+            continue  # at most a frame a second: slides, not video
+        return True
     return False
+
+
+_STILL_FORMATS = {b"jpeg", b"png ", b"mjpa", b"mjpb", b"gif "}
+
+
+def _track_facts(fh: Any, trak: Any) -> dict[str, Any]:
+    """Handler, track id, first sample format, sample count, length and chapter references of a trak."""
+    facts: dict[str, Any] = {"handler": b"", "id": None, "format": b"", "samples": 0, "seconds": 0.0,
+                             "chap_refs": []}
+
+    def read(atom: Any) -> bytes:
+        ok, data = atom.read(fh)
+        return data if ok else b""
+
+    for hdlr in trak.findall(b"hdlr", recursive=True):
+        data = read(hdlr)
+        if len(data) >= 12 and not facts["handler"]:  # the media handler (mdia/hdlr) comes first
+            facts["handler"] = data[8:12]
+    for tkhd in trak.findall(b"tkhd"):
+        data = read(tkhd)
+        if data:
+            offset = 12 if data[0] == 0 else 20  # version 0: 32-bit times; 1: 64-bit
+            facts["id"] = struct.unpack(">I", data[offset:offset + 4])[0] if len(data) >= offset + 4 else None
+    for tref in trak.findall(b"tref"):
+        data = read(tref)
+        position = 0
+        while position + 8 <= len(data):
+            size, kind = struct.unpack(">I4s", data[position:position + 8])
+            if size < 8:
+                break
+            if kind == b"chap":
+                body = data[position + 8:position + size]
+                facts["chap_refs"] += [struct.unpack(">I", body[i:i + 4])[0] for i in range(0, len(body) - 3, 4)]
+            position += size
+    for mdhd in trak.findall(b"mdhd", recursive=True):
+        data = read(mdhd)
+        if data and data[0] == 0 and len(data) >= 20:
+            scale, duration = struct.unpack(">II", data[12:20])
+        elif data and len(data) >= 32:
+            scale, duration = struct.unpack(">IQ", data[20:32])
+        else:
+            continue
+        facts["seconds"] = duration / scale if scale else 0.0
+    for stsd in trak.findall(b"stsd", recursive=True):
+        data = read(stsd)
+        if len(data) >= 16:
+            facts["format"] = data[12:16]
+    for stsz in trak.findall(b"stsz", recursive=True):
+        data = read(stsz)
+        if len(data) >= 12:
+            facts["samples"] = struct.unpack(">I", data[8:12])[0]
+    return facts

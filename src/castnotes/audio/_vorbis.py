@@ -35,6 +35,10 @@ def check_flac_complete(path: Path, audio: FLAC, size: int) -> None:
     fixed_block = info.min_blocksize if info.min_blocksize == info.max_blocksize else 0
     with path.open("rb") as fh:
         end = flacframes.audio_end_sample(fh, size, fixed_block)
+        if end is None and not flacframes.first_frame_follows_metadata(fh, size, fixed_block):
+            raise CastnotesError.single(
+                f"no FLAC audio frames found after the header (which announces {info.length:.1f} s): "
+                "the file is truncated or broken", path, hint="export or copy the file again")
     if end is not None and end < info.total_samples - info.sample_rate:
         raise CastnotesError.single(
             f"the FLAC is truncated: its header announces {info.length:.1f} s but the audio "

@@ -32,6 +32,16 @@ def text_of(element: etree._Element | None, path: str) -> str | None:
     return "".join(found.itertext())
 
 
+FEED_SIZE_LIMIT = 1_000_000  # bytes (README: `castnotes check` warns above 1 MB)
+
+
+def check_feed_size(size: int, lint: Lint) -> None:
+    """XML-SIZE: a feed document over 1 MB."""
+    if size > FEED_SIZE_LIMIT:
+        lint.report("XML-SIZE", f"the feed is {size / 1_000_000:.1f} MB ({size} bytes); apps time out on "
+                                "feeds over 1 MB", None, "feed.limit")
+
+
 def check_channel(channel: etree._Element, lint: Lint, resources: Resources) -> None:
     _title_and_text(channel, lint)
     check_description(channel, "CH-DESC", "show.description", lint)

@@ -33,6 +33,9 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
      "shorten the value and remove the spaces around it"),
     ("XML-5", _W, "URLs and file names in plain ASCII letters, digits and - _ . /",
      "rename the file without spaces, accents or other symbols"),
+    ("XML-SIZE", _W, "the feed is at most 1 MB: apps and directories time out on larger ones",
+     "keep the newest episodes in the feed with [feed] limit = N (older ones stay on the site), or shorten "
+     "the notes"),
     ("CH-TITLE", _E, "the show has a title", "give the channel a <title> (castnotes: [show] title)"),
     ("CH-DESC", _E, "the show has a description of at most 4000 bytes",
      "give the channel a <description> under 4000 bytes (castnotes: [show] description)"),

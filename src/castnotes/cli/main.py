@@ -57,12 +57,17 @@ class Context:
             label = f"{problem.severity}:"
             click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
 
-    def run(self, action: Callable[[], T], outcome: str | None = "nothing was written.") -> T:
-        """Call `action`; turn CastnotesError into messages and exit 1 (no count when no outcome)."""
+    def run(self, action: Callable[[], T], outcome: str | None = "nothing was written.",
+            advice: Callable[[CastnotesError], str | None] | None = None) -> T:
+        """Call `action`; turn CastnotesError into messages (and `advice`, if any) and exit 1
+        (no count when no outcome)."""
         try:
             return action()
         except CastnotesError as exc:
             self.report(exc, outcome)
+            extra = advice(exc) if advice else None
+            if extra and self.verbosity >= 1:
+                click.echo(extra, err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo(f"interrupted; {outcome}", err=True)
@@ -135,10 +140,28 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, output=output,
                            allow_change=allow_change, against=against, strict=strict)
     progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
-    result = ctx.run(lambda: run_build(ctx.root, options, progress))
+    result = ctx.run(lambda: run_build(ctx.root, options, progress,
+                                       waiting=lambda: ctx.info(messages.waiting_for_build())),
+                     advice=lambda exc: messages.draft_advice(exc, ctx.root))
     ctx.problems(result.warnings)
     ctx.info(*messages.render_summary(result, ctx.root, options))
     ctx.detail(*messages.build_details(result))
+
+
+@main.group()
+def ledger() -> None:
+    """The GUID ledger, published.jsonl."""
+
+
+@ledger.command("rebuild")
+@click.argument("feed")
+@pass_context
+def ledger_rebuild(ctx: Context, feed: str) -> None:
+    """Restore published.jsonl from the published feed (a file or an http(s) URL)."""
+    from castnotes.commands.ledger import rebuild_ledger
+
+    result = ctx.run(lambda: rebuild_ledger(ctx.root, feed))
+    ctx.info(messages.ledger_rebuilt(result.items, result.added, result.path.name))
 
 
 @main.command()

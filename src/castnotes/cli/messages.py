@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from castnotes.errors import Problem
+from castnotes.errors import CastnotesError, Problem
 from castnotes.output.ledger import LEDGER_NAME
 from castnotes.read.status import count_statuses
 
@@ -38,6 +38,39 @@ def _relative(path: Path, root: Path) -> str:
         return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+def draft_advice(exc: CastnotesError, root: Path) -> str | None:
+    """After a failed build: how to publish the other episodes while one is broken.
+
+    One broken episode stops the build (a publisher should not silently drop an
+    episode), so the last line names the way out: `draft: true` on the broken ones.
+    """
+    episodes = (root / "episodes").resolve()
+    found: set[str] = set()
+    for problem in exc.problems:
+        path = problem.where.path
+        if problem.severity != "error" or path is None:
+            continue
+        path = (root / path).absolute() if not path.is_absolute() else path
+        if path.is_relative_to(episodes) and len(path.relative_to(episodes).parts) > 1:
+            found.add(path.relative_to(episodes).parts[0])
+    folders = sorted(found)
+    if not folders:
+        return None
+    which = ", ".join(f"episodes/{f}/" for f in folders)
+    return (f"To publish the other episodes now, add `draft: true` to the front matter of {which} "
+            "and build again.")
+
+
+def waiting_for_build() -> str:
+    return "Another build of this show is running; waiting for it to finish..."
+
+
+def ledger_rebuilt(items: int, added: int, name: str) -> str:
+    kept = items - added
+    return (f"Recorded {added} of {items} published episode{'s' if items != 1 else ''} in {name}"
+            + (f" ({kept} were recorded already)." if kept else "."))
 
 
 def up_to_date(output: str) -> str:

@@ -9,11 +9,13 @@ the ledger.
 
 from __future__ import annotations
 
+import errno
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from castnotes import __version__
 from castnotes.audio.info import stamp
@@ -32,10 +34,13 @@ from castnotes.output.ledger import (
     append_entries,
     guard,
     keep_published,
+    published_slugs,
+    unguarded_warning,
 )
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
     BuildState,
+    build_lock,
     folder_identity,
     load_state,
     options_key,
@@ -109,14 +114,32 @@ def prepare_settings(root: Path, options: BuildOptions) -> Settings:
     return settings
 
 
-def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None) -> BuildResult:
+def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress | None = None,
+          waiting: Callable[[], None] | None = None) -> BuildResult:
+    """Build the show at `root`. One build of a show at a time: a second one waits for the
+    lock, after telling `waiting` (the CLI prints it), rather than racing on the state."""
+    with build_lock(root.resolve(), waiting), _file_system_limits():
+        return _build(root, options, progress)
+
+
+def _build(root: Path, options: BuildOptions, progress: Progress | None) -> BuildResult:
     clock = Stopwatch()
+    # One "now" for the whole build: what goes live and when the next episode is due must agree.
+    options = replace(options, now=options.now or datetime.now(timezone.utc))
+    # Every input is stamped before it is read: an edit saved while this build runs then
+    # differs from the recorded stamp, and the next build picks it up.
+    early = stamp_inputs([root.resolve() / name for name in (CONFIG_NAME, PEOPLE_FILE, LEDGER_NAME)], [])[0]
     settings = prepare_settings(root, options)
+    stamps = stamp_inputs(*input_paths(settings))
+    stamps[0].update(early)
     output_dir = settings.output_dir
     check_output_dir(output_dir, settings.root)
+    unguarded = unguarded_warning(settings.root, output_dir / settings.feed.path) \
+        if options.records_ledger else None
     cache = AudioCache(settings.root)
     everything = keep_published(load_show(settings, now=options.now, strict_drafts=options.drafts,
-                                          audio_cache=cache, reuse_episodes=True, progress=progress))
+                                          audio_cache=cache, reuse_episodes=True, progress=progress,
+                                          published=published_slugs(settings.root)))
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
@@ -127,7 +150,9 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
     clock.lap("plan")
     state_file = state_path(settings.root, options.state_key)
     previous = load_state(state_file)
-    if previous is not None and not (previous.version == __version__ and previous.matches_output()):
+    if previous is not None and not (previous.version == __version__ and previous.matches_output()
+                                     and previous.root == str(settings.root)
+                                     and previous.output == str(output_dir)):
         previous = None  # the output folder is not what that build wrote: trust nothing in it
     with Staging(output_dir) as staging:
         for site_path, data in feeds:
@@ -141,7 +166,9 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         files = staging.files
         staging.commit()
     recorded = append_entries(settings.root, records) if records else 0
-    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, policy)
+    if recorded:  # this build's own append is no change for the next one
+        stamps[0].update(stamp_inputs([settings.root / LEDGER_NAME], [])[0])
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy)
     clock.lap("write")
     built = {e.guid for e in show.episodes}
     return BuildResult(
@@ -152,13 +179,28 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
         files=files,
         audio_read=cache.reads,
         seconds=clock.total,
-        warnings=show.problems + policy,
+        warnings=show.problems + policy + ((unguarded,) if unguarded else ()),
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
         check_warnings=tuple(f for f in lint.items if f.severity == "warning"),
         recorded=recorded,
         rendered=rendered,
         timings=tuple(clock.laps),
     )
+
+
+@contextmanager
+def _file_system_limits() -> Iterator[None]:
+    """A name or path the file system cannot hold is the host's to shorten, not a crash."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in (errno.ENAMETOOLONG, errno.ENOSPC, errno.EDQUOT, errno.EROFS):
+            raise
+        where = Path(exc.filename) if exc.filename else None
+        raise CastnotesError.single(f"cannot write the site: {exc.strerror}", where,
+                                    hint="shorten the path: the output folder, an episode folder, slug or file name" if
+                                    exc.errno == errno.ENAMETOOLONG else "free space, or write elsewhere "
+                                    "with --output") from None
 
 
 class Stopwatch:
@@ -190,16 +232,16 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
 
 
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
-                jobs: list[RenderJob], copies: dict[str, list], policy: tuple[Problem, ...] = ()) -> None:
-    """Record what this build read and wrote, for the next build's shortcuts."""
+                jobs: list[RenderJob], copies: dict[str, list],
+                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = ()) -> None:
+    """Record what this build read (stamped before reading) and wrote, for the next build's shortcuts."""
     # the episodes this build held back as scheduled (not the clock now: a slow build must not
     # miss one that fell due while it ran); one the ledger keeps published is no longer due
     due = [e.date for e in everything.episodes if e.scheduled]
-    files, dirs = input_paths(everything.settings)
-    file_stamps, dir_stamps = stamp_inputs(files, dirs)
+    file_stamps, dir_stamps = stamps
     root = everything.settings.root
     save_state(path, BuildState(
-        version=__version__, options=options.state_key, output=str(output_dir),
+        version=__version__, options=options.state_key, root=str(root), output=str(output_dir),
         identity=folder_identity(output_dir),
         next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
         warnings=[p.format(root) for p in (*everything.problems, *policy)],
@@ -254,6 +296,7 @@ def _feeds_checked(show: Show, options: BuildOptions
             checker.add(part)
             splicer.add(part)
         feeds.append((document.site_path, splicer.result()))
+    checker.size(sum(len(chunk) for chunk in feeds[0][1]))
     lint = checker.finish()
     if options.against:
         published = render_feed(show) if len(feeds) > 1 else b"".join(feeds[0][1])

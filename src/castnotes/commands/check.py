@@ -14,7 +14,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from castnotes.checks.channel import check_channel, self_href, text_of
+from castnotes.checks.channel import check_channel, check_feed_size, self_href, text_of
 from castnotes.checks.items import check_items
 from castnotes.checks.online import (
     check_feed_response,
@@ -32,7 +32,7 @@ from castnotes.checks.xmldoc import parse_feed_document
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Show
-from castnotes.output.ledger import guard, keep_published
+from castnotes.output.ledger import guard, keep_published, published_slugs, unguarded_warning
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render.rss import render_feed, render_feeds
@@ -94,6 +94,10 @@ class ShowFeedLint:
     def add(self, data: bytes) -> None:
         lint_feed(data, self.lint, self.resources)
 
+    def size(self, size: int) -> None:
+        """The size of the whole feed document (its pieces are checked one by one)."""
+        check_feed_size(size, self.lint)
+
     def finish(self) -> Lint:
         lint = self.lint
         seen: set[tuple[str, str, str]] = set()
@@ -128,7 +132,8 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     lint = Lint()
     try:
         settings = load_settings(root)
-        everything = keep_published(load_show(settings, now=now, strict_drafts=False))
+        everything = keep_published(load_show(settings, now=now, strict_drafts=False,
+                                              published=published_slugs(settings.root)))
     except CastnotesError as exc:
         for problem in exc.problems:
             lint.add_at(_problem_place(problem, root), "SOURCE", problem.message,
@@ -142,8 +147,14 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     resources = show_resources(show)
     if online:
         resources.fetch = fetch_bytes
-    for _, document in render_feeds(show):  # one document, or the pages of a paged feed
+    for number, (_, document) in enumerate(render_feeds(show)):  # one document, or a paged feed's pages
         lint_feed(document, lint, resources, online=online)
+        if number == 0:
+            check_feed_size(len(document), lint)
+    unguarded = unguarded_warning(settings.root, settings.output_dir / settings.feed.path)
+    if unguarded is not None:
+        lint.add_at(_problem_place(unguarded, settings.root), "LEDGER", unguarded.message, severity="warning",
+                    hint=unguarded.hint)
     problems, _ = guard(settings.root, everything.episodes)
     for problem in problems:
         lint.add_at(_problem_place(problem, settings.root), "LEDGER", problem.message, hint=problem.hint)
@@ -171,6 +182,7 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
     if not _is_url(source) and root is not None:
         resources.mirror = mirror_for(Path(source), self_href(root), (text_of(root, "link") or "").strip())
     tree = lint_feed(data, lint, resources, online=online)
+    check_feed_size(len(data), lint)
     if headers is not None and final_url is not None:
         check_feed_response(source, final_url, headers, self_href(root) if root is not None else None, lint)
     if against and tree is not None:

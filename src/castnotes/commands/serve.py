@@ -15,6 +15,7 @@ seek and podcast apps on the same machine can subscribe to the preview feed.
 
 from __future__ import annotations
 
+import errno
 import mimetypes
 import re
 import threading
@@ -50,6 +51,9 @@ def preview_options(port: int, root: Path) -> BuildOptions:
     """The build behind the preview: everything, for the local address, into .castnotes/preview/."""
     return BuildOptions(drafts=True, future=True, base_url=f"http://{HOST}:{port}/",
                         output=(root / PREVIEW_DIR).resolve())
+
+
+MAX_PATH_BYTES = 2048  # a longer request path is answered 414 before the file system sees it
 
 
 class PreviewEvents(Protocol):
@@ -118,16 +122,23 @@ def resolve_request(folder: Path, raw_path: str) -> tuple[HTTPStatus, Path | str
     decoded = unquote(path)
     if "\\" in decoded or "\x00" in decoded or any(s in ("..", ".") for s in decoded.split("/")):
         return HTTPStatus.FORBIDDEN, None
-    relative = "/".join(s for s in decoded.split("/") if s)
+    segments = [s for s in decoded.split("/") if s]
+    if len(decoded.encode()) > MAX_PATH_BYTES or any(len(s.encode()) > 255 for s in segments):
+        return HTTPStatus.REQUEST_URI_TOO_LONG, None  # no file of the site has such a name
     root = folder.resolve()
-    target = (root / relative).resolve()
-    if not target.is_relative_to(root):
-        return HTTPStatus.FORBIDDEN, None
-    if target.is_dir():
-        if not path.endswith("/"):
-            return HTTPStatus.MOVED_PERMANENTLY, path + "/"
-        target = target / "index.html"
-    if not target.is_file():
+    try:
+        target = (root / "/".join(segments)).resolve()
+        if not target.is_relative_to(root):
+            return HTTPStatus.FORBIDDEN, None
+        if target.is_dir():
+            if not path.endswith("/"):
+                return HTTPStatus.MOVED_PERMANENTLY, path + "/"
+            target = target / "index.html"
+        if not target.is_file():
+            return HTTPStatus.NOT_FOUND, None
+    except OSError as exc:
+        if exc.errno == errno.ENAMETOOLONG:
+            return HTTPStatus.REQUEST_URI_TOO_LONG, None
         return HTTPStatus.NOT_FOUND, None
     return HTTPStatus.OK, target
 

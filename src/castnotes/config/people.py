@@ -1,8 +1,8 @@
 """People: the `people.toml` registry, hosts and guests, checked against the person taxonomy.
 
 A guest who comes back is written once in `people.toml` and named by a short id
-everywhere else (`guests: [ana-lopez]`); a one-off guest can still be written inline
-as `{name, role, href, img}`. Ids become person page slugs, so they are checked like
+everywhere else (`guests: [ana-lopez]`); a one-off guest is written by name
+(`guests: [Alan Turing]`) or inline as `{name, role, href, img}`. Ids become person page slugs, so they are checked like
 episode slugs. Roles and groups follow the Podcasting 2.0 taxonomy (taxonomy.json),
 case-insensitively; a role without a group gets the group it belongs to.
 """
@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from castnotes.config.podcasting import MAX_TEXT
-from castnotes.errors import Problems, did_you_mean
+from castnotes.errors import CastnotesError, Problems, did_you_mean
 from castnotes.fields import FieldReader, KeyLines, check_control_characters
+from castnotes.files import read_text
 from castnotes.model import Person, Registry
-from castnotes.slugs import slugify
+from castnotes.slugs import MAX_SLUG, slugify
 
 PEOPLE_FILE = "people.toml"
 PERSON_KEYS = ("name", "role", "group", "href", "img", "bio")
@@ -55,7 +56,7 @@ for _group, _roles in TAXONOMY.items():
 
 def person_id(name: str) -> str:
     """`Dr. Ana López` -> `dr-ana-lopez`: the id of a person written inline."""
-    return slugify(name) or "person"
+    return slugify(name, max_length=MAX_SLUG) or "person"
 
 
 def load_people(root: Path, problems: Problems) -> Registry:
@@ -63,7 +64,11 @@ def load_people(root: Path, problems: Problems) -> Registry:
     path = root / PEOPLE_FILE
     if not path.is_file():
         return {}
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = read_text(path)
+    except CastnotesError as exc:
+        problems.extend(exc.problems)
+        return {}
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -170,7 +175,7 @@ def read_people(reader: FieldReader, key: str, registry: Registry, *, default_ro
         person = _read_entry(item_reader, item, registry, default_role, base_dir, root)
         if person is None:
             continue
-        if any(p.id == person.id for p in people):
+        if any(p.id == person.id and p.name.casefold() == person.name.casefold() for p in people):
             item_reader.error("name" if isinstance(item, dict) else "id",
                               f"{person.name} ({person.id}) is listed twice")
             continue
@@ -181,10 +186,10 @@ def read_people(reader: FieldReader, key: str, registry: Registry, *, default_ro
 def _read_entry(reader: FieldReader, item: Any, registry: Registry, default_role: str, base_dir: Path,
                 root: Path) -> Person | None:
     if isinstance(item, str):
-        return _registered(reader, item.strip(), registry, default_role, "id")
+        return _named(reader, item.strip(), registry, default_role)
     if not isinstance(item, dict):
-        reader.error("id", "must be a person id from people.toml or a table with name",
-                     hint="- ana-lopez   or   - {name: Dr. Ana Lopez, role: guest}")
+        reader.error("id", "must be a name, a person id from people.toml, or a table with name",
+                     hint="- Ana Lopez   or   - ana-lopez   or   - {name: Dr. Ana Lopez, role: guest}")
         return None
     reader.check_keys(PERSON_KEYS + ("id",), "person key")
     pid = reader.text("id")
@@ -204,6 +209,27 @@ def _read_entry(reader: FieldReader, item: Any, registry: Registry, default_role
                                 f"they get a separate person page",
                         hint=f"write `- {twin.id}` instead")
     return person
+
+
+def _named(reader: FieldReader, text: str, registry: Registry, default_role: str) -> Person | None:
+    """A plain string: a people.toml id or name is that person; any other text is a one-off
+    person by that name (`guests: [Alan Turing, 李小龙]`), the way most hosts write it."""
+    if text in registry:
+        return _as_role(registry[text], default_role)
+    by_name = next((p for p in registry.values() if p.name.casefold() == text.casefold()), None)
+    if by_name is not None:
+        return _as_role(by_name, default_role)
+    if not text:
+        reader.error("id", "is empty", hint="write the person's name")
+        return None
+    if len(text) > MAX_TEXT:
+        reader.error("id", f"is {len(text)} characters long; the limit is {MAX_TEXT}")
+        return None
+    if ID_RE.match(text) and "-" in text and (close := did_you_mean(text, registry)):
+        # `ana-lopz` is a mistyped id far more likely than a guest called that.
+        reader.warn("id", f"{text!r} is not a person id in {PEOPLE_FILE}; published as a one-off "
+                          f"person by that name", hint=close)
+    return Person(name=text, role=default_role, group=ROLE_GROUP[default_role], id=person_id(text))
 
 
 def _registered(reader: FieldReader, pid: str, registry: Registry, default_role: str,

@@ -30,6 +30,7 @@ from castnotes.config.podcasting import (
 )
 from castnotes.errors import CastnotesError, Problems, did_you_mean
 from castnotes.fields import FieldReader, KeyLines, check_control_characters
+from castnotes.files import read_text
 from castnotes.model import (
     CONFIG_NAME,
     FeedSettings,
@@ -76,7 +77,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "subscribe": dict,
     },
     "media": {"base_url": str, "prefix": str},
-    "site": {"output": str, "per_page": int},
+    "site": {"output": str, "per_page": int, "embed_hosts": list, "raw_html": bool},
     "feed": {"path": str, "limit": int},
 }
 REQUIRED_SHOW_KEYS = ("title", "description", "url", "language")
@@ -93,7 +94,7 @@ def load_settings(root: Path) -> Settings:
             f"no {CONFIG_NAME} here", path,
             hint="run `castnotes init` to start a show, or pass -C SHOWDIR",
         )
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     problems = Problems()
     people = load_people(root, problems)
     try:
@@ -134,9 +135,16 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
         prefix=_url(media_raw.get("prefix"), "media", "prefix", path, lines, problems, slash=True),
     )
     site_raw = data.get("site", {})
+    embed_hosts = site_raw.get("embed_hosts", list(SiteSettings().embed_hosts))
+    if not all(isinstance(h, str) and re.fullmatch(r"[A-Za-z0-9.-]+", h) for h in embed_hosts):
+        problems.add("[site] embed_hosts must list host names, such as \"www.youtube-nocookie.com\"", path,
+                     lines.find("site", "embed_hosts"), hint="a host name only: no https:// and no path")
+        embed_hosts = []
     site = SiteSettings(
         output=site_raw.get("output", "site"),
         per_page=site_raw.get("per_page", 10),
+        embed_hosts=tuple(h.lower() for h in embed_hosts),
+        raw_html=site_raw.get("raw_html", False),
     )
     if site.per_page < 1:
         problems.add("[site] per_page must be 1 or more", path, lines.find("site", "per_page"))

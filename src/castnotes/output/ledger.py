@@ -75,6 +75,10 @@ def load_ledger(root: Path) -> Ledger:
             entry = LedgerEntry(**{k: data[k] for k in data if k in LedgerEntry.__dataclass_fields__})
             if entry.kind not in KINDS or not entry.guid:
                 raise ValueError(entry.kind)
+            if not all(isinstance(getattr(entry, k), str) for k in ("guid", "slug", "url", "date", "kind",
+                                                                     "recorded")) \
+                    or not isinstance(entry.note, (str, type(None))):
+                raise TypeError("a field is not text")
         except (ValueError, TypeError, KeyError):
             last = number == len(lines) and torn
             problems.append(Problem(
@@ -91,6 +95,38 @@ def load_ledger(root: Path) -> Ledger:
     if problems:
         raise CastnotesError(problems)
     return Ledger(path, latest, len([l for l in lines if l.strip()]))
+
+
+def unguarded_warning(root: Path, published_feed: Path) -> Problem | None:
+    """A loud warning when `published.jsonl` is gone but a built feed shows episodes were published.
+
+    Without the ledger a build cannot tell a changed GUID or enclosure URL from a new
+    episode; the host restores it from version control or from the live feed.
+    """
+    if (root / LEDGER_NAME).exists() or not published_feed.is_file():
+        return None
+    try:
+        count = published_feed.read_bytes().count(b"<item>")
+    except OSError:
+        return None
+    if not count:
+        return None
+    return Problem(
+        f"{LEDGER_NAME} is missing, but the built feed holds {count} published episode"
+        f"{'s' if count != 1 else ''}: {'they are' if count != 1 else 'it is'} no longer guarded against "
+        "a changed GUID, enclosure URL or date", SourceLocation(root / LEDGER_NAME), severity="warning",
+        hint=f"restore it from version control, or run `castnotes ledger rebuild FEED` with your live feed's "
+             f"URL (or {published_feed.name})", rule="LEDGER")
+
+
+def published_slugs(root: Path) -> dict[str, tuple[str, str]]:
+    """GUID -> (slug, date) it was published under, so a published episode keeps its address
+    when another episode with the same title appears (read.show settles slugs). A ledger
+    that cannot be read gives none here; the build reports it."""
+    try:
+        return {guid: (entry.slug, entry.date) for guid, entry in load_ledger(root).latest.items()}
+    except CastnotesError:
+        return {}
 
 
 def entry_for(episode: Episode, kind: str = "published", note: str | None = None,

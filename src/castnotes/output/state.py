@@ -1,10 +1,12 @@
 """Is the site already up to date? Answered without loading the show.
 
 After a successful build, castnotes records the size and mtime of every file it read
-and the mtime of every folder it listed (a file added to or removed from a folder
+(stamped before it was read, so an edit saved during the build is seen as a change by
+the next one) and the mtime of every folder it listed (a file added to or removed from a folder
 changes the folder's mtime), together with the build's options, castnotes' version,
 the identity of the output folder it swapped in, and the publish time of the next
-scheduled episode. A later `castnotes build` compares those stamps first: when
+scheduled episode. and the show folder itself (a copied show does not inherit its original's state). A
+later `castnotes build` compares those stamps first: when
 nothing changed, it says so and stops, without importing mutagen, feedgen or Jinja.
 
 This module must stay light: only the standard library.
@@ -12,22 +14,25 @@ This module must stay light: only the standard library.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable, Iterator
 
 from castnotes import __version__
-from castnotes.store import STORE_DIR, write_atomic
+from castnotes.store import STORE_DIR, store_dir, write_atomic
 
 
 @dataclass(frozen=True, slots=True)
 class BuildState:
     version: str
     options: str  # a digest of the options that change the output
+    root: str  # the show folder this state belongs to: a copied show's state is not its own
     output: str  # absolute output folder
     identity: list[int]  # (device, inode, ctime) of the output folder that build swapped in
     next_due: str | None  # ISO time the next scheduled episode goes live, if any
@@ -44,6 +49,27 @@ class BuildState:
         deleted and rebuilt site) shows up as another inode.
         """
         return folder_identity(Path(self.output)) == self.identity
+
+
+@contextmanager
+def build_lock(root: Path, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold `.castnotes/build.lock` for one build; a second build of the show waits for it.
+
+    An advisory `flock`: released by the kernel when the process ends, so a killed
+    build never leaves a stale lock behind.
+    """
+    folder = store_dir(root)
+    fd = os.open(folder / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()  # the CLI says that it waits
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 def folder_identity(folder: Path) -> list[int]:
@@ -126,6 +152,8 @@ def up_to_date(path: Path, options: str, now: datetime | None = None) -> BuildSt
     state = load_state(path)
     if state is None or state.version != __version__ or state.options != options:
         return None
+    if state.root != str(path.parent.parent.resolve()):
+        return None  # the show folder was copied or moved: that state describes another folder
     now = now or datetime.now(timezone.utc)
     if state.next_due is not None and datetime.fromisoformat(state.next_due) <= now:
         return None  # a scheduled episode is due: it goes into the feed now

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -173,12 +173,20 @@ def chapters_from_audio(
 
 
 END_TOLERANCE = 0.5  # seconds an end time may pass the audio's end (ms rounding in ID3 CHAP)
+TRIM_TOLERANCE = 2.0  # seconds past the end that are trimmed with a warning (editors round the last chapter)
 
 
-def check_chapters(source: ChapterSource, duration: float, problems: Problems, prefix: str = "") -> None:
-    """Chapters must ascend and lie within the audio; each problem at its chapter's line."""
+def check_chapters(source: ChapterSource, duration: float, problems: Problems,
+                   prefix: str = "") -> tuple[Chapter, ...]:
+    """Chapters must ascend and lie within the audio; each problem at its chapter's line.
+
+    Returns the chapters, a last end that overshoots the audio by at most
+    TRIM_TOLERANCE trimmed to the audio's end (a warning): recording tools often
+    round the final chapter up, and the episode is fine.
+    """
     previous = -1.0
     hint = _fix_hint(source)
+    result = []
     for i, chapter in enumerate(source.chapters):
         line = source.lines[i] if i < len(source.lines) else None
         label = f"{prefix}chapter {i + 1} ({chapter.title!r} at {format_clock(chapter.start)})"
@@ -190,10 +198,17 @@ def check_chapters(source: ChapterSource, duration: float, problems: Problems, p
                          source.path, line, hint=hint)
         if chapter.end is not None and chapter.end <= chapter.start:
             problems.add(f"{label} ends before it starts", source.path, line, hint=hint)
-        elif chapter.end is not None and chapter.end > duration + END_TOLERANCE:
+        elif chapter.end is not None and duration + END_TOLERANCE < chapter.end <= duration + TRIM_TOLERANCE:
+            problems.add(f"{label} ends {chapter.end - duration:.1f} s after the audio ends "
+                         f"({format_clock(duration)}); trimmed to the end", source.path, line,
+                         severity="warning", hint=hint)
+            chapter = replace(chapter, end=duration)
+        elif chapter.end is not None and chapter.end > duration + TRIM_TOLERANCE:
             problems.add(f"{label} ends at {format_clock(chapter.end)}, after the audio ends "
                          f"({format_clock(duration)})", source.path, line, hint=hint)
+        result.append(chapter)
         previous = chapter.start
+    return tuple(result)
 
 
 def _fix_hint(source: ChapterSource) -> str:

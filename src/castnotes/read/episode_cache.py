@@ -50,7 +50,10 @@ def folder_stamp(folder: Path) -> list[list[Any]]:
                 if entry.is_dir(follow_symlinks=False):
                     stack.append(Path(entry.path))
                 else:
-                    st = entry.stat()
+                    try:
+                        st = entry.stat()
+                    except OSError:  # a broken link: read.show reports it; stamp the link itself
+                        st = entry.stat(follow_symlinks=False)
                     found.append([os.path.relpath(entry.path, folder), st.st_size, st.st_mtime_ns])
     return sorted(found)
 

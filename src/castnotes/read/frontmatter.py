@@ -19,7 +19,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
-from castnotes.fields import CONTROL_CHARACTERS, LineDict
+from castnotes.fields import LineDict, first_control_character
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -69,6 +69,16 @@ def _no_sexagesimal(kind: str) -> Any:
     return construct
 
 
+def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
+    """`2024-02-30` looks like a date but is none: keep the text, so the field reader can
+    report it at its line (PyYAML would raise a bare ValueError)."""
+    try:
+        return SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 _LineLoader.add_constructor("tag:yaml.org,2002:int", _no_sexagesimal("int"))
 _LineLoader.add_constructor("tag:yaml.org,2002:float", _no_sexagesimal("float"))
 
@@ -104,7 +114,9 @@ def parse_document(text: str, path: Path) -> Document:
     body_start = text.find("\n", closing.end())
     body = "" if body_start == -1 else text[body_start + 1 :]
     body_line = text.count("\n", 0, body_start + 1) + 1 if body_start != -1 else 1
+    _refuse_control_characters(yaml_text, path)
     try:
+        _refuse_aliases(yaml_text, path)
         meta = yaml.load(yaml_text, Loader=_LineLoader) if yaml_text.strip() else None
     except yaml.MarkedYAMLError as exc:
         # An unclosed bracket or quote is where it was opened (the context); anything
@@ -132,25 +144,50 @@ def parse_document(text: str, path: Path) -> Document:
     if meta.duplicates:
         key, line = meta.duplicates[0]
         raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
-    _refuse_control_characters(text, meta, path)
+    _refuse_escaped_control_characters(meta, path)
     return Document(meta, body, body_line)
 
 
-def _refuse_control_characters(text: str, meta: LineDict, path: Path) -> None:
-    """Raise at the first control character, written as is or as a YAML escape (`\\v`)."""
-    found = CONTROL_CHARACTERS.search(text)
-    line = text.count("\n", 0, found.start()) + 1 if found else None
-    character = found.group() if found else None
+def _refuse_control_characters(yaml_text: str, path: Path) -> None:
+    """A control character (often pasted in unseen) at its line and key, before YAML says
+    "unacceptable character" at a byte position."""
+    found = first_control_character(yaml_text)
     if found is None:
-        for key_line, value in _strings(meta):
-            hit = CONTROL_CHARACTERS.search(value)
-            if hit:
-                line, character = key_line, hit.group()
-                break
-    if character is not None:
-        raise CastnotesError.single(
-            f"holds the control character U+{ord(character):04X}, which a feed (XML) cannot carry",
-            path, line, hint="delete it (an invisible character, often pasted from another program)")
+        return
+    offset, char = found
+    start = yaml_text.rfind("\n", 0, offset) + 1
+    key = re.match(r"\s*-?\s*([\w.-]+):", yaml_text[start:offset])
+    raise CastnotesError.single(f"{key.group(1) + ': ' if key else ''}holds the control character "
+                                f"U+{ord(char):04X}", path, yaml_text.count("\n", 0, offset) + 2,
+                                hint="delete it (it is invisible in most editors; it often comes from copy "
+                                     "and paste)")
+
+
+def _refuse_aliases(yaml_text: str, path: Path) -> None:
+    """Anchors and aliases (`&a`, `*a`) are refused: nobody needs them in front matter, and a
+    few hundred bytes of nested aliases expand to billions of values (the "billion laughs").
+    The event stream is read without constructing anything, so this check is cheap."""
+    for event in yaml.parse(yaml_text, Loader=_Loader):
+        anchor = getattr(event, "anchor", None)
+        if isinstance(event, yaml.AliasEvent) or anchor:
+            line = event.start_mark.line + 2  # +1 for 1-based, +1 for the opening ---
+            raise CastnotesError.single(
+                f"YAML {'alias *' if isinstance(event, yaml.AliasEvent) else 'anchor &'}{anchor} is not "
+                "allowed in front matter", path, line, hint="write the value out in full")
+
+
+def _refuse_escaped_control_characters(meta: LineDict, path: Path) -> None:
+    """A control character written as a YAML escape (`"\\v"`), which the raw-text check above
+    cannot see, at the line of its key (`title: holds the control character U+000B`)."""
+    keys = {line: key for key, line in meta.lines.items()}
+    for key_line, value in _strings(meta):
+        found = first_control_character(value)
+        if found:
+            key = keys.get(key_line)
+            raise CastnotesError.single(
+                f"{key + ': ' if isinstance(key, str) else ''}holds the control character U+{ord(found[1]):04X}",
+                path, key_line, hint="delete it (it is invisible in most editors; it often comes from copy "
+                                     "and paste)")
 
 
 def _strings(value: Any, line: int = 1) -> list[tuple[int, str]]:

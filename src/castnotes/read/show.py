@@ -16,17 +16,18 @@ import uuid
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Mapping, Protocol
 
 from castnotes import __version__
 from castnotes.audio.info import AudioInfo
 from castnotes.codec import digest
-from castnotes.config.people import read_people
+from castnotes.config.people import PEOPLE_FILE, person_id, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import CONTROL_CHARACTERS, FieldReader
+from castnotes.fields import CONTROL_CHARACTERS, FieldReader, first_control_character, strip_control_characters
+from castnotes.files import check_folder_files
 from castnotes.imageinfo import image_info
-from castnotes.markdown import render_notes
+from castnotes.markdown import HtmlPolicy, render_notes
 from castnotes.model import (
     EPISODE_TYPES,
     Artwork,
@@ -50,6 +51,7 @@ from castnotes.workers import parallel_imap
 EPISODES_DIR = "episodes"
 EPISODE_FILE = "episode.md"
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
+MAX_EXPLICIT_SLUG = 200  # a folder name (at most 255 bytes) never gives a longer one
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
@@ -77,6 +79,7 @@ class _Source:
     reader: FieldReader
     slug: str
     problems: Problems
+    unsafe: bool = False  # holds a file that must not be opened: the second pass skips it
     links: list[tuple[str, int]] = field(default_factory=list)  # episodes its notes link to
     episode: Episode | None = None  # after the second pass
 
@@ -87,7 +90,7 @@ class _Source:
 
 def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts: bool = True,
               audio_cache: AudioCache | None = None, reuse_episodes: bool = False,
-              progress: Progress | None = None) -> Show:
+              progress: Progress | None = None, published: Mapping[str, tuple[str, str]] | None = None) -> Show:
     """Every episode folder -> the whole Show; raise CastnotesError with all problems.
 
     This is the one way every command opens a show. It returns every episode, drafts
@@ -103,12 +106,17 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
 
     Episodes whose folder, settings and slug map are unchanged come from the episode
     cache; the others are loaded on every core (workers.parallel_imap).
+    `published` (GUID -> (slug, date), from the ledger) keeps a published episode's address
+    when another episode with the same title turns up.
     """
     now = now or datetime.now(timezone.utc)
     cache = audio_cache or AudioCache(settings.root)
     episode_cache = EpisodeCache(settings.root) if reuse_episodes else None
     problems = Problems()
-    sources = _first_pass(settings, problems)
+    for published_folder in ("static", "templates"):  # copied into the site as they are
+        if (settings.root / published_folder).is_dir():
+            check_folder_files(settings.root / published_folder, settings.root, problems)
+    sources = _first_pass(settings, problems, published or {})
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
     for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
         source.problems.extend(loaded.problems)
@@ -129,6 +137,7 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
             _refuse_control_characters(episode, problems)
             episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
     problems.raise_if_errors()
+    episodes = _unique_people(settings, episodes, problems)
     cache.save()
     if episode_cache is not None:
         episode_cache.save()
@@ -150,15 +159,18 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         return f"episodes/{source.slug}/" if source else None
 
     shared = digest(__version__, settings)
-    keys = [digest(shared, folder_stamp(s.folder)) for s in sources]
+    keys = [digest(shared, s.slug, folder_stamp(s.folder)) for s in sources]
     slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
-        episode_cache.get(s.folder.name, key, slugs) if episode_cache else None for s, key in zip(sources, keys)]
+        episode_cache.get(s.folder.name, key, slugs) if episode_cache and not s.unsafe else None
+        for s, key in zip(sources, keys)]
     missing = [i for i, loaded in enumerate(results) if loaded is None]
 
     def load(index: int) -> tuple[Loaded, dict]:
         source = sources[index]
         before = len(source.problems.items)
+        if source.unsafe:
+            return Loaded(None, (), ()), cache.take_changes()
         try:
             episode = _load_episode(source, settings, cache, lookup, source.problems)
         except CastnotesError as exc:
@@ -174,7 +186,7 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         for index, (loaded, changes) in zip(missing, parallel_imap(load, missing)):
             cache.merge_changes(changes)
             results[index] = loaded
-            if episode_cache is not None:
+            if episode_cache is not None and not sources[index].unsafe:
                 episode_cache.put(sources[index].folder.name, keys[index], loaded,
                                   {f: slugs.get(f) for f in _referenced_folders(sources[index], loaded)})
             if progress is not None:
@@ -229,13 +241,65 @@ def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
                 hint="publish that episode first (remove `draft: true`), or build with --drafts")
 
 
+def html_policy(settings: Settings) -> HtmlPolicy:
+    """The show's rules for raw HTML in notes (`[site] embed_hosts`, `[site] raw_html`)."""
+    return HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html)
+
+
+def _unique_people(settings: Settings, episodes: list[Episode], problems: Problems) -> list[Episode]:
+    """Give each differently named one-off person an address of their own.
+
+    A one-off guest's id is the slug of their name; two names can still share a slug
+    (`Li Wei` and `李伟` both transliterate to `li-wei`... or a name that is also a
+    people.toml id). The later one (in folder order) gets `-2`, `-3`, with a warning, so
+    no person page silently swallows another.
+    """
+    def chosen(person: Person) -> bool:  # an id the host wrote (people.toml, `id:`), not one derived
+        return bool(person.id) and person.id != person_id(person.name)
+
+    ordered = sorted(episodes, key=lambda e: e.folder)
+    owner: dict[str, str] = {pid: p.name.casefold() for pid, p in settings.people.items()}
+    for person in (*settings.show.hosts, *(g for e in ordered for g in e.guests)):
+        if chosen(person) or person in settings.show.hosts:
+            owner.setdefault(person.id or "", person.name.casefold())
+    renamed: dict[str, str] = {}  # casefolded name -> the id it was given
+    result = []
+    for episode in ordered:
+        guests = []
+        for guest in episode.guests:
+            name = guest.name.casefold()
+            pid = guest.id or ""
+            if chosen(guest) or (pid in settings.people and settings.people[pid].name == guest.name):
+                guests.append(guest)
+                continue
+            if name in renamed:
+                guest = replace(guest, id=renamed[name])
+            elif owner.setdefault(pid, name) != name:
+                number = 2
+                while owner.get(f"{pid}-{number}", name) != name:
+                    number += 1
+                new_id = f"{pid}-{number}"
+                owner[new_id] = name
+                renamed[name] = new_id
+                problems.add(f"guests: {guest.name} would share the address people/{pid}/ with "
+                             f"someone else; their page is people/{new_id}/", episode.source_path,
+                             severity="warning",
+                             hint=f"add them to {PEOPLE_FILE} with an id of their own to choose it")
+                guest = replace(guest, id=new_id)
+            guests.append(guest)
+        result.append(replace(episode, guests=tuple(guests)) if tuple(guests) != episode.guests else episode)
+    order = {e.folder: i for i, e in enumerate(episodes)}
+    return sorted(result, key=lambda e: order[e.folder])
+
+
 def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
     """Local photos of hosts and guests, each published once under people/."""
     photos = {p.img_site_path: p.img_source for p in people if p.img_site_path and p.img_source}
     return tuple((source, site_path) for site_path, source in sorted(photos.items()))
 
 
-def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
+def _first_pass(settings: Settings, problems: Problems,
+                published: Mapping[str, tuple[str, str]]) -> list[_Source]:
     episodes_dir = settings.root / EPISODES_DIR
     if not episodes_dir.is_dir():
         raise CastnotesError.single(f"no {EPISODES_DIR}/ folder", episodes_dir,
@@ -245,9 +309,14 @@ def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
         if folder.name.startswith((".", "_")):
             continue
         path = folder / EPISODE_FILE
-        if not path.is_file():
+        if not path.is_file() and not path.is_symlink():
             problems.add(f"folder has no {EPISODE_FILE}", folder, severity="warning",
                          hint="add one, or rename the folder to start with _ to keep it out")
+            continue
+        unsafe = Problems()  # symlinks leaving the show, FIFOs: never opened (they could hang the build)
+        check_folder_files(folder, settings.root, unsafe)
+        if any(p.where.path in (path, folder) for p in unsafe.errors):  # nothing of it can be read
+            problems.extend(unsafe.items)
             continue
         try:
             doc = parse_document(path.read_text(encoding="utf-8"), path)
@@ -258,21 +327,98 @@ def _first_pass(settings: Settings, problems: Problems) -> list[_Source]:
             problems.extend(exc.problems)
             continue
         own = Problems()
+        own.extend(unsafe.items)
         reader = FieldReader(path, doc.meta, own)
         reader.check_keys(FRONT_MATTER_KEYS)
-        slug = reader.text("slug") or default_slug(folder.name)
-        if not SLUG_RE.match(slug):
-            reader.error("slug", f"{slug!r} may hold only a-z, 0-9 and -")
-        sources.append(_Source(folder, path, doc, reader, slug, own))
+        control = first_control_character(doc.body)
+        if control is not None:
+            offset, char = control
+            own.add(f"the notes hold the control character U+{ord(char):04X}, which feeds cannot carry",
+                    path, doc.body_line + doc.body.count("\n", 0, offset),
+                    hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
+        sources.append(_Source(folder, path, doc, reader, "", own, unsafe=bool(unsafe.errors)))
     if not sources and not problems.errors:
         raise CastnotesError.single(
             f"no episodes: {EPISODES_DIR}/ holds no episode folders", episodes_dir,
             hint="add episodes/001-first/episode.md with its audio, or run `castnotes new TITLE`")
+    _settle_slugs(sources, published, problems, episodes_dir, settings)
     _check_unique(sources, "slug", lambda s: s.slug, settings.root,
                   "give one of them `slug:` in its front matter")
     _check_unique(sources, "guid", lambda s: s.reader.text("guid"), settings.root,
                   "every episode needs its own GUID; never change one that is published")
     return sources
+
+
+def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str]], problems: Problems,
+                  episodes_dir: Path, settings: Settings) -> None:
+    """Give every episode its address; repeated titles (`Mailbag`, `Q&A`) are ordinary.
+
+    Claimed in this order: explicit `slug:`; the slug a published episode has in the
+    ledger (so it never moves); then the slug of each folder's title part in folder
+    order. When that is taken, the later folder uses its whole name
+    (`009-mailbag`). Two explicit `slug:`s that clash stay an error (_check_unique).
+    """
+    derived = [s for s in sources if s.reader.text("slug") is None]
+    claims: dict[str, list[_Source]] = {}  # published GUID -> the folders that may be it
+    for source in derived:
+        candidates = (folder_slug(source.folder.name), default_slug(source.folder.name))
+        guid = source.reader.text("guid")
+        # Without `guid:` the GUID derives from the slug: look for either candidate's, the
+        # folder's own first (`002-mailbag` published as such is surely this folder).
+        guids = [guid] if guid else [derived_guid(settings.show.url, slug) for slug in candidates]
+        found = next((g for g in guids if g in published and published[g][0] in candidates), None)
+        if found is not None:
+            claims.setdefault(found, []).append(source)
+    pinned: dict[str, _Source] = {}
+    for guid, claimants in claims.items():
+        slug, date = published[guid]
+        if len(claimants) > 1:  # GUIDs derived from one title: the one with the published date
+            claimants = [c for c in claimants if _same_date(c.doc.meta.get("date"), date, settings)]
+        if len(claimants) == 1:
+            pinned[slug] = claimants[0]
+    taken: set[str] = set(pinned)
+    for slug, source in pinned.items():
+        source.slug = slug
+    for source in sources:
+        explicit = source.reader.text("slug")
+        if explicit is None:
+            continue
+        source.slug = explicit
+        if not SLUG_RE.match(explicit):
+            source.reader.error("slug", f"{explicit!r} may hold only a-z, 0-9 and -")
+        elif len(explicit) > MAX_EXPLICIT_SLUG:
+            source.reader.error("slug", f"is {len(explicit)} characters long; the limit is "
+                                        f"{MAX_EXPLICIT_SLUG}",
+                                hint="addresses that long break file systems and are hard to share")
+        elif explicit in pinned:
+            owner = pinned[explicit].path.relative_to(episodes_dir.parent).as_posix()
+            source.reader.error("slug", f"{explicit!r} is the address of the published episode {owner}",
+                                hint="a published address never moves: choose another slug")
+            source.slug = folder_slug(source.folder.name)
+        taken.add(source.slug)
+    pinned_ids = {id(source) for source in pinned.values()}
+    later = [source for source in derived if id(source) not in pinned_ids]
+    moved = []
+    for source in later:
+        slug = default_slug(source.folder.name)
+        if slug in taken:
+            slug = folder_slug(source.folder.name)
+            moved.append(source.folder.name)
+        source.slug = slug
+        taken.add(slug)
+    if moved:
+        shown = ", ".join(moved[:5]) + (f" and {len(moved) - 5} more" if len(moved) > 5 else "")
+        problems.add(f"{len(moved)} episode(s) use the whole folder name as address, since another "
+                     f"folder has the same title: {shown}", episodes_dir, severity="warning",
+                     hint="give an episode `slug:` in its front matter to choose its address")
+
+
+def _same_date(value: Any, published: str, settings: Settings) -> bool:
+    written = parse_datetime(value, settings.zone)
+    try:
+        return written is not None and written == datetime.fromisoformat(published)
+    except ValueError:
+        return False
 
 
 def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, hint: str) -> None:
@@ -286,6 +432,16 @@ def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, h
             source.reader.error(key, f"{value!r} is also the {key} of {other}", hint=hint)
         else:
             seen[value] = source
+
+
+def derived_guid(show_url: str, slug: str) -> str:
+    """The GUID of an episode without `guid:`: stable as long as its address is."""
+    return str(uuid.uuid5(GUID_NAMESPACE, show_url + slug))
+
+
+def folder_slug(folder_name: str) -> str:
+    """`009-Mailbag` -> `009-mailbag`: the whole folder name, for a title that is taken."""
+    return slugify(folder_name) or "episode"
 
 
 def default_slug(folder_name: str) -> str:
@@ -305,7 +461,13 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     zone = settings.zone
     tags = info or AudioInfo(mime="", codec="", duration=0, size=0)
 
-    title = reader.text("title") or tags.title
+    tag_title = tags.title
+    if tag_title and first_control_character(tag_title) is not None and not reader.has("title"):
+        tag_title = strip_control_characters(tag_title)
+        problems.add(f"the audio's title tag holds control characters; using {tag_title!r} without them",
+                     enclosure.source_path or path, severity="warning",
+                     hint="add title: to the front matter, or fix the tag with `castnotes tag`")
+    title = reader.text("title") or tag_title
     if not title:
         reader.error("title", "missing, and the audio has no title tag", hint='add title: "..."')
     date = _episode_date(reader, tags, zone)
@@ -316,18 +478,19 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
         number = int(digits.group(1)) if digits and int(digits.group(1)) > 0 else tags.track
     guid = reader.text("guid")
     if guid is None:
-        guid = str(uuid.uuid5(GUID_NAMESPACE, settings.show.url + source.slug))
+        guid = derived_guid(settings.show.url, source.slug)
         reader.warn("guid", f"missing; using the derived {guid}",
                     hint=f"add `guid: {guid}` so it never changes, even if the slug does")
 
     notes = render_notes(source.doc.body, source_path=path, first_line=source.doc.body_line,
-                         episodes_dir=settings.root / EPISODES_DIR, page_path=page_path, lookup=lookup)
+                         episodes_dir=settings.root / EPISODES_DIR, page_path=page_path, lookup=lookup,
+                         policy=html_policy(settings))
     problems.extend(notes.problems)
     copies.extend(notes.assets)
     source.links = notes.linked_episodes
     summary = reader.text("summary")
     summary_is_excerpt = summary is None and bool(notes.first_paragraph)
-    summary = summary or notes.first_paragraph or (tags.comment or "")
+    summary = summary or notes.first_paragraph or strip_control_characters(tags.comment or "")
     image = _episode_artwork(reader, folder, page_path, settings, tags, cache, copies)
     companions = _companions(reader, folder, page_path, settings, tags, enclosure.source_path,
                              enclosure.duration, cache, copies)
@@ -376,7 +539,8 @@ def _companions(reader: FieldReader, folder: Path, page_path: str, settings: Set
     copies.extend(chapters.copies)
     if chapters.chapters and duration:
         prefix = "chapters: " if chapters.path == reader.path else ""
-        chapter_sources.check_chapters(chapters, duration, reader.problems, prefix)
+        chapters = replace(chapters, chapters=chapter_sources.check_chapters(chapters, duration,
+                                                                             reader.problems, prefix))
     local_url = settings.show.url + page_path + "chapters.json" if chapters.chapters else None
     return {
         "chapters": chapters.chapters,

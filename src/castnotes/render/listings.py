@@ -12,12 +12,12 @@ from dataclasses import dataclass, replace
 from typing import Iterable
 
 from castnotes.model import Episode, Person, Show
-from castnotes.slugs import slugify
+from castnotes.slugs import MAX_SLUG, slugify
 
 
 def slug_of(text: str) -> str:
     """`Mental Health & You` -> `mental-health-you`; text with no latin letters gets a short hash."""
-    return slugify(text) or "x" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    return slugify(text, max_length=MAX_SLUG) or "x" + hashlib.sha256(text.encode()).hexdigest()[:8]
 
 
 def category_path(name: str) -> str:

@@ -280,7 +280,8 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
     }
     try:
         return env.get_template(page.template).render(context).encode("utf-8")
-    except jinja2.TemplateError as exc:
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
+        # A template is the host's code: whatever it raises is a mistake at its line, not ours.
         raise template_error(exc, page) from None
 
 
@@ -305,7 +306,7 @@ def own_url(href: str, site_url: str, root: str) -> str:
     return href
 
 
-def template_error(exc: jinja2.TemplateError, page: Page) -> CastnotesError:
+def template_error(exc: Exception, page: Page) -> CastnotesError:
     """A template mistake as a problem at the template's file and line."""
     path, line = None, None
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -319,7 +320,8 @@ def template_error(exc: jinja2.TemplateError, page: Page) -> CastnotesError:
     if isinstance(exc, jinja2.TemplateNotFound):
         message = f"template not found: {exc.name}"
     else:
-        message = f"template error: {exc.message or type(exc).__name__}"
+        detail = exc.message if isinstance(exc, jinja2.TemplateError) else f"{type(exc).__name__}: {exc}"
+        message = f"template error: {detail or type(exc).__name__}"
     return CastnotesError.single(f"{message} (rendering {page.site_path})",
                                  Path(path) if path else None, line)
 

@@ -32,6 +32,7 @@ from castnotes.render.podcasting import (
     channel_tags,
     item_tags,
 )
+from castnotes.timecode import whole_seconds
 
 GENERATOR = f"castnotes {__version__}"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -282,7 +283,7 @@ def add_item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     enclosure = episode.enclosure
     fe.enclosure(enclosure.url, str(enclosure.length), enclosure.mime)
     if enclosure.duration > 0:  # 0: not measured yet (remote audio imported without one): no tag
-        fe.podcast.itunes_duration(str(int(round(enclosure.duration))))
+        fe.podcast.itunes_duration(str(whole_seconds(enclosure.duration)))
     if show.settings.show.author:
         fe.podcast.itunes_author(show.settings.show.author)
     if episode.number is not None:
