@@ -14,6 +14,8 @@ import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from urllib.parse import quote
+
 import feedparser
 import mutagen
 import pytest
@@ -123,8 +125,13 @@ def test_episode_json_ld_and_open_graph_match_the_sources(site: Path) -> None:
         assert parsed.meta["og:audio"] == [audio_url]
         assert parsed.meta["og:audio:type"] == [{".mp3": "audio/mpeg", ".m4a": "audio/x-m4a"}[audio.suffix]]
         assert parsed.meta["og:url"] == [f"{URL}episodes/{slug}/"]
-        assert parsed.meta["og:image"][0].startswith(URL) and parsed.meta["og:image"][0].endswith(".jpg")
-        assert parsed.meta["twitter:card"] == ["summary"]
+        # link previews get the 1200x630 share card; apps keep the square artwork (the feed)
+        card = f"{URL}episodes/{slug}/share-card.jpg"
+        assert parsed.meta["og:image"] == [card] and parsed.meta["twitter:image"] == [card]
+        assert parsed.meta["og:image:width"] == ["1200"] and parsed.meta["og:image:height"] == ["630"]
+        assert parsed.meta["twitter:card"] == ["summary_large_image"]
+        with Image.open(site / "episodes" / slug / "share-card.jpg") as image:
+            assert image.size == (1200, 630) and image.format == "JPEG"
 
 
 def test_home_and_about_describe_the_series(site: Path) -> None:
@@ -135,13 +142,14 @@ def test_home_and_about_describe_the_series(site: Path) -> None:
         assert data["webFeed"] == f"{URL}feed.xml"
         assert data["image"].startswith(URL)
         assert "friendship, belonging and mental health" in data["description"]
+        assert not re.search(r"\s[.,;:!?]", data["description"]), data["description"]
 
 
 def test_sitemap_and_robots(site: Path) -> None:
     tree = ET.parse(site / "sitemap.xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     locations = [e.text for e in tree.findall("s:url/s:loc", ns)]
-    pages = {page_url(URL, p.relative_to(site).as_posix()) for p in site.rglob("index.html")}
+    pages = {page_url(URL, p.relative_to(site).as_posix()) for p in site.rglob("index.html")} - {URL + "search/"}
     assert set(locations) == pages and len(locations) == len(pages)
     assert f"{URL}404.html" not in locations
     for slug, meta, _ in episode_sources():
@@ -197,13 +205,13 @@ def test_listen_on_links_come_from_the_settings(site: Path) -> None:
 
 def test_web_sized_artwork_with_real_dimensions(site: Path) -> None:
     page = (site / "index.html").read_text()
-    images = re.findall(r'<img class="(intro__art|card__art|brand__art)" src="([^"]+)" alt="[^"]*" width="(\d+)" height="(\d+)"', page)
-    assert {kind for kind, *_ in images} == {"intro__art", "card__art", "brand__art"}
+    images = re.findall(r'<img class="(feature__art|intro__art|card__art|brand__art)" src="([^"]+)" alt="[^"]*" width="(\d+)" height="(\d+)"', page)
+    assert {kind for kind, *_ in images} == {"feature__art", "intro__art", "card__art", "brand__art"}
     for kind, src, width, height in images:
         with Image.open(site / src) as image:
             assert image.size == (int(width), int(height))
             assert image.format == "JPEG"
-        assert image.size[0] == (600 if kind == "intro__art" else 240)
+        assert image.size[0] == (600 if kind == "feature__art" else 240)
         assert (site / src).stat().st_size < 80_000
     # the feed keeps the full-size original for podcast apps
     feed = (site / "feed.xml").read_text()
@@ -212,14 +220,30 @@ def test_web_sized_artwork_with_real_dimensions(site: Path) -> None:
         assert image.size == (1400, 1400)
 
 
-def test_episode_page_weight_is_within_budget(site: Path) -> None:
-    for slug, _, _ in episode_sources():
-        page = site / "episodes" / slug / "index.html"
-        html = page.read_text()
-        assets = re.findall(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"', html)
-        assert sorted(a.rsplit("/", 1)[1] for a in assets) == ["player.js", "style.css"]
-        total = page.stat().st_size + sum((page.parent / a).resolve().stat().st_size for a in assets)
-        assert total < PAGE_BUDGET, f"{slug}: {total} bytes"
+def page_weight(site: Path, page: Path) -> tuple[int, list[str]]:
+    """The bytes of a page's HTML and of the CSS and JS it loads (not images, audio, or what
+    a script loads on demand, like the search index), and the names of those files."""
+    html = page.read_text()
+    assets = re.findall(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"', html)
+    files = [site / a.lstrip("/") if a.startswith("/") else page.parent / a for a in assets]  # 404.html: absolute
+    return page.stat().st_size + sum(f.resolve().stat().st_size for f in files), assets
+
+
+def test_every_page_is_within_the_weight_budget(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    kinds = {p.relative_to(site).parts[0] for p in pages}
+    assert {"episodes", "search", "subscribe", "about", "archive", "people", "categories", "page"} <= kinds
+    weights = {}
+    for page in pages:
+        total, assets = page_weight(site, page)
+        weights[page.relative_to(site).as_posix()] = total
+        names = sorted(a.rsplit("/", 1)[1] for a in assets)
+        assert "player.js" in names and "style.css" in names
+        assert total < PAGE_BUDGET, f"{page.relative_to(site)}: {total} bytes"
+    # the search index is not part of any page: the search page loads it on first use
+    search = (site / "search" / "index.html").read_text()
+    assert "pagefind" not in search.split("</head>")[0]
+    assert (site / "pagefind" / "pagefind.js").is_file()
 
 
 def test_episode_page_has_everything_a_reader_looks_for(site: Path) -> None:
@@ -263,3 +287,77 @@ def test_list_pages(site: Path) -> None:
     people = (site / "people" / "index.html").read_text()
     assert re.findall(r'<a class="person__name" href="../people/([\w-]+)/">', people) == [
         "sam-rivera", "ana-lopez", "jordan-okafor", "marcus-bell", "priya-natarajan"]
+
+
+def test_home_page_puts_the_latest_episode_first(site: Path) -> None:
+    html = (site / "index.html").read_text()
+    newest = sorted(episode_sources(), key=lambda s: str(s[1]["date"]))[-1]
+    feature = html[html.index('<article class="feature"'):html.index("</article>")]
+    assert f'href="episodes/{newest[0]}/"' in feature and newest[1]["title"] in feature
+    assert re.search(r'<a class="play button" href="episodes/[\w-]+/#play" data-play data-src="media/', feature)
+    assert '<img class="feature__art"' in feature and "<time" in feature
+    # every card in every list has a play button that, without JavaScript, opens the episode's player
+    for page in ("index.html", "page/2/index.html", "categories/friendship/index.html", "people/ana-lopez/index.html"):
+        cards = (site / page).read_text().split('<article class="card')[1:]
+        assert cards and all('class="play" href="' in card and '#play" data-play' in card for card in cards), page
+    assert 'id="play"' in (site / "episodes" / newest[0] / "index.html").read_text()
+
+
+def test_the_navigation_marks_where_you_are(site: Path) -> None:
+    def current(page: str) -> list[str]:
+        nav = (site / page).read_text().split('<nav class="site-nav"')[1].split("</nav>")[0]
+        return re.findall(r'<a href="[^"]*" aria-current="page">([^<]+)</a>', nav) + re.findall(
+            r'<a class="site-nav__subscribe" href="[^"]*" aria-current="page">', nav)
+    assert current("index.html") == ["Episodes"]
+    assert current("archive/index.html") == ["Archive"]
+    assert current("episodes/asking-for-help/index.html") == []  # an episode is not the list of episodes
+    assert len(current("subscribe/index.html")) == 1
+
+
+def test_subscribe_buttons_lead_to_the_subscribe_page(site: Path) -> None:
+    for path in sorted(site.rglob("*.html")):
+        html = path.read_text()
+        if path.name == "404.html":
+            continue
+        link = re.search(r'<a class="site-nav__subscribe" href="([^"]+)"', html).group(1)
+        assert (path.parent / link / "index.html").resolve() == (site / "subscribe" / "index.html").resolve()
+    page = (site / "subscribe" / "index.html").read_text()
+    assert f'value="{URL}feed.xml" readonly' in page and f'data-copy="{URL}feed.xml"' in page
+    apps = dict((name, href.replace("&amp;", "&")) for href, name in re.findall(
+        r'<a class="apps__link" href="([^"]+)"><span class="apps__name">([^<]+)</span>', page))
+    bare = URL.split("://")[1] + "feed.xml"
+    assert apps["Apple Podcasts"] == f"podcast://{bare}"
+    assert apps["Overcast"] == "overcast://x-callback-url/add?url=" + quote(f"{URL}feed.xml", safe="")
+    assert apps["Pocket Casts"] == f"pktc://subscribe/{bare}"
+    assert apps["Castro"] == f"castro://subscribe/{bare}"
+    assert apps["Podcast Addict"] == f"podcastaddict://{bare}"
+    assert apps["AntennaPod"].startswith("https://antennapod.org/deeplink/subscribe?url=")
+    for key, href in SETTINGS["subscribe"].items():  # the [show] subscribe directory links
+        assert f'href="{href.replace("&", "&amp;")}"' in page, key
+    svg = re.search(r'<svg role="img" aria-label="QR code of the feed address" viewBox="0 0 (\d+) \1"', page)
+    assert svg and int(svg.group(1)) >= 25  # a QR code of version 2 or more, with its quiet zone
+
+
+def test_search_index_covers_the_episodes(site: Path) -> None:
+    entry = (site / "pagefind" / "pagefind-entry.json").read_text()
+    assert '"page_count":' in entry
+    count = int(re.search(r'"page_count":\s*(\d+)', entry).group(1))
+    assert count == len(episode_sources())  # only episode pages carry data-pagefind-body
+    for path in sorted(site.rglob("index.html")):
+        html = path.read_text()
+        page = path.relative_to(site).as_posix()
+        if page != "search/index.html":
+            assert re.search(r'<form class="site-search" role="search" action="[./]*search/"', html), page
+        assert ("data-pagefind-body" in html) == page.startswith("episodes/"), page
+
+
+def test_share_links_need_no_script_of_theirs(site: Path) -> None:
+    html = (site / "episodes" / "asking-for-help" / "index.html").read_text()
+    share = html[html.index('<section class="share panel"'):]
+    share = share[: share.index("</section>")]
+    page = quote(f"{URL}episodes/asking-for-help/", safe="/")
+    for network in ("bsky.app/intent/compose?text=", "x.com/intent/post?url=", "facebook.com/sharer",
+                    "linkedin.com/sharing", "wa.me/?text=", "mailto:?subject="):
+        assert network in share
+    assert share.count(page) >= 6
+    assert 'data-copy-time' in share and "data-share=" in share

@@ -170,7 +170,7 @@ def test_an_html_transcript_is_sanitised(make_show: ShowMaker) -> None:
         '<script>alert(1)</script><p style="color:red">Bye.</p>')
     html = (build(show) / "episodes" / "first" / "index.html").read_text()
     box = html[html.index('<div class="transcript__html">'):html.index('<p class="transcript__file">')]
-    assert box == '<div class="transcript__html"><p><b>Tess:</b> Hi there.</p><p>Bye.</p></div>\n    '
+    assert box == '<div class="transcript__html"><p><b>Tess:</b> Hi there.</p><p>Bye.</p></div>\n'
     assert "alert" not in html and "onclick" not in html
 
 
@@ -260,26 +260,31 @@ def test_artwork_copies_only_when_large_and_flattened(make_show: ShowMaker) -> N
     with Image.open(site / "episodes" / "first" / "cover-240.jpg") as image:
         assert image.size == (240, 160)
     page = (site / "episodes" / "first" / "index.html").read_text()
-    assert '<img class="episode__art" src="../../episodes/first/cover-600.jpg" alt="" width="600" height="400">' in page
+    assert '<img class="episode__art" src="../../episodes/first/cover-600.jpg" alt="" data-pagefind-meta="image[src]" width="600" height="400">' in page
     assert not (site / "episodes" / "second" / "cover-600.jpg").exists()
     page = (site / "episodes" / "second" / "index.html").read_text()
-    assert '<img class="episode__art" src="../../episodes/second/cover.jpg" alt="" width="200" height="200">' in page
+    assert '<img class="episode__art" src="../../episodes/second/cover.jpg" alt="" data-pagefind-meta="image[src]" width="200" height="200">' in page
     # cached: a second build reuses the copies and gives the same bytes
     first = (site / "episodes" / "first" / "cover-600.jpg").read_bytes()
-    cached = sorted((show / ".castnotes" / "images").iterdir())
-    assert len(cached) == 4  # show art 600 + 240, episode 001 600 + 240
+    cached = sorted((show / ".castnotes" / "images").glob("*.jpg"))
+    assert len(cached) == 4  # show art 600 + 240, episode 001 600 + 240 (share cards are in cards/)
     site = build(show)
     assert (site / "episodes" / "first" / "cover-600.jpg").read_bytes() == first
-    assert sorted((show / ".castnotes" / "images").iterdir()) == cached
+    assert sorted((show / ".castnotes" / "images").glob("*.jpg")) == cached
 
 
 def test_every_page_has_social_tags_and_icons(make_show: ShowMaker) -> None:
     site = build(make_show())
     for path in sorted(site.rglob("index.html")):  # not 404.html: it is never shared
         parsed = parse_page(site, path.relative_to(site).as_posix())
-        assert parsed.meta["og:image"][0].startswith("https://test.example/artwork-"), path
-        assert parsed.meta["og:image:width"] == ["1400"]
-        assert parsed.meta["twitter:card"] == ["summary"]
+        if path.parent.parent.name == "episodes":  # an episode: its 1200x630 share card
+            assert parsed.meta["og:image"] == [f"https://test.example/episodes/{path.parent.name}/share-card.jpg"]
+            assert parsed.meta["og:image:width"] == ["1200"]
+            assert parsed.meta["twitter:card"] == ["summary_large_image"]
+        else:
+            assert parsed.meta["og:image"][0].startswith("https://test.example/artwork-"), path
+            assert parsed.meta["og:image:width"] == ["1400"]
+            assert parsed.meta["twitter:card"] == ["summary"]
         assert parsed.meta["og:title"][0]
     episode = parse_page(site, "episodes/first/index.html")
     assert episode.meta["og:type"] == ["article"]

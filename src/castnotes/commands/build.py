@@ -37,6 +37,7 @@ from castnotes.output.ledger import (
     published_slugs,
     unguarded_warning,
 )
+from castnotes.output.search import build_search_index, reuse_search_index
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
     BuildState,
@@ -52,6 +53,7 @@ from castnotes.output.state import (
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
+from castnotes.render.assets import minifiable, minify
 from castnotes.render.chapters import render_chapters_json
 from castnotes.render.fingerprints import RenderJob
 from castnotes.render.pages import (
@@ -161,8 +163,16 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
             if episode.chapters:
                 staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
         rendered, _ = render_changed(jobs, previous.pages if previous else {}, staging)
+        for site_path, source in theme_assets(settings.root).items():
+            if minifiable(site_path):
+                staging.write(site_path, minify(site_path, source.read_bytes()))
         clock.lap("pages")
         copy_stamps = _place_copies(staging, [*_copies(show), *site_data.copies], previous)
+        clock.lap("copies")
+        kept = reuse_search_index(staging) if previous is not None and rendered == 0 else None
+        if kept is None:
+            build_search_index(staging, show.settings.show.language)
+        clock.lap("search")
         files = staging.files
         staging.commit()
     recorded = append_entries(settings.root, records) if records else 0
@@ -321,7 +331,8 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
     """Every file published as is: theme assets, static/, show art, episode files."""
     root = show.settings.root
     for site_path, source in theme_assets(root).items():
-        yield source, site_path
+        if not minifiable(site_path):  # CSS and JS are written minified (render/assets.py)
+            yield source, site_path
     if show.image and show.image.source_path and show.image.site_path:
         yield show.image.source_path, show.image.site_path
     yield from show.copies

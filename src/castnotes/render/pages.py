@@ -9,7 +9,7 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -24,7 +24,8 @@ from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
 from castnotes.markdown import render_markdown, resolve_site_links
 from castnotes.model import Artwork, Enclosure, Episode, Person, Show, Transcript
-from castnotes.read.images import SIZES, WebImages, load_web_images, show_artworks
+from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
+from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.listings import (
     SiteIndex,
@@ -43,12 +44,14 @@ from castnotes.render.seo import (
     render_sitemap,
     series_jsonld,
 )
+from castnotes.render.subscribe import app_links, qr_svg
 from castnotes.render.takeaways import (
     TAKEAWAYS_LIMIT,
     TAKEAWAYS_PATH,
     render_takeaways_feed,
     takeaways_url,
 )
+from castnotes.render.timestamps import link_timestamps
 from castnotes.timecode import format_clock, format_iso_duration
 
 THEME_ASSETS = "assets"
@@ -80,6 +83,8 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders with one set of templates: no stat per include
     )
+    # JSON-LD without spaces after separators: a page's bytes count against its budget
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     env.filters.update(
         clock=lambda seconds: format_clock(seconds or 0),
         iso_duration=format_iso_duration,
@@ -114,15 +119,19 @@ class SiteData:
     """What the pages need beyond the Show, read from disk once per build."""
 
     images: WebImages
+    cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
+    card_files: tuple[tuple[Path, str], ...] = ()
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
-        return self.images.files
+        return self.images.files + self.card_files
 
 
 def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork, made or reused from the cache."""
-    return SiteData(load_web_images(show_artworks(show), show.settings.root))
+    """Web-sized artwork and the episodes' share cards, made or reused from the cache."""
+    images = load_web_images(show_artworks(show), show.settings.root)
+    cards, card_files = load_social_cards(show, images)
+    return SiteData(images, cards, card_files)
 
 
 # Transcripts a page can print, in order of preference: timed formats first, because
@@ -216,6 +225,7 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
             "related": index.related[episode.slug],
             "transcript": choose_transcript(episode, show.settings.show.language),
+            "card": data.cards.get(episode.slug),
         }, lastmod=lastmod(episode))
     totals = {"count": len(episodes), "first": episodes[-1] if episodes else None}
     yield Page("archive/index.html", "archive.html", {"groups": index.archive, "totals": totals})
@@ -231,6 +241,11 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
                    lastmod=lastmod(entry.episodes[0]) if entry.episodes else None)
     yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
                                                   "totals": totals})
+    yield Page("subscribe/index.html", "subscribe.html", {
+        "apps": app_links(show.settings.feed_url),
+        "qr": qr_svg(show.settings.feed_url, "QR code of the feed address"),
+    })
+    yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
 
 
@@ -242,6 +257,7 @@ def _home_pages(show: Show) -> Iterator[Page]:
         path = "index.html" if number == 1 else f"page/{number}/index.html"
         yield Page(path, "index.html", {
             "episodes": episodes[(number - 1) * per_page : number * per_page],
+            "featured": episodes[0] if number == 1 and episodes else None,
             "pagination": {
                 "number": number,
                 "count": pages,
@@ -276,10 +292,12 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
         "episode_jsonld": lambda episode: episode_jsonld(show, episode, show.url + episode.page_path),
         "url": lambda site_path="": root + site_path,
         "notes": lambda html: Markup(resolve_site_links(html, root)),
+        "episode_notes": lambda episode: Markup(link_timestamps(
+            resolve_site_links(episode.body_html, root), episode.enclosure.duration)),
         **page.context,
     }
     try:
-        return env.get_template(page.template).render(context).encode("utf-8")
+        return compact_html(env.get_template(page.template).render(context)).encode("utf-8")
     except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError, AttributeError) as exc:
         # A template is the host's code: whatever it raises is a mistake at its line, not ours.
         raise template_error(exc, page) from None
@@ -290,7 +308,8 @@ def section_of(site_path: str) -> str:
     first = site_path.split("/", 1)[0]
     if site_path == NOT_FOUND:
         return "none"
-    return {"index.html": "home", "page": "home", "episodes": "home"}.get(first, first)
+    # An episode page is not the "Episodes" list: nothing in the navigation is current there.
+    return {"index.html": "home", "page": "home", "episodes": "none"}.get(first, first)
 
 
 def own_url(href: str, site_url: str, root: str) -> str:

@@ -99,8 +99,13 @@ def episode_jsonld(show: Show, episode: Episode, page_url: str) -> dict[str, Any
 
 
 def plain_text(html: str) -> str:
-    """Markup stripped and whitespace collapsed, for descriptions in metadata."""
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+    """Markup stripped and whitespace collapsed, for descriptions in metadata.
+
+    Block tags become a space and inline tags nothing, so `<a>health</a>.` stays
+    `health.` and never `health .`.
+    """
+    spaced = re.sub(r"</?(?:p|div|h[1-6]|li|ul|ol|br|hr|blockquote|pre|table|tr|td|th)\b[^>]*>", " ", html)
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", "", spaced))).strip()
 
 
 def lastmod(episode: Episode) -> str:

@@ -1,0 +1,63 @@
+/* castnotes search page: Pagefind's index (built by `castnotes build` into pagefind/), loaded
+   only when someone searches, and only the index fragments their words need. */
+(function () {
+  "use strict";
+  var page = document.querySelector("[data-search]");
+  if (!page) return;
+  var form = page.querySelector("form"), input = form.querySelector("input");
+  var status = page.querySelector("[data-search-status]"), list = page.querySelector("[data-search-results]");
+  var base = new URL(page.getAttribute("data-root") || "./", location.href);
+  var engine = null, timer = null, latest = 0;
+
+  function load() {
+    if (!engine) {
+      engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pagefind) {
+        return pagefind.options({ baseUrl: base.pathname }).then(function () { return pagefind; });
+      });
+    }
+    return engine;
+  }
+
+  function item(data) {
+    var li = document.createElement("li"), link = document.createElement("a"), text = document.createElement("p");
+    li.className = "result";
+    link.className = "result__title";
+    link.href = data.url;
+    link.textContent = (data.meta && data.meta.title) || data.url;
+    text.className = "result__excerpt";
+    /* Pagefind's excerpt: page text, escaped, with <mark> */
+    text.innerHTML = data.excerpt;
+    var heading = document.createElement("h2");
+    heading.append(link);
+    li.append(heading, text);
+    return li;
+  }
+
+  function run(query) {
+    var ticket = ++latest;
+    query = query.trim();
+    if (history.replaceState) history.replaceState(null, "", query ? "?q=" + encodeURIComponent(query) : "./");
+    if (!query) { list.replaceChildren(); status.textContent = ""; return; }
+    status.textContent = "Searching…";
+    load().then(function (pagefind) { return pagefind.search(query); }).then(function (found) {
+      if (ticket !== latest) return null;
+      return Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); })).then(function (pages) {
+        if (ticket !== latest) return;
+        list.replaceChildren.apply(list, pages.map(item));
+        var count = found.results.length;
+        status.textContent = count ? count + (count === 1 ? " episode" : " episodes") + " found for “" + query + "”"
+          + (count > 20 ? ", the best 20 shown." : ".") : "Nothing found for “" + query + "”. Try another word.";
+      });
+    }).catch(function () {
+      status.textContent = "Search could not load. Every episode is listed in the archive.";
+    });
+  }
+
+  form.addEventListener("submit", function (event) { event.preventDefault(); run(input.value); });
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(function () { run(input.value); }, 250);
+  });
+  var query = new URLSearchParams(location.search).get("q");
+  if (query) { input.value = query; run(query); }
+})();
