@@ -229,6 +229,8 @@ class Episode:
     social: tuple[SocialInteract, ...] = ()  # front matter `social:`, else [show] social with {slug} filled in
     draft: bool = False
     scheduled: bool = False  # dated in the future at build time
+    guid_permalink: bool = False  # <guid isPermaLink="true">: kept when an old feed said so
+    itunes_title: str | None = None  # itunes:title, when apps should show another title than <title>
     copies: tuple[tuple[Path, str], ...] = ()  # extra files to publish: (source, site path)
 
     @property
@@ -325,6 +327,7 @@ class ShowSettings:
     # Podcasting 2.0 and the iTunes move/close tags
     guid: str | None = None  # podcast:guid as set; Settings.podcast_guid derives one otherwise
     locked: bool | None = None
+    locked_owner: str | None = None  # podcast:locked owner=, when it is not the iTunes owner's email
     funding: tuple[Funding, ...] = ()
     hosts: tuple[Person, ...] = ()
     license: License | None = None

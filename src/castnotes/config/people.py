@@ -18,8 +18,8 @@ from typing import Any
 
 from castnotes.config.podcasting import MAX_TEXT
 from castnotes.errors import CastnotesError, Problems, did_you_mean
+from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.files import read_text
-from castnotes.fields import FieldReader, KeyLines
 from castnotes.model import Person, Registry
 from castnotes.slugs import MAX_SLUG, slugify
 
@@ -76,6 +76,7 @@ def load_people(root: Path, problems: Problems) -> Registry:
         problems.add(f"TOML syntax error: {exc}", path, int(line.group(1)) if line else None)
         return {}
     lines = KeyLines(text)
+    check_control_characters(data, problems, path, lines)
     registry: Registry = {}
     for pid, table in data.items():
         if not isinstance(table, dict):

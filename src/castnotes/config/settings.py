@@ -30,7 +30,7 @@ from castnotes.config.podcasting import (
     read_update_frequency,
 )
 from castnotes.errors import CastnotesError, Problems, did_you_mean
-from castnotes.fields import FieldReader, KeyLines
+from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.files import read_text
 from castnotes.model import (
     CONFIG_NAME,
@@ -63,6 +63,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         # Podcasting 2.0 (podcastvalues.py reads them; README "Podcasting 2.0" lists the tags)
         "guid": str,
         "locked": bool,
+        "locked_owner": str,
         "funding": list,
         "hosts": list,
         "license": (str, dict),
@@ -121,6 +122,7 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     problems = Problems()
     lines = KeyLines(text)
     _check_keys(data, problems, path, lines)
+    check_control_characters(data, problems, path, lines)
     raw_show = data.get("show", {}) if isinstance(data.get("show"), dict) else {}
     for key in REQUIRED_SHOW_KEYS:
         if not str(raw_show.get(key, "")).strip():
@@ -274,7 +276,11 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
     """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
     reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
     locked = reader.boolean("locked")
-    if locked and show.owner is None:
+    locked_owner = reader.text("locked_owner")
+    if locked_owner is not None and not EMAIL_RE.match(locked_owner):
+        reader.error("locked_owner", f"{locked_owner!r} is not an email address",
+                     hint="the address hosts write to before they move the show (podcast:locked owner)")
+    if locked and show.owner is None and locked_owner is None:
         reader.warn("locked", "podcast:locked is written without an owner email",
                     hint='add owner = { name = "...", email = "..." } so hosts can verify you')
     new_feed_url = reader.url("new_feed_url")
@@ -285,6 +291,7 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         show,
         guid=read_podcast_guid(reader, "guid"),
         locked=locked,
+        locked_owner=locked_owner,
         funding=read_funding(reader, "funding"),
         hosts=read_people(reader, "hosts", people, default_role="host", base_dir=root, root=root),
         license=read_license(reader, "license"),
@@ -409,6 +416,11 @@ def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", prob
     if not re.match(r"^https?://[^/\s]+", value):
         problems.add(f"[{section}] {key} must be an absolute http(s) URL, not {value!r}", path,
                      lines.find(section, key))
+        return None
+    if slash and ("?" in value or "#" in value):  # a base address: pages and the feed are joined to it
+        clean = re.split(r"[?#]", value, maxsplit=1)[0]
+        problems.add(f"[{section}] {key} {value!r} holds a query or fragment; the site's pages and feed are "
+                     "addresses under it", path, lines.find(section, key), hint=f"write {clean!r}")
         return None
     if slash and not value.endswith("/"):
         value += "/"

@@ -13,7 +13,7 @@ import hashlib
 import posixpath
 import re
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Protocol
@@ -24,7 +24,7 @@ from castnotes.codec import digest
 from castnotes.config.people import PEOPLE_FILE, person_id, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import FieldReader, first_control_character, strip_control_characters
+from castnotes.fields import CONTROL_CHARACTERS, FieldReader, first_control_character, strip_control_characters
 from castnotes.files import check_folder_files
 from castnotes.imageinfo import image_info
 from castnotes.markdown import HtmlPolicy, render_notes
@@ -58,7 +58,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
     "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
-    "draft", "slug", "funding", "license", "location", "social",
+    "draft", "slug", "funding", "license", "location", "social", "guid_permalink", "itunes_title",
 )
 GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes' own, for derived GUIDs
 
@@ -136,6 +136,7 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
         problems.extend(source.problems.items)
         if source.episode is not None:
             episode = source.episode
+            _refuse_control_characters(episode, problems)
             episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
     by_folder = {s.folder.name: s.slug for s in sources}
     pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
@@ -202,6 +203,34 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         if progress is not None and missing:
             progress.finish()
     return [loaded for loaded in results if loaded is not None]
+
+
+def _refuse_control_characters(episode: Episode, problems: Problems) -> None:
+    """A control character that reached the episode another way than its front matter (an audio
+    tag, chapters.json, a people.toml entry) would stop the feed's XML: name the episode and field."""
+    found = _control_character(episode)
+    if found is not None:
+        field_name, character = found
+        problems.add(f"{field_name} holds the control character U+{ord(character):04X} (from the audio's tags "
+                     "or a file beside episode.md), which a feed (XML) cannot carry", episode.source_path,
+                     hint="remove it where the value comes from, or set the value in the front matter")
+
+
+def _control_character(value: Any, name: str = "") -> tuple[str, str] | None:
+    if isinstance(value, str):
+        hit = CONTROL_CHARACTERS.search(value)
+        return (name, hit.group()) if hit else None
+    if isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            found = _control_character(item, f"{name}[{index}]")
+            if found:
+                return found
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            found = _control_character(getattr(value, item.name), f"{name}.{item.name}" if name else item.name)
+            if found:
+                return found
+    return None
 
 
 def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
@@ -504,6 +533,8 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
         related=related,
         social=_social(reader, settings, source.slug, number, guid),
         draft=bool(reader.boolean("draft")),
+        guid_permalink=bool(reader.boolean("guid_permalink")),
+        itunes_title=reader.text("itunes_title"),
         copies=tuple(copies),
     )
 

@@ -113,7 +113,7 @@ def channel_tags(show: Show) -> list[Tag]:
     settings = show.settings.show
     tags = [tag("guid", show.settings.podcast_guid)]
     if settings.locked is not None:
-        owner = settings.owner.email if settings.owner else None
+        owner = settings.locked_owner or (settings.owner.email if settings.owner else None)
         tags.append(tag("locked", "yes" if settings.locked else "no", {"owner": owner}))
     tags += [funding_tag(f) for f in settings.funding]
     tags += [person_tag(p, show.url) for p in show.hosts]
