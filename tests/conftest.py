@@ -171,7 +171,7 @@ def copy_demo(target: Path, ledger: bool = True) -> Path:
     if image:
         shutil.copy2(REPO / image, target / image)
     shutil.copytree(REPO / "episodes", target / "episodes")
-    for optional in ("static", "published.jsonl" if ledger else "", "people.toml", "people"):
+    for optional in ("static", "published.jsonl" if ledger else "", "people.toml", "people", "pages"):
         if not optional:
             continue
         source = REPO / optional

@@ -383,7 +383,7 @@ def test_remote_audio_needs_all_fields(make_show: ShowMaker) -> None:
     result = run_cli("build", show=show)
     assert result.exit_code == 1
     assert "audio.type: missing" in result.stderr
-    assert "audio.duration: missing" in result.stderr
+    assert "audio.duration" not in result.stderr, "a duration may be left out until it is measured"
 
 
 def test_several_audio_files_need_a_choice(make_show: ShowMaker, media: dict[str, Path]) -> None:

@@ -210,15 +210,20 @@ def test_show_findings_point_at_episode_md_lines(make_show: ShowMaker) -> None:
 
 
 def test_build_refuses_a_feed_that_breaks_an_error_rule(make_show: ShowMaker) -> None:
+    """Directory policy (artwork too small for Apple) only warns in `build`; --strict refuses."""
     show = make_show()
     Image.new("RGB", (800, 800), (1, 2, 3)).save(show / "cover.jpg")
-    result = run_cli("build", show=show)
+    assert run_cli("check", show=show).exit_code == 1
+    result = run_cli("build", "--strict", show=show)
     assert result.exit_code == 1
     line = next(n for n, text in enumerate((show / "castnotes.toml").read_text().splitlines(), 1)
                 if text.startswith("image ="))
     assert f"castnotes.toml:{line}: error: [CH-IMG-2] cover.jpg is 800x800" in result.output
     assert not (show / "site").exists()
     assert not (show / "published.jsonl").exists()
+    warned = run_cli("build", show=show)
+    assert warned.exit_code == 0 and f"castnotes.toml:{line}: warning: [CH-IMG-2] cover.jpg is 800x800" \
+        in warned.output
 
 
 # --- the command ----------------------------------------------------------------------------

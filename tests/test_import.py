@@ -13,7 +13,7 @@ from roundtrip import compare_feeds
 from test_import_roundtrip import NOW, offline
 
 from castnotes.commands import importer
-from castnotes.commands.build import build
+from castnotes.commands.build import BuildOptions, build
 from castnotes.commands.importer import MAX_FEED_BYTES, import_show
 from castnotes.errors import CastnotesError
 from castnotes.output.ledger import load_ledger
@@ -306,7 +306,7 @@ def test_items_without_guids_get_the_id_apps_gave_them(tmp_path: Path) -> None:
                                      item(1, "https://cdn.example/1.mp3", guid=None)]))
     result = import_show(str(feed), tmp_path / "show", opener=offline, now=NOW)
     guids = {o.label: o.guid for o in result.outcomes}
-    assert guids == {"Episode 2": "https://old.example/show/ep-2", "Episode 1": "https://cdn.example/1.mp3"}
+    assert guids == {"Episode 2": "https://cdn.example/2.mp3", "Episode 1": "https://cdn.example/1.mp3"}
     assert front_matter(tmp_path / "show" / "episodes" / "001-episode-1" / "episode.md")["guid"] == \
         "https://cdn.example/1.mp3"
     assert sum("has no <guid>" in p.message for p in result.problems) == 2
@@ -351,13 +351,16 @@ def test_bad_values_are_left_out_with_warnings(tmp_path: Path) -> None:
     assert "season" not in meta and "type" not in meta and "soundbites" not in meta
     assert meta["guests"] == [{"name": "Ana", "role": "guest"}]
     assert meta["date"] == NOW
-    # a length of 0 is what the build refuses, at the line the host has to fix; fixed, it builds
-    with pytest.raises(CastnotesError, match=r"IT-ENC-4|enclosure length is 0") as caught:
-        build(tmp_path / "show")
+    # a length of 0 is directory policy: the build warns at the line the host has to fix,
+    # `build --strict` refuses it there; fixed, it builds without the warning
     path = tmp_path / "show" / "episodes" / "001-episode-1" / "episode.md"
+    warned = build(tmp_path / "show")
+    assert any(p.rule == "IT-ENC-4" and p.where.path == path for p in warned.warnings)
+    with pytest.raises(CastnotesError, match=r"enclosure length is 0") as caught:
+        build(tmp_path / "show", BuildOptions(strict=True))
     assert any(p.where.path == path for p in caught.value.problems if p.severity == "error")
     path.write_text(path.read_text().replace("length: 0", "length: 48213"))
-    build(tmp_path / "show")
+    assert not any(p.rule == "IT-ENC-4" for p in build(tmp_path / "show").warnings)
 
 
 # --- idempotence, limits, the ledger, no half-writes -------------------------------------------
@@ -422,7 +425,9 @@ def test_import_into_an_existing_show_leaves_its_settings(make_show, tmp_path: P
     show = make_show()
     settings = (show / "castnotes.toml").read_text()
     feed = write_feed(tmp_path, rss([item(1, "https://cdn.example/1.mp3")]))
-    result = import_show(str(feed), show, opener=offline, now=NOW)
+    with pytest.raises(CastnotesError, match="this folder already holds another show: title"):
+        import_show(str(feed), show, opener=offline, now=NOW)
+    result = import_show(str(feed), show, importer.ImportOptions(merge=True), opener=offline, now=NOW)
     assert not result.settings_written and (show / "castnotes.toml").read_text() == settings
     assert result.new_feed_url == "https://test.example/feed.xml"
     [folder] = result.created
@@ -500,13 +505,14 @@ def test_settings_from_an_unusual_channel(tmp_path: Path) -> None:
     show = tomllib.loads((tmp_path / "show" / "castnotes.toml").read_text())["show"]
     assert show["title"] == 'Quotes "and" \\backslashes'
     assert show["description"] == 'Line one\n\nA """triple""" quote\n'
-    assert (show["language"], show["categories"], show["type"]) == ("en", ["Technology"], "episodic")
+    assert (show["language"], show["categories"], show["type"]) == ("en", ["Health & Fitness", "Technology"],
+                                                                     "episodic")
     assert show["url"] == "https://example.com/"
     assert show["guid"] == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
     assert "funding" not in show, "plain http funding is refused by castnotes, so it is left out"
     messages = "\n".join(p.message for p in result.problems)
     for expected in ("the feed's language 'English' is not an ISO 639 code; using 'en'",
-                     "category 'Health' is not on Apple's list; left out",
+                     "category 'Health' is Apple's name from before 2019; castnotes.toml says 'Health & Fitness'",
                      "the feed's itunes:type 'bogus' is not episodic or serial",
                      "podcast:funding is not carried over: funding[0].url: must use https",
                      "the feed names no owner email",

@@ -113,11 +113,9 @@ def test_corpus_feed_round_trip(name: str, tmp_path: Path, internet: FileServer)
         return
     result = import_show(str(source), show, opener=routed_to(internet), now=NOW)
     assert result.created and result.settings_written
-    settings = show / "castnotes.toml"
-    if "categories" not in settings.read_text():  # what the import asks the host to do
+    if "categories" not in (show / "castnotes.toml").read_text():  # directory policy: named, not fatal
         assert any("the old feed names no Apple category" in p.message for p in result.problems)
-        settings.write_text(settings.read_text().replace("explicit =", 'categories = ["Technology"]\nexplicit ='))
-    build(show)
+    build(show)  # no edit (issue 11): directory policy is a warning in build
     compared = compare_feeds(source.read_bytes(), show / "site" / "feed.xml", result, server_size=SERVER_SIZE)
     assert compared == len(result.created)
 

@@ -18,17 +18,19 @@ HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 # C0 controls but tab, newline and carriage return, DEL, and C1 controls: XML 1.0 cannot
 # carry most of them, and none belongs in a title, a GUID or notes.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0 and C1 controls other than tab, line feed and carriage return, and DEL: XML cannot carry
+# them (or should not), so a feed holding one is refused by apps.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def first_control_character(text: str) -> tuple[int, str] | None:
     """(offset, character) of the first control character in `text`, or None."""
-    match = _CONTROL.search(text)
+    match = CONTROL_CHARACTERS.search(text)
     return (match.start(), match.group()) if match else None
 
 
 def strip_control_characters(text: str) -> str:
-    return _CONTROL.sub("", text)
+    return CONTROL_CHARACTERS.sub("", text)
 
 
 class FieldReader:
@@ -218,3 +220,26 @@ class LineDict(dict):
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)
+
+
+def check_control_characters(data: dict[str, Any], problems: Problems, path: Path, lines: KeyLines) -> None:
+    """A control character in a TOML value (an escape such as \\u000b) cannot go into the XML
+    feed: name its key and line."""
+    def strings(value: Any) -> list[str]:
+        if isinstance(value, str):
+            return [value]
+        if isinstance(value, dict):
+            return [s for k, v in value.items() for s in strings(k) + strings(v)]
+        if isinstance(value, list):
+            return [s for v in value for s in strings(v)]
+        return []
+
+    for section, table in data.items():
+        pairs = table.items() if isinstance(table, dict) else [(None, table)]
+        for key, value in pairs:
+            hit = next((m for m in map(CONTROL_CHARACTERS.search, strings(value)) if m), None)
+            if hit:
+                name = f"[{section}] {key}" if key else section
+                problems.add(f"{name} holds the control character U+{ord(hit.group()):04X}, which a feed "
+                             "(XML) cannot carry", path, lines.find(section if key else None, key or section),
+                             hint="delete it (an invisible character, often pasted from another program)")

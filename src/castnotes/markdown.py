@@ -166,19 +166,24 @@ def render_notes(
     page_path: str,
     lookup: EpisodeLookup,
     policy: HtmlPolicy = HtmlPolicy(),
+    page_lookup: Callable[[Path], "str | None"] | None = None,
 ) -> RenderedNotes:
     """Render an episode's Markdown body.
 
     `first_line` is the file line the body starts on, so link errors point at the
     real line of episode.md. Links to `../<folder>/episode.md` become links to that
     episode's page; links to local files in the episode folder publish those files.
+    With `page_lookup` (for pages/), a link to another `.md` file is a link to the page
+    made from it: page_lookup gives its site path, or None when there is no such page.
     """
     tokens = _md.parse(text)
     result = RenderedNotes(html="", first_paragraph=first_paragraph(tokens))
     folder = source_path.parent
-    for block in tokens:
+    for i, block in enumerate(tokens):
         if block.type != "inline" or not block.children:
             continue
+        if _embed_alone(block) and 0 < i < len(tokens) - 1:  # its own <p>, even in a tight list
+            tokens[i - 1].hidden = tokens[i + 1].hidden = False
         line = first_line + (block.map[0] if block.map else 0)
         for child in block.children:
             attr = "href" if child.type == "link_open" else "src" if child.type == "image" else None
@@ -186,7 +191,7 @@ def render_notes(
                 continue
             target = str(child.attrs.get(attr, ""))
             new = _rewrite_target(target, folder, episodes_dir, page_path, lookup, result,
-                                  source_path, _line_of(block, target, line))
+                                  source_path, _line_of(block, target, line), page_lookup)
             if new is not None:
                 child.attrs[attr] = new
     html = _md.renderer.render(tokens, _md.options, {})
@@ -216,7 +221,7 @@ def _line_of(block: Token, target: str, line: int) -> int:
 
 def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: str,
                     lookup: EpisodeLookup, result: RenderedNotes, source_path: Path,
-                    line: int) -> str | None:
+                    line: int, page_lookup: Callable[[Path], "str | None"] | None = None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path or target.startswith(("#", "/")):
         return None
@@ -238,6 +243,15 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
             return None
         result.linked_episodes.append((resolved.parent.name, line))
         return SITE_MARKER + site + fragment
+    if page_lookup is not None and target_path.suffix == ".md":
+        site = page_lookup(target_path)
+        if site is None:
+            result.problems.append(Problem(
+                f"link to a missing page: {target!r}", SourceLocation(source_path, line),
+                hint="link to another page as its file, e.g. [Contact](contact.md), or to an episode "
+                     "as ../episodes/<folder>/episode.md"))
+            return None
+        return SITE_MARKER + site + fragment
     resolved = target_path.resolve()  # a file to publish: follow symlinks before checking where it is
     if not resolved.is_relative_to(folder.resolve()):
         result.problems.append(Problem(
@@ -252,6 +266,57 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
     site_path = posixpath.join(page_path, rel)
     result.assets.append((resolved, site_path))
     return SITE_MARKER + site_path + fragment
+
+
+EMBED_SCHEME = "episode:"
+_EMBED_HTML_RE = re.compile(r'<p><img src="episode:([^"]*)" alt="[^"]*"\s*/?></p>\n?')
+
+
+@dataclass(frozen=True, slots=True)
+class Embed:
+    """`![Listen](episode:slug)` in a page: an episode's player, by slug."""
+
+    slug: str
+    line: int  # in the file
+    alone: bool  # the only thing in a top-level paragraph, as a player must be
+
+
+def _is_embed(token: Token) -> bool:
+    return token.type == "image" and str(token.attrs.get("src", "")).startswith(EMBED_SCHEME)
+
+
+def _embed_alone(block: Token) -> bool:
+    """An inline block holding one episode embed and nothing else but spaces."""
+    children = [c for c in block.children or [] if not (c.type == "text" and not c.content.strip())
+                and c.type != "softbreak"]
+    return len(children) == 1 and _is_embed(children[0])
+
+
+def find_embeds(text: str, first_line: int) -> list[Embed]:
+    """Every episode embed in a page's Markdown, with its file line."""
+    found = []
+    for block in _md.parse(text):
+        if block.type != "inline" or not block.children:
+            continue
+        line = first_line + (block.map[0] if block.map else 0)
+        for image in (c for c in block.children if _is_embed(c)):
+            slug = str(image.attrs["src"])[len(EMBED_SCHEME):]
+            found.append(Embed(slug, _line_of(block, slug, line), _embed_alone(block)))
+    return found
+
+
+def split_embeds(html: str) -> tuple[tuple[str, str], ...]:
+    """Rendered HTML -> ("html", chunk) and ("episode", slug) parts, in order."""
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    for match in _EMBED_HTML_RE.finditer(html):
+        if match.start() > pos:
+            parts.append(("html", html[pos:match.start()]))
+        parts.append(("episode", match.group(1)))
+        pos = match.end()
+    if pos < len(html):
+        parts.append(("html", html[pos:]))
+    return tuple(parts)
 
 
 def first_paragraph(tokens: list[Token]) -> str:

@@ -33,6 +33,7 @@ class Person:
     bio: str | None = None
     img_site_path: str | None = None  # where the photo is published inside the site, when local
     img_source: Path | None = None  # the local photo, absolute
+    links: tuple[tuple[str, str], ...] = ()  # (label, url): their other channels, e.g. ("YouTube", ...)
 
     def image_url(self, site_url: str) -> str | None:
         """The photo's absolute URL: published in the site, or the remote one."""
@@ -45,6 +46,20 @@ class Funding:
 
     url: str
     text: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SocialInteract:
+    """`podcast:socialInteract`: where the conversation about an episode happens.
+
+    `uri` is the thread's root post (absent only for protocol "disabled").
+    """
+
+    protocol: str
+    uri: str | None = None
+    account_id: str | None = None
+    account_url: str | None = None
+    priority: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,14 +226,57 @@ class Episode:
     locations: tuple[Location, ...] = ()
     alternates: tuple[Enclosure, ...] = ()  # the same episode in other formats
     related: tuple[str, ...] = ()  # slugs
+    social: tuple[SocialInteract, ...] = ()  # front matter `social:`, else [show] social with {slug} filled in
     draft: bool = False
     scheduled: bool = False  # dated in the future at build time
+    guid_permalink: bool = False  # <guid isPermaLink="true">: kept when an old feed said so
+    itunes_title: str | None = None  # itunes:title, when apps should show another title than <title>
     copies: tuple[tuple[Path, str], ...] = ()  # extra files to publish: (source, site path)
 
     @property
     def page_path(self) -> str:
         """The takeaway page's folder inside the site."""
         return f"episodes/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A Markdown file of `pages/`: a page, a post (it has a date) or a collection (it lists episodes).
+
+    `parts` is the body as ("html", chunk) and ("episode", slug) in order: an episode
+    embedded with `![Listen](episode:slug)` on a line of its own becomes the player of
+    that episode, so the template can render it like everywhere else.
+    """
+
+    slug: str
+    title: str
+    source_path: Path  # the .md file, absolute
+    summary: str  # plain text
+    parts: tuple[tuple[str, str], ...] = ()
+    date: datetime | None = None  # posts have one
+    image: Artwork | None = None
+    episodes: tuple[str, ...] = ()  # a collection's episode slugs, in the order given
+    draft: bool = False
+    scheduled: bool = False  # dated in the future at build time
+    copies: tuple[tuple[Path, str], ...] = ()
+
+    @property
+    def page_path(self) -> str:
+        return f"{self.slug}/"
+
+    @property
+    def kind(self) -> str:
+        """"collection", "post" or "page": what the site lists it as."""
+        if self.episodes:
+            return "collection"
+        return "post" if self.date else "page"
+
+    @property
+    def body_html(self) -> str:
+        """The body with each embedded player as a link to its episode (for feeds)."""
+        return "".join(text if kind == "html" else
+                       f'<p><a href="castnotes:/episodes/{text}/">Listen to the episode</a></p>\n'
+                       for kind, text in self.parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +288,8 @@ class Show:
     generator: str = "castnotes"
     problems: tuple = field(default=())  # warnings gathered while loading
     copies: tuple[tuple[Path, str], ...] = ()  # show-level files to publish (people's photos)
+    articles: tuple[Article, ...] = ()  # pages/: pages, posts and collections, by slug
+    topics: tuple[tuple[str, str], ...] = ()  # (category slug, description HTML), by slug
 
     @property
     def url(self) -> str:
@@ -267,6 +327,7 @@ class ShowSettings:
     # Podcasting 2.0 and the iTunes move/close tags
     guid: str | None = None  # podcast:guid as set; Settings.podcast_guid derives one otherwise
     locked: bool | None = None
+    locked_owner: str | None = None  # podcast:locked owner=, when it is not the iTunes owner's email
     funding: tuple[Funding, ...] = ()
     hosts: tuple[Person, ...] = ()
     license: License | None = None
@@ -280,6 +341,7 @@ class ShowSettings:
     complete: bool = False
     seasons: dict[int, str] = field(default_factory=dict)  # season number -> name (podcast:season name)
     subscribe: tuple[tuple[str, str], ...] = ()  # (platform, url) in SUBSCRIBE_PLATFORMS order
+    social: SocialInteract | None = None  # a pattern for every episode: {slug}, {number}, {guid} filled in
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +358,9 @@ class SiteSettings:
     # the privacy-friendly YouTube and Vimeo players (markdown.DEFAULT_EMBED_HOSTS).
     embed_hosts: tuple[str, ...] = ("www.youtube-nocookie.com", "player.vimeo.com")
     raw_html: bool = False  # True: publish the notes' HTML unsanitised (only for trusted notes)
+    featured: str | None = None  # the slug of an episode, page or collection shown first on the home page
+    reply_email: str | None = None  # "Reply by email" on every episode page
+    topics: tuple[tuple[str, str, int | None], ...] = ()  # [site.topics.<name>]: (name, Markdown, line)
 
 
 @dataclass(frozen=True, slots=True)

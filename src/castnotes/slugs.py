@@ -6,6 +6,7 @@ function, so two places can never disagree about the slug of the same text.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from anyascii import anyascii
@@ -27,3 +28,9 @@ def slugify(text: str, max_length: int | None = None) -> str:
     if max_length is not None and len(slug) > max_length:
         slug = slug[: max_length + 1].rsplit("-", 1)[0]
     return slug
+
+
+def slug_of(text: str) -> str:
+    """A page address for any name: `Mental Health & You` -> `mental-health-you`; text with no
+    latin letters gets a short hash, so every category and person still has one."""
+    return slugify(text, max_length=MAX_SLUG) or "x" + hashlib.sha256(text.encode()).hexdigest()[:8]

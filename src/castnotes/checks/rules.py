@@ -129,5 +129,15 @@ _TABLE: tuple[tuple[str, Severity, str, str], ...] = (
     ("PUB-DUP", _E, "no episode appears twice", "remove the duplicate, or give each its own GUID and file"),
 )
 
+# Directory policy: what Apple, Spotify or another directory refuses or lists less well, although
+# every podcast app still reads and plays the feed. `castnotes check` reports these as errors;
+# `castnotes build` as warnings (an imported show builds as its old host published it), and
+# `build --strict` as errors again. Every other error rule stops a build: the feed would break a
+# client or lose data (README, "Build versus check").
+POLICY_RULES = frozenset({
+    "CH-DESC", "CH-LANG", "CH-IMG-1", "CH-IMG-2", "CH-CAT", "CH-EXPL", "CH-TYPE",
+    "IT-ENC-2", "IT-ENC-3", "IT-ENC-4", "IT-ENC-5", "HTTP-1",
+})
+
 RULES: dict[str, Rule] = {rule_id: Rule(rule_id, severity, summary, hint)
                           for rule_id, severity, summary, hint in _TABLE}

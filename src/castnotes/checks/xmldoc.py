@@ -1,7 +1,9 @@
 """XML-1, XML-2, P20-NS: is this a well-formed UTF-8 RSS 2.0 document with the right namespaces?
 
-Everything else reads the tree this returns, so a document that fails XML-1 stops
-the lint there: one clear syntax error is better than fifty guesses.
+Everything else reads the tree this returns. A document that is not XML at all (not
+UTF-8, not RSS) stops the lint there; one that is only not well-formed (a stray control
+character, an unescaped &) is an XML-1 error and is then read the way lenient parsers
+and most apps read it (lxml's recovering parser), so every other rule still runs.
 """
 
 from __future__ import annotations
@@ -40,7 +42,13 @@ def parse_feed_document(data: bytes, lint: Lint) -> etree._Element | None:
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else exc.lineno
         lint.report("XML-1", f"not well-formed XML (line {line}): {exc.msg}")
-        return None
+        recovering = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
+        try:
+            root = etree.fromstring(data, recovering)
+        except etree.XMLSyntaxError:
+            root = None
+        if root is None:
+            return None
     if root.tag != "rss":
         kind = "an Atom feed" if root.tag == f"{{{ATOM}}}feed" else f"a <{etree.QName(root).localname}> document"
         lint.report("XML-1", f"this is {kind}, not RSS 2.0: Apple Podcasts and Spotify read only <rss> feeds")

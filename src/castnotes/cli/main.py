@@ -118,15 +118,18 @@ def main(ctx: click.Context, show_dir: Path, quiet: bool, verbose: bool) -> None
                    "the change is recorded in published.jsonl. Repeatable.")
 @click.option("--against", metavar="FEED_OR_URL",
               help="Compare with the published feed first and refuse removed or changed episodes.")
+@click.option("--strict", is_flag=True,
+              help="Stop on directory policy too (Apple's category, artwork, file name, type and length "
+                   "rules), as `castnotes check` does; without it they are warnings.")
 @pass_context
 def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output: Path | None,
-          allow_change: tuple[str, ...], against: str | None) -> None:
+          allow_change: tuple[str, ...], against: str | None, strict: bool) -> None:
     """Build the podcast feed and the site into site/, atomically."""
     from castnotes.output.state import options_key, state_path, up_to_date
 
     output = output.resolve() if output else None
     key = options_key(drafts, future, base_url, output)
-    state = None if allow_change or against else up_to_date(state_path(ctx.root, key), key)
+    state = None if allow_change or against or strict else up_to_date(state_path(ctx.root, key), key)
     if state is not None:  # nothing changed since the last build: say so without loading the show
         for warning in state.warnings:
             ctx.warn_text(warning)
@@ -135,7 +138,7 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
     from castnotes.commands.build import build as run_build
 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, output=output,
-                           allow_change=allow_change, against=against)
+                           allow_change=allow_change, against=against, strict=strict)
     progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
     result = ctx.run(lambda: run_build(ctx.root, options, progress,
                                        waiting=lambda: ctx.info(messages.waiting_for_build())),
@@ -292,15 +295,19 @@ class _PreviewReport:
                    "the feed keeps the old URLs.")
 @click.option("--limit", type=click.IntRange(min=1), metavar="N",
               help="Import at most N new episodes (the newest); run again for the rest.")
+@click.option("--merge", is_flag=True,
+              help="Import into a show whose castnotes.toml differs from the feed's channel (title, "
+                   "podcast:guid, owner ...), keeping that file as it is.")
 @pass_context
-def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, limit: int | None) -> None:
+def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, limit: int | None,
+            merge: bool) -> None:
     """Move a podcast in from its feed: one episode folder per item, GUIDs and URLs kept."""
     from castnotes.commands.importer import ImportOptions, import_show
 
     root = into.resolve() if into else ctx.root
     progress = DownloadBars() if download and sys.stderr.isatty() and ctx.verbosity else None
     try:
-        result = ctx.run(lambda: import_show(feed_or_url, root, ImportOptions(download, limit),
+        result = ctx.run(lambda: import_show(feed_or_url, root, ImportOptions(download, limit, merge),
                                              progress=progress))
     finally:
         if progress:

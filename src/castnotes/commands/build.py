@@ -20,6 +20,7 @@ from typing import Callable, Iterable, Iterator
 from castnotes import __version__
 from castnotes.audio.info import stamp
 from castnotes.checks.report import Lint
+from castnotes.checks.rules import POLICY_RULES
 from castnotes.commands.check import ShowFeedLint, compare_against
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
@@ -32,6 +33,7 @@ from castnotes.output.ledger import (
     allowed,
     append_entries,
     guard,
+    keep_published,
     published_slugs,
     unguarded_warning,
 )
@@ -49,6 +51,7 @@ from castnotes.output.state import (
     walk,
 )
 from castnotes.read.audio_cache import AudioCache
+from castnotes.read.pages import PAGES_DIR
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
 from castnotes.render.assets import minifiable, minify
@@ -72,6 +75,7 @@ class BuildOptions:
     now: datetime | None = None
     allow_change: tuple[str, ...] = ()  # slugs, GUIDs or patterns whose published change is intended
     against: str | None = None  # a published feed (file or URL) to compare with before writing
+    strict: bool = False  # directory policy (checks.rules.POLICY_RULES) stops the build, as in `check`
 
     @property
     def state_key(self) -> str:
@@ -136,12 +140,13 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     unguarded = unguarded_warning(settings.root, output_dir / settings.feed.path) \
         if options.records_ledger else None
     cache = AudioCache(settings.root)
-    everything = load_show(settings, now=options.now, strict_drafts=options.drafts, audio_cache=cache,
-                           reuse_episodes=True, progress=progress, published=published_slugs(settings.root))
+    everything = keep_published(load_show(settings, now=options.now, strict_drafts=options.drafts,
+                                          audio_cache=cache, reuse_episodes=True, progress=progress,
+                                          published=published_slugs(settings.root)))
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
-    feeds, lint = _feeds_checked(show, options)
+    feeds, lint, policy = _feeds_checked(show, options)
     clock.lap("feed")
     site_data = load_site_data(show)
     jobs = site_jobs(show, site_data)
@@ -174,7 +179,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     recorded = append_entries(settings.root, records) if records else 0
     if recorded:  # this build's own append is no change for the next one
         stamps[0].update(stamp_inputs([settings.root / LEDGER_NAME], [])[0])
-    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps)
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy)
     clock.lap("write")
     built = {e.guid for e in show.episodes}
     return BuildResult(
@@ -185,7 +190,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
         files=files,
         audio_read=cache.reads,
         seconds=clock.total,
-        warnings=show.problems + ((unguarded,) if unguarded else ()),
+        warnings=show.problems + policy + ((unguarded,) if unguarded else ()),
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),
         check_warnings=tuple(f for f in lint.items if f.severity == "warning"),
         recorded=recorded,
@@ -239,17 +244,18 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
 
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
                 jobs: list[RenderJob], copies: dict[str, list],
-                stamps: tuple[dict[str, list[int]], dict[str, int]]) -> None:
+                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = ()) -> None:
     """Record what this build read (stamped before reading) and wrote, for the next build's shortcuts."""
-    now = options.now or datetime.now(timezone.utc)
-    due = [e.date for e in everything.episodes if e.date > now]
+    # the episodes this build held back as scheduled (not the clock now: a slow build must not
+    # miss one that fell due while it ran); one the ledger keeps published is no longer due
+    due = [e.date for e in everything.episodes if e.scheduled]
     file_stamps, dir_stamps = stamps
     root = everything.settings.root
     save_state(path, BuildState(
         version=__version__, options=options.state_key, root=str(root), output=str(output_dir),
         identity=folder_identity(output_dir),
         next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
-        warnings=[p.format(root) for p in everything.problems],
+        warnings=[p.format(root) for p in (*everything.problems, *policy)],
         pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
 
 
@@ -259,7 +265,7 @@ def input_paths(settings: Settings) -> tuple[list[Path], list[Path]]:
     root = settings.root
     files = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
     dirs: list[Path] = []
-    for top in (root / EPISODES_DIR, root / "templates", root / "static", default_theme_dir()):
+    for top in (root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir()):
         found_files, found_dirs = walk(top)
         files += found_files
         dirs += found_dirs
@@ -279,9 +285,14 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, list[bytes]]], Lint]:
-    """Every feed document (as byte chunks), and the error-level rules of `castnotes check`
-    run on them; raise on an error.
+def _feeds_checked(show: Show, options: BuildOptions
+                   ) -> tuple[list[tuple[str, list[bytes]]], Lint, tuple[Problem, ...]]:
+    """Every feed document (as byte chunks), the rules of `castnotes check` run on them, and
+    the directory-policy errors a build only warns about; raise on any other error.
+
+    Directory policy (POLICY_RULES: Apple's category, artwork and file-name rules ...) keeps
+    a show out of a directory but breaks no app, so a build warns and still writes the feed
+    the old host published; `--strict` (and `castnotes check`) make them errors.
 
     Each document is rendered in pieces (feed.render_parts), each piece checked and
     then dropped, so no step holds the XML tree, or two copies, of a large feed.
@@ -302,9 +313,11 @@ def _feeds_checked(show: Show, options: BuildOptions) -> tuple[list[tuple[str, l
         published = render_feed(show) if len(feeds) > 1 else b"".join(feeds[0][1])
         compare_against(published, options.against, lint)
     errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
+    policy = () if options.strict else tuple(f for f in errors if f.rule in POLICY_RULES)
+    errors = [f for f in errors if f not in policy]
     if errors:
         raise CastnotesError(errors)
-    return feeds, lint
+    return feeds, lint, tuple(replace(f, severity="warning") for f in policy)
 
 
 def _allowed_pub_change(finding: Problem, show: Show, allow_change: Iterable[str]) -> bool:
@@ -326,6 +339,8 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
     yield from show.copies
     for episode in show.episodes:
         yield from episode.copies
+    for article in show.articles:
+        yield from article.copies
     static = root / "static"
     if static.is_dir():
         for path in sorted(static.rglob("*")):

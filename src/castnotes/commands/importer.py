@@ -30,9 +30,9 @@ from castnotes.audio import AUDIO_SUFFIXES, read_audio
 from castnotes.audio.types import MEDIA_TYPES
 from castnotes.checks.artwork import check_artwork
 from castnotes.checks.report import Lint
-from castnotes.commands.scaffold import render_artwork
+from castnotes.commands.scaffold import SAMPLE_AUDIO, SAMPLE_FOLDER, render_artwork
 from castnotes.config.settings import load_settings, parse_settings
-from castnotes.errors import CastnotesError, Problem, Problems
+from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.fetch import (
     Opener,
     Progress,
@@ -65,6 +65,7 @@ MAX_ART_BYTES = 20 * 1024 * 1024
 class ImportOptions:
     download: bool = False
     limit: int | None = None
+    merge: bool = False  # import into a show whose castnotes.toml says otherwise, keeping that file
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +107,12 @@ def import_show(source: str, root: Path, options: ImportOptions = ImportOptions(
     ledger = load_ledger(root)  # fails early on a damaged ledger, before anything is fetched
     problems = Problems()
     feed_source, feed, plan = _read_and_plan(source, root, options, opener, now, problems)
+    old_feed_url = feed_source.url or feed.channel.self_url
+    sample = _compare_channel(feed, root, source, old_feed_url, now, options, problems, ledger)
     if options.download:
         downloads = _download_audio(plan, root, opener, progress, problems)
     else:
         downloads, plan = {}, _ask_for_lengths(plan, root, opener, problems)
-    old_feed_url = feed_source.url or feed.channel.self_url
     settings = None
     if plan.episodes and not (root / CONFIG_NAME).exists():
         settings = _new_settings(feed, plan, root, source, old_feed_url, opener, now, problems)
@@ -123,6 +125,8 @@ def import_show(source: str, root: Path, options: ImportOptions = ImportOptions(
                            kind="imported", recorded=recorded, note=f"imported from {source}")
                for e in plan.episodes if e.guid not in ledger]
     with _Writer(root) as writer:
+        if sample is not None and plan.episodes:
+            writer.move(sample, sample.with_name("_" + sample.name))
         for episode in plan.episodes:
             audio = downloads.get(episode.position)
             writer.episode(episode, _episode_text(episode, source, now, audio and audio[1]), audio)
@@ -165,10 +169,82 @@ def _read_and_plan(source: str, root: Path, options: ImportOptions, opener: Open
     return feed_source, feed, plan
 
 
+# The channel values an app or directory knows the show by: importing a feed into a show whose
+# castnotes.toml says otherwise would publish its episodes under another show's identity.
+COMPARED = (("title", "title"), ("guid", "podcast:guid"), ("locked", "podcast:locked"),
+            ("locked_owner", "podcast:locked owner"), ("owner", "owner"), ("funding", "funding"),
+            ("categories", "categories"))
+
+
+def _compare_channel(feed: OldFeed, root: Path, source: str, old_feed_url: str | None, now: datetime,
+                     options: ImportOptions, problems: Problems, ledger: Any) -> Path | None:
+    """Refuse (unless --merge) a show folder whose castnotes.toml differs from the feed's channel.
+
+    Returns the sample episode `castnotes init` wrote, when it is there unpublished: the import
+    moves it out of the build (to `_001-welcome`), so it is never published beside the show.
+    """
+    config = root / CONFIG_NAME
+    if not config.exists():
+        return None
+    current = load_settings(root)
+    rendered = render_settings(feed.channel, source=source, image=None, feed_url=old_feed_url, now=now,
+                               guid_url=_identity_url(source, feed))
+    wanted = parse_settings(rendered.text, root, config).show
+    differences = []
+    for key, label in COMPARED:
+        have, want = getattr(current.show, key), getattr(wanted, key)
+        if key == "guid":
+            have = have or current.podcast_guid
+        if want is None or want == () or have == want:
+            continue
+        differences.append(f"{label}: castnotes.toml has {_shown(have)}, the feed {_shown(want)}")
+    if differences and not options.merge:
+        hint = ("import into a new, empty folder to move the show in, or add --merge to keep this "
+                "castnotes.toml as it is and add the feed's episodes to it")
+        raise CastnotesError([Problem(f"this folder already holds another show: {diff}", SourceLocation(config),
+                                      hint=hint if i == len(differences) - 1 else None)
+                              for i, diff in enumerate(differences)])
+    for diff in differences:
+        problems.add(f"--merge keeps castnotes.toml: {diff}", config, severity="warning")
+    sample = root / EPISODES_DIR / SAMPLE_FOLDER
+    if (sample / SAMPLE_AUDIO).is_file() and (sample / EPISODE_FILE).is_file():
+        meta = parse_document((sample / EPISODE_FILE).read_text(encoding="utf-8"), sample / EPISODE_FILE).meta
+        if str(meta.get("guid")) not in ledger:
+            problems.add(f"the sample episode of `castnotes init` is moved out of the feed, to "
+                         f"episodes/_{SAMPLE_FOLDER}/ (folders starting with _ are not built)",
+                         sample / EPISODE_FILE, severity="warning", hint="delete that folder when you like")
+            return sample
+    return None
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == ():
+        return "none"
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str) and \
+            (value[1] is None or isinstance(value[1], str)):
+        return "/".join(v for v in value if v)  # a category: (parent, subcategory)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_shown(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "email") and hasattr(value, "name"):
+        return f"{value.name} <{value.email}>"
+    if hasattr(value, "url"):
+        return value.url
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _identity_url(source: str, feed: OldFeed) -> str | None:
+    """The address a feed without podcast:guid is known by: the URL imported from (as given,
+    before redirects: what subscribers and the Podcast Index have), else its rel=self link."""
+    return source if is_http_url(source) else feed.channel.self_url
+
+
 def _new_settings(feed: OldFeed, plan: ImportPlan, root: Path, source: str, old_feed_url: str | None,
                   opener: Opener | None, now: datetime, problems: Problems) -> _NewSettings:
     image, artwork = _show_artwork(feed, root, opener, problems)
     rendered = render_settings(feed.channel, source=source, image=image, feed_url=old_feed_url, now=now,
+                               guid_url=_identity_url(source, feed),
                                seasons=plan.seasons)
     for warning in rendered.warnings:
         problems.add(warning, root / CONFIG_NAME, severity="warning")
@@ -219,7 +295,7 @@ def scan_show(root: Path) -> ExistingShow:
     episodes_dir = root / EPISODES_DIR
     if not episodes_dir.is_dir():
         return ExistingShow()
-    guids, slugs, folders = set(), set(), set()
+    guids, slugs, folders, numbers = set(), set(), set(), set()
     problems = Problems()
     for folder in sorted(p for p in episodes_dir.iterdir() if p.is_dir()):
         folders.add(folder.name)
@@ -237,11 +313,14 @@ def scan_show(root: Path) -> ExistingShow:
         if meta.get("guid") is not None:
             guids.add(str(meta["guid"]).strip())
         slugs.add(str(meta.get("slug") or default_slug(folder.name)))
+        number = meta.get("number")
+        if isinstance(number, int) and not isinstance(number, bool):
+            numbers.add(number)
     if problems.items:
         problems.add("cannot tell which episodes the show already has; fix the files above first, so "
                      "the import does not add an episode twice", episodes_dir)
         raise CastnotesError(problems.items)
-    return ExistingShow(frozenset(guids), frozenset(slugs), frozenset(folders))
+    return ExistingShow(frozenset(guids), frozenset(slugs), frozenset(folders), frozenset(numbers))
 
 
 def _new_feed_url(root: Path) -> str | None:
@@ -294,7 +373,8 @@ def _suffix_for(mime: str, default: str) -> str:
 def _ask_for_lengths(plan: ImportPlan, root: Path, opener: Opener | None, problems: Problems) -> ImportPlan:
     """Fill in enclosure lengths the feed left out (or gave as 0) from the servers' HEAD answers.
 
-    A build refuses a length of 0 (apps read it as unknown), so an episode whose server
+    A length of 0 (apps read it as unknown) is directory policy a build warns about (and
+    `check` refuses), so an episode whose server
     will not say either is named, with the way to fix it.
     """
     missing = [e for e in plan.episodes if not e.audio_length]
@@ -313,7 +393,7 @@ def _ask_for_lengths(plan: ImportPlan, root: Path, opener: Opener | None, proble
                          "bytes", severity="warning")
         elif episode.position in sizes:
             problems.add("the enclosure length is unknown (the old feed gave none and its server does not "
-                         "say); castnotes build refuses a length of 0",
+                         "say); the build warns, and Apple's directory refuses a length of 0",
                          root / EPISODES_DIR / episode.folder / EPISODE_FILE, severity="warning",
                          hint="import with --download to measure the file, or write its size in bytes as "
                               "audio.length")
@@ -430,6 +510,13 @@ class _Writer:
             raise CastnotesError.single("this file appeared during the import; it was left alone", path,
                                         hint="run the import again") from None
         self.created.append(path)
+
+    def move(self, path: Path, target: Path) -> None:
+        """Rename an existing file or folder out of the way; a failed run puts it back."""
+        if target.exists():
+            raise CastnotesError.single("this name is taken; move it away first", target)
+        os.replace(path, target)
+        self.moved.append((target, path))
 
     def rollback(self) -> None:
         for moved, origin in self.moved:  # downloads go back, so the next run need not fetch them

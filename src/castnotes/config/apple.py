@@ -45,6 +45,54 @@ APPLE_CATEGORIES: dict[str, tuple[str, ...]] = {
     "TV & Film": ("After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"),
 }
 
+# Apple's 2019 revision renamed, moved or merged these; old feeds still name them. Each maps
+# to the category Apple files such shows under now (a parent alone maps its subcategories too).
+RENAMED_2019: dict[str, str] = {
+    "Arts/Literature": "Arts/Books",
+    "Business/Business News": "News/Business News",
+    "Business/Management & Marketing": "Business/Management",
+    "Business/Shopping": "Leisure",
+    "Education/Educational Technology": "Education/Courses",
+    "Education/Higher Education": "Education",
+    "Education/K-12": "Education",
+    "Education/Language Courses": "Education/Language Learning",
+    "Education/Training": "Education/How To",
+    "Games & Hobbies": "Leisure",
+    "Games & Hobbies/Automotive": "Leisure/Automotive",
+    "Games & Hobbies/Aviation": "Leisure/Aviation",
+    "Games & Hobbies/Hobbies": "Leisure/Hobbies",
+    "Games & Hobbies/Other Games": "Leisure/Games",
+    "Games & Hobbies/Video Games": "Leisure/Video Games",
+    "Government & Organizations": "Government",
+    "Health": "Health & Fitness",
+    "Health/Alternative Health": "Health & Fitness/Alternative Health",
+    "Health/Fitness & Nutrition": "Health & Fitness/Fitness",
+    "Health/Self-Help": "Education/Self-Improvement",
+    "Health/Sexuality": "Health & Fitness/Sexuality",
+    "News & Politics": "News/Politics",
+    "Religion & Spirituality/Other": "Religion & Spirituality/Spirituality",
+    "Science & Medicine": "Science",
+    "Science & Medicine/Medicine": "Health & Fitness/Medicine",
+    "Science & Medicine/Natural Sciences": "Science/Natural Sciences",
+    "Science & Medicine/Social Sciences": "Science/Social Sciences",
+    "Society & Culture/History": "History",
+    "Sports & Recreation": "Sports",
+    "Sports & Recreation/Outdoor": "Sports/Wilderness",
+    "Technology/Gadgets": "Technology",
+    "Technology/Podcasting": "Technology",
+    "Technology/Software How-To": "Technology",
+    "Technology/Tech News": "News/Tech News",
+}
+
+
+def renamed_category(text: str) -> str | None:
+    """The category Apple's 2019 list has for an old name (`Games & Hobbies/Video Games` ->
+    `Leisure/Video Games`), or None when the name was never on Apple's old list."""
+    parent, _, sub = (part.strip() for part in text.partition("/"))
+    full = f"{parent}/{sub}" if sub else parent
+    return RENAMED_2019.get(full) or (RENAMED_2019.get(parent) if parse_category(parent) is None else None)
+
+
 ALL_CATEGORY_PATHS: tuple[str, ...] = tuple(
     [parent for parent in APPLE_CATEGORIES]
     + [f"{parent}/{sub}" for parent, subs in APPLE_CATEGORIES.items() for sub in subs]

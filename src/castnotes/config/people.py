@@ -18,13 +18,13 @@ from typing import Any
 
 from castnotes.config.podcasting import MAX_TEXT
 from castnotes.errors import CastnotesError, Problems, did_you_mean
+from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.files import read_text
-from castnotes.fields import FieldReader, KeyLines
 from castnotes.model import Person, Registry
 from castnotes.slugs import MAX_SLUG, slugify
 
 PEOPLE_FILE = "people.toml"
-PERSON_KEYS = ("name", "role", "group", "href", "img", "bio")
+PERSON_KEYS = ("name", "role", "group", "href", "img", "bio", "links")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
@@ -76,6 +76,7 @@ def load_people(root: Path, problems: Problems) -> Registry:
         problems.add(f"TOML syntax error: {exc}", path, int(line.group(1)) if line else None)
         return {}
     lines = KeyLines(text)
+    check_control_characters(data, problems, path, lines)
     registry: Registry = {}
     for pid, table in data.items():
         if not isinstance(table, dict):
@@ -108,12 +109,27 @@ def read_person(reader: FieldReader, pid: str | None, *, default_role: str, base
     role, group = checked
     person = Person(name=name, role=role, group=group, id=pid or person_id(name),
                     href=reader.url("href", warn_http=True) or (base.href if base else None),
-                    bio=reader.text("bio") or (base.bio if base else None))
+                    bio=reader.text("bio") or (base.bio if base else None),
+                    links=_links(reader) or (base.links if base else ()))
     if reader.has("img"):
         return _with_image(reader, person, base_dir, root)
     if base is not None:
         return replace(person, img=base.img, img_site_path=base.img_site_path, img_source=base.img_source)
     return person
+
+
+def _links(reader: FieldReader) -> tuple[tuple[str, str], ...]:
+    """`links = { YouTube = "https://...", Newsletter = "https://..." }`: a person's other
+    channels, shown as buttons (label, address) in the order written."""
+    table = reader.table("links")
+    if table is None:
+        return ()
+    links = []
+    for label in table.meta:
+        url = table.url(label, warn_http=True)
+        if url:
+            links.append((str(label).strip(), url))
+    return tuple(links)
 
 
 def check_role(reader: FieldReader, role_text: str, group_text: str | None) -> tuple[str, str] | None:

@@ -17,13 +17,14 @@ from datetime import date, datetime
 from typing import Iterator
 
 from castnotes.errors import did_you_mean
-from castnotes.fields import FieldReader
+from castnotes.fields import HTTP_URL, FieldReader
 from castnotes.model import (
     BlockRule,
     Funding,
     License,
     Location,
     RemoteItem,
+    SocialInteract,
     Txt,
     UpdateFrequency,
 )
@@ -110,6 +111,57 @@ def read_funding(reader: FieldReader, key: str = "funding") -> tuple[Funding, ..
         url = item.url("url", https=True)
         if url is not None:
             found.append(Funding(url, item.text("text", max_len=MAX_TEXT)))
+    return tuple(found)
+
+
+SOCIAL_PROTOCOLS = ("activitypub", "atproto", "disabled", "hive", "lightning", "matrix", "nostr", "twitter")
+SOCIAL_WEB = ("activitypub", "twitter")  # their uri is the post's web address
+URI_RE = re.compile(r"^[a-z][a-z0-9+.\-]*:\S+$", re.IGNORECASE)
+SOCIAL_EXAMPLE = "{ protocol: activitypub, uri: https://mastodon.example/@you/1234 }"
+
+
+def read_social(reader: FieldReader, key: str = "social",
+                placeholders: tuple[str, ...] = ()) -> tuple[SocialInteract, ...]:
+    """`social: {protocol, uri, account_id, account_url, priority}` (or a list of them):
+    podcast:socialInteract, the thread where listeners talk about the episode.
+
+    `placeholders` are the `{names}` a show-wide pattern may use in its uri.
+    """
+    found = []
+    for item in _tables(reader, key, ("protocol", "uri", "account_id", "account_url", "priority"),
+                        SOCIAL_EXAMPLE):
+        protocol = item.text("protocol")
+        if protocol is None:
+            continue
+        protocol = protocol.lower()
+        if protocol not in SOCIAL_PROTOCOLS:
+            item.error("protocol", f"{protocol!r} is not a podcast:socialInteract protocol",
+                       hint=did_you_mean(protocol, SOCIAL_PROTOCOLS, "use one of " + ", ".join(SOCIAL_PROTOCOLS)))
+            continue
+        uri = item.text("uri")
+        if uri is None and protocol != "disabled":
+            item.error("uri", "missing: the address of the post that starts the conversation",
+                       hint=SOCIAL_EXAMPLE)
+            continue
+        if uri is not None:
+            names = set(re.findall(r"\{([^{}]*)\}", uri))
+            unknown = sorted(names - set(placeholders))
+            if unknown:
+                allowed = ", ".join("{" + p + "}" for p in placeholders)
+                item.error("uri", f"{{{unknown[0]}}} is not a placeholder here",
+                           hint=f"a show-wide uri may use {allowed}" if placeholders else
+                           "write the thread's own address")
+                continue
+            sample = re.sub(r"\{[^{}]*\}", "x", uri)
+            if protocol in SOCIAL_WEB and not HTTP_URL.match(sample):
+                item.error("uri", f"must be the post's https address, not {uri!r}", hint=SOCIAL_EXAMPLE)
+                continue
+            if not URI_RE.match(sample):
+                item.error("uri", f"{uri!r} is not a URI", hint="e.g. at://did:plc:.../post/..., nostr:nevent1...")
+                continue
+        found.append(SocialInteract(
+            protocol=protocol, uri=uri, account_id=item.text("account_id", max_len=MAX_TEXT),
+            account_url=item.url("account_url"), priority=item.integer("priority")))
     return tuple(found)
 
 

@@ -25,11 +25,12 @@ from castnotes.config.podcasting import (
     read_medium,
     read_podcast_guid,
     read_podroll,
+    read_social,
     read_txt,
     read_update_frequency,
 )
 from castnotes.errors import CastnotesError, Problems, did_you_mean
-from castnotes.fields import FieldReader, KeyLines
+from castnotes.fields import FieldReader, KeyLines, check_control_characters
 from castnotes.files import read_text
 from castnotes.model import (
     CONFIG_NAME,
@@ -41,6 +42,7 @@ from castnotes.model import (
     Settings,
     ShowSettings,
     SiteSettings,
+    SocialInteract,
 )
 
 # section -> key -> expected Python type(s). `dict` values are sub-tables.
@@ -62,6 +64,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         # Podcasting 2.0 (podcastvalues.py reads them; README "Podcasting 2.0" lists the tags)
         "guid": str,
         "locked": bool,
+        "locked_owner": str,
         "funding": list,
         "hosts": list,
         "license": (str, dict),
@@ -75,9 +78,11 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "complete": bool,
         "seasons": dict,
         "subscribe": dict,
+        "social": (dict, list),
     },
     "media": {"base_url": str, "prefix": str},
-    "site": {"output": str, "per_page": int, "embed_hosts": list, "raw_html": bool},
+    "site": {"output": str, "per_page": int, "embed_hosts": list, "raw_html": bool, "featured": str,
+             "reply_email": str, "topics": dict},
     "feed": {"path": str, "limit": int},
     # `castnotes publish` (publish/); credentials never go here (see _warn_secrets)
     "publish": {
@@ -131,6 +136,7 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     problems = Problems()
     lines = KeyLines(text)
     _check_keys(data, problems, path, lines)
+    check_control_characters(data, problems, path, lines)
     raw_show = data.get("show", {}) if isinstance(data.get("show"), dict) else {}
     for key in REQUIRED_SHOW_KEYS:
         if not str(raw_show.get(key, "")).strip():
@@ -157,6 +163,9 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
         per_page=site_raw.get("per_page", 10),
         embed_hosts=tuple(h.lower() for h in embed_hosts),
         raw_html=site_raw.get("raw_html", False),
+        featured=_featured(site_raw.get("featured"), path, lines, problems),
+        reply_email=_reply_email(site_raw.get("reply_email"), path, lines, problems),
+        topics=_topics(site_raw.get("topics", {}), path, lines, problems),
     )
     if site.per_page < 1:
         problems.add("[site] per_page must be 1 or more", path, lines.find("site", "per_page"))
@@ -364,7 +373,11 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
     """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
     reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
     locked = reader.boolean("locked")
-    if locked and show.owner is None:
+    locked_owner = reader.text("locked_owner")
+    if locked_owner is not None and not EMAIL_RE.match(locked_owner):
+        reader.error("locked_owner", f"{locked_owner!r} is not an email address",
+                     hint="the address hosts write to before they move the show (podcast:locked owner)")
+    if locked and show.owner is None and locked_owner is None:
         reader.warn("locked", "podcast:locked is written without an owner email",
                     hint='add owner = { name = "...", email = "..." } so hosts can verify you')
     new_feed_url = reader.url("new_feed_url")
@@ -375,6 +388,7 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         show,
         guid=read_podcast_guid(reader, "guid"),
         locked=locked,
+        locked_owner=locked_owner,
         funding=read_funding(reader, "funding"),
         hosts=read_people(reader, "hosts", people, default_role="host", base_dir=root, root=root),
         license=read_license(reader, "license"),
@@ -387,7 +401,65 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         new_feed_url=new_feed_url,
         complete=bool(reader.boolean("complete")),
         seasons=_season_names(reader),
+        social=_social_pattern(reader),
     )
+
+
+SOCIAL_PLACEHOLDERS = ("slug", "number", "guid")
+
+
+def _social_pattern(reader: FieldReader) -> SocialInteract | None:
+    """`[show] social = { protocol = "...", uri = "https://.../{slug}" }`: the thread of every
+    episode that sets none of its own."""
+    found = read_social(reader, "social", SOCIAL_PLACEHOLDERS)
+    if len(found) > 1:
+        reader.error("social", "give one show-wide pattern", hint="set the others per episode, in `social:`")
+    return found[0] if found else None
+
+
+def _featured(value: str | None, path: Path, lines: KeyLines, problems: Problems) -> str | None:
+    """`[site] featured = "slug"`: only its form here; load_pages checks that the slug exists."""
+    if value is None:
+        return None
+    slug = value.strip().strip("/").removeprefix("episodes/")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+        problems.add(f"[site] featured {value!r} is not a slug", path, lines.find("site", "featured"),
+                     hint='name an episode, page or collection by its slug, e.g. featured = "why-we-drift-apart"')
+        return None
+    return slug
+
+
+def _reply_email(value: str | None, path: Path, lines: KeyLines, problems: Problems) -> str | None:
+    if value is None:
+        return None
+    value = value.strip().removeprefix("mailto:")
+    if not EMAIL_RE.match(value):
+        problems.add(f"[site] reply_email {value!r} is not an email address", path,
+                     lines.find("site", "reply_email"), hint='reply_email = "replies@yourshow.example"')
+        return None
+    return value
+
+
+def _topics(raw: dict[str, Any], path: Path, lines: KeyLines,
+            problems: Problems) -> tuple[tuple[str, str, int | None], ...]:
+    """`[site.topics.<name>]` tables with a `description` (Markdown), shown above a topic's episodes."""
+    topics = []
+    for name, table in sorted(raw.items()):
+        line = lines.find(f"site.topics.{name}", None) or lines.find("site", "topics")
+        if not isinstance(table, dict):
+            problems.add(f"[site.topics] {name} must be a table with a description", path, line,
+                         hint=f'[site.topics.{name}]\ndescription = "What these episodes are about."')
+            continue
+        for key in sorted(set(table) - {"description"}):
+            problems.add(f"[site.topics.{name}] has an unknown key {key!r}", path, line,
+                         hint="a topic takes description")
+        description = table.get("description")
+        if not isinstance(description, str) or not description.strip():
+            problems.add(f"[site.topics.{name}] needs a description", path, line,
+                         hint='description = "What these episodes are about."')
+            continue
+        topics.append((name, description.strip(), line))
+    return tuple(topics)
 
 
 def _season_names(reader: FieldReader) -> dict[int, str]:
@@ -441,6 +513,11 @@ def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", prob
     if not re.match(r"^https?://[^/\s]+", value):
         problems.add(f"[{section}] {key} must be an absolute http(s) URL, not {value!r}", path,
                      lines.find(section, key))
+        return None
+    if slash and ("?" in value or "#" in value):  # a base address: pages and the feed are joined to it
+        clean = re.split(r"[?#]", value, maxsplit=1)[0]
+        problems.add(f"[{section}] {key} {value!r} holds a query or fragment; the site's pages and feed are "
+                     "addresses under it", path, lines.find(section, key), hint=f"write {clean!r}")
         return None
     if slash and not value.endswith("/"):
         value += "/"

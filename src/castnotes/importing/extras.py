@@ -55,13 +55,20 @@ def location_entries(values: TagValues) -> list[dict[str, str]]:
 def episode_extras(item: OldItem, duration: float, warn: Warn) -> dict[str, Any]:
     """Front matter for `chapters`, `transcript`, `guests` and `soundbites` (only those present)."""
     meta: dict[str, Any] = {}
-    chapters = _psc_chapters(item, duration, warn)
-    if chapters:
-        meta["chapters"] = chapters  # Podlove chapters inline: castnotes publishes them itself
-    elif item.chapters_url and HTTP_URL.match(item.chapters_url):
-        meta["chapters"] = item.chapters_url
-    elif item.chapters_url:
+    remote = item.chapters_url if item.chapters_url and HTTP_URL.match(item.chapters_url) else None
+    if item.chapters_url and not remote:
         warn(f"podcast:chapters {item.chapters_url!r} is not an http(s) URL; left out")
+    if remote:
+        # The chapters the Podcasting 2.0 apps already read, possibly richer (images, links)
+        # than the psc copy: castnotes publishes one set, so it keeps that one.
+        meta["chapters"] = remote
+        if item.psc_chapters:
+            warn(f"has both psc:chapters and podcast:chapters; kept the podcast:chapters file, {remote} "
+                 f"(the new feed links it); its {len(item.psc_chapters)} psc chapter(s) are left out")
+    else:
+        chapters = _psc_chapters(item, duration, warn)
+        if chapters:
+            meta["chapters"] = chapters  # Podlove chapters inline: castnotes publishes them itself
     transcripts = []
     for transcript in item.transcripts:
         if HTTP_URL.match(transcript.get("url", "")):

@@ -59,6 +59,7 @@ class OldEnclosure:
     url: str  # absolute when the feed or its address allowed resolving it
     length: int | None
     type: str | None
+    written_url: str | None = None  # as the old feed wrote it, when the import had to correct it
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +82,9 @@ class OldItem:
     published_text: str | None
     enclosures: tuple[OldEnclosure, ...]
     duration_text: str | None = None
+    published_note: str | None = None  # how a date feedparser could not read was read
+    guid_permalink: bool | None = None  # the <guid isPermaLink> attribute; None: not written
+    itunes_title: str | None = None
     number_text: str | None = None
     season_text: str | None = None
     episode_type: str | None = None
@@ -89,6 +93,7 @@ class OldItem:
     image: str | None = None
     subtitle: str | None = None
     itunes_summary: str | None = None
+    description: str | None = None  # the short <description>, when content:encoded holds the notes
     notes: str = ""
     notes_are_html: bool = True
     keywords: tuple[str, ...] = ()
@@ -176,9 +181,11 @@ def _item(position: int, entry: Any, element: Any, base_url: str | None) -> OldI
         guid=_clean(entry.get("id")),
         title=_clean(entry.get("title")),
         link=_absolute(_clean(entry.get("link")), base),
-        published=_published(entry),
-        published_text=_clean(entry.get("published")),
+        **dict(zip(("published", "published_note"), _published(entry))),
+        published_text=_clean(dict.get(entry, "published") or dict.get(entry, "updated")),
         enclosures=tuple(_enclosures(entry, base)),
+        guid_permalink=_permalink(element),
+        itunes_title=child_text(element, "itunes", "title"),
         duration_text=child_text(element, "itunes", "duration") or _clean(entry.get("itunes_duration")),
         number_text=child_text(element, "itunes", "episode") or child_text(element, "podcast", "episode")
         or _clean(entry.get("itunes_episode")),
@@ -192,6 +199,7 @@ def _item(position: int, entry: Any, element: Any, base_url: str | None) -> OldI
                         or attr_or_text(element, "media", "thumbnail", "url"), base),
         subtitle=child_text(element, "itunes", "subtitle"),
         itunes_summary=child_text(element, "itunes", "summary"),
+        description=child_text(element, "", "description") if child_text(element, "content", "encoded") else None,
         **_notes(entry, element),
         keywords=_keywords(entry, element),
         chapters_url=_absolute(attr_or_text(element, "podcast", "chapters", "url"), base),
@@ -210,6 +218,12 @@ def _item(position: int, entry: Any, element: Any, base_url: str | None) -> OldI
         if any(c.get("name") for c in child_elements(element, "podcast", "season")) else None,
         other_tags=other_tags(element, ITEM_TAGS),
     )
+
+
+def _permalink(element: Any) -> bool | None:
+    guids = child_elements(element, "", "guid")
+    flag = (guids[0].get("isPermaLink") or "").strip().lower() if guids else ""
+    return {"true": True, "false": False}.get(flag)
 
 
 def _base(element: Any, base_url: str | None) -> str | None:
@@ -235,25 +249,55 @@ def _absolute(url: str | None, base: str | None) -> str | None:
     return urljoin(base, url)
 
 
-def _published(entry: Any) -> datetime | None:
-    """The instant feedparser read, in the offset the feed wrote it with."""
+def _published(entry: Any) -> tuple[datetime | None, str | None]:
+    """The instant the item was published, in the offset the feed wrote it with, and a note
+    when it was read some other way than feedparser's.
+
+    feedparser reads most dates; where it cannot (a weekday in another language, no seconds,
+    no zone) the text is read as RFC 2822 by `email.utils` and then as ISO 8601, as the
+    Podcast Index parser and gPodder do. Two-digit years follow RFC 2822 (00-49: 20xx,
+    50-99: 19xx), where feedparser reads `70` as 2070.
+    """
     # dict.get: feedparser's own get() maps `updated` to `published` with a deprecation warning
     parsed = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
-    if not parsed:
-        return None
+    raw = (dict.get(entry, "published") or dict.get(entry, "updated") or "").strip()
+    written, two_digit = parse_date_text(raw)
+    if written is not None and written.tzinfo is None:
+        return written.replace(tzinfo=timezone.utc), f"{raw!r} names no time zone; read as UTC"
+    if not parsed or two_digit:
+        return written, None
     instant = datetime(*parsed[:6], tzinfo=timezone.utc)
-    raw = dict.get(entry, "published") or dict.get(entry, "updated") or ""
-    written = None
-    try:
-        written = parsedate_to_datetime(raw)
-    except (TypeError, ValueError, IndexError):
+    if written is not None and written == instant:
+        return written, None
+    return instant, None
+
+
+# Weekday and month names in the languages old feeds were seen to use, for `email.utils`.
+_MONTHS = {"mär": "Mar", "mrz": "Mar", "mai": "May", "okt": "Oct", "dez": "Dec", "janv": "Jan", "févr": "Feb",
+           "fevr": "Feb", "mars": "Mar", "avr": "Apr", "juin": "Jun", "juil": "Jul", "août": "Aug",
+           "aout": "Aug", "déc": "Dec", "ene": "Jan", "abr": "Apr", "ago": "Aug", "dic": "Dec", "gen": "Jan",
+           "mag": "May", "giu": "Jun", "lug": "Jul", "set": "Sep", "ott": "Oct", "mei": "May", "mrt": "Mar"}
+_RFC822 = re.compile(r"^(?:[^\W\d]+\.?,?\s+)?(\d{1,2})[\s-]+([^\W\d]+)\.?[\s-]+(\d{2,4})\s+(.*)$")
+
+
+def parse_date_text(text: str) -> tuple[datetime | None, bool]:
+    """An RFC 2822 date (any weekday name, English or not, dropped) or ISO 8601, and whether it
+    had a two-digit year; (None, False) when it is neither. Naive when the text has no zone."""
+    match = _RFC822.match(text.strip())
+    if match:
+        day, month, year, rest = match.groups()
+        month = _MONTHS.get(month.lower(), month[:3])
+        two_digit = len(year) == 2
+        if two_digit:
+            year = str(int(year) + (2000 if int(year) < 50 else 1900))
         try:
-            written = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
-        except ValueError:
-            written = None
-    if written is not None and written.tzinfo is not None and written == instant:
-        return written
-    return instant
+            return parsedate_to_datetime(f"{day} {month} {year} {rest}"), two_digit
+        except (TypeError, ValueError, IndexError):
+            pass
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")), False
+    except ValueError:
+        return None, False
 
 
 def _enclosures(entry: Any, base: str | None) -> list[OldEnclosure]:
@@ -337,7 +381,9 @@ def _person(element: Any, base: str | None) -> OldPerson:
 
 def _channel(feed: Any, element: Any, base_url: str | None) -> OldChannel:
     owner = child_elements(element, "itunes", "owner")
-    image = attr_or_text(element, "itunes", "image", "href") or (feed.get("image") or {}).get("href")
+    # itunes:image, else the RSS <image> or Atom <logo>, else the Atom <icon> (what apps show)
+    image = (attr_or_text(element, "itunes", "image", "href") or (feed.get("image") or {}).get("href")
+             or _clean(feed.get("logo")) or _clean(feed.get("icon")))
     description = (child_text(element, "", "description") or child_text(element, "itunes", "summary")
                    or child_text(element, "itunes", "subtitle") or _clean(feed.get("subtitle")) or "")
     return OldChannel(
@@ -358,7 +404,7 @@ def _channel(feed: Any, element: Any, base_url: str | None) -> OldChannel:
         new_feed_url=attr_or_text(element, "itunes", "new-feed-url", "href"),
         self_url=self_link(element),
         podcast_guid=child_text(element, "podcast", "guid"),
-        published=_published(feed),
+        published=_published(feed)[0],
         podcast=_channel_podcast(element),
         itunes_block=child_text(element, "itunes", "block"),
         itunes_complete=child_text(element, "itunes", "complete"),

@@ -14,21 +14,25 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from castnotes.audio.types import APPLE_TYPES, BY_SUFFIX
 from castnotes.errors import Problem, SourceLocation
-from castnotes.fields import HTTP_URL
+from castnotes.fields import CONTROL_CHARACTERS, HTTP_URL
 from castnotes.importing.extras import episode_extras
 from castnotes.importing.html import html_to_markdown, html_to_text, text_to_markdown
 from castnotes.importing.oldfeed import OldEnclosure, OldFeed, OldItem
 from castnotes.model import EPISODE_TYPES
 from castnotes.slugs import slugify
 from castnotes.timecode import compact_seconds, parse_timestamp
+
+# Unofficial spellings of a type old hosts wrote, and the file type (audio/types.py) they mean.
+TYPE_ALIASES = {"audio/mp3": ".mp3", "audio/mpeg3": ".mp3", "audio/x-mp3": ".mp3", "audio/x-mpeg": ".mp3",
+                "audio/mpg": ".mp3", "audio/x-mpeg-3": ".mp3", "audio/x-mp4": ".m4a"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,7 @@ class ExistingShow:
     guids: frozenset[str] = frozenset()
     slugs: frozenset[str] = frozenset()
     folders: frozenset[str] = frozenset()
+    numbers: frozenset[int] = frozenset()  # episode numbers (itunes:episode) already used
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +93,14 @@ class _Notes:
 
     def __init__(self, where: Path | None, label: str):
         self.where, self.label, self.items = where, label, []
+        self.positions: list[int | None] = []  # the item each warning is about (None: the feed)
+
+    def about(self, outcomes: dict[int, "ItemOutcome"]) -> tuple[Problem, ...]:
+        """The warnings, without those about items the show already has: a re-import reports
+        only what it touches."""
+        return tuple(p for p, position in zip(self.items, self.positions)
+                     if position is None or outcomes.get(position) is None
+                     or outcomes[position].status != "present")
 
     def warn(self, item: OldItem | None, message: str, hint: str | None = None) -> None:
         text = message
@@ -97,7 +110,8 @@ class _Notes:
             if self.where is None and item.line:
                 text += f" [{self.label} line {item.line}]"
         line = item.line if item is not None and self.where is not None else None
-        self.items.append(Problem(text, SourceLocation(self.where, line), "warning", hint))
+        self.items.append(Problem(text, SourceLocation(self.where, line), severity="warning", hint=hint))
+        self.positions.append(item.position if item is not None else None)
 
 
 def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now: datetime,
@@ -119,6 +133,13 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         seen[candidate.guid] = candidate
         candidates.append(candidate)
 
+    by_url: dict[str, _Candidate] = {}
+    for candidate in candidates:
+        first = by_url.setdefault(candidate.enclosure.url, candidate)
+        if first is not candidate:
+            notes.warn(candidate.item, f"has the same audio as item {first.item.position} ({first.title!r}), "
+                       f"{candidate.enclosure.url}; both are kept (their GUIDs differ), and a build warns "
+                       "(IT-ENC-5: Apple lists one file once)")
     # Folder numbers follow the feed's order in time, so a later run numbers alike.
     in_time = sorted(candidates, key=lambda c: (c.date, -c.item.position))
     order = {c.item.position: i + 1 for i, c in enumerate(in_time)}
@@ -135,11 +156,12 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         new = [c for c in new if id(c) in kept]
 
     slugs, folders = set(existing.slugs), set(existing.folders)
+    numbers = set(existing.numbers) | {n for c in candidates if (n := _quiet_positive(c.item.number_text))}
     episodes = []
     lost: dict[str, int] = {}
     seasons: dict[int, str] = {}
     for candidate in new:
-        episode = _episode(candidate, feed, order[candidate.item.position], slugs, folders, notes)
+        episode = _episode(candidate, feed, order[candidate.item.position], slugs, folders, numbers, notes)
         episodes.append(episode)
         if candidate.item.season_name and episode.meta.get("season"):
             seasons.setdefault(episode.meta["season"], candidate.item.season_name)
@@ -150,7 +172,7 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         listed = ", ".join(f"{tag} ({count} episode{'s' if count != 1 else ''})"
                            for tag, count in sorted(lost.items()))
         notes.warn(None, f"not imported, castnotes has no place for them yet: {listed}")
-    return ImportPlan(tuple(episodes), tuple(outcomes[i] for i in sorted(outcomes)), tuple(notes.items),
+    return ImportPlan(tuple(episodes), tuple(outcomes[i] for i in sorted(outcomes)), notes.about(outcomes),
                       seasons)
 
 
@@ -176,6 +198,9 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         _skip(item, reason or "no enclosure", notes, outcomes, hint=hint)
         return None
     suffix = posixpath.splitext(urlsplit(enclosure.url).path)[1].lower()
+    if suffix not in BY_SUFFIX:
+        notes.warn(item, f"the enclosure address {enclosure.url} does not end in a media file extension; kept "
+                         "as it is (apps play it; Apple's directory asks for .mp3, .m4a ...): a build warns")
     mime = (enclosure.type or "").strip() or None
     row = BY_SUFFIX.get(suffix)  # the type by file name, for feeds that leave `type` out
     if not mime:
@@ -185,17 +210,22 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
                   notes, outcomes, hint="add type=\"audio/mpeg\" (or the right type) to the enclosure")
             return None
         notes.warn(item, f"the enclosure has no type; using {mime}, from the file name")
+    elif mime.lower() in TYPE_ALIASES and row is None:
+        meant = BY_SUFFIX[TYPE_ALIASES[mime.lower()]].mime
+        notes.warn(item, f"the enclosure type {mime!r} is not one Apple lists; the new feed says {meant}, "
+                         "the same format")
+        mime = meant
     elif row and (mime.lower() not in row.accepted or row.apple and mime.lower() not in APPLE_TYPES):
         notes.warn(item, f"the enclosure type {mime!r} is not one Apple takes for a {suffix} file; "
                          f"the new feed says {row.mime}")
         mime = row.mime
-    guid = item.guid
+    guid = _without_controls(item.guid, "GUID", item, notes)
     if guid is None:
-        guid = item.link or enclosure.url
-        source = "link" if item.link else "enclosure URL"
-        notes.warn(item, f"has no <guid>; its GUID is now its {source}, {guid}, the id gPodder and other "
-                         "apps already gave it", hint="keep the guid castnotes wrote into episode.md")
-    title = item.title
+        guid = enclosure.written_url or enclosure.url  # the address as apps read it from the old feed
+        notes.warn(item, f"has no <guid>; its GUID is now its enclosure URL, {guid}, the id Apple Podcasts and "
+                         "the Podcasting 2.0 recommendations give such an item",
+                   hint="keep the guid castnotes wrote into episode.md")
+    title = _without_controls(item.title, "title", item, notes)
     if title is None:
         title = posixpath.splitext(posixpath.basename(unquote(urlsplit(enclosure.url).path)))[0] or "Untitled"
         notes.warn(item, f"has no title; using {title!r}, from the file name (as podcast apps do)")
@@ -206,12 +236,25 @@ def _candidate(item: OldItem, feed: OldFeed, now: datetime, notes: _Notes,
         shown = f" ({item.published_text!r} is not a date)" if item.published_text else ""
         notes.warn(item, f"has no publish date{shown}; dated {date.isoformat()}, {where}",
                    hint="correct `date:` in its episode.md")
+    elif item.published_note:
+        notes.warn(item, item.published_note)
+    if date > now:
+        notes.warn(item, f"is dated {date.isoformat()}, in the future; the old feed lists it, so it stays "
+                         "published (a build keeps it in the feed)")
     duration = parse_timestamp(item.duration_text) if item.duration_text else None
-    if duration is None:
-        shown = f" ({item.duration_text!r} is not a duration)" if item.duration_text else ""
-        notes.warn(item, f"has no itunes:duration{shown}; the new feed says 0 s",
-                   hint="import with --download to measure the real file")
+    if duration is None and item.duration_text:
+        notes.warn(item, f"itunes:duration {item.duration_text!r} is not a duration; the new feed leaves it "
+                         "out, as for an episode without one", hint="import with --download to measure the file")
     return _Candidate(item, guid, title, date, enclosure, mime, duration or 0.0)
+
+
+def _without_controls(text: str | None, what: str, item: OldItem, notes: _Notes) -> str | None:
+    """`text` without control characters (XML cannot carry them; a build refuses them)."""
+    if text is None or not CONTROL_CHARACTERS.search(text):
+        return text
+    found = ", ".join(sorted({f"U+{ord(c):04X}" for c in CONTROL_CHARACTERS.findall(text)}))
+    notes.warn(item, f"its {what} held control characters ({found}), which XML cannot carry; removed")
+    return CONTROL_CHARACTERS.sub("", text).strip() or None
 
 
 def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, str | None, str | None]:
@@ -229,9 +272,12 @@ def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, 
         return None, (f"the enclosure address {enclosure.url!r} is relative, and the feed's own "
                       "address is unknown"), "import the feed from its URL instead of a saved file"
     if not HTTP_URL.match(enclosure.url):
-        return None, (f"the enclosure address {enclosure.url!r} holds spaces; castnotes cannot publish "
-                      "it unchanged"), "ask the old host for the file's correctly encoded address"
-    others = {e.url for e in item.enclosures} - {enclosure.url}
+        # A space apps already encode as %20 when they fetch it: the same file, written correctly.
+        encoded = re.sub(r"\s", lambda m: quote(m.group()), enclosure.url)
+        notes.warn(item, f"the enclosure address {enclosure.url!r} holds spaces; the new feed writes them "
+                         f"as %20 (the address apps fetch): {encoded}")
+        enclosure = replace(enclosure, url=encoded, written_url=enclosure.url)
+    others = {e.url for e in item.enclosures} - {enclosure.url, enclosure.written_url}
     if others:
         notes.warn(item, f"has {len(others) + 1} enclosures; imported the first, {enclosure.url}, "
                          "which is the one apps play")
@@ -239,7 +285,7 @@ def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, 
 
 
 def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], folders: set[str],
-             notes: _Notes) -> PlannedEpisode:
+             numbers: set[int], notes: _Notes) -> PlannedEpisode:
     item = candidate.item
     number = _positive(item.number_text, "itunes:episode", item, notes)
     slug = unique_slug(slugify(candidate.title, max_length=50) or "episode", slugs)
@@ -249,16 +295,26 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
         folder = f"{number or order:03d}-{slug}"
     slugs.add(slug)
     folders.add(folder)
-    body = _body(item)
+    body = _without_controls(_body(item), "notes", item, notes) or ""
     meta = {"title": candidate.title, "date": candidate.date, "guid": candidate.guid}
+    # RSS reads a <guid> without isPermaLink as a permalink; castnotes writes "false" unless told
+    if item.guid is not None and (item.guid_permalink or item.guid_permalink is None and HTTP_URL.match(item.guid)):
+        meta["guid_permalink"] = True
+    if item.itunes_title and item.itunes_title != candidate.title:
+        meta["itunes_title"] = _without_controls(item.itunes_title, "itunes:title", item, notes)
     episode_type = (item.episode_type or "").lower() or None
     if episode_type and episode_type not in EPISODE_TYPES:
         notes.warn(item, f"itunes:episodeType {item.episode_type!r} is not full, trailer or bonus; left out")
         episode_type = None
     if number is None and episode_type in (None, "full") and (feed.channel.type_text or "").lower() == "serial":
         number = order
+        while number in numbers:  # never a number another episode has, in any season
+            number += 1
+        numbers.add(number)
+        place = "its place in the feed" if number == order else f"the first number after its place ({order}) " \
+                                                                 "that no other episode has"
         notes.warn(item, f"a serial show numbers every full episode; this one had no itunes:episode and "
-                         f"is number {order}, its place in the feed")
+                         f"is number {number}, {place}")
     if number is not None:
         meta["number"] = number
     elif episode_type != "trailer":
@@ -278,12 +334,36 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     if item.image:
         _url_or_warn(meta, "image", item.image, "itunes:image", item, notes)
     meta["audio"] = {"url": candidate.enclosure.url, "length": candidate.enclosure.length or 0,
-                     "type": candidate.mime, "duration": compact_seconds(candidate.duration)}
+                     "type": candidate.mime}
+    if candidate.duration:  # none in the old feed: none in the new one until --download measures it
+        meta["audio"]["duration"] = compact_seconds(candidate.duration)
     meta.update(episode_extras(item, candidate.duration, lambda message: notes.warn(item, message)))
     if item.keywords:
         meta["categories"] = list(item.keywords)
+    meta = _scrubbed(meta, item, notes)
     return PlannedEpisode(item.position, folder, slug, candidate.guid, candidate.date,
                           candidate.enclosure.url, candidate.enclosure.length, meta, body)
+
+
+def _scrubbed(meta: dict[str, Any], item: OldItem, notes: _Notes) -> dict[str, Any]:
+    """The front matter without control characters in any value (summary, guests, chapters ...)."""
+    found: set[str] = set()
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            found.update(CONTROL_CHARACTERS.findall(value))
+            return CONTROL_CHARACTERS.sub("", value)
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    cleaned = clean(meta)
+    if found:
+        codes = ", ".join(sorted(f"U+{ord(c):04X}" for c in found))
+        notes.warn(item, f"control characters ({codes}), which XML cannot carry, removed from its front matter")
+    return cleaned
 
 
 def _body(item: OldItem) -> str:
@@ -295,14 +375,23 @@ def _body(item: OldItem) -> str:
 
 
 def _summary(item: OldItem) -> str | None:
-    """itunes:subtitle, else itunes:summary when it says something the notes do not start with."""
-    for text in (item.subtitle, item.itunes_summary):
+    """itunes:subtitle, else itunes:summary, else the short <description> beside content:encoded,
+    when it says something the notes do not start with (apps show it in episode lists)."""
+    for text in (item.subtitle, item.itunes_summary, item.description):
         if not text:
             continue
         plain = html_to_text(text)
         if plain and html_to_text(item.notes)[:len(plain)] != plain:
             return plain
     return None
+
+
+def _quiet_positive(text: str | None) -> int | None:
+    try:
+        value = float(text or "")
+    except ValueError:
+        return None
+    return int(value) if value >= 1 and value == int(value) else None
 
 
 def _positive(text: str | None, tag: str, item: OldItem, notes: _Notes) -> int | None:
@@ -335,10 +424,11 @@ def _lost_tags(item: OldItem, feed: OldFeed) -> list[str]:
 # --- names ---------------------------------------------------------------------------------
 
 def unique_slug(slug: str, taken: set[str]) -> str:
+    """`slug`, or `slug-2`, `slug-3` ... when taken; digits that belong to the title stay
+    (`episode-3` becomes `episode-3-2`, never `episode-2`, which another episode may be)."""
     if slug not in taken:
         return slug
-    base = re.sub(r"-\d+$", "", slug)
     number = 2
-    while f"{base}-{number}" in taken:
+    while f"{slug}-{number}" in taken:
         number += 1
-    return f"{base}-{number}"
+    return f"{slug}-{number}"

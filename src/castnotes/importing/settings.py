@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from castnotes.config.apple import ALL_CATEGORY_PATHS, parse_category
+from castnotes.config.apple import ALL_CATEGORY_PATHS, parse_category, renamed_category
 from castnotes.config.podcasting import (
     read_block,
     read_funding,
@@ -27,7 +27,8 @@ from castnotes.config.podcasting import (
 )
 from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE
 from castnotes.errors import did_you_mean
-from castnotes.fields import FieldReader
+from castnotes.fields import CONTROL_CHARACTERS, FieldReader
+from castnotes.model import derive_podcast_guid
 from castnotes.importing.extras import (
     Reader,
     checked_person,
@@ -50,9 +51,18 @@ class SettingsText:
 
 
 def render_settings(channel: OldChannel, *, source: str, image: str | None, feed_url: str | None,
-                    now: datetime, seasons: dict[int, str] | None = None) -> SettingsText:
-    """The TOML text; `image` is the artwork's file name in the show folder, if it was fetched."""
+                    now: datetime, seasons: dict[int, str] | None = None,
+                    guid_url: str | None = None) -> SettingsText:
+    """The TOML text; `image` is the artwork's file name in the show folder, if it was fetched.
+
+    `guid_url` is the address the old feed is known by (default `feed_url`): a feed without
+    podcast:guid keeps the one the spec derives from it.
+    """
     warnings: list[str] = []
+    guid_url = guid_url or feed_url
+    if not channel.podcast_guid and not guid_url:
+        warnings.append("the feed has no podcast:guid and names no address of its own (atom:link rel=\"self\"), "
+                        "so its implicit podcast:guid is unknown: import it from its URL to keep it")
     title = channel.title or "My podcast"
     if not channel.title:
         warnings.append(f"the feed has no title; castnotes.toml says {title!r}")
@@ -74,12 +84,21 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
         url_note,
         f"url = {_string(url)}",
         f"language = {_string(language)}",
-        *_optional_lines(channel, title, image, seasons or {}, warnings),
+        *_optional_lines(_with_podcast_guid(channel, guid_url), title, image, seasons or {}, warnings),
     ]
     lost = channel.other_tags
     if lost:
         warnings.append("not carried over into castnotes.toml: " + ", ".join(lost))
     return SettingsText("\n".join(lines) + "\n", url, tuple(warnings))
+
+
+def _with_podcast_guid(channel: OldChannel, feed_url: str | None) -> OldChannel:
+    """The channel with the podcast:guid it already has: its own tag, else the one the
+    Podcasting 2.0 spec derives from its address (the Podcast Index knows the show by it),
+    so the show keeps its identity after the move to another address."""
+    if channel.podcast_guid or not feed_url:
+        return channel
+    return replace(channel, podcast_guid=derive_podcast_guid(feed_url))
 
 
 def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons: dict[int, str],
@@ -122,6 +141,7 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
     candidates: list[tuple[str, str, Any, Reader]] = [
         ("guid", "podcast:guid", channel.podcast_guid, read_podcast_guid),
         ("locked", "podcast:locked", _yes_no(tags.get("locked")), _boolean),
+        ("locked_owner", "podcast:locked owner", (tags.get("locked") or [{}])[0].get("owner"), _email),
         ("funding", "podcast:funding", funding_entries(tags.get("funding", ())), read_funding),
         ("license", "podcast:license", license_value(tags.get("license", ())), read_license),
         ("medium", "podcast:medium", (tags.get("medium") or [{}])[0].get("text"), read_medium),
@@ -149,9 +169,19 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
         if problem:
             warnings.append(f"{tag} is not carried over: {problem}")
         else:
-            comment = "  # the old feed's podcast:guid: never change it" if key == "guid" else ""
+            comment = ""
+            if key == "guid":
+                comment = ("  # the old feed's podcast:guid: never change it" if channel.podcast.get("guid")
+                           else "  # the old feed's implicit podcast:guid (from its address): never change it")
             lines.append(f"{key} = {toml_value(value)}{comment}")
     return lines
+
+
+def _email(reader: FieldReader, key: str) -> Any:
+    value = reader.text(key)
+    if value is not None and not EMAIL_RE.match(value):
+        reader.error(key, f"{value!r} is not an email address")
+    return value
 
 
 def _boolean(reader: FieldReader, key: str) -> Any:
@@ -235,6 +265,9 @@ def _site_url(channel: OldChannel, feed_url: str | None) -> tuple[str, str]:
             "change it before you publish.")
     link = channel.link or ""
     if re.match(r"^https?://[^/\s]+", link):
+        base = re.split(r"[?#]", link, maxsplit=1)[0]  # ?ref=rss, #top: not part of a site's address
+        if base != link:
+            return base, note + f"\n# It is the old feed's <link> for now, without its {link[len(base):]!r}."
         return link, note + "\n# It is the old feed's <link> for now."
     if feed_url and re.match(r"^https?://[^/\s]+", feed_url):
         origin = re.match(r"^https?://[^/\s]+", feed_url).group(0) + "/"
@@ -247,6 +280,11 @@ def _categories(channel: OldChannel, warnings: list[str]) -> list[str]:
     for parent, sub in channel.categories:
         text = f"{parent}/{sub}" if sub else parent
         parsed = parse_category(text)
+        renamed = renamed_category(text) if parsed is None else None
+        if renamed is not None:
+            parsed = parse_category(renamed)
+            warnings.append(f"category {text!r} is Apple's name from before 2019; castnotes.toml says "
+                            f"{renamed!r}, where Apple files it now")
         if parsed is None:
             spelled = next((p for p in ALL_CATEGORY_PATHS if p.lower() == text.lower()), None)
             if spelled:  # only the case differs
@@ -267,7 +305,7 @@ def _categories(channel: OldChannel, warnings: list[str]) -> list[str]:
 
 def _string(text: str) -> str:
     """A TOML string: multi-line when the text has line breaks, else a basic string."""
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = CONTROL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
     if "\n" in text:
         body = text.replace("\\", "\\\\").replace('"""', '""\\"')
         return '"""\n' + body + '"""' if body.endswith("\n") else '"""\n' + body + '\n"""'

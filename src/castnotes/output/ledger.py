@@ -18,13 +18,13 @@ import fcntl
 import fnmatch
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
-from castnotes.model import Episode
+from castnotes.model import Episode, Show
 from castnotes.store import fsync_dir
 
 LEDGER_NAME = "published.jsonl"
@@ -317,3 +317,23 @@ def _recorded_guids(data: bytes) -> set[str]:
             continue
     return {guid for guid, kind in state.items() if kind != "removed"}
 
+
+def keep_published(everything: Show) -> Show:
+    """Episodes the ledger knows as published with their future date (an old feed that listed
+    an episode dated ahead, kept by `castnotes import`) stay published, with a warning: apps
+    already show them, and holding them back as scheduled would take them out of the feed."""
+    ledger = load_ledger(everything.settings.root)
+    episodes, warnings = [], []
+    for episode in everything.episodes:
+        entry = ledger.latest.get(episode.guid)
+        if episode.scheduled and not episode.draft and entry is not None \
+                and _same_instant(entry.date, episode.date.isoformat()):
+            episode = replace(episode, scheduled=False)
+            warnings.append(Problem(
+                f"dated {episode.date.isoformat()}, in the future, but already published (the old feed "
+                "listed it): it stays in the feed", SourceLocation(episode.source_path), severity="warning",
+                hint="correct `date:` only with --allow-change, since apps already know this date"))
+        episodes.append(episode)
+    if not warnings:
+        return everything
+    return replace(everything, episodes=tuple(episodes), problems=everything.problems + tuple(warnings))

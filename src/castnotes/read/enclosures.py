@@ -38,7 +38,7 @@ def load_enclosure(reader: FieldReader, folder: Path, slug: str, settings: Setti
         reader.error("audio", "must be a file name in the episode folder, or url/length/type/duration")
         return None, None, ()
     if isinstance(value, str) and re.match(r"^[a-z]+://", value):
-        reader.error("audio", "a URL needs its length, type and duration beside it",
+        reader.error("audio", "a URL needs its length and type (and its duration) beside it",
                      hint="audio: {url: https://..., length: 12345678, type: audio/mpeg, duration: 1834}")
         return None, None, ()
     audio_path, info = _local_audio(reader, folder, value, cache)
@@ -163,10 +163,12 @@ def _remote_enclosure(reader: FieldReader) -> Enclosure | None:
     url = item.url("url")
     length = item.integer("length", minimum=0)
     mime = item.text("type")
-    duration = item.number("duration")
-    for key, value in (("url", url), ("length", length), ("type", mime), ("duration", duration)):
+    # No duration: not measured yet (an imported episode whose old feed gave none). The feed
+    # then leaves itunes:duration out, as the old one did, rather than claim 0 seconds.
+    duration = item.number("duration") if item.has("duration") else 0.0
+    for key, value in (("url", url), ("length", length), ("type", mime)):
         if value is None and not item.has(key):
-            item.error(key, "missing", hint="remote audio needs url, length, type and duration")
+            item.error(key, "missing", hint="remote audio needs url, length and type (and its duration)")
     if url is None or length is None or mime is None or duration is None:
         return None
     return Enclosure(url=url, length=length, mime=mime, duration=duration)

@@ -26,7 +26,7 @@ from castnotes.model import Episode
 from castnotes.store import STORE_DIR, atomic_path, store_dir
 
 CACHE_NAME = "episodes.jsonl"
-FORMAT = 3  # bump when the cached Episode changes shape (3: transcripts carry their turns)
+FORMAT = 4  # bump when the cached Episode changes shape (4: social threads)
 
 
 @dataclass(frozen=True, slots=True)

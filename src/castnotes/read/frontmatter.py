@@ -144,6 +144,7 @@ def parse_document(text: str, path: Path) -> Document:
     if meta.duplicates:
         key, line = meta.duplicates[0]
         raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
+    _refuse_escaped_control_characters(meta, path)
     return Document(meta, body, body_line)
 
 
@@ -173,6 +174,40 @@ def _refuse_aliases(yaml_text: str, path: Path) -> None:
             raise CastnotesError.single(
                 f"YAML {'alias *' if isinstance(event, yaml.AliasEvent) else 'anchor &'}{anchor} is not "
                 "allowed in front matter", path, line, hint="write the value out in full")
+
+
+def _refuse_escaped_control_characters(meta: LineDict, path: Path) -> None:
+    """A control character written as a YAML escape (`"\\v"`), which the raw-text check above
+    cannot see, at the line of its key (`title: holds the control character U+000B`)."""
+    keys = {line: key for key, line in meta.lines.items()}
+    for key_line, value in _strings(meta):
+        found = first_control_character(value)
+        if found:
+            key = keys.get(key_line)
+            raise CastnotesError.single(
+                f"{key + ': ' if isinstance(key, str) else ''}holds the control character U+{ord(found[1]):04X}",
+                path, key_line, hint="delete it (it is invisible in most editors; it often comes from copy "
+                                     "and paste)")
+
+
+def _strings(value: Any, line: int = 1) -> list[tuple[int, str]]:
+    """Every string in the front matter, with the line of the key it belongs to."""
+    found: list[tuple[int, str]] = []
+    if isinstance(value, LineDict):
+        for key, item in value.items():
+            key_line = value.line_of(key)
+            if isinstance(key, str):
+                found.append((key_line, key))
+            found += _strings(item, key_line)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            found += _strings(key, line) + _strings(item, line)
+    elif isinstance(value, list):
+        for item in value:
+            found += _strings(item, getattr(item, "line", line))
+    elif isinstance(value, str):
+        found.append((line, value))
+    return found
 
 
 def _shift_lines(value: Any, offset: int) -> None:

@@ -50,9 +50,9 @@ class WebImages:
 
 
 def show_artworks(show: Show) -> list[Artwork]:
-    """Every local artwork the pages show: the show's, then each episode's, without repeats."""
+    """Every local artwork the pages show: the show's, each episode's, each page's, without repeats."""
     found: dict[str, Artwork] = {}
-    for art in [show.image, *(e.image for e in show.episodes)]:
+    for art in [show.image, *(e.image for e in show.episodes), *(a.image for a in show.articles)]:
         if art is not None and art.site_path and art.source_path:
             found.setdefault(art.site_path, art)
     return list(found.values())

@@ -13,7 +13,7 @@ import hashlib
 import posixpath
 import re
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping, Protocol
@@ -22,9 +22,9 @@ from castnotes import __version__
 from castnotes.audio.info import AudioInfo
 from castnotes.codec import digest
 from castnotes.config.people import PEOPLE_FILE, person_id, read_people
-from castnotes.config.podcasting import read_funding, read_license, read_locations
+from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import FieldReader, first_control_character, strip_control_characters
+from castnotes.fields import CONTROL_CHARACTERS, FieldReader, first_control_character, strip_control_characters
 from castnotes.files import check_folder_files
 from castnotes.imageinfo import image_info
 from castnotes.markdown import HtmlPolicy, render_notes
@@ -36,6 +36,7 @@ from castnotes.model import (
     Person,
     Settings,
     Show,
+    SocialInteract,
     Soundbite,
     Sponsor,
 )
@@ -44,6 +45,7 @@ from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
 from castnotes.read.frontmatter import Document, parse_datetime, parse_document
+from castnotes.read.pages import load_pages
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
 from castnotes.workers import parallel_imap
@@ -56,7 +58,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
     "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
-    "draft", "slug", "funding", "license", "location",
+    "draft", "slug", "funding", "license", "location", "social", "guid_permalink", "itunes_title",
 )
 GUID_NAMESPACE = uuid.UUID("5b0e35e5-1b0c-5e3f-9d77-8a1e2c4b6a10")  # castnotes' own, for derived GUIDs
 
@@ -134,7 +136,12 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
         problems.extend(source.problems.items)
         if source.episode is not None:
             episode = source.episode
+            _refuse_control_characters(episode, problems)
             episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
+    by_folder = {s.folder.name: s.slug for s in sources}
+    pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
+                       lambda folder: f"episodes/{by_folder[folder]}/" if folder in by_folder else None,
+                       problems, now, left_out, strict_drafts)
     problems.raise_if_errors()
     episodes = _unique_people(settings, episodes, problems)
     cache.save()
@@ -145,7 +152,9 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     hosts = settings.show.hosts
     return Show(settings=settings, episodes=tuple(episodes), image=_show_artwork(settings), hosts=hosts,
                 problems=settings.warnings + tuple(problems.warnings),
-                copies=_people_photos(hosts + tuple(g for e in episodes for g in e.guests)))
+                copies=_people_photos(hosts + tuple(g for e in episodes for g in e.guests)),
+                articles=pages.articles,
+                topics=pages.topics)
 
 
 def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
@@ -194,6 +203,34 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         if progress is not None and missing:
             progress.finish()
     return [loaded for loaded in results if loaded is not None]
+
+
+def _refuse_control_characters(episode: Episode, problems: Problems) -> None:
+    """A control character that reached the episode another way than its front matter (an audio
+    tag, chapters.json, a people.toml entry) would stop the feed's XML: name the episode and field."""
+    found = _control_character(episode)
+    if found is not None:
+        field_name, character = found
+        problems.add(f"{field_name} holds the control character U+{ord(character):04X} (from the audio's tags "
+                     "or a file beside episode.md), which a feed (XML) cannot carry", episode.source_path,
+                     hint="remove it where the value comes from, or set the value in the front matter")
+
+
+def _control_character(value: Any, name: str = "") -> tuple[str, str] | None:
+    if isinstance(value, str):
+        hit = CONTROL_CHARACTERS.search(value)
+        return (name, hit.group()) if hit else None
+    if isinstance(value, (tuple, list)):
+        for index, item in enumerate(value):
+            found = _control_character(item, f"{name}[{index}]")
+            if found:
+                return found
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            found = _control_character(getattr(value, item.name), f"{name}.{item.name}" if name else item.name)
+            if found:
+                return found
+    return None
 
 
 def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
@@ -494,7 +531,10 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
         **podcasting,
         soundbites=_soundbites(reader, enclosure.duration),
         related=related,
+        social=_social(reader, settings, source.slug, number, guid),
         draft=bool(reader.boolean("draft")),
+        guid_permalink=bool(reader.boolean("guid_permalink")),
+        itunes_title=reader.text("itunes_title"),
         copies=tuple(copies),
     )
 
@@ -529,6 +569,24 @@ def _podcasting(reader: FieldReader, folder: Path, settings: Settings,
         "license": read_license(reader, "license"),
         "locations": read_locations(reader, "location"),
     }
+
+
+def _social(reader: FieldReader, settings: Settings, slug: str, number: int | None,
+            guid: str) -> tuple[SocialInteract, ...]:
+    """The episode's own `social:` threads, else the show-wide pattern filled in for it.
+
+    A pattern using {number} does not apply to an episode without a number.
+    """
+    own = read_social(reader, "social")
+    if own or reader.has("social"):
+        return own
+    pattern = settings.show.social
+    if pattern is None or pattern.uri is None:
+        return (pattern,) if pattern else ()
+    if "{number}" in pattern.uri and number is None:
+        return ()
+    uri = pattern.uri.replace("{slug}", slug).replace("{guid}", guid).replace("{number}", str(number))
+    return (replace(pattern, uri=uri),)
 
 
 def _episode_date(reader: FieldReader, tags: AudioInfo, zone: Any) -> datetime | None:

@@ -25,10 +25,12 @@ def episode_status(episode: Episode) -> str:
 
 
 def select_episodes(show: Show, *, drafts: bool = False, future: bool = False) -> Show:
-    """The show with only the episodes a build with these options publishes."""
+    """The show with only the episodes (and pages of pages/) a build with these options publishes."""
     kept = tuple(e for e in show.episodes
                  if (drafts or not e.draft) and (future or not e.scheduled))
-    return replace(show, episodes=kept)
+    articles = tuple(a for a in show.articles
+                     if (drafts or not a.draft) and (future or not a.scheduled))
+    return replace(show, episodes=kept, articles=articles)
 
 
 def count_statuses(episodes: Iterable[Episode]) -> dict[str, int]:

@@ -7,17 +7,11 @@ ten-episode one.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, replace
 from typing import Iterable
 
 from castnotes.model import Episode, Person, Show
-from castnotes.slugs import MAX_SLUG, slugify
-
-
-def slug_of(text: str) -> str:
-    """`Mental Health & You` -> `mental-health-you`; text with no latin letters gets a short hash."""
-    return slugify(text, max_length=MAX_SLUG) or "x" + hashlib.sha256(text.encode()).hexdigest()[:8]
+from castnotes.slugs import slug_of
 
 
 def category_path(name: str) -> str:

@@ -23,7 +23,7 @@ from castnotes.codec import digest
 from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
 from castnotes.markdown import render_markdown, resolve_site_links
-from castnotes.model import Artwork, Enclosure, Episode, Person, Show, Transcript
+from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show, Transcript
 from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
@@ -46,9 +46,10 @@ from castnotes.render.seo import (
 )
 from castnotes.render.subscribe import app_links, qr_svg
 from castnotes.render.takeaways import (
-    TAKEAWAYS_LIMIT,
     TAKEAWAYS_PATH,
+    posts_of,
     render_takeaways_feed,
+    takeaway_entries,
     takeaways_url,
 )
 from castnotes.render.timestamps import link_timestamps
@@ -184,13 +185,14 @@ def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     index = index_show(show)
     view = ShowView(show.settings, show.image, show.hosts, show.generator)
     base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
-                  bool(index.categories), bool(index.people))
+                  bool(index.categories), bool(index.people), site_links(show))
     pages = list(plan_pages(show, index, data))
     fingerprints = Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
-                      partial(render_page, env, view, page, data, index)) for page in pages]
+                      partial(render_page, env, view, page, data, index, site_links(show)))
+            for page in pages]
     listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
-    newest = show.episodes[:TAKEAWAYS_LIMIT]
+    newest = takeaway_entries(show)
     jobs += [
         RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
         RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
@@ -218,9 +220,11 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     """Every page of the site, in a stable order."""
     yield from _home_pages(show)
     episodes = show.episodes
+    collections = collections_of(show)
     for i, episode in enumerate(episodes):
         yield Page(f"{episode.page_path}index.html", "episode.html", {
             "episode": episode,
+            "collections": collections.get(episode.slug, ()),
             "newer": episodes[i - 1] if i > 0 else None,
             "older": episodes[i + 1] if i + 1 < len(episodes) else None,
             "related": index.related[episode.slug],
@@ -231,22 +235,103 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     yield Page("archive/index.html", "archive.html", {"groups": index.archive, "totals": totals})
     if index.categories:
         yield Page("categories/index.html", "categories.html", {"categories": index.categories})
+    per_page = show.settings.site.per_page
+    topics = dict(show.topics)
     for category in index.categories:
-        yield Page(f"{category.page_path}index.html", "category.html", {"category": category},
-                   lastmod=lastmod(category.episodes[0]))
-    if index.people:
-        yield Page("people/index.html", "people.html", {"people": index.people})
+        for number, (path, chunk, pagination) in enumerate(paginate(category.page_path, category.episodes,
+                                                                    per_page)):
+            yield Page(path, "category.html", {
+                "category": category, "episodes": chunk, "pagination": pagination,
+                "description": Markup(topics[category.slug]) if category.slug in topics and number == 0 else None,
+            }, lastmod=lastmod(chunk[0]))
+    for path, chunk, pagination in paginate("people/", index.people, PEOPLE_PER_PAGE) if index.people else ():
+        yield Page(path, "people.html", {"people": chunk, "pagination": pagination})
     for entry in index.people:
-        yield Page(f"{entry.page_path}index.html", "person.html", {"entry": entry},
-                   lastmod=lastmod(entry.episodes[0]) if entry.episodes else None)
+        for path, chunk, pagination in paginate(entry.page_path, entry.episodes, per_page):
+            yield Page(path, "person.html", {"entry": entry, "episodes": chunk, "pagination": pagination},
+                       lastmod=lastmod(chunk[0]) if chunk else None)
     yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
                                                   "totals": totals})
+    yield from _article_pages(show)
     yield Page("subscribe/index.html", "subscribe.html", {
         "apps": app_links(show.settings.feed_url),
         "qr": qr_svg(show.settings.feed_url, "QR code of the feed address"),
     })
     yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
+
+
+PEOPLE_PER_PAGE = 48  # person cards on one page of /people/
+
+
+def paginate(base: str, items: tuple | list, per_page: int) -> Iterator[tuple[str, Any, dict[str, Any]]]:
+    """A long list over pages: `base` (e.g. "categories/x/"), then `base` + "page/2/", ...
+
+    Yields (site path of the page, its items, pagination) where pagination holds the
+    page number, the count, and the paths of the newer and older pages (or None), as
+    `partials/pagination.html` expects them.
+    """
+    count = max(1, math.ceil(len(items) / per_page))
+    for number in range(1, count + 1):
+        folder = base if number == 1 else f"{base}page/{number}/"
+        yield f"{folder}index.html", items[(number - 1) * per_page : number * per_page], {
+            "number": number,
+            "count": count,
+            "newer": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
+            "older": f"{base}page/{number + 1}/" if number < count else None,
+        }
+
+
+def collections_of(show: Show) -> dict[str, tuple[Article, ...]]:
+    """Episode slug -> the collections listing it, by title."""
+    found: dict[str, list[Article]] = {}
+    for article in sorted(show.articles, key=lambda a: (a.title.lower(), a.slug)):
+        for slug in article.episodes:
+            found.setdefault(slug, []).append(article)
+    return {slug: tuple(articles) for slug, articles in found.items()}
+
+
+def _article_pages(show: Show) -> Iterator[Page]:
+    """pages/: each page, post and collection, and /posts/ listing posts and collections."""
+    by_slug = {e.slug: e for e in show.episodes}
+    for article in show.articles:
+        embedded = {slug: by_slug[slug] for kind, slug in article.parts if kind == "episode" and slug in by_slug}
+        yield Page(f"{article.page_path}index.html", "article.html", {
+            "article": article,
+            "embedded": embedded,
+            # a scheduled or draft episode left out of this build is left out of the list
+            "collection": tuple(by_slug[slug] for slug in article.episodes if slug in by_slug),
+        }, lastmod=article.date.date().isoformat() if article.date else None)
+    posts = posts_of(show)
+    collections = tuple(a for a in show.articles if a.kind == "collection" and not a.date)
+    if posts or collections:
+        yield Page("posts/index.html", "posts.html", {"posts": posts, "collections": collections},
+                   lastmod=posts[0].date.date().isoformat() if posts else None)
+
+
+def featured_item(show: Show) -> dict[str, Any] | None:
+    """What `[site] featured` names, as the home page shows it: {"kind", "item", "episodes"}."""
+    slug = show.settings.site.featured
+    if slug is None:
+        return None
+    for episode in show.episodes:
+        if episode.slug == slug:
+            return {"kind": "episode", "item": episode, "episodes": ()}
+    by_slug = {e.slug: e for e in show.episodes}
+    for article in show.articles:
+        if article.slug == slug:
+            return {"kind": article.kind, "item": article,
+                    "episodes": tuple(by_slug[s] for s in article.episodes if s in by_slug)}
+    return None  # a draft or scheduled item this build leaves out
+
+
+def site_links(show: Show) -> dict[str, Any]:
+    """What every page shows of pages/ (navigation, footer): a change here re-renders them all."""
+    return {
+        "has_posts": any(a.date or a.kind == "collection" for a in show.articles),
+        "pages": tuple((a.title, a.page_path) for a in sorted(show.articles, key=lambda a: (a.title.lower(), a.slug))
+                       if a.kind == "page"),
+    }
 
 
 def _home_pages(show: Show) -> Iterator[Page]:
@@ -257,7 +342,9 @@ def _home_pages(show: Show) -> Iterator[Page]:
         path = "index.html" if number == 1 else f"page/{number}/index.html"
         yield Page(path, "index.html", {
             "episodes": episodes[(number - 1) * per_page : number * per_page],
-            "featured": episodes[0] if number == 1 and episodes else None,
+            # first on the home page: [site] featured, else the latest episode
+            "featured": (featured_item(show) or ({"kind": "latest", "item": episodes[0], "episodes": ()}
+                                                 if episodes else None)) if number == 1 else None,
             "pagination": {
                 "number": number,
                 "count": pages,
@@ -268,7 +355,7 @@ def _home_pages(show: Show) -> Iterator[Page]:
 
 
 def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteData,
-                index: SiteIndex) -> bytes:
+                index: SiteIndex, links: dict[str, Any]) -> bytes:
     root = root_for(page.site_path)
     if page.site_path == NOT_FOUND:
         # Served at whatever address was missing: only absolute paths work there.
@@ -282,6 +369,10 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
         "section": section_of(page.site_path),
         "has_categories": bool(index.categories),
         "has_people": bool(index.people),
+        "has_posts": links["has_posts"],
+        "site_pages": links["pages"],
+        "funding": show.settings.show.funding,
+        "reply_email": show.settings.site.reply_email,
         "page_url": show.url + folder,
         "feed_url": show.feed_url,
         "takeaways_url": takeaways_url(show),

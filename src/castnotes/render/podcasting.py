@@ -30,6 +30,7 @@ from castnotes.model import (
     Location,
     Person,
     Show,
+    SocialInteract,
 )
 from castnotes.render.chapters import JSON_CHAPTERS_TYPE, chapter_image_url
 from castnotes.timecode import format_npt
@@ -112,7 +113,7 @@ def channel_tags(show: Show) -> list[Tag]:
     settings = show.settings.show
     tags = [tag("guid", show.settings.podcast_guid)]
     if settings.locked is not None:
-        owner = settings.owner.email if settings.owner else None
+        owner = settings.locked_owner or (settings.owner.email if settings.owner else None)
         tags.append(tag("locked", "yes" if settings.locked else "no", {"owner": owner}))
     tags += [funding_tag(f) for f in settings.funding]
     tags += [person_tag(p, show.url) for p in show.hosts]
@@ -177,6 +178,13 @@ def location_tag(place: Location) -> Tag:
                                         "country": place.country})
 
 
+def social_tag(social: SocialInteract) -> Tag:
+    """podcast:socialInteract: where the episode's conversation happens (protocol "disabled": nowhere)."""
+    return tag("socialInteract", attrs={"uri": social.uri, "protocol": social.protocol,
+                                        "accountId": social.account_id, "accountUrl": social.account_url,
+                                        "priority": social.priority})
+
+
 def image_tag(art: Artwork) -> Tag:
     """podcast:image for artwork castnotes publishes (with its size) or links to."""
     mime = None
@@ -206,6 +214,7 @@ def item_tags(show: Show, episode: Episode) -> list[Tag]:
     if episode.license:
         tags.append(license_tag(episode.license))
     tags += [location_tag(place) for place in episode.locations]
+    tags += [social_tag(social) for social in episode.social]
     if episode.alternates:
         tags.append(alternate_tag(episode.enclosure, default=True))
         tags += [alternate_tag(a) for a in episode.alternates]

@@ -73,14 +73,18 @@ class CastnotesExtension(BaseExtension):
 
 
 class CastnotesEntryExtension(BaseEntryExtension):
-    """Item-level fixes: itunes:explicit true/false, the description in CDATA, any art URL."""
+    """Item-level fixes: itunes:explicit true/false, the description in CDATA, any art URL,
+    itunes:title."""
 
     def __init__(self) -> None:
         self.explicit: bool | None = None
         self.description_html: str | None = None
         self.image_url: str | None = None
+        self.itunes_title: str | None = None
 
     def extend_rss(self, entry):  # noqa: ANN001 - feedgen's signature
+        if self.itunes_title is not None:
+            xml_elem(f"{{{ITUNES}}}title", entry).text = self.itunes_title
         if self.image_url is not None:
             xml_elem(f"{{{ITUNES}}}image", entry).set("href", self.image_url)
         if self.explicit is not None:
@@ -274,7 +278,7 @@ def add_item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     page_url = show.url + episode.page_path
     fe.title(episode.title)
     fe.link(href=page_url)
-    fe.guid(episode.guid, permalink=False)
+    fe.guid(episode.guid, permalink=episode.guid_permalink)
     fe.pubDate(episode.date)
     summary = None if episode.summary_is_excerpt else episode.summary
     fe.description(episode.summary or episode.title)
@@ -282,7 +286,8 @@ def add_item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     fe.content(resolve_site_links(episode.body_html, show.url), type="CDATA")
     enclosure = episode.enclosure
     fe.enclosure(enclosure.url, str(enclosure.length), enclosure.mime)
-    fe.podcast.itunes_duration(str(whole_seconds(enclosure.duration)))
+    if enclosure.duration > 0:  # 0: not measured yet (remote audio imported without one): no tag
+        fe.podcast.itunes_duration(str(whole_seconds(enclosure.duration)))
     if show.settings.show.author:
         fe.podcast.itunes_author(show.settings.show.author)
     if episode.number is not None:
@@ -293,4 +298,6 @@ def add_item(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     if episode.image is not None:
         fe.castnotes.image_url = episode.image.url
     fe.castnotes.explicit = episode.explicit
+    if episode.itunes_title and episode.itunes_title != episode.title:
+        fe.castnotes.itunes_title = episode.itunes_title
     fe.podcastindex.tags = item_tags(show, episode)

@@ -60,7 +60,7 @@ def series_jsonld(show: Show) -> dict[str, Any]:
 
 def episode_jsonld(show: Show, episode: Episode, page_url: str) -> dict[str, Any]:
     enclosure = episode.enclosure
-    duration = format_iso_duration(enclosure.duration)
+    duration = format_iso_duration(enclosure.duration) if enclosure.duration > 0 else None
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "PodcastEpisode",
@@ -79,6 +79,10 @@ def episode_jsonld(show: Show, episode: Episode, page_url: str) -> dict[str, Any
         },
         "partOfSeries": {"@type": "PodcastSeries", "name": show.settings.show.title, "url": show.url},
     }
+    if duration is None:  # not measured: say nothing rather than zero
+        for table in (data, data["associatedMedia"]):
+            for key in ("timeRequired", "duration"):
+                table.pop(key, None)
     if episode.number is not None:
         data["episodeNumber"] = episode.number
     if episode.season is not None:

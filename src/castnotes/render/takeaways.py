@@ -15,7 +15,7 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
 from castnotes.markdown import render_markdown, resolve_site_links
-from castnotes.model import Episode, Show
+from castnotes.model import Article, Episode, Show
 from castnotes.render.rss import GENERATOR, XML_DECLARATION, build_date
 from castnotes.render.seo import plain_text
 
@@ -40,6 +40,18 @@ class LinkAttributes(BaseEntryExtension):
         return entry
 
 
+def posts_of(show: Show) -> tuple[Article, ...]:
+    """The pages of pages/ with a date (posts, dated collections), newest first."""
+    return tuple(sorted((a for a in show.articles if a.date), key=lambda a: (a.date, a.slug), reverse=True))
+
+
+def takeaway_entries(show: Show) -> tuple[Episode | Article, ...]:
+    """The feed's entries: the episodes' takeaways and the posts, newest first."""
+    entries: list[Episode | Article] = [*show.episodes, *posts_of(show)]
+    entries.sort(key=lambda entry: (entry.date, entry.slug), reverse=True)
+    return tuple(entries[:TAKEAWAYS_LIMIT])
+
+
 def takeaways_url(show: Show) -> str:
     return show.url + TAKEAWAYS_PATH
 
@@ -55,7 +67,8 @@ def render_takeaways_feed(show: Show) -> bytes:
     fg.link(href=show.url, rel="alternate", type="text/html")
     fg.link(href=show.feed_url, rel="related", type="application/rss+xml")
     fg.language(settings.language)
-    fg.updated(build_date(show))
+    entries = takeaway_entries(show)
+    fg.updated(max(build_date(show), *(entry.date for entry in entries)) if entries else build_date(show))
     fg.generator(GENERATOR, uri="https://pypi.org/project/castnotes/")
     if settings.author:
         fg.author(name=settings.author)
@@ -64,8 +77,11 @@ def render_takeaways_feed(show: Show) -> bytes:
     if show.image:
         fg.icon(show.image.url)
         fg.logo(show.image.url)
-    for episode in show.episodes[:TAKEAWAYS_LIMIT]:
-        add_post(fg, show, episode)
+    for entry in entries:
+        if isinstance(entry, Episode):
+            add_post(fg, show, entry)
+        else:
+            add_article(fg, show, entry)
     return XML_DECLARATION + fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=False)
 
 
@@ -92,6 +108,29 @@ def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
         entry.category(term=name)
     for guest in episode.guests:
         entry.contributor(name=guest.name, **({"uri": guest.href} if guest.href else {}))
+
+
+def add_article(fg: FeedGenerator, show: Show, article: Article) -> None:
+    """A post of pages/: its text in full; an embedded player becomes a link to the episode."""
+    page_url = show.url + article.page_path
+    entry = fg.add_entry(order="append")
+    entry.id(page_url)
+    entry.title(article.title)
+    links = [{"href": page_url, "rel": "alternate", "type": "text/html"}]
+    entry.link(**links[0])
+    entry.linkattributes.links = links
+    assert article.date is not None
+    entry.published(article.date)
+    entry.updated(article.date)
+    if article.summary:
+        entry.summary(article.summary)
+    body = resolve_site_links(article.body_html, show.url)
+    titles = {e.slug: e.title for e in show.episodes}
+    listed = [slug for slug in article.episodes if slug in titles]
+    if listed:  # a collection: its episodes, in order
+        body += "<ol>\n" + "".join(f'<li><a href="{show.url}episodes/{slug}/">{escape(titles[slug])}</a></li>\n'
+                                  for slug in listed) + "</ol>\n"
+    entry.content(body, type="html")
 
 
 def post_id(episode: Episode, page_url: str) -> str:
