@@ -18,7 +18,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 
-from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.fields import LineDict, first_control_character
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -93,6 +93,18 @@ class Document:
 
 
 _FENCE = re.compile(r"^---[ \t]*$", re.M)
+
+
+def load_document(path: Path, problems: Problems, what: str) -> Document | None:
+    """The Markdown file at `path` with its front matter: the one loader of episode notes,
+    pages and topic descriptions. None after reporting why it cannot be read."""
+    try:
+        return parse_document(path.read_text(encoding="utf-8"), path)
+    except UnicodeDecodeError:
+        problems.add(f"{what} is not UTF-8 text", path, hint="save it as UTF-8")
+    except CastnotesError as exc:
+        problems.extend(exc.problems)
+    return None
 
 
 def parse_document(text: str, path: Path) -> Document:

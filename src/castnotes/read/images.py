@@ -153,7 +153,6 @@ class CardJob:
 def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...]]:
     """A card per episode (by slug), drawn or reused from .castnotes/images/cards/, and the
     files to publish."""
-    from castnotes.timecode import format_clock
     from castnotes.workers import parallel_imap
 
     cache_dir = show.settings.root / STORE_DIR / "images" / "cards"

@@ -23,7 +23,7 @@ from castnotes.fields import FieldReader, KeyLines
 from castnotes.imageinfo import image_info
 from castnotes.markdown import HtmlPolicy, find_embeds, render_markdown, render_notes, split_embeds
 from castnotes.model import Article, Artwork, Episode, Settings
-from castnotes.read.frontmatter import Document, parse_datetime, parse_document
+from castnotes.read.frontmatter import Document, load_document, parse_datetime
 from castnotes.slugs import slug_of, slugify
 
 PAGES_DIR = "pages"
@@ -98,13 +98,8 @@ def _first_pass(folder: Path, root: Path, problems: Problems) -> list[tuple[Path
             problems.add("the page is a link to a file outside the show folder", path,
                          hint="copy the file into pages/")
             continue
-        try:
-            doc = parse_document(path.read_text(encoding="utf-8"), path)
-        except UnicodeDecodeError:
-            problems.add("the page is not UTF-8 text", path, hint="save it as UTF-8")
-            continue
-        except CastnotesError as exc:
-            problems.extend(exc.problems)
+        doc = load_document(path, problems, "the page")
+        if doc is None:
             continue
         reader = FieldReader(path, doc.meta, problems)
         slug = reader.text("slug") or slugify(path.stem)
@@ -257,13 +252,8 @@ def _topic_files(folder: Path, root: Path, problems: Problems) -> list[tuple[Pat
             problems.add("the topic description is a link to a file outside the show folder", path,
                          hint="copy the file into pages/topics/")
             continue
-        try:
-            doc = parse_document(path.read_text(encoding="utf-8"), path)
-        except UnicodeDecodeError:
-            problems.add("the topic description is not UTF-8 text", path, hint="save it as UTF-8")
-            continue
-        except CastnotesError as exc:
-            problems.extend(exc.problems)
+        doc = load_document(path, problems, "the topic description")
+        if doc is None:
             continue
         FieldReader(path, doc.meta, problems).check_keys(TOPIC_KEYS)
         if not doc.body.strip():

@@ -24,7 +24,12 @@ from castnotes.codec import digest
 from castnotes.config.people import PEOPLE_FILE, person_id, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
 from castnotes.errors import CastnotesError, Problems
-from castnotes.fields import CONTROL_CHARACTERS, FieldReader, first_control_character, strip_control_characters
+from castnotes.fields import (
+    CONTROL_CHARACTERS,
+    FieldReader,
+    first_control_character,
+    strip_control_characters,
+)
 from castnotes.files import check_folder_files
 from castnotes.imageinfo import image_info
 from castnotes.markdown import HtmlPolicy, render_notes
@@ -44,7 +49,7 @@ from castnotes.read import chapters as chapter_sources
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
-from castnotes.read.frontmatter import Document, parse_datetime, parse_document
+from castnotes.read.frontmatter import Document, load_document, parse_datetime
 from castnotes.read.pages import load_pages
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
@@ -326,13 +331,8 @@ def _first_pass(settings: Settings, problems: Problems,
         if any(p.where.path in (path, folder) for p in unsafe.errors):  # nothing of it can be read
             problems.extend(unsafe.items)
             continue
-        try:
-            doc = parse_document(path.read_text(encoding="utf-8"), path)
-        except UnicodeDecodeError:
-            problems.add("episode.md is not UTF-8 text", path, hint="save it as UTF-8")
-            continue
-        except CastnotesError as exc:
-            problems.extend(exc.problems)
+        doc = load_document(path, problems, "episode.md")
+        if doc is None:
             continue
         own = Problems()
         own.extend(unsafe.items)
