@@ -226,9 +226,13 @@ def audio_state(driver: "object") -> dict:
 
 
 def wait_for(driver: "object", condition: str, timeout: float = 15) -> None:
+    """Poll `condition` until it holds; an element it reads that is not there yet (a script
+    error while polling) counts as "not yet", not as a failure."""
+    from selenium.common.exceptions import JavascriptException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    WebDriverWait(driver, timeout).until(lambda d: d.execute_script("return " + condition))
+    WebDriverWait(driver, timeout, ignored_exceptions=[JavascriptException]).until(
+        lambda d: d.execute_script("return " + condition))
 
 
 def test_the_player_shows_the_real_duration_then_plays_and_skips(demo_site: Path) -> None:
