@@ -16,7 +16,7 @@ from castnotes.commands import importer
 from castnotes.commands.build import BuildOptions, build
 from castnotes.commands.importer import MAX_FEED_BYTES, import_show
 from castnotes.errors import CastnotesError
-from castnotes.output.ledger import load_ledger
+from castnotes.read.ledger import load_ledger
 from castnotes.read.frontmatter import parse_document
 
 CHANNEL = """<title>Moving Day</title>

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from castnotes.errors import CastnotesError, Problem
-from castnotes.output.ledger import LEDGER_NAME
+from castnotes.read.ledger import LEDGER_NAME
 from castnotes.read.status import count_statuses
 
 if TYPE_CHECKING:  # the commands load the heavy modules; `build` with nothing to do needs none of them

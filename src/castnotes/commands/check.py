@@ -32,7 +32,8 @@ from castnotes.checks.xmldoc import parse_feed_document
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Show
-from castnotes.output.ledger import guard, keep_published, published_slugs, unguarded_warning
+from castnotes.output.ledger import guard, unguarded_warning
+from castnotes.read.ledger import keep_published
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render.rss import render_feed, render_feeds
@@ -132,8 +133,7 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     lint = Lint()
     try:
         settings = load_settings(root)
-        everything = keep_published(load_show(settings, now=now, strict_drafts=False,
-                                              published=published_slugs(settings.root)))
+        everything = keep_published(load_show(settings, now=now, strict_drafts=False))
     except CastnotesError as exc:
         for problem in exc.problems:
             lint.add_at(_problem_place(problem, root), "SOURCE", problem.message,

@@ -51,8 +51,9 @@ from castnotes.importing.plan import (
 )
 from castnotes.importing.settings import render_settings
 from castnotes.model import CONFIG_NAME
-from castnotes.output.ledger import LedgerEntry, append_entries, load_ledger
+from castnotes.output.ledger import append_entries
 from castnotes.read.frontmatter import parse_document
+from castnotes.read.ledger import LedgerEntry, load_ledger
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR, default_slug
 from castnotes.store import store_dir, write_atomic
 

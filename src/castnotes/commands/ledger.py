@@ -20,7 +20,8 @@ from lxml import etree
 from castnotes.commands.check import read_feed_source
 from castnotes.errors import CastnotesError
 from castnotes.model import CONFIG_NAME
-from castnotes.output.ledger import LEDGER_NAME, LedgerEntry, append_entries, load_ledger
+from castnotes.output.ledger import append_entries
+from castnotes.read.ledger import LEDGER_NAME, LedgerEntry, load_ledger
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
+from castnotes.read.ledger import published_slugs
 from castnotes.read.pages import load_pages
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
@@ -113,8 +114,8 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
 
     Episodes whose folder, settings and slug map are unchanged come from the episode
     cache; the others are loaded on every core (workers.parallel_imap).
-    `published` (GUID -> (slug, date), from the ledger) keeps a published episode's address
-    when another episode with the same title turns up.
+    `published` (GUID -> (slug, date); by default read from the ledger) keeps a published
+    episode's address when another episode with the same title turns up.
     """
     now = now or datetime.now(timezone.utc)
     cache = audio_cache or AudioCache(settings.root)
@@ -123,7 +124,9 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     for published_folder in ("static", "templates"):  # copied into the site as they are
         if (settings.root / published_folder).is_dir():
             check_folder_files(settings.root / published_folder, settings.root, problems)
-    sources = _first_pass(settings, problems, published or {})
+    if published is None:
+        published = published_slugs(settings.root)
+    sources = _first_pass(settings, problems, published)
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
     for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
         source.problems.extend(loaded.problems)
