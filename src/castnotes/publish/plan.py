@@ -91,11 +91,6 @@ class Plan:
         return any(f.kind == "feed" for f in self.uploads)
 
 
-def feed_paths(settings: Settings) -> set[str]:
-    """The main feed's site path; its pages (`feed-2.xml`...) are matched by feed_kind."""
-    return {settings.feed.path, TAKEAWAYS_PATH}
-
-
 def classify(path: str, settings: Settings) -> tuple[int, str, str]:
     """(phase, cache kind, Content-Type) of a site path."""
     suffix = os.path.splitext(path)[1].lower()
