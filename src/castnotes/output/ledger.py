@@ -18,7 +18,7 @@ import fcntl
 import fnmatch
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
@@ -33,6 +33,7 @@ from castnotes.read.ledger import (  # noqa: F401 - re-exported
     keep_published,
     load_ledger,
     published_slugs,
+    recorded_now,
     same_instant,
 )
 from castnotes.store import fsync_dir
@@ -63,7 +64,7 @@ def unguarded_warning(root: Path, published_feed: Path) -> Problem | None:
 def entry_for(episode: Episode, kind: str = "published", note: str | None = None,
               now: datetime | None = None) -> LedgerEntry:
     return LedgerEntry(guid=episode.guid, slug=episode.slug, url=episode.enclosure.url,
-                       date=episode.date.isoformat(), kind=kind, recorded=_now(now), note=note)
+                       date=episode.date.isoformat(), kind=kind, recorded=recorded_now(now), note=note)
 
 
 def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[str] = (),
@@ -92,7 +93,7 @@ def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[
                 note = (f"GUID replaced by {successor.guid}" if successor is not None
                         else "removed from the feed")
                 records.append(LedgerEntry(guid=guid, slug=entry.slug, url=entry.url, date=entry.date,
-                                           kind="removed", recorded=_now(now),
+                                           kind="removed", recorded=recorded_now(now),
                                            note=f"{note} (--allow-change)"))
                 continue
             problems.append(_missing_problem(ledger, guid, entry, successor, waiting.get(guid)))
@@ -182,10 +183,6 @@ def _missing_problem(ledger: Ledger, guid: str, entry: LedgerEntry, successor: E
         hint=(f"restore it (or give the renamed folder `guid: {guid}`), or run with "
               f"--allow-change {entry.slug} to remove it on purpose"),
         rule="LEDGER")
-
-
-def _now(now: datetime | None) -> str:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:

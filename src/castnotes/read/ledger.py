@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
@@ -32,6 +32,11 @@ class LedgerEntry:
     def to_line(self) -> str:
         data = {k: v for k, v in asdict(self).items() if v is not None}
         return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def recorded_now(now: datetime | None = None) -> str:
+    """A record's `recorded` stamp: now (or `now`) in UTC, to the second."""
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True, slots=True)
