@@ -181,7 +181,7 @@ def check(ctx: Context, feed_or_url: str | None, against: str | None, online: bo
 
     report = ctx.run(lambda: check_feed(feed_or_url, online=online, against=against) if feed_or_url
                      else check_show(ctx.root, online=online, against=against), "nothing was checked.")
-    failed = bool(report.errors or (strict and report.warnings))
+    failed = report.failed(strict)
     if output_format == "json":
         click.echo(messages.check_json(report, strict))
     elif ctx.verbosity >= 1 or failed:  # --quiet: only what fails the check
@@ -239,11 +239,10 @@ def list_command(ctx: Context, output_format: str) -> None:
     """List every episode: number, date, status (published, scheduled, draft), duration, size."""
     import shutil
 
-    from castnotes.cli.tables import episode_table
     from castnotes.commands.listing import list_episodes
 
     rows = ctx.run(lambda: list_episodes(ctx.root), "nothing was listed.")
-    lines = [messages.episodes_json(rows)] if output_format == "json" else episode_table(
+    lines = [messages.episodes_json(rows)] if output_format == "json" else messages.episode_table(
         rows, shutil.get_terminal_size((100, 24)).columns)
     for line in lines:
         click.echo(line)
@@ -311,7 +310,7 @@ def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, l
                                              progress=progress))
     finally:
         if progress:
-            progress.close()
+            progress.finish()
     ctx.problems(result.problems)
     ctx.detail(*messages.import_details(result))
     ctx.info(*messages.import_summary(result, ctx.root))

@@ -55,6 +55,10 @@ class CheckReport:
     def warnings(self) -> list[Problem]:
         return [f for f in self.findings if f.severity == "warning"]
 
+    def failed(self, strict: bool) -> bool:
+        """Errors fail a check; with --strict, warnings too."""
+        return bool(self.errors or (strict and self.warnings))
+
 
 def lint_feed(data: bytes, lint: Lint, resources: Resources, *, online: bool = False) -> etree._Element | None:
     """Run every rule over the feed bytes; returns the parsed root (None when XML-1 stopped it)."""
