@@ -8,7 +8,6 @@ collected so a host sees all of them at once.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from castnotes.config.podcasting import (
     read_update_frequency,
 )
 from castnotes.errors import CastnotesError, Problems, did_you_mean
-from castnotes.fields import FieldReader, KeyLines, check_control_characters
+from castnotes.fields import FieldReader, KeyLines, check_control_characters, parse_toml
 from castnotes.files import read_text
 from castnotes.model import (
     CONFIG_NAME,
@@ -128,11 +127,7 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
 
     Pure apart from checking that files it names (artwork, hosts' photos) exist.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
-        raise CastnotesError.single(f"TOML syntax error: {exc}", path, line) from None
+    data = parse_toml(text, path)
     problems = Problems()
     lines = KeyLines(text)
     _check_keys(data, problems, path, lines)
@@ -522,8 +517,3 @@ def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", prob
     if slash and not value.endswith("/"):
         value += "/"
     return value
-
-
-def _toml_error_line(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None
