@@ -1,8 +1,8 @@
 """`castnotes check`: lint a show, its feed, or any podcast feed against feed-rules.md §1.
 
 `lint_feed` runs every offline rule over feed bytes; `check_show` and `check_feed`
-wrap it for the two things a host points the command at. `castnotes build` calls
-`lint_show_feed` and refuses a feed with an error-level finding.
+wrap it for the two things a host points the command at. `castnotes build` checks
+its feed with `ShowFeedLint` and refuses one with an error-level finding.
 """
 
 from __future__ import annotations
@@ -26,21 +26,17 @@ from castnotes.checks.podcast20 import check_podcasting
 from castnotes.checks.published import compare_with_published
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources, mirror_for
-from castnotes.checks.rules import RULES
 from castnotes.checks.show import ShowLocator, show_resources
 from castnotes.checks.xmldoc import parse_feed_document
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.fetch import is_http_url
 from castnotes.model import Show
 from castnotes.output.ledger import guard, unguarded_warning
 from castnotes.read.ledger import keep_published
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render.rss import render_feed, render_feeds
-
-__all__ = ["RULES", "CheckReport", "ShowFeedLint", "check_feed", "check_show", "compare_against",
-           "lint_feed", "lint_show_feed"]
-
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
@@ -74,22 +70,14 @@ def lint_feed(data: bytes, lint: Lint, resources: Resources, *, online: bool = F
     return root
 
 
-def lint_show_feed(show: Show, *documents: bytes) -> Lint:
-    """The rules over a show's rendered feed documents, placed in the show's files (used by build).
-
-    The documents may be the pages of a paged feed, or the pieces a feed is rendered
-    in (feed.render_parts): every piece carries the same channel, so a finding about
-    the channel is kept once; episodes sharing an enclosure URL across pieces are
-    found from the show itself.
-    """
-    checker = ShowFeedLint(show)
-    for data in documents:
-        checker.add(data)
-    return checker.finish()
-
-
 class ShowFeedLint:
-    """`lint_show_feed` one document (or piece) at a time, so each can be dropped once checked."""
+    """The rules over a show's rendered feed, placed in the show's files (used by build).
+
+    Documents are added one at a time, so each can be dropped once checked. They may be
+    the pages of a paged feed, or the pieces a feed is rendered in (feed.render_parts):
+    every piece carries the same channel, so a finding about the channel is kept once;
+    episodes sharing an enclosure URL across pieces are found from the show itself.
+    """
 
     def __init__(self, show: Show):
         self.show = show
@@ -171,7 +159,7 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
     """Lint any feed, from a file or an http(s) URL."""
     lint = Lint()
     resources = Resources(fetch=fetch_bytes if online else None)
-    if _is_url(source):
+    if is_http_url(source):
         try:
             data, headers, final_url = fetch_feed(source)
         except (urllib.error.URLError, OSError, ValueError) as exc:
@@ -183,7 +171,7 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
             raise CastnotesError.single(f"no such feed file: {source}", hint="give a feed file or an http(s) URL")
         data, headers, final_url = path.read_bytes(), None, None
     root = _peek_channel(data)
-    if not _is_url(source) and root is not None:
+    if not is_http_url(source) and root is not None:
         resources.mirror = mirror_for(Path(source), self_href(root), (text_of(root, "link") or "").strip())
     tree = lint_feed(data, lint, resources, online=online)
     check_feed_size(len(data), lint)
@@ -201,13 +189,9 @@ def compare_against(feed: bytes, published_source: str, lint: Lint) -> None:
         compare_with_published(feed, read_feed_source(published_source), root, lint)
 
 
-def _is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
-
-
 def read_feed_source(source: str) -> bytes:
     """The published feed for --against: a file or a URL."""
-    if _is_url(source):
+    if is_http_url(source):
         try:
             return fetch_feed(source)[0]
         except (urllib.error.URLError, OSError, ValueError) as exc:
