@@ -529,7 +529,7 @@ def test_download_progress_bars_on_a_terminal(capsys) -> None:
     for done in (0, 500, 1000):
         bars("001-first", done, 1000)
     bars("002-second", 10, None)
-    bars.close()
+    bars.finish()
     assert "001-first" in capsys.readouterr().err
 
 
