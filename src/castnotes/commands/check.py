@@ -10,6 +10,7 @@ from __future__ import annotations
 import urllib.error
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import Message
 from pathlib import Path
 
 from lxml import etree
@@ -159,17 +160,8 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
     """Lint any feed, from a file or an http(s) URL."""
     lint = Lint()
     resources = Resources(fetch=fetch_bytes if online else None)
-    if is_http_url(source):
-        try:
-            data, headers, final_url = fetch_feed(source)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise CastnotesError.single(f"could not fetch {source}: {getattr(exc, 'reason', exc)}",
-                                        hint="check the address, or save the feed and check the file") from None
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise CastnotesError.single(f"no such feed file: {source}", hint="give a feed file or an http(s) URL")
-        data, headers, final_url = path.read_bytes(), None, None
+    data, headers, final_url = _load_feed(source, "", "check the address, or save the feed and check the file",
+                                          "give a feed file or an http(s) URL")
     root = _peek_channel(data)
     if not is_http_url(source) and root is not None:
         resources.mirror = mirror_for(Path(source), self_href(root), (text_of(root, "link") or "").strip())
@@ -191,16 +183,22 @@ def compare_against(feed: bytes, published_source: str, lint: Lint) -> None:
 
 def read_feed_source(source: str) -> bytes:
     """The published feed for --against: a file or a URL."""
+    return _load_feed(source, "the published feed ", None, "--against takes a feed file or URL")[0]
+
+
+def _load_feed(source: str, what: str, fetch_hint: str | None,
+               file_hint: str) -> tuple[bytes, Message | None, str | None]:
+    """(bytes, response headers, final address) of a feed URL, or the bytes of a feed file."""
     if is_http_url(source):
         try:
-            return fetch_feed(source)[0]
+            return fetch_feed(source)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise CastnotesError.single(f"could not fetch the published feed {source}: "
-                                        f"{getattr(exc, 'reason', exc)}") from None
+            raise CastnotesError.single(f"could not fetch {what}{source}: {getattr(exc, 'reason', exc)}",
+                                        hint=fetch_hint) from None
     path = Path(source)
     if not path.is_file():
-        raise CastnotesError.single(f"no such feed file: {source}", hint="--against takes a feed file or URL")
-    return path.read_bytes()
+        raise CastnotesError.single(f"no such feed file: {source}", hint=file_hint)
+    return path.read_bytes(), None, None
 
 
 def _parse(data: bytes) -> etree._Element | None:
