@@ -395,7 +395,7 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         update_frequency=read_update_frequency(reader, "update_frequency"),
         new_feed_url=new_feed_url,
         complete=bool(reader.boolean("complete")),
-        seasons=_season_names(reader),
+        seasons=season_names(reader),
         social=_social_pattern(reader),
     )
 
@@ -457,17 +457,17 @@ def _topics(raw: dict[str, Any], path: Path, lines: KeyLines,
     return tuple(topics)
 
 
-def _season_names(reader: FieldReader) -> dict[int, str]:
-    """`seasons = { 1 = "Finding friends" }`: names for podcast:season."""
-    table = reader.table("seasons")
+def season_names(reader: FieldReader, key: str = "seasons") -> dict[int, str]:
+    """`seasons = { 1 = "Finding friends" }`: names for podcast:season (import checks its own with it)."""
+    table = reader.table(key)
     names: dict[int, str] = {}
-    for key in table.meta if table else ():
-        if not str(key).isdigit() or int(key) < 1:
-            table.error(key, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
+    for number in table.meta if table else ():
+        if not str(number).isdigit() or int(number) < 1:
+            table.error(number, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
             continue
-        name = table.text(key, max_len=MAX_TEXT)
+        name = table.text(number, max_len=MAX_TEXT)
         if name:
-            names[int(key)] = name
+            names[int(number)] = name
     return names
 
 

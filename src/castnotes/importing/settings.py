@@ -25,7 +25,7 @@ from castnotes.config.podcasting import (
     read_txt,
     read_update_frequency,
 )
-from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE
+from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE, season_names
 from castnotes.errors import did_you_mean
 from castnotes.fields import CONTROL_CHARACTERS, FieldReader
 from castnotes.model import derive_podcast_guid
@@ -155,7 +155,7 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
         ("complete", "itunes:complete", True if (channel.itunes_complete or "").lower() == "yes" else None,
          _boolean),
         ("seasons", "podcast:season names", {str(n): name for n, name in sorted(seasons.items())} or None,
-         _seasons),
+         season_names),
     ]
     lines = []
     hosts = [person for person in (checked_person(_host(p), "podcast:person", warnings.append)
@@ -186,13 +186,6 @@ def _email(reader: FieldReader, key: str) -> Any:
 
 def _boolean(reader: FieldReader, key: str) -> Any:
     return reader.boolean(key)
-
-
-def _seasons(reader: FieldReader, key: str) -> Any:
-    for number, name in reader.meta[key].items():
-        if not number.isdigit() or not str(name).strip():
-            reader.error(key, f"season {number!r} needs a number and a name")
-    return reader.meta[key]
 
 
 def _yes_no(values: Any) -> bool | None:
