@@ -368,10 +368,7 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
     """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
     reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
     locked = reader.boolean("locked")
-    locked_owner = reader.text("locked_owner")
-    if locked_owner is not None and not EMAIL_RE.match(locked_owner):
-        reader.error("locked_owner", f"{locked_owner!r} is not an email address",
-                     hint="the address hosts write to before they move the show (podcast:locked owner)")
+    locked_owner = read_locked_owner(reader)
     if locked and show.owner is None and locked_owner is None:
         reader.warn("locked", "podcast:locked is written without an owner email",
                     hint='add owner = { name = "...", email = "..." } so hosts can verify you')
@@ -398,6 +395,15 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         seasons=season_names(reader),
         social=_social_pattern(reader),
     )
+
+
+def read_locked_owner(reader: FieldReader, key: str = "locked_owner") -> str | None:
+    """podcast:locked's owner email, when it is not the iTunes owner's."""
+    value = reader.text(key)
+    if value is not None and not EMAIL_RE.match(value):
+        reader.error(key, f"{value!r} is not an email address",
+                     hint="the address hosts write to before they move the show (podcast:locked owner)")
+    return value
 
 
 SOCIAL_PLACEHOLDERS = ("slug", "number", "guid")

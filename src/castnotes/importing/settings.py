@@ -25,7 +25,7 @@ from castnotes.config.podcasting import (
     read_txt,
     read_update_frequency,
 )
-from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE, season_names
+from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE, read_locked_owner, season_names
 from castnotes.errors import did_you_mean
 from castnotes.fields import CONTROL_CHARACTERS, FieldReader
 from castnotes.model import derive_podcast_guid
@@ -140,8 +140,9 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
     tags = channel.podcast
     candidates: list[tuple[str, str, Any, Reader]] = [
         ("guid", "podcast:guid", channel.podcast_guid, read_podcast_guid),
-        ("locked", "podcast:locked", _yes_no(tags.get("locked")), _boolean),
-        ("locked_owner", "podcast:locked owner", (tags.get("locked") or [{}])[0].get("owner"), _email),
+        ("locked", "podcast:locked", _yes_no(tags.get("locked")), FieldReader.boolean),
+        ("locked_owner", "podcast:locked owner", (tags.get("locked") or [{}])[0].get("owner"),
+         read_locked_owner),
         ("funding", "podcast:funding", funding_entries(tags.get("funding", ())), read_funding),
         ("license", "podcast:license", license_value(tags.get("license", ())), read_license),
         ("medium", "podcast:medium", (tags.get("medium") or [{}])[0].get("text"), read_medium),
@@ -153,7 +154,7 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
         ("update_frequency", "podcast:updateFrequency", _update_frequency(tags.get("updateFrequency", ())),
          read_update_frequency),
         ("complete", "itunes:complete", True if (channel.itunes_complete or "").lower() == "yes" else None,
-         _boolean),
+         FieldReader.boolean),
         ("seasons", "podcast:season names", {str(n): name for n, name in sorted(seasons.items())} or None,
          season_names),
     ]
@@ -175,17 +176,6 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
                            else "  # the old feed's implicit podcast:guid (from its address): never change it")
             lines.append(f"{key} = {toml_value(value)}{comment}")
     return lines
-
-
-def _email(reader: FieldReader, key: str) -> Any:
-    value = reader.text(key)
-    if value is not None and not EMAIL_RE.match(value):
-        reader.error(key, f"{value!r} is not an email address")
-    return value
-
-
-def _boolean(reader: FieldReader, key: str) -> Any:
-    return reader.boolean(key)
 
 
 def _yes_no(values: Any) -> bool | None:
