@@ -252,9 +252,8 @@ def _site_url(channel: OldChannel, feed_url: str | None) -> tuple[str, str]:
         if base != link:
             return base, note + f"\n# It is the old feed's <link> for now, without its {link[len(base):]!r}."
         return link, note + "\n# It is the old feed's <link> for now."
-    if feed_url and re.match(r"^https?://[^/\s]+", feed_url):
-        origin = re.match(r"^https?://[^/\s]+", feed_url).group(0) + "/"
-        return origin, note + "\n# The old feed has no <link>; this is its server."
+    if feed_url and (origin := re.match(r"^https?://[^/\s]+", feed_url)):
+        return origin.group(0) + "/", note + "\n# The old feed has no <link>; this is its server."
     return PLACEHOLDER_URL, note + "\n# The old feed has no <link>: this is a placeholder."
 
 
