@@ -16,7 +16,7 @@ import click
 
 from castnotes.errors import CastnotesError, Problem
 from castnotes.read.ledger import LEDGER_NAME
-from castnotes.read.status import count_statuses
+from castnotes.read.status import DRAFT_LINK, count_statuses
 from castnotes.timecode import format_clock
 
 if TYPE_CHECKING:  # the commands load the heavy modules; `build` with nothing to do needs none of them
@@ -47,12 +47,14 @@ def draft_advice(exc: CastnotesError, root: Path) -> str | None:
 
     One broken episode stops the build (a publisher should not silently drop an
     episode), so the last line names the way out: `draft: true` on the broken ones.
+    An episode whose only fault is a link to a draft is not broken: making it a draft
+    too would only spread the error, so its own hint (publish the draft) stands alone.
     """
     episodes = (root / "episodes").resolve()
     found: set[str] = set()
     for problem in exc.problems:
         path = problem.where.path
-        if problem.severity != "error" or path is None:
+        if problem.severity != "error" or path is None or problem.message.startswith(DRAFT_LINK):
             continue
         path = (root / path).absolute() if not path.is_absolute() else path
         if path.is_relative_to(episodes) and len(path.relative_to(episodes).parts) > 1:
