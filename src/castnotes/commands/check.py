@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
+from typing import Iterable
 
 from lxml import etree
 
@@ -128,15 +129,11 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
         settings = load_settings(root)
         everything = keep_published(load_show(settings, now=now, strict_drafts=False))
     except CastnotesError as exc:
-        for problem in exc.problems:
-            lint.add_at(_problem_place(problem, root), "SOURCE", problem.message,
-                        severity=problem.severity, hint=problem.hint or "")
+        _add_findings(lint, exc.problems, root, "SOURCE")
         return CheckReport(str(root), tuple(lint.items))
     show = select_episodes(everything)
     lint = Lint(locate=ShowLocator(show))
-    for problem in show.problems:
-        lint.add_at(_problem_place(problem, settings.root), "SOURCE", problem.message,
-                    severity=problem.severity, hint=problem.hint or "")
+    _add_findings(lint, show.problems, settings.root, "SOURCE")
     resources = show_resources(show)
     if online:
         resources.fetch = fetch_bytes
@@ -145,12 +142,8 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
         if number == 0:
             check_feed_size(len(document), lint)
     unguarded = unguarded_warning(settings.root, settings.output_dir / settings.feed.path)
-    if unguarded is not None:
-        lint.add_at(_problem_place(unguarded, settings.root), "LEDGER", unguarded.message, severity="warning",
-                    hint=unguarded.hint)
     problems, _ = guard(settings.root, everything.episodes)
-    for problem in problems:
-        lint.add_at(_problem_place(problem, settings.root), "LEDGER", problem.message, hint=problem.hint)
+    _add_findings(lint, ([unguarded] if unguarded else []) + problems, settings.root, "LEDGER")
     if against:
         compare_against(render_feed(show), against, lint)  # every episode, in one document
     return CheckReport(str(settings.root), tuple(lint.items))
@@ -214,9 +207,11 @@ def _peek_channel(data: bytes) -> etree._Element | None:
     return root.find("channel") if root is not None else None
 
 
-def _problem_place(problem: Problem, root: Path) -> SourceLocation:
-    """A problem of the show's files, named as the check names places: relative to the show."""
-    where = problem.where
-    if where.path is None:
-        return SourceLocation(label="show")
-    return SourceLocation(where.path, where.line, SourceLocation(where.path).describe(root))
+def _add_findings(lint: Lint, problems: Iterable[Problem], root: Path, rule: str) -> None:
+    """Problems of the show's files as findings of `rule`, each place named as the check names
+    places: relative to the show."""
+    for problem in problems:
+        where = problem.where
+        place = SourceLocation(where.path, where.line, SourceLocation(where.path).describe(root)) \
+            if where.path is not None else SourceLocation(label="show")
+        lint.add_at(place, rule, problem.message, severity=problem.severity, hint=problem.hint)
