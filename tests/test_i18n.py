@@ -330,3 +330,51 @@ def test_a_show_template_and_po_use_the_same_gettext(tmp_path: Path) -> None:
 def test_the_demo_is_english_in_the_repo() -> None:
     """The builds above switch the demo's language; they rely on it being English to start with."""
     assert tomllib.loads((REPO / "castnotes.toml").read_text())["show"]["language"] == "en"
+
+
+# German has the longest words of the shipped languages ("Co-Moderation", "Abonnieren"): its
+# pages, wide and narrow, must not push anything out of its box.
+GERMAN_PAGES = {"home": "", "episode": "episodes/belonging-on-your-block/", "subscribe": "subscribe/",
+                "archive": "archive/", "about": "about/", "search": "search/?q=friends", "person": "people/ana-lopez/"}
+OVERFLOWING = """
+return [...document.querySelectorAll(
+  '.site-nav a, .button, .play, .listen__link, .apps__link, .share__button, .pl button, .pagination a, .tag, .kicker,'
+  + ' .prev-next__dir, .site-search input, .search-form button, .speed, .player__download, .transcripts a')]
+  .filter(e => e.offsetParent !== null && (e.scrollWidth > e.clientWidth + 1
+    || e.getBoundingClientRect().right > document.documentElement.clientWidth + 1))
+  .map(e => e.className + ': ' + e.textContent.trim().slice(0, 40));
+"""
+
+
+def test_the_german_site_in_chromium(builds: dict[str, Path]) -> None:
+    """The German demo at 1280 and 390 wide: nothing scrolls sideways, no button or link spills
+    out of its box, the player's words come from the page, axe-core finds nothing; the
+    screenshots are saved beside the English ones (tests/_artifacts/screenshots/de-*.png)."""
+    from browser import axe_source, chromium
+    from siteserver import serve_site
+    from test_browser import ARTIFACTS, axe_violations, set_viewport, wait_for
+
+    axe = axe_source()
+    with serve_site(builds["de-DE"] / "site") as (base, log):
+        for width, height in ((1280, 800), (390, 844)):
+            with chromium(width, height) as driver:
+                set_viewport(driver, width, height, "light")
+                for name, page in GERMAN_PAGES.items():
+                    driver.get(base + page)
+                    if name == "search":
+                        wait_for(driver, "document.querySelectorAll('[data-search-results] li').length > 1")
+                        status = driver.execute_script("return document.querySelector('[data-search-status]').textContent")
+                        assert re.fullmatch(r"\d+ Folgen gefunden für „friends“\.", status), status
+                    if name == "episode":
+                        wait_for(driver, "document.querySelector('.speed') !== null")
+                        assert driver.execute_script("return document.querySelector('.speed').textContent").startswith("Tempo")
+                        valuetext = driver.execute_script("return document.querySelector('[data-seek]').getAttribute('aria-valuetext')")
+                        assert " von " in valuetext, valuetext
+                    overflow = driver.execute_script(
+                        "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                    assert overflow <= 0, f"{name} scrolls sideways at {width} px"
+                    assert driver.execute_script(OVERFLOWING) == [], f"{name} at {width} px"
+                    assert axe_violations(driver, axe) == [], f"{name} at {width} px"
+                    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                    driver.save_screenshot(str(ARTIFACTS / f"de-{name}-{width}.png"))
+    assert not [path for path, status in log if status == 404]
