@@ -318,6 +318,12 @@ def test_a_show_template_and_po_use_the_same_gettext(tmp_path: Path) -> None:
     assert '<p class="thanks">Danke fürs Zuhören! · Alle Folgen · 3 Folgen</p>' in page
     assert ">Abonnieren</a>" not in page and "Folgen</a></li>" in page  # the show's word replaces the shipped one
     assert "Erstellt mit castnotes" in page  # the rest of the shipped catalogue still applies
+    # an edited .po re-renders the pages on the next (incremental) build
+    po = show / "templates" / "locale" / "de.po"
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Folgen"', 'msgstr "Jetzt folgen"'), encoding="utf-8")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "Jetzt folgen</a></li>" in (show / "site" / "about" / "index.html").read_text(encoding="utf-8")
     # a language castnotes does not ship, brought by the show
     (show / "templates" / "locale" / "de.po").rename(show / "templates" / "locale" / "nl.po")
     settings.write_text(settings.read_text().replace('language = "de"', 'language = "nl"', 1))
@@ -378,3 +384,25 @@ def test_the_german_site_in_chromium(builds: dict[str, Path]) -> None:
                     ARTIFACTS.mkdir(parents=True, exist_ok=True)
                     driver.save_screenshot(str(ARTIFACTS / f"de-{name}-{width}.png"))
     assert not [path for path, status in log if status == 404]
+
+
+def test_a_broken_translation_is_named_at_its_line(tmp_path: Path) -> None:
+    """A show's .po with a placeholder the msgid does not have stops the build at that line,
+    instead of failing on every page that prints the string."""
+    show = copy_demo(tmp_path / "demo")
+    (show / "templates" / "locale").mkdir(parents=True)
+    (show / "templates" / "locale" / "en.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, python-format\nmsgid "Hosted by %(name)s"\nmsgstr "Your host: %(nom)s"\n', encoding="utf-8")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1, result.output
+    assert "en.po:6" in result.output and "Hosted by %(name)s" in result.output, result.output
+    assert not (show / "site").exists()
+    # fixed, the build goes through and uses it
+    (show / "templates" / "locale" / "en.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, python-format\nmsgid "Hosted by %(name)s"\nmsgstr "Your host: %(name)s"\n', encoding="utf-8")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert 'Your host: <a href="../../people/sam-rivera/">Sam Rivera</a>' in \
+        (show / "site" / "episodes" / "why-we-drift-apart" / "index.html").read_text(encoding="utf-8")

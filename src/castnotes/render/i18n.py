@@ -28,9 +28,10 @@ from babel.core import negotiate_locale
 from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 
+from castnotes.errors import CastnotesError
 from castnotes.model import Episode
 
 DOMAIN = "castnotes"
@@ -118,12 +119,27 @@ def translations_for(catalogue: str, override: Path | None = None) -> gettext.Nu
     return own
 
 
-@lru_cache(maxsize=16)
 def compiled(path: Path) -> gettext.GNUTranslations:
-    """A .po file as gettext translations, compiled in memory (untranslated entries fall back)."""
-    with path.open("rb") as source:
-        catalog: Catalog = read_po(source, locale=path.parents[1].name if path.parent.name == "LC_MESSAGES"
-                                   else path.stem, domain=DOMAIN)
+    """A .po file as gettext translations, compiled in memory; read again when it changes
+    (`castnotes serve` rebuilds in one process while the host edits their .po)."""
+    stat = path.stat()
+    return _compiled(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=16)
+def _compiled(path: Path, mtime_ns: int, size: int) -> gettext.GNUTranslations:
+    shipped = path.parent.name == "LC_MESSAGES"
+    try:
+        with path.open("rb") as source:
+            catalog: Catalog = read_po(source, locale=path.parents[1].name if shipped else None,
+                                       domain=DOMAIN, abort_invalid=True)
+    except PoFileError as exc:
+        raise CastnotesError.single(f"not a readable gettext catalogue: {exc}", path, getattr(exc, "lineno", None),
+                                    hint="check the quotes of each msgid/msgstr line") from None
+    for message, errors in catalog.check():
+        # a placeholder the msgid does not have would fail on every page using the string
+        raise CastnotesError.single(f"translation of {message.id!r}: {errors[0]}", path, message.lineno,
+                                    hint="keep the placeholders of the msgid, such as %(name)s, as they are")
     buffer = BytesIO()
     write_mo(buffer, catalog)
     buffer.seek(0)

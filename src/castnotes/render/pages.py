@@ -27,6 +27,7 @@ from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards,
 from castnotes.render.assets import compact_html
 from castnotes.render.i18n import (
     FALLBACK,
+    LOCALE_DIR,
     SiteLocale,
     episode_label,
     filesize,
@@ -228,7 +229,9 @@ def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
 
 
 def template_dirs(show_root: Path) -> list[Path]:
-    return [default_theme_dir(), show_root / "templates"]
+    """What every page is rendered with: the theme, the shipped catalogues, the show's templates/
+    (with its own templates/locale/*.po)."""
+    return [default_theme_dir(), LOCALE_DIR, show_root / "templates"]
 
 
 def root_for(site_path: str) -> str:
