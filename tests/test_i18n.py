@@ -386,6 +386,26 @@ def test_the_german_site_in_chromium(builds: dict[str, Path]) -> None:
     assert not [path for path, status in log if status == 404]
 
 
+@pytest.mark.parametrize("language", ["es", "fr", "pt-BR"])
+def test_the_other_languages_fit_on_a_phone(builds: dict[str, Path], language: str) -> None:
+    """Spanish, French and Portuguese at 390 wide: nothing scrolls sideways or spills out of its box."""
+    from browser import chromium
+    from siteserver import serve_site
+    from test_browser import ARTIFACTS, set_viewport
+
+    with serve_site(builds[language] / "site") as (base, _), chromium(390, 844) as driver:
+        set_viewport(driver, 390, 844, "light")
+        for name, page in GERMAN_PAGES.items():
+            driver.get(base + page)
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{name} scrolls sideways"
+            assert driver.execute_script(OVERFLOWING) == [], name
+            if name in ("home", "episode"):
+                ARTIFACTS.mkdir(parents=True, exist_ok=True)
+                driver.save_screenshot(str(ARTIFACTS / f"{language}-{name}-390.png"))
+
+
 def test_a_broken_translation_is_named_at_its_line(tmp_path: Path) -> None:
     """A show's .po with a placeholder the msgid does not have stops the build at that line,
     instead of failing on every page that prints the string."""
