@@ -261,6 +261,7 @@ def test_locale_negotiation_and_direction() -> None:
     assert site_locale("pt-PT").catalogue == "pt"
     assert site_locale("en-GB").catalogue == "en"
     assert site_locale("zz").catalogue == "en"  # not a language at all: English, no crash
+    assert site_locale("DE").translations.gettext("Archive") == "Archiv"  # any case
     arabic = site_locale("ar")
     assert arabic.catalogue == "en" and arabic.direction == "rtl"  # the content is Arabic
     assert site_locale("he-IL").direction == "rtl"
@@ -426,3 +427,16 @@ def test_a_broken_translation_is_named_at_its_line(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert 'Your host: <a href="../../people/sam-rivera/">Sam Rivera</a>' in \
         (show / "site" / "episodes" / "why-we-drift-apart" / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_regional_po_of_the_show_falls_back_to_the_shipped_language(tmp_path: Path) -> None:
+    """templates/locale/de-AT.po for an Austrian show: its words first, the shipped German for the rest."""
+    (tmp_path / "templates" / "locale").mkdir(parents=True)
+    (tmp_path / "templates" / "locale" / "de-AT.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Latest episode"\nmsgstr "Neueste Folge, frisch"\n',
+        encoding="utf-8")
+    site = site_locale("de-AT", tmp_path)
+    assert site.catalogue == "de_AT" and str(site.locale) == "de_AT"
+    assert site.translations.gettext("Latest episode") == "Neueste Folge, frisch"
+    assert site.translations.gettext("Archive") == "Archiv"
+    assert site_locale("de-DE", tmp_path).translations.gettext("Latest episode") == "Neueste Folge"

@@ -90,7 +90,9 @@ def site_locale(language: str, show_root: Path | None = None) -> SiteLocale:
     """The catalogue, locale and direction for `[show] language` (and the show's own .po files)."""
     own = show_overrides(show_root)
     available = sorted(set(shipped_languages()) | set(own))
-    catalogue = negotiate_locale([language.replace("-", "_")], available, sep="_") or FALLBACK
+    chosen = negotiate_locale([language.replace("-", "_")], available, sep="_")
+    # negotiation ignores case ("DE" finds "de") but answers in the case asked: use the file's name
+    catalogue = {name.lower(): name for name in available}.get((chosen or "").lower(), FALLBACK)
     parsed = parse_locale(language)
     if parsed is not None and parsed.language == catalogue.split("_")[0]:
         locale = parsed  # de-AT: Austrian dates with the German words
@@ -105,12 +107,14 @@ def show_overrides(show_root: Path | None) -> dict[str, Path]:
     if show_root is None:
         return {}
     folder = show_root / "templates" / OVERRIDES
-    return {p.stem: p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
+    return {p.stem.replace("-", "_"): p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
 
 
 def translations_for(catalogue: str, override: Path | None = None) -> gettext.NullTranslations:
-    shipped = shipped_catalogue(catalogue)
-    base = compiled(shipped) if shipped.is_file() else None
+    """The shipped catalogue (a show's `de_AT.po` falls back to the shipped German), under the show's own."""
+    shipped = next((path for path in (shipped_catalogue(catalogue), shipped_catalogue(catalogue.split("_")[0]))
+                    if path.is_file()), None)
+    base = compiled(shipped) if shipped else None
     if override is None:
         return base or gettext.NullTranslations()
     own = compiled(override)
