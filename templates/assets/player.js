@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   var $ = function (s, r) { return (r || document).querySelector(s); };
+  var lang = document.documentElement.lang || undefined;
   var all = function (s, r) { return Array.prototype.slice.call((r || document).querySelectorAll(s)); };
   var store = function (key, value) {
     try {
@@ -47,7 +48,7 @@
     var button = $("[data-act=toggle]", ui), name = $("[data-name]", ui);
     var self = this, lastSaved = 0, dragging = false, chapters = [];
     /* the words the script shows come from the page, in its language */
-    var words = { play: button.getAttribute("aria-label"), pause: ui.getAttribute("data-pause"), position: ui.getAttribute("data-position") };
+    var words = ui.dataset, playWord = button.getAttribute("aria-label");
     this.box = box; this.audio = audio;
     this.key = box.getAttribute("data-key");
     this.duration = parseFloat(box.getAttribute("data-duration")) || 0;
@@ -183,7 +184,7 @@
       dock();
     });
     audio.addEventListener("pause", function () {
-      button.setAttribute("aria-label", words.play);
+      button.setAttribute("aria-label", playWord);
       box.classList.remove("is-playing");
       save(true);
     });
@@ -216,10 +217,8 @@
   function speed(tools) {
     var label = document.createElement("label"), select = document.createElement("select");
     label.className = "speed";
-    label.append($("[data-ui]", player.box).getAttribute("data-speed") + " ", select);
-    [0.75, 1, 1.25, 1.5, 1.75, 2].forEach(function (rate) {
-      select.add(new Option(rate.toLocaleString(document.documentElement.lang || undefined) + "×", String(rate)));
-    });
+    label.append($("[data-ui]", player.box).dataset.speed + " ", select);
+    [0.75, 1, 1.25, 1.5, 1.75, 2].forEach(function (rate) { select.add(new Option(rate.toLocaleString(lang) + "×", rate)); });
     var saved = store("castnotes-speed");
     select.value = saved && select.querySelector('option[value="' + saved + '"]') ? saved : "1";
     function apply() { player.audio.playbackRate = player.audio.defaultPlaybackRate = parseFloat(select.value); }
@@ -322,8 +321,8 @@
         var text = button.getAttribute("data-copy");
         if (button.hasAttribute("data-copy-time") && player) text += "#t=" + Math.floor(player.audio.currentTime || player.start || 0);
         copy(text, button.textContent.trim()).then(function () {
-          button.textContent = button.getAttribute("data-copied");
-          if (status) status.textContent = status.getAttribute("data-copy-status");
+          button.textContent = button.dataset.copied;
+          if (status) status.textContent = status.dataset.copyStatus;
           setTimeout(function () { button.innerHTML = label; if (player) player.paint(); }, 2500);
         }, function () {
           var field = $("#feed-address");
