@@ -25,8 +25,13 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from conftest import REPO, copy_demo, run_cli
 
+from castnotes.render.i18n import (
+    LOCALE_DIR,
+    shipped_catalogue,
+    shipped_languages,
+    site_locale,
+)
 from castnotes.render.pages import make_environment
-from castnotes.render.i18n import LOCALE_DIR, shipped_catalogue, shipped_languages, site_locale
 
 POT = LOCALE_DIR / "castnotes.pot"
 SHIPPED = ("de", "en", "es", "fr", "pt")
@@ -370,12 +375,15 @@ def test_the_german_site_in_chromium(builds: dict[str, Path]) -> None:
                     driver.get(base + page)
                     if name == "search":
                         wait_for(driver, "document.querySelectorAll('[data-search-results] li').length > 1")
-                        status = driver.execute_script("return document.querySelector('[data-search-status]').textContent")
+                        status = driver.execute_script(
+                            "return document.querySelector('[data-search-status]').textContent")
                         assert re.fullmatch(r"\d+ Folgen gefunden für „friends“\.", status), status
                     if name == "episode":
                         wait_for(driver, "document.querySelector('.speed') !== null")
-                        assert driver.execute_script("return document.querySelector('.speed').textContent").startswith("Tempo")
-                        valuetext = driver.execute_script("return document.querySelector('[data-seek]').getAttribute('aria-valuetext')")
+                        speed = driver.execute_script("return document.querySelector('.speed').textContent")
+                        assert speed.startswith("Tempo"), speed
+                        valuetext = driver.execute_script(
+                            "return document.querySelector('[data-seek]').getAttribute('aria-valuetext')")
                         assert " von " in valuetext, valuetext
                     overflow = driver.execute_script(
                         "return document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -433,7 +441,8 @@ def test_a_regional_po_of_the_show_falls_back_to_the_shipped_language(tmp_path: 
     """templates/locale/de-AT.po for an Austrian show: its words first, the shipped German for the rest."""
     (tmp_path / "templates" / "locale").mkdir(parents=True)
     (tmp_path / "templates" / "locale" / "de-AT.po").write_text(
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Latest episode"\nmsgstr "Neueste Folge, frisch"\n',
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgid "Latest episode"\nmsgstr "Neueste Folge, frisch"\n',
         encoding="utf-8")
     site = site_locale("de-AT", tmp_path)
     assert site.catalogue == "de_AT" and str(site.locale) == "de_AT"

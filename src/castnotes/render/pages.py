@@ -25,6 +25,7 @@ from castnotes.markdown import render_markdown, resolve_site_links
 from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show, Transcript
 from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
 from castnotes.render.assets import compact_html
+from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.i18n import (
     FALLBACK,
     LOCALE_DIR,
@@ -35,7 +36,6 @@ from castnotes.render.i18n import (
     role_name,
     site_locale,
 )
-from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.listings import (
     SiteIndex,
     category_path,
