@@ -27,6 +27,7 @@ from conftest import REPO, copy_demo, run_cli
 
 from castnotes.render.i18n import (
     LOCALE_DIR,
+    card_line,
     shipped_catalogue,
     shipped_languages,
     site_locale,
@@ -449,3 +450,13 @@ def test_a_regional_po_of_the_show_falls_back_to_the_shipped_language(tmp_path: 
     assert site.translations.gettext("Latest episode") == "Neueste Folge, frisch"
     assert site.translations.gettext("Archive") == "Archiv"
     assert site_locale("de-DE", tmp_path).translations.gettext("Latest episode") == "Neueste Folge"
+
+
+def test_the_share_card_line_is_in_the_language() -> None:
+    """The line under the title on an episode's 1200x630 share card."""
+    episode = SimpleNamespace(type="full", season=1, number=3, enclosure=SimpleNamespace(duration=1430.0))
+    assert card_line(episode, site_locale("en")) == "S1 E3 · 24 min"
+    assert card_line(episode, site_locale("de")) == "S1 F3 · 24 Min."
+    assert card_line(episode, site_locale("es")) == "T1 E3 · 24 min"
+    trailer = SimpleNamespace(type="trailer", season=None, number=None, enclosure=SimpleNamespace(duration=30.0))
+    assert card_line(trailer, site_locale("fr")) == "Bande-annonce"

@@ -167,6 +167,14 @@ def episode_label(episode: Episode, _: Callable[[str], str] = N_) -> str:
     return " ".join(parts)
 
 
+def card_line(episode: Episode, site: SiteLocale) -> str:
+    """The line under the title on an episode's share card: `S1 E3 · 24 min`, `S1 F3 · 24 Min.`."""
+    _ = site.translations.gettext
+    minutes = round((episode.enclosure.duration or 0) / 60)
+    parts = [episode_label(episode, _), _("%(minutes)s min") % {"minutes": minutes} if minutes else ""]
+    return " · ".join(p for p in parts if p)
+
+
 def filesize(size: float, site: SiteLocale) -> str:
     """`812 bytes`, `24.3 MB` (`24,3 Mo` in French)."""
     _ = site.translations.gettext

@@ -30,6 +30,7 @@ from castnotes.render.i18n import (
     FALLBACK,
     LOCALE_DIR,
     SiteLocale,
+    card_line,
     episode_label,
     filesize,
     language_name,
@@ -152,7 +153,8 @@ class SiteData:
 def load_site_data(show: Show) -> SiteData:
     """Web-sized artwork and the episodes' share cards, made or reused from the cache."""
     images = load_web_images(show_artworks(show), show.settings.root)
-    cards, card_files = load_social_cards(show, images)
+    site = site_locale(show.settings.show.language, show.settings.root)
+    cards, card_files = load_social_cards(show, images, lambda episode: card_line(episode, site))
     return SiteData(images, cards, card_files)
 
 
