@@ -255,6 +255,13 @@ def test_numbers_and_sizes_follow_the_locale(builds: dict[str, Path]) -> None:
     assert sizes["fr"] == sizes["en"].replace(".", ",").replace("KB", "Ko")
 
 
+def test_the_takeaways_feed_is_named_in_the_language(builds: dict[str, Path]) -> None:
+    names = {"en": "takeaways", "de-DE": "Erkenntnisse", "fr": "points clés", "ja": "takeaways"}
+    for language, word in names.items():
+        feed = (builds[language] / "site" / "takeaways.xml").read_text(encoding="utf-8")
+        assert re.search(rf"<title>The Connection Hour ?: {word}</title>", feed), language
+
+
 def test_pagefind_indexes_in_the_language(builds: dict[str, Path]) -> None:
     """Pagefind splits its index by <html lang>; the build forces the show's language on it."""
     for language, show in builds.items():

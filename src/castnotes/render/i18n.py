@@ -125,13 +125,15 @@ def translations_for(catalogue: str, override: Path | None = None) -> gettext.Nu
 
 def compiled(path: Path) -> gettext.GNUTranslations:
     """A .po file as gettext translations, compiled in memory; read again when it changes
-    (`castnotes serve` rebuilds in one process while the host edits their .po)."""
+    (`castnotes serve` rebuilds in one process while the host edits their .po). A new object
+    each time: a fallback chained to one must not reach the next build."""
     stat = path.stat()
-    return _compiled(path, stat.st_mtime_ns, stat.st_size)
+    return gettext.GNUTranslations(BytesIO(_compiled(path, stat.st_mtime_ns, stat.st_size)))
 
 
 @lru_cache(maxsize=16)
-def _compiled(path: Path, mtime_ns: int, size: int) -> gettext.GNUTranslations:
+def _compiled(path: Path, mtime_ns: int, size: int) -> bytes:
+    """The .mo bytes of a .po file."""
     shipped = path.parent.name == "LC_MESSAGES"
     try:
         with path.open("rb") as source:
@@ -146,8 +148,7 @@ def _compiled(path: Path, mtime_ns: int, size: int) -> gettext.GNUTranslations:
                                     hint="keep the placeholders of the msgid, such as %(name)s, as they are")
     buffer = BytesIO()
     write_mo(buffer, catalog)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return buffer.getvalue()
 
 
 # What the Python side prints: marked here so `pybabel extract` finds them.

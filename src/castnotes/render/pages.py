@@ -220,7 +220,8 @@ def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     jobs += [
         RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
         RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
-        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show)),
+        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(
+            render_takeaways_feed, show, site.translations.gettext("%(show)s: takeaways") % {"show": view.settings.show.title})),
     ]
     return jobs
 
