@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
 import tomllib
 from datetime import date
 from html.parser import HTMLParser
@@ -467,3 +468,14 @@ def test_the_share_card_line_is_in_the_language() -> None:
     assert card_line(episode, site_locale("es")) == "T1 E3 · 24 min"
     trailer = SimpleNamespace(type="trailer", season=None, number=None, enclosure=SimpleNamespace(duration=30.0))
     assert card_line(trailer, site_locale("fr")) == "Bande-annonce"
+
+
+def test_every_translated_page_is_valid_html5(builds: dict[str, Path]) -> None:
+    """The Nu validator on the German and French sites (quotes such as „…“ and « … » in attributes)."""
+    from conftest import require_tool
+    from test_site import validator
+
+    require_tool("java")
+    for language in ("de-DE", "fr"):
+        result = subprocess.run([validator(), "--root", str(builds[language] / "site")], capture_output=True, text=True)
+        assert result.returncode == 0, language + ": " + result.stdout + result.stderr
