@@ -13,11 +13,11 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from castnotes.errors import CastnotesError
 from castnotes.imageinfo import image_info
-from castnotes.model import Artwork, Show
+from castnotes.model import Artwork, Episode, Show
 from castnotes.store import STORE_DIR, atomic_path
 
 SIZES = {"large": 600, "small": 240}
@@ -150,9 +150,11 @@ class CardJob:
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...]]:
+def load_social_cards(show: Show, web: WebImages, meta: Callable[[Episode], str] | None = None,
+                      ) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...]]:
     """A card per episode (by slug), drawn or reused from .castnotes/images/cards/, and the
-    files to publish."""
+    files to publish. `meta` writes the line under the title ("S1 E3 · 24 min") in the site's
+    language (render/i18n.py); without it, English."""
     from castnotes.workers import parallel_imap
 
     cache_dir = show.settings.root / STORE_DIR / "images" / "cards"
@@ -167,7 +169,8 @@ def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], 
             local = local or art.source_path
         minutes = round((episode.enclosure.duration or 0) / 60)
         parts = [p for p in (_episode_label(episode), f"{minutes} min" if minutes else "") if p]
-        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, " · ".join(parts), local)))
+        line = meta(episode) if meta else " · ".join(parts)
+        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, line, local)))
     todo = [(job, cache_dir / (job.key() + ".jpg")) for _, job in jobs]
     missing = [(job, target) for job, target in todo if not target.is_file()]
     if missing:
