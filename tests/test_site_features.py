@@ -291,3 +291,24 @@ def test_every_page_has_social_tags_and_icons(make_show: ShowMaker) -> None:
     episode = parse_page(site, "episodes/first/index.html")
     assert episode.meta["og:type"] == ["article"]
     assert episode.meta["og:audio"] == ["https://test.example/media/first/audio.mp3"]
+
+
+def test_share_cards_drawn_on_a_shared_base_are_the_same_as_drawn_alone(tmp_path: Path) -> None:
+    """A worker draws what a show's cards share (background, artwork, show name) once: the cards
+    must not depend on which cards it drew before, and each keeps its own show and artwork."""
+    from castnotes.read.images import CardJob, _card_base, draw_card
+
+    red, blue = tmp_path / "red.jpg", tmp_path / "blue.jpg"
+    Image.new("RGB", (600, 600), (200, 30, 30)).save(red)
+    Image.new("RGB", (600, 600), (30, 30, 200)).save(blue)
+    jobs = [CardJob("One", "Show A", "E1", red), CardJob("Two, a longer title that wraps onto a second line",
+                                                        "Show A", "E2 · 3 min", red),
+            CardJob("One", "Show B", "E1", red), CardJob("One", "Show A", "E1", blue), CardJob("One", "Show A", "", None)]
+
+    def alone(job: CardJob) -> bytes:
+        _card_base.cache_clear()
+        return draw_card(job).tobytes()
+
+    drawn_alone = [alone(job) for job in jobs]
+    assert [draw_card(job).tobytes() for job in jobs + jobs] == drawn_alone + drawn_alone
+    assert len(set(drawn_alone)) == len(jobs)

@@ -24,7 +24,16 @@ from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
 from castnotes.markdown import render_markdown, resolve_site_links
 from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show, Transcript
-from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
+from castnotes.read.images import (
+    SIZES,
+    CardJob,
+    WebImage,
+    WebImages,
+    draw_social_cards,
+    load_web_images,
+    plan_social_cards,
+    show_artworks,
+)
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.listings import (
@@ -122,17 +131,28 @@ class SiteData:
     images: WebImages
     cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
     card_files: tuple[tuple[Path, str], ...] = ()
+    undrawn: tuple[tuple[CardJob, Path], ...] = ()  # cards not in the cache yet: `draw_cards` first
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
         return self.images.files + self.card_files
 
+    def draw_cards(self) -> None:
+        """Draw the share cards still missing, before `copies` are published (pages need only
+        their addresses, so a build renders the pages first)."""
+        draw_social_cards(self.undrawn)
 
-def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork and the episodes' share cards, made or reused from the cache."""
+
+def load_site_data(show: Show, draw_cards: bool = True) -> SiteData:
+    """Web-sized artwork and the episodes' share cards, made or reused from the cache; with
+    `draw_cards` False the missing cards are left for `SiteData.draw_cards`."""
     images = load_web_images(show_artworks(show), show.settings.root)
-    cards, card_files = load_social_cards(show, images)
-    return SiteData(images, cards, card_files)
+    cards, card_files, undrawn = plan_social_cards(show, images)
+    data = SiteData(images, cards, card_files, undrawn)
+    if draw_cards:
+        data.draw_cards()
+        data = SiteData(images, cards, card_files)
+    return data
 
 
 # Transcripts a page can print, in order of preference: timed formats first, because
