@@ -312,3 +312,30 @@ def test_share_cards_drawn_on_a_shared_base_are_the_same_as_drawn_alone(tmp_path
     drawn_alone = [alone(job) for job in jobs]
     assert [draw_card(job).tobytes() for job in jobs + jobs] == drawn_alone + drawn_alone
     assert len(set(drawn_alone)) == len(jobs)
+
+
+def test_pagefind_reads_only_episode_pages_unless_another_page_asks_to_be_indexed(make_show: ShowMaker,
+                                                                                 tmp_path: Path) -> None:
+    """Pagefind is given only the episode pages when no other HTML file carries data-pagefind-body
+    (the same index, a quarter faster); a page of the show's that asks to be indexed still is."""
+    from castnotes.output.search import only_episode_pages
+
+    site = tmp_path / "site"
+    (site / "episodes" / "a").mkdir(parents=True)
+    (site / "episodes" / "a" / "index.html").write_text("<main data-pagefind-body>a</main>")
+    (site / "index.html").write_text("<main>home</main>")
+    assert only_episode_pages(site)
+    (site / "episodes" / "a" / "transcript.html").write_text("<p data-pagefind-body>t</p>")
+    assert not only_episode_pages(site)
+    (site / "episodes" / "a" / "transcript.html").unlink()
+    (site / "episodes" / "a" / "index.html").write_text("<main>a</main>")
+    assert not only_episode_pages(site)  # nothing marked: Pagefind indexes every page's body
+
+    show = make_show()
+    (show / "static").mkdir()
+    (show / "static" / "faq.html").write_text(
+        '<!doctype html><html lang="en"><head><title>FAQ</title></head>'
+        "<body><main data-pagefind-body><h1>FAQ</h1><p>Zanzibarian questions</p></main></body></html>")
+    entry = (build(show) / "pagefind" / "pagefind-entry.json").read_text()
+    count = int(re.search(r'"page_count":\s*(\d+)', entry).group(1))
+    assert count == len(default_episodes()) + 1
