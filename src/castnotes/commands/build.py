@@ -64,6 +64,7 @@ from castnotes.render.pages import (
     theme_assets,
 )
 from castnotes.render.rss import Splicer, plan_feeds, render_feed, render_parts
+from castnotes.workers import background_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
           waiting: Callable[[], None] | None = None) -> BuildResult:
     """Build the show at `root`. One build of a show at a time: a second one waits for the
     lock, after telling `waiting` (the CLI prints it), rather than racing on the state."""
-    with build_lock(root.resolve(), waiting), _file_system_limits():
+    with build_lock(root.resolve(), waiting), _file_system_limits(), background_scope():
         return _build(root, options, progress)
 
 
@@ -146,9 +147,10 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     records = _guard_ledger(everything, options)
     clock.lap("load")
+    site_data = load_site_data(show, draw_cards=False)
+    cards = site_data.start_cards()  # drawn on the other cores while the feed and pages are made
     feeds, lint, policy = _feeds_checked(show, options)
     clock.lap("feed")
-    site_data = load_site_data(show, draw_cards=False)  # drawn while Pagefind runs
     jobs = site_jobs(show, site_data)
     clock.lap("plan")
     state_file = state_path(settings.root, options.state_key)
@@ -171,7 +173,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
         copies = [*_copies(show), *site_data.copies]
         if (previous is None or rendered) and not any(path.endswith(".html") for _, path in copies):
             search.start()  # Pagefind (a process of its own) indexes the pages meanwhile
-        site_data.draw_cards()
+        cards.wait()
         copy_stamps = _place_copies(staging, copies, previous)
         clock.lap("copies")
         if not search.started and (previous is None or rendered or reuse_search_index(staging) is None):

@@ -19,6 +19,7 @@ from castnotes.errors import CastnotesError
 from castnotes.imageinfo import image_info
 from castnotes.model import Artwork, Show
 from castnotes.store import STORE_DIR, atomic_path
+from castnotes.workers import Background
 
 SIZES = {"large": 600, "small": 240}
 JPEG_QUALITY = 82
@@ -193,13 +194,15 @@ def plan_social_cards(show: Show, web: WebImages
 
 def draw_social_cards(missing: Iterable[tuple[CardJob, Path]]) -> None:
     """Draw the cards `plan_social_cards` found missing into the cache, on every core."""
-    from castnotes.workers import parallel_imap
+    start_drawing_cards(missing).wait()
 
+
+def start_drawing_cards(missing: Iterable[tuple[CardJob, Path]]) -> Background:
+    """Start drawing the missing cards on the other cores; `.wait()` before publishing them."""
     missing = list(missing)
     if missing:
         missing[0][1].parent.mkdir(parents=True, exist_ok=True)
-        for _ in parallel_imap(_draw_to, missing):
-            pass
+    return Background(_draw_to, missing)
 
 
 def _episode_label(episode: object) -> str:

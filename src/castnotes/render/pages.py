@@ -29,7 +29,7 @@ from castnotes.read.images import (
     CardJob,
     WebImage,
     WebImages,
-    draw_social_cards,
+    start_drawing_cards,
     load_web_images,
     plan_social_cards,
     show_artworks,
@@ -63,6 +63,7 @@ from castnotes.render.takeaways import (
 )
 from castnotes.render.timestamps import link_timestamps
 from castnotes.timecode import format_clock, format_iso_duration
+from castnotes.workers import Background
 
 THEME_ASSETS = "assets"
 NOT_FOUND = "404.html"
@@ -137,20 +138,21 @@ class SiteData:
     def copies(self) -> tuple[tuple[Path, str], ...]:
         return self.images.files + self.card_files
 
-    def draw_cards(self) -> None:
-        """Draw the share cards still missing, before `copies` are published (pages need only
-        their addresses, so a build renders the pages first)."""
-        draw_social_cards(self.undrawn)
+    def start_cards(self) -> Background:
+        """Start drawing the share cards still missing on the other cores; `.wait()` before
+        publishing `copies` (pages need only the cards' addresses, so a build renders them
+        meanwhile)."""
+        return start_drawing_cards(self.undrawn)
 
 
 def load_site_data(show: Show, draw_cards: bool = True) -> SiteData:
     """Web-sized artwork and the episodes' share cards, made or reused from the cache; with
-    `draw_cards` False the missing cards are left for `SiteData.draw_cards`."""
+    `draw_cards` False the missing cards are left for `SiteData.start_cards`."""
     images = load_web_images(show_artworks(show), show.settings.root)
     cards, card_files, undrawn = plan_social_cards(show, images)
     data = SiteData(images, cards, card_files, undrawn)
     if draw_cards:
-        data.draw_cards()
+        data.start_cards().wait()
         data = SiteData(images, cards, card_files)
     return data
 
