@@ -93,6 +93,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders with one set of templates: no stat per include
+        cache_size=-1,  # a plain dict: every include looks its template up; an LRU costs more
     )
     # JSON-LD without spaces after separators: a page's bytes count against its budget
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
