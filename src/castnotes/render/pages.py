@@ -23,7 +23,16 @@ from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
 from castnotes.markdown import render_markdown, resolve_site_links
 from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show, Transcript
-from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
+from castnotes.read.images import (
+    SIZES,
+    CardJob,
+    WebImage,
+    WebImages,
+    start_drawing_cards,
+    load_web_images,
+    plan_social_cards,
+    show_artworks,
+)
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.i18n import (
@@ -64,6 +73,7 @@ from castnotes.render.takeaways import (
 )
 from castnotes.render.timestamps import link_timestamps
 from castnotes.timecode import format_clock, format_iso_duration
+from castnotes.workers import Background
 
 THEME_ASSETS = "assets"
 NOT_FOUND = "404.html"
@@ -99,6 +109,7 @@ def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders with one set of templates: no stat per include
         extensions=["jinja2.ext.i18n"],
+        cache_size=-1,  # a plain dict: every include looks its template up; an LRU costs more
     )
     # newstyle: `_("Page %(number)s of %(count)s", number=n, count=c)`, escaped like any value
     env.install_gettext_translations(site.translations, newstyle=True)  # type: ignore[attr-defined]
@@ -144,18 +155,30 @@ class SiteData:
     images: WebImages
     cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
     card_files: tuple[tuple[Path, str], ...] = ()
+    undrawn: tuple[tuple[CardJob, Path], ...] = ()  # cards not in the cache yet: `draw_cards` first
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
         return self.images.files + self.card_files
 
+    def start_cards(self) -> Background:
+        """Start drawing the share cards still missing on the other cores; `.wait()` before
+        publishing `copies` (pages need only the cards' addresses, so a build renders them
+        meanwhile)."""
+        return start_drawing_cards(self.undrawn)
 
-def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork and the episodes' share cards, made or reused from the cache."""
+
+def load_site_data(show: Show, draw_cards: bool = True) -> SiteData:
+    """Web-sized artwork and the episodes' share cards, made or reused from the cache; with
+    `draw_cards` False the missing cards are left for `SiteData.start_cards`."""
     images = load_web_images(show_artworks(show), show.settings.root)
     site = site_locale(show.settings.show.language, show.settings.root)
-    cards, card_files = load_social_cards(show, images, lambda episode: card_line(episode, site))
-    return SiteData(images, cards, card_files)
+    cards, card_files, undrawn = plan_social_cards(show, images, lambda episode: card_line(episode, site))
+    data = SiteData(images, cards, card_files, undrawn)
+    if draw_cards:
+        data.start_cards().wait()
+        data = SiteData(images, cards, card_files)
+    return data
 
 
 # Transcripts a page can print, in order of preference: timed formats first, because
