@@ -236,3 +236,26 @@ def test_cached_episodes_are_the_loaded_ones(tmp_path: Path) -> None:
         again = decode(Episode, json.loads(json.dumps(encode(episode))))
         assert again == episode
         assert repr(again) == repr(episode)
+
+
+def test_a_new_episode_leaves_older_list_pages_alone(make_show: ShowMaker, media: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    """Lists are cut into pages from the oldest end: a new episode changes the first page of
+    each list it is on, not every page after it (issue 16), and the result is a full build's."""
+    show = make_show(five_episodes(), settings={"site": {"per_page": 2}})
+    build(show)
+    before = inodes(show / "site")
+    assert {"page/2/index.html", "page/3/index.html"} <= set(before)  # episodes 1-2 and 3-4
+    add_episode(show, media)
+    output = build(show)
+    after = inodes(show / "site")
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert "index.html" in changed and "page/4/index.html" in changed  # the home page; 5-6 filled a page
+    assert "page/2/index.html" not in changed, " ".join(sorted(changed))
+    assert "page/3/index.html" in changed  # only its link to newer episodes: page/4/, no longer home
+    assert (show / "site" / "page/3/index.html").read_text().count('href="../../page/4/" rel="prev"') == 1
+    assert "categories/loneliness/index.html" in changed  # ep6 heads it; its older page stays
+    assert "categories/loneliness/page/2/index.html" not in changed
+    rendered = int(re.search(r"\((\d+) rendered, the rest unchanged\)", output).group(1))
+    assert rendered <= 16, output  # of 27 pages and files
+    assert site_files(show / "site") == full_build(show, tmp_path)
