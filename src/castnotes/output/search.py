@@ -9,7 +9,6 @@ topics, chapters and transcripts. The search page loads it on first use.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,7 +37,7 @@ def pagefind_binary() -> Path:
 def build_search_index(staging: Staging, language: str) -> int:
     """Index the staged pages into `pagefind/` of the staging folder; returns the files written.
 
-    Pagefind reads the indexed pages (`_indexed_pages`) and writes into a scratch folder first; each of its files then goes through the
+    Pagefind reads the indexed pages (`indexed_glob`) and writes into a scratch folder first; each of its files then goes through the
     staging like any generated file, so a file with the same bytes as in the current site
     (Pagefind's own scripts, an unchanged fragment) keeps its inode, and a `static/pagefind/`
     of the show's is reported as a clash instead of being overwritten.
@@ -47,13 +46,15 @@ def build_search_index(staging: Staging, language: str) -> int:
 
     scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=staging.dir.parent))
     try:
-        site = _indexed_pages(staging.dir, scratch / "site")
         bundle = scratch / "bundle"
-        command = [str(pagefind_binary()), "--site", str(site), "--output-path", str(bundle),
+        command = [str(pagefind_binary()), "--site", str(staging.dir), "--output-path", str(bundle),
                    "--silent", "--force-language", language.split("-")[0].lower() or "en"]
+        pattern = indexed_glob(staging.dir)
+        if pattern is not None:
+            command += ["--glob", pattern]
         try:
             result = subprocess.run(command, capture_output=True, text=True, timeout=1800,
-                                    cwd=site, stdin=subprocess.DEVNULL)
+                                    cwd=staging.dir, stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired:
             raise CastnotesError.single("Pagefind took more than 30 minutes to index the site") from None
         if result.returncode != 0 or not (bundle / "pagefind.js").is_file():
@@ -72,26 +73,37 @@ def build_search_index(staging: Staging, language: str) -> int:
 BODY_MARK = b"data-pagefind-body"
 
 
-def _indexed_pages(site: Path, scratch: Path) -> Path:
-    """The pages Pagefind would index, hard-linked into `scratch`: the same index for less work.
+def indexed_glob(site: Path) -> str | None:
+    """A `--glob` for Pagefind naming just the pages it indexes: the same index for less work.
 
-    When any page carries `data-pagefind-body`, Pagefind indexes only such pages but still
-    parses every other one; handing it just those (on a 1,000-episode site: 1,001 of
-    1,350 pages) gives the same bundle, byte for byte, about a third faster. A site
-    without the mark (a theme that removed it) is indexed whole, as Pagefind would.
+    When any page carries `data-pagefind-body`, Pagefind indexes only such pages but
+    still parses every other one. A glob that matches the marked pages and no other
+    page (on the default theme: `episodes/*/index.html`) gives the same bundle, byte for
+    byte, without parsing the list pages (a third less of Pagefind's time on a
+    1,000-episode show). None (Pagefind's own `**/*.html`) when no page is marked or
+    no such glob fits.
     """
-    pages = [p for p in sorted(site.rglob("*.html")) if p.is_file()]
-    marked = [p for p in pages if BODY_MARK in p.read_bytes()]
+    pages = [p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file()]
+    marked = {page for page in pages if BODY_MARK in (site / page).read_bytes()}
     if not marked:
-        return site
-    for page in marked:
-        target = scratch / page.relative_to(site)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(page, target)
-        except OSError:
-            shutil.copyfile(page, target)
-    return scratch
+        return None
+    patterns = sorted({_pattern(page) for page in marked})
+    if any(page not in marked and any(_matches(page, pattern) for pattern in patterns) for page in pages):
+        return None
+    if any(set(pattern) & set("{},[]?\\") - {"*"} for pattern in patterns):
+        return None  # a name Pagefind's glob would read as syntax
+    return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"
+
+
+def _pattern(page: str) -> str:
+    """`episodes/x/index.html` -> `episodes/*/index.html`: first folder and file name kept."""
+    parts = page.split("/")
+    return "/".join(parts if len(parts) < 3 else [parts[0], *["*"] * (len(parts) - 2), parts[-1]])
+
+
+def _matches(page: str, pattern: str) -> bool:
+    parts, wanted = page.split("/"), pattern.split("/")
+    return len(parts) == len(wanted) and all(w in ("*", p) for p, w in zip(parts, wanted))
 
 
 def reuse_search_index(staging: Staging) -> int | None:
