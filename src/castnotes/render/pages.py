@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
+from castnotes import __version__
 from castnotes.codec import digest
 from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
@@ -54,6 +55,7 @@ from castnotes.render.takeaways import (
     takeaways_url,
 )
 from castnotes.render.timestamps import link_timestamps
+from castnotes.store import store_dir
 from castnotes.timecode import format_clock, format_iso_duration
 
 THEME_ASSETS = "assets"
@@ -66,6 +68,21 @@ def default_theme_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / "templates"
+
+
+def _bytecode_cache(show_root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in .castnotes/ between builds (and shared by the workers).
+
+    Compiling the theme's templates costs more than rendering the dozen pages a new
+    episode changes. Jinja checks each template's source checksum before using its
+    bytecode and writes atomically; the folder is per Jinja and castnotes version, as
+    the bytecode depends on both (and on the environment's options, set here only).
+    """
+    try:
+        folder = store_dir(show_root, f"jinja-{jinja2.__version__}-{__version__}")
+    except OSError:
+        return None  # a read-only show folder still builds, compiling as before
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def make_environment(show_root: Path) -> jinja2.Environment:
@@ -84,6 +101,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders with one set of templates: no stat per include
+        bytecode_cache=_bytecode_cache(show_root),
     )
     # JSON-LD without spaces after separators: a page's bytes count against its budget
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
