@@ -281,3 +281,18 @@ def test_the_search_index_is_pagefinds_own_over_the_whole_site(make_show: ShowMa
     assert indexed_glob(site) == "{about/index.html,episodes/*/index.html}"
     (site / "episodes" / "ep1" / "index.html").write_text("<html><body>unmarked</body></html>")
     assert indexed_glob(site) is None  # episodes/*/index.html would now take an unmarked page too
+
+
+def test_a_template_edited_in_place_is_compiled_again(make_show: ShowMaker, tmp_path: Path) -> None:
+    """Compiled templates are kept in .castnotes/ (Jinja's bytecode cache); an edit of the same
+    file, even within the same second and at the same size, must show on every page."""
+    show = make_show(five_episodes())
+    partial = show / "templates" / "partials" / "footer.html"
+    partial.parent.mkdir(parents=True)
+    partial.write_text('{% extends "default/partials/footer.html" %}{% block footer_links %}<p>AAAA</p>{% endblock %}\n')
+    build(show)
+    assert list((show / ".castnotes").glob("jinja-*/*.cache"))
+    partial.write_text(partial.read_text().replace("AAAA", "BBBB"))
+    build(show)
+    assert "BBBB" in (show / "site" / "index.html").read_text()
+    assert site_files(show / "site") == full_build(show, tmp_path)
