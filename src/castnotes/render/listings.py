@@ -7,8 +7,9 @@ ten-episode one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from castnotes.model import Episode, Person, Show
 from castnotes.slugs import slug_of
@@ -215,3 +216,41 @@ def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
 def _topics(episode: Episode) -> set[str]:
     return {f"c:{slug_of(c)}" for c in episode.categories} | {
         f"p:{person_slug(g)}" for g in episode.guests}
+
+
+def stable_pages(base: str, items: tuple | list, per_page: int) -> list[tuple[str, Any, dict[str, Any]]]:
+    """A list of episodes (newest first) over pages that stay put when an episode is added.
+
+    `base` (e.g. "categories/x/", "" for the home page) shows the newest `per_page`
+    items. Older ones are cut into pages from the OLDEST end: `page/2/` holds the
+    oldest `per_page`, `page/3/` the next ones, and so on; a page is made once it is
+    full. Adding an episode so changes the base page only (and, when the newest full
+    page fills up, that page's "newer" link): on a 1,000-episode show a new episode
+    re-renders one list page instead of a hundred, and a site that publishes
+    only changed files uploads one. The price: the page after the base page may repeat
+    a few of its episodes, and `page/2/` now holds the oldest episodes (numbering from
+    the newest, as before, moved every page by one on every new episode).
+
+    Returns (site path, items, pagination) per page; pagination holds `number` (1 for
+    the base page, N for `page/N/`), `count` (None: it would change every page), `paged` (the list spans several pages), `first`
+    and `last` (positions of the page's items counted from the oldest, 1-based) and
+    the site paths of the `newer` and `older` pages (or None), as the templates expect.
+    """
+    total = len(items)
+    full = total // per_page
+
+    def path(chunk: int) -> str:
+        return f"{base}page/{chunk + 1}/"
+
+    rest = max(0, total - per_page)  # items not on the base page
+    pages: list[tuple[str, Any, dict[str, Any]]] = [(f"{base}index.html", items[:per_page], {
+        "number": 1, "count": None, "paged": total > per_page, "first": rest + 1 if total else 0, "last": total,
+        "newer": None, "older": path(math.ceil(rest / per_page)) if rest else None,
+    })]
+    for chunk in range(1, full + 1):
+        pages.append((f"{path(chunk)}index.html", items[total - chunk * per_page : total - (chunk - 1) * per_page], {
+            "number": chunk + 1, "count": None, "paged": True, "first": (chunk - 1) * per_page + 1, "last": chunk * per_page,
+            "newer": path(chunk + 1) if chunk < full else base,
+            "older": path(chunk - 1) if chunk > 1 else None,
+        }))
+    return pages

@@ -9,7 +9,8 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import Any, Iterator
@@ -18,6 +19,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
+from castnotes import __version__
 from castnotes.codec import digest
 from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
@@ -53,6 +55,7 @@ from castnotes.render.listings import (
     index_show,
     person_path,
     person_slug,
+    stable_pages,
 )
 from castnotes.render.seo import (
     ROBOTS,
@@ -72,6 +75,7 @@ from castnotes.render.takeaways import (
     takeaways_url,
 )
 from castnotes.render.timestamps import link_timestamps
+from castnotes.store import store_dir
 from castnotes.timecode import format_clock, format_iso_duration
 from castnotes.workers import Background
 
@@ -85,6 +89,21 @@ def default_theme_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[3] / "templates"
+
+
+def _bytecode_cache(show_root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in .castnotes/ between builds (and shared by the workers).
+
+    Compiling the theme's templates costs more than rendering the dozen pages a new
+    episode changes. Jinja checks each template's source checksum before using its
+    bytecode and writes atomically; the folder is per Jinja and castnotes version, as
+    the bytecode depends on both (and on the environment's options, set here only).
+    """
+    try:
+        folder = store_dir(show_root, f"jinja-{jinja2.__version__}-{__version__}")
+    except OSError:
+        return None  # a read-only show folder still builds, compiling as before
+    return jinja2.FileSystemBytecodeCache(str(folder))
 
 
 def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.Environment:
@@ -110,6 +129,7 @@ def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.
         auto_reload=False,  # one build renders with one set of templates: no stat per include
         extensions=["jinja2.ext.i18n"],
         cache_size=-1,  # a plain dict: every include looks its template up; an LRU costs more
+        bytecode_cache=_bytecode_cache(show_root),
     )
     # newstyle: `_("Page %(number)s of %(count)s", number=n, count=c)`, escaped like any value
     env.install_gettext_translations(site.translations, newstyle=True)  # type: ignore[attr-defined]
@@ -288,17 +308,20 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData, site: SiteLocale | 
     per_page = show.settings.site.per_page
     topics = dict(show.topics)
     for category in index.categories:
-        for number, (path, chunk, pagination) in enumerate(paginate(category.page_path, category.episodes,
-                                                                    per_page)):
+        for number, (path, chunk, pagination) in enumerate(stable_pages(category.page_path, category.episodes,
+                                                                        per_page)):
+            # an older page sees only its own episodes, so a new one elsewhere leaves it as it is
             yield Page(path, "category.html", {
-                "category": category, "episodes": chunk, "pagination": pagination,
+                "category": category if number == 0 else replace(category, episodes=chunk),
+                "episodes": chunk, "pagination": pagination,
                 "description": Markup(topics[category.slug]) if category.slug in topics and number == 0 else None,
             }, lastmod=lastmod(chunk[0]))
     for path, chunk, pagination in paginate("people/", index.people, PEOPLE_PER_PAGE) if index.people else ():
         yield Page(path, "people.html", {"people": chunk, "pagination": pagination})
     for entry in index.people:
-        for path, chunk, pagination in paginate(entry.page_path, entry.episodes, per_page):
-            yield Page(path, "person.html", {"entry": entry, "episodes": chunk, "pagination": pagination},
+        for number, (path, chunk, pagination) in enumerate(stable_pages(entry.page_path, entry.episodes, per_page)):
+            yield Page(path, "person.html", {"entry": entry if number == 0 else replace(entry, episodes=chunk),
+                                             "episodes": chunk, "pagination": pagination},
                        lastmod=lastmod(chunk[0]) if chunk else None)
     yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
                                                   "totals": totals})
@@ -328,6 +351,7 @@ def paginate(base: str, items: tuple | list, per_page: int) -> Iterator[tuple[st
         yield f"{folder}index.html", items[(number - 1) * per_page : number * per_page], {
             "number": number,
             "count": count,
+            "paged": count > 1,
             "newer": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
             "older": f"{base}page/{number + 1}/" if number < count else None,
         }
@@ -386,23 +410,16 @@ def site_links(show: Show) -> dict[str, Any]:
 
 
 def _home_pages(show: Show) -> Iterator[Page]:
+    """The home page (the newest episodes) and the older episodes on stable pages (listings.stable_pages)."""
     episodes = show.episodes
-    per_page = show.settings.site.per_page
-    pages = max(1, math.ceil(len(episodes) / per_page))
-    for number in range(1, pages + 1):
-        path = "index.html" if number == 1 else f"page/{number}/index.html"
+    for number, (path, chunk, pagination) in enumerate(stable_pages("", episodes, show.settings.site.per_page)):
         yield Page(path, "index.html", {
-            "episodes": episodes[(number - 1) * per_page : number * per_page],
+            "episodes": chunk,
             # first on the home page: [site] featured, else the latest episode
             "featured": (featured_item(show) or ({"kind": "latest", "item": episodes[0], "episodes": ()}
-                                                 if episodes else None)) if number == 1 else None,
-            "pagination": {
-                "number": number,
-                "count": pages,
-                "newer": None if number == 1 else ("" if number == 2 else f"page/{number - 1}/"),
-                "older": f"page/{number + 1}/" if number < pages else None,
-            },
-        }, lastmod=lastmod(episodes[0]) if number == 1 and episodes else None)
+                                                 if episodes else None)) if number == 0 else None,
+            "pagination": pagination,
+        }, lastmod=lastmod(episodes[0]) if number == 0 and episodes else None)
 
 
 def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteData,
