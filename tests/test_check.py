@@ -15,7 +15,7 @@ import shutil
 import threading
 from dataclasses import dataclass
 from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
@@ -262,6 +262,42 @@ def test_check_feed_over_http(feeds: Path, plain_server: Served) -> None:
     assert {(f.rule, f.severity) for f in report.findings} == {("HTTP-2", "warning"), ("CH-SELF", "warning")}
     (self_link,) = [f for f in report.findings if f.rule == "CH-SELF"]
     assert "https://bad.example/feed.xml" in self_link.message and plain_server.url in self_link.message
+
+
+class _Endless(BaseHTTPRequestHandler):
+    """A "feed" that never ends (/endless, no Content-Length) or announces 40 MB (/huge)."""
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/rss+xml")
+        if self.path == "/huge":
+            self.send_header("Content-Length", str(40 * 1024 * 1024))
+        self.end_headers()
+        chunk = b"<rss>" + b" " * 65536
+        try:
+            while True:
+                self.wfile.write(chunk)
+        except OSError:  # the client hung up: what castnotes must do
+            pass
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_check_refuses_an_endless_or_oversized_feed_url() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Endless)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for path in ("/endless", "/huge"):
+            for args in (("check", f"http://127.0.0.1:{server.server_port}{path}"),
+                         ("check", "--against", f"http://127.0.0.1:{server.server_port}{path}",
+                          str(BAD_FEEDS / "good.xml"))):
+                result = run_cli(*args)
+                assert result.exit_code == 1, result.output
+                assert "castnotes refuses more than 32 MB" in result.output
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_check_reports_unreadable_sources_and_ledger_problems(make_show: ShowMaker) -> None:

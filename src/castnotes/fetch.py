@@ -19,6 +19,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from email.message import Message
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,6 +29,7 @@ from castnotes.errors import CastnotesError
 USER_AGENT = f"castnotes/{__version__} (+https://pypi.org/project/castnotes/)"
 TIMEOUT = 30  # seconds without data before giving up
 CHUNK = 256 * 1024
+MAX_FEED_BYTES = 32 * 1024 * 1024  # the largest real feeds are a few MB
 
 # Opens a request and returns a response (urllib's `urlopen` by default; tests pass
 # one that behaves like a machine without network).
@@ -45,6 +47,7 @@ class Fetched:
     data: bytes
     url: str  # after redirects
     content_type: str | None
+    headers: Message | None = None  # the response's, for ETag and Last-Modified
 
 
 def is_http_url(text: str) -> bool:
@@ -87,7 +90,7 @@ def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None
                 f"the {what} download stopped after {size} of {declared} bytes: {url}",
                 hint="the connection dropped; run the command again")
         content_type = response.headers.get("Content-Type") if response.headers else None
-        return Fetched(b"".join(chunks), response.geturl() or url, content_type)
+        return Fetched(b"".join(chunks), response.geturl() or url, content_type, response.headers)
 
 
 def fetch_small(url: str, limit: int) -> bytes | None:

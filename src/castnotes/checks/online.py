@@ -20,7 +20,8 @@ from lxml import etree
 from castnotes.checks.channel import I
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import MAX_FETCH
-from castnotes.fetch import fetch_small, request
+from castnotes import fetch
+from castnotes.fetch import MAX_FEED_BYTES, fetch_small, request
 
 WORKERS = 8
 
@@ -43,10 +44,14 @@ def fetch_bytes(url: str) -> bytes | None:
     return fetch_small(url, MAX_FETCH)
 
 
-def fetch_feed(url: str) -> tuple[bytes, Message, str]:
-    """The feed at `url`: bytes, response headers and the final address after redirects."""
-    with request(url) as response:
-        return response.read(), response.headers, response.geturl()
+def fetch_feed(url: str, what: str = "feed") -> tuple[bytes, Message | None, str]:
+    """The feed at `url`: bytes, response headers and the final address after redirects.
+
+    Streamed through `fetch.fetch_bytes` so that a "feed" that never ends (or is a video)
+    is refused past MAX_FEED_BYTES instead of filling the memory.
+    """
+    fetched = fetch.fetch_bytes(url, limit=MAX_FEED_BYTES, what=what)
+    return fetched.data, fetched.headers, fetched.url
 
 
 def probe(url: str) -> Probe:

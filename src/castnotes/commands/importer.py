@@ -34,6 +34,7 @@ from castnotes.commands.scaffold import SAMPLE_AUDIO, SAMPLE_FOLDER, render_artw
 from castnotes.config.settings import load_settings, parse_settings
 from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.fetch import (
+    MAX_FEED_BYTES,
     Opener,
     Progress,
     download_file,
@@ -57,7 +58,6 @@ from castnotes.read.ledger import LedgerEntry, load_ledger, recorded_now
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR, default_slug
 from castnotes.store import store_dir, write_atomic
 
-MAX_FEED_BYTES = 32 * 1024 * 1024  # the largest real feeds are a few MB
 MAX_ART_BYTES = 20 * 1024 * 1024
 
 
