@@ -17,10 +17,10 @@ from email.message import Message
 
 from lxml import etree
 
+from castnotes import fetch
 from castnotes.checks.channel import I
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import MAX_FETCH
-from castnotes import fetch
 from castnotes.fetch import MAX_FEED_BYTES, fetch_small, request
 
 WORKERS = 8
