@@ -13,7 +13,16 @@ import re
 from lxml import etree
 
 from castnotes.checks.report import Lint
-from castnotes.feedxml import ATOM, CONTENT, FH, ITUNES, PODCAST, PODCAST_LEGACY, PSC
+from castnotes.feedxml import (
+    ATOM,
+    CONTENT,
+    FH,
+    ITUNES,
+    PODCAST,
+    PODCAST_LEGACY,
+    PSC,
+    safe_parser,
+)
 
 KNOWN_NAMESPACES = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "psc": PSC,
                     "atom": ATOM, "fh": FH}
@@ -36,15 +45,13 @@ def parse_feed_document(data: bytes, lint: Lint) -> etree._Element | None:
         line = body.count(b"\n", 0, exc.start) + 1
         lint.report("XML-1", f"the bytes are not UTF-8 (line {line}, byte {exc.start})")
         return None
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     try:
-        root = etree.fromstring(data, parser)
+        root = etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else exc.lineno
         lint.report("XML-1", f"not well-formed XML (line {line}): {exc.msg}")
-        recovering = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, recover=True)
         try:
-            root = etree.fromstring(data, recovering)
+            root = etree.fromstring(data, safe_parser(recover=True))
         except etree.XMLSyntaxError:
             root = None
         if root is None:

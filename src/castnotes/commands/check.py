@@ -32,6 +32,7 @@ from castnotes.checks.show import ShowLocator, show_resources
 from castnotes.checks.xmldoc import parse_feed_document
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.feedxml import safe_parser
 from castnotes.fetch import is_http_url
 from castnotes.model import Show
 from castnotes.output.ledger import guard, unguarded_warning
@@ -196,7 +197,7 @@ def _load_feed(source: str, what: str, fetch_hint: str | None,
 
 def _parse(data: bytes) -> etree._Element | None:
     try:
-        return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+        return etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError:
         return None
 

@@ -19,6 +19,7 @@ from lxml import etree
 
 from castnotes.commands.check import read_feed_source
 from castnotes.errors import CastnotesError
+from castnotes.feedxml import safe_parser
 from castnotes.model import CONFIG_NAME
 from castnotes.output.ledger import append_entries
 from castnotes.read.ledger import LEDGER_NAME, LedgerEntry, load_ledger, recorded_now
@@ -38,8 +39,7 @@ def rebuild_ledger(root: Path, source: str, now: datetime | None = None) -> Rebu
                                     hint="run it in the show folder, or pass -C SHOWDIR")
     data = read_feed_source(source)
     try:
-        channel = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True,
-                                                         huge_tree=True)).find("channel")
+        channel = etree.fromstring(data, safe_parser()).find("channel")
     except etree.XMLSyntaxError as exc:
         raise CastnotesError.single(f"{source} is not a feed: {exc}") from None
     if channel is None:
