@@ -123,3 +123,23 @@ def test_host_who_guests_is_not_repeated(make_show: ShowMaker) -> None:
     assert 'Hosted by <a href="../../people/sam/">Sam Rivera</a>' in page
     assert '<a class="person__name" href="../../people/ana-lopez/">Dr. Ana Lopez</a>' in page
     assert 'href="https://ana.example/" rel="noopener">Website<span class="visually-hidden"> of Dr. Ana Lopez' in page
+
+
+def test_picture_fields_name_what_is_wrong(make_show: ShowMaker) -> None:
+    """Episode `image`, page `image` and a guest's `img` share one check: a .jpg/.png inside
+    the show, or an http(s) URL."""
+    show = make_show({"001-a": {"meta": {"title": "A", "date": "2026-01-05", "guid": "g-a", "image": "notes.txt",
+                                         "guests": [{"name": "Pat", "img": "../../castnotes.toml"}]}},
+                      "002-b": {"meta": {"title": "B", "date": "2026-01-06", "guid": "g-b",
+                                         "image": "../../cover.jpg"}}})
+    (show / "episodes" / "001-a" / "notes.txt").write_text("not a picture")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "image: 'notes.txt' must be a .jpg or .png file" in result.stderr
+    assert "image: '../../cover.jpg' is not a file in the episode folder" in result.stderr
+    assert "img: '../../castnotes.toml' must be a .jpg or .png file" in result.stderr
+    show = make_show(root=show.parent / "with-page")
+    (show / "pages").mkdir()
+    (show / "pages" / "story.md").write_text("---\ntitle: Our story\nimage: missing.png\n---\nHi.\n")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1 and "image: 'missing.png' is not a file in pages/" in result.stderr

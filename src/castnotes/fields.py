@@ -15,6 +15,7 @@ from typing import Any, Iterable
 from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation, did_you_mean
 
 HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")  # what podcast apps show (Apple: JPEG or PNG)
 
 
 # C0 and C1 controls other than tab, line feed and carriage return, and DEL: XML cannot carry
@@ -153,6 +154,22 @@ class FieldReader:
             self.warn(key, f"{value!r} uses plain http; Podcasting 2.0 asks for https",
                       hint="use the https address if the site has one")
         return value
+
+    def image(self, key: str, name: str, folder: Path, inside: Path, where: str,
+              hint: str | None = None) -> str | Path | None:
+        """A picture field already read as `name`: an http(s) URL (art hosted elsewhere, linked
+        as is), or the resolved path of a .jpg/.png under `folder` that stays inside `inside`
+        (nothing outside the show is published). None, with the error recorded, otherwise."""
+        if "://" in name:
+            return self.url(key, warn_http=True)
+        source = (folder / name).resolve()
+        if not source.is_relative_to(inside.resolve()) or not source.is_file():
+            self.error(key, f"{name!r} is not a file in {where}", hint=hint)
+            return None
+        if source.suffix.lower() not in IMAGE_SUFFIXES:
+            self.error(key, f"{name!r} must be a .jpg or .png file")
+            return None
+        return source
 
     def table(self, key: str) -> "FieldReader | None":
         """A nested mapping (`location: {name: ..., geo: ...}`) as its own reader."""

@@ -25,7 +25,6 @@ from castnotes.slugs import MAX_SLUG, slugify
 PEOPLE_FILE = "people.toml"
 PERSON_KEYS = ("name", "role", "group", "href", "img", "bio", "links")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 
 # Podcastindex-org/podcast-namespace taxonomy.json: group -> roles (lower case).
 TAXONOMY: dict[str, tuple[str, ...]] = {
@@ -153,16 +152,10 @@ def _with_image(reader: FieldReader, person: Person, base_dir: Path, root: Path)
     value = reader.text("img")
     if value is None:
         return person
-    if "://" in value:
-        return replace(person, img=reader.url("img", warn_http=True))
-    source = (base_dir / value).resolve()
-    if not source.is_relative_to(root.resolve()) or not source.is_file():
-        reader.error("img", f"{value!r} is not a file in {_folder_name(base_dir, root)}",
-                     hint="give a photo inside the show folder, or an https URL")
-        return person
-    if source.suffix.lower() not in IMAGE_SUFFIXES:
-        reader.error("img", f"{value!r} must be a .jpg or .png file")
-        return person
+    source = reader.image("img", value, base_dir, root, _folder_name(base_dir, root),
+                          hint="give a photo inside the show folder, or an https URL")
+    if not isinstance(source, Path):
+        return replace(person, img=source)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
     suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
     return replace(person, img_site_path=f"people/{person.id}-{digest}{suffix}", img_source=source)

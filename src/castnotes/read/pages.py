@@ -31,7 +31,6 @@ PAGES_DIR = "pages"
 TOPICS_DIR = "topics"
 PAGE_KEYS = ("title", "date", "summary", "image", "draft", "slug", "episodes")
 TOPIC_KEYS = ("title",)
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 # Addresses the site itself uses: a page may not take one.
 RESERVED_SLUGS = frozenset({
@@ -188,16 +187,9 @@ def _image(reader: FieldReader, folder: Path, settings: Settings, page_path: str
     name = reader.text("image")
     if name is None:
         return None
-    if "://" in name:
-        url = reader.url("image", warn_http=True)
-        return Artwork(url=url) if url else None
-    source = (folder / name).resolve()
-    if not source.is_relative_to(folder.resolve()) or not source.is_file():
-        reader.error("image", f"{name!r} is not a file in {PAGES_DIR}/")
-        return None
-    if source.suffix.lower() not in IMAGE_SUFFIXES:
-        reader.error("image", f"{name!r} must be a .jpg or .png file")
-        return None
+    source = reader.image("image", name, folder, folder, f"{PAGES_DIR}/")
+    if not isinstance(source, Path):
+        return Artwork(url=source) if source else None
     site_path = f"{page_path}cover{'.png' if source.suffix.lower() == '.png' else '.jpg'}"
     try:
         info = image_info(source)

@@ -26,6 +26,7 @@ from castnotes.config.podcasting import read_funding, read_license, read_locatio
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import (
     CONTROL_CHARACTERS,
+    IMAGE_SUFFIXES,
     FieldReader,
     first_control_character,
     strip_control_characters,
@@ -59,7 +60,6 @@ from castnotes.workers import parallel_imap
 
 EPISODES_DIR = "episodes"
 EPISODE_FILE = "episode.md"
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")
 MAX_EXPLICIT_SLUG = 200  # a folder name (at most 255 bytes) never gives a longer one
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
@@ -613,17 +613,11 @@ def _episode_artwork(reader: FieldReader, folder: Path, page_path: str, settings
                      tags: AudioInfo, cache: AudioCache, copies: list[tuple[Path, str]]) -> Artwork | None:
     name = reader.text("image")
     source: Path | None = None
-    if name and "://" in name:  # art hosted elsewhere (as `castnotes import` writes it): linked, not copied
-        url = reader.url("image", warn_http=True)
-        return Artwork(url=url) if url else None
     if name:
-        source = (folder / name).resolve()
-        if not source.is_relative_to(folder.resolve()) or not source.is_file():
-            reader.error("image", f"{name!r} is not a file in the episode folder")
-            return None
-        if source.suffix.lower() not in IMAGE_SUFFIXES:
-            reader.error("image", f"{name!r} must be a .jpg or .png file")
-            return None
+        found = reader.image("image", name, folder, folder, "the episode folder")
+        if not isinstance(found, Path):  # art hosted elsewhere (as `castnotes import` writes it): linked
+            return Artwork(url=found) if found else None
+        source = found
     else:
         source = next((folder / f"cover{s}" for s in IMAGE_SUFFIXES if (folder / f"cover{s}").is_file()),
                       None)
