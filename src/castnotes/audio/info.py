@@ -16,6 +16,7 @@ from typing import Any
 
 from castnotes.audio.types import MEDIA_TYPES
 from castnotes.codec import decode, encode
+from castnotes.imageinfo import is_png
 
 AUDIO_SUFFIXES = tuple(row.suffix for row in MEDIA_TYPES if row.readable)  # what castnotes reads
 # Files that look like audio but that podcast apps do not take: named so the host gets
@@ -88,7 +89,7 @@ def store_picture(data: bytes, mime: str, pictures: Pictures) -> PictureRef | No
     mime = mime.lower()
     if mime in ("image/jpg", "jpg", "jpeg"):
         mime = "image/jpeg"
-    if data[:8] == b"\x89PNG\r\n\x1a\n":
+    if is_png(data):
         mime = "image/png"
     elif data[:3] == b"\xff\xd8\xff":
         mime = "image/jpeg"

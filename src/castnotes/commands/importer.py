@@ -42,6 +42,7 @@ from castnotes.fetch import (
     head_length,
     is_http_url,
 )
+from castnotes.imageinfo import is_png
 from castnotes.importing.oldfeed import OldFeed, parse_old_feed
 from castnotes.importing.plan import (
     ExistingShow,
@@ -419,7 +420,7 @@ def _show_artwork(feed: OldFeed, root: Path, opener: Opener | None,
     if data is not None and url:
         lint = Lint()
         check_artwork(data, url, "the old show artwork", lint, None, "show.image")
-        suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
+        suffix = ".png" if is_png(data) else ".jpg"
         if not lint.errors:
             for finding in lint.items:
                 problems.add(finding.message, root / CONFIG_NAME, severity="warning", hint=finding.hint)

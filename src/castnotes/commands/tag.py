@@ -31,6 +31,7 @@ from castnotes.audio.tags import (
 )
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation, did_you_mean
+from castnotes.imageinfo import is_png
 from castnotes.model import Episode, Show
 from castnotes.read.show import load_show
 from castnotes.store import atomic_path
@@ -150,7 +151,7 @@ def _image(path: Path | None) -> Image | None:
     if path is None:
         return None
     data = path.read_bytes()
-    return Image("image/png" if data[:8] == b"\x89PNG\r\n\x1a\n" else "image/jpeg", data)
+    return Image("image/png" if is_png(data) else "image/jpeg", data)
 
 
 def diff_views(current: dict[str, str], wanted: dict[str, str]) -> tuple[TagChange, ...]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from castnotes.audio import read_audio
 from castnotes.audio.info import AudioInfo, PictureRef, Pictures, stamp
+from castnotes.imageinfo import is_png
 from castnotes.store import STORE_DIR, store_dir, write_atomic
 
 CACHE_VERSION = 4  # bump when AudioInfo or the readers change meaning
@@ -103,7 +104,7 @@ class AudioCache:
             return
         store_dir(self.root, self.pictures_dir.name)
         for sha, data in pictures.items():
-            suffix = ".png" if data[:8] == b"\x89PNG\r\n\x1a\n" else ".jpg"
+            suffix = ".png" if is_png(data) else ".jpg"
             target = self.pictures_dir / f"{sha}{suffix}"
             if not target.exists():
                 write_atomic(target, data)
