@@ -175,6 +175,12 @@ def test_a_page_linked_from_outside_the_show_is_refused(make_show: ShowMaker, tm
     (show / "pages").mkdir()
     (show / "pages" / "secret.md").symlink_to(secret)
     assert "pages/secret.md: error: the page is a link to a file outside the show folder" in fails(show)
+    (show / "pages" / "secret.md").unlink()
+    (show / "pages" / "topics").mkdir()
+    (show / "pages" / "topics" / "health.md").symlink_to(secret)
+    failed = fails(show)
+    assert "pages/topics/health.md: error: the topic description is a link to a file outside the show " \
+        "folder" in failed and "copy the file into pages/topics/" in failed
 
 
 def test_a_page_linking_to_a_draft_episode(make_show: ShowMaker) -> None:

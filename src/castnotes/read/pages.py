@@ -92,14 +92,8 @@ def load_pages(settings: Settings, episodes: tuple[Episode, ...], lookup: Callab
 
 def _first_pass(folder: Path, root: Path, problems: Problems) -> list[tuple[Path, Document, str]]:
     """Each page's front matter and slug, so that pages can link to each other."""
-    if not folder.is_dir():
-        return []
     sources = []
-    for path in sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith((".", "_"))):
-        if not path.resolve().is_relative_to(root.resolve()):  # nothing outside the show is published
-            problems.add("the page is a link to a file outside the show folder", path,
-                         hint="copy the file into pages/")
-            continue
+    for path in _markdown_files(folder, root, problems, "the page", "pages/"):
         doc = load_document(path, problems, "the page")
         if doc is None:
             continue
@@ -238,14 +232,8 @@ def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,
 
 def _topic_files(folder: Path, root: Path, problems: Problems) -> list[tuple[Path, str, int]]:
     """`pages/topics/<name>.md`: (file, body, body's first line); the body describes the topic."""
-    if not folder.is_dir():
-        return []
     topics = []
-    for path in sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith((".", "_"))):
-        if not path.resolve().is_relative_to(root.resolve()):
-            problems.add("the topic description is a link to a file outside the show folder", path,
-                         hint="copy the file into pages/topics/")
-            continue
+    for path in _markdown_files(folder, root, problems, "the topic description", "pages/topics/"):
         doc = load_document(path, problems, "the topic description")
         if doc is None:
             continue
@@ -256,6 +244,21 @@ def _topic_files(folder: Path, root: Path, problems: Problems) -> list[tuple[Pat
             continue
         topics.append((path, doc.body, doc.body_line))
     return topics
+
+
+def _markdown_files(folder: Path, root: Path, problems: Problems, what: str, place: str) -> list[Path]:
+    """The `*.md` files of `folder` in name order, hidden and `_` ones left out. A link to a
+    file outside the show is reported and skipped: nothing outside the show is published."""
+    if not folder.is_dir():
+        return []
+    inside = []
+    for path in sorted(p for p in folder.glob("*.md") if p.is_file() and not p.name.startswith((".", "_"))):
+        if path.resolve().is_relative_to(root.resolve()):
+            inside.append(path)
+        else:
+            problems.add(f"{what} is a link to a file outside the show folder", path,
+                         hint=f"copy the file into {place}")
+    return inside
 
 
 def _check_featured(settings: Settings, episode_slugs: set[str], page_slugs: set[str],
