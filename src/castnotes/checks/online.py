@@ -44,13 +44,10 @@ def fetch_bytes(url: str) -> bytes | None:
     return fetch_small(url, MAX_FETCH)
 
 
-def fetch_feed(url: str, what: str = "feed") -> tuple[bytes, Message | None, str]:
-    """The feed at `url`: bytes, response headers and the final address after redirects.
-
-    Streamed through `fetch.fetch_bytes` so that a "feed" that never ends (or is a video)
-    is refused past MAX_FEED_BYTES instead of filling the memory.
-    """
-    fetched = fetch.fetch_bytes(url, limit=MAX_FEED_BYTES, what=what)
+def fetch_feed(url: str) -> tuple[bytes, Message | None, str]:
+    """The feed at `url`: bytes, response headers and the final address after redirects;
+    streamed, so a "feed" that never ends is refused past MAX_FEED_BYTES, not held in memory."""
+    fetched = fetch.fetch_bytes(url, limit=MAX_FEED_BYTES, what="feed")
     return fetched.data, fetched.headers, fetched.url
 
 

@@ -13,16 +13,7 @@ import re
 from lxml import etree
 
 from castnotes.checks.report import Lint
-from castnotes.feedxml import (
-    ATOM,
-    CONTENT,
-    FH,
-    ITUNES,
-    PODCAST,
-    PODCAST_LEGACY,
-    PSC,
-    safe_parser,
-)
+from castnotes.feedxml import ATOM, CONTENT, FH, ITUNES, PODCAST, PODCAST_LEGACY, PSC, safe_parser
 
 KNOWN_NAMESPACES = {"itunes": ITUNES, "content": CONTENT, "podcast": PODCAST, "psc": PSC,
                     "atom": ATOM, "fh": FH}
