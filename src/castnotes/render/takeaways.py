@@ -9,8 +9,10 @@ date, the generator is ours, entries are appended newest first.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from html import escape
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 
@@ -86,19 +88,26 @@ def render_takeaways_feed(show: Show, title: str | None = None) -> bytes:
     return XML_DECLARATION + fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=False)
 
 
-def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
-    page_url = show.url + episode.page_path
+def _add_entry(fg: FeedGenerator, entry_id: str, title: str, date: datetime,
+               links: list[dict[str, str]]) -> FeedEntry:
+    """A new entry with its id, title, links (also kept for LinkAttributes) and date."""
     entry = fg.add_entry(order="append")
-    entry.id(post_id(episode, page_url))
-    entry.title(episode.title)
-    enclosure = episode.enclosure
-    links = [{"href": page_url, "rel": "alternate", "type": "text/html"},
-             {"href": enclosure.url, "rel": "enclosure", "type": enclosure.mime, "length": str(enclosure.length)}]
+    entry.id(entry_id)
+    entry.title(title)
     for link in links:
         entry.link(**link)
     entry.linkattributes.links = links
-    entry.published(episode.date)
-    entry.updated(episode.date)
+    entry.published(date)
+    entry.updated(date)
+    return entry
+
+
+def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
+    page_url = show.url + episode.page_path
+    enclosure = episode.enclosure
+    entry = _add_entry(fg, post_id(episode, page_url), episode.title, episode.date, [
+        {"href": page_url, "rel": "alternate", "type": "text/html"},
+        {"href": enclosure.url, "rel": "enclosure", "type": enclosure.mime, "length": str(enclosure.length)}])
     if episode.summary:
         entry.summary(episode.summary)
     body = resolve_site_links(episode.body_html, show.url)
@@ -114,15 +123,9 @@ def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
 def add_article(fg: FeedGenerator, show: Show, article: Article) -> None:
     """A post of pages/: its text in full; an embedded player becomes a link to the episode."""
     page_url = show.url + article.page_path
-    entry = fg.add_entry(order="append")
-    entry.id(page_url)
-    entry.title(article.title)
-    links = [{"href": page_url, "rel": "alternate", "type": "text/html"}]
-    entry.link(**links[0])
-    entry.linkattributes.links = links
     assert article.date is not None
-    entry.published(article.date)
-    entry.updated(article.date)
+    entry = _add_entry(fg, page_url, article.title, article.date,
+                       [{"href": page_url, "rel": "alternate", "type": "text/html"}])
     if article.summary:
         entry.summary(article.summary)
     body = resolve_site_links(article.body_html, show.url)
