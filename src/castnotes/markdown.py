@@ -227,41 +227,36 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
     if parts.scheme or parts.netloc or not parts.path or target.startswith(("#", "/")):
         return None
     fragment = f"#{parts.fragment}" if parts.fragment else ""
+
+    def refuse(message: str, hint: str | None = None) -> None:
+        result.problems.append(Problem(message, SourceLocation(source_path, line), hint=hint))
+
     # Links between episodes only name a folder: no need to ask the file system.
     target_path = Path(os.path.normpath(folder / unquote(parts.path)))
     if target_path.name == "episode.md":
         resolved = target_path
         if Path(os.path.normpath(resolved.parent.parent)) != Path(os.path.normpath(episodes_dir)):
-            result.problems.append(Problem(
-                f"link {target!r} does not point at an episode folder", SourceLocation(source_path, line),
-                hint="link to ../<episode folder>/episode.md"))
+            refuse(f"link {target!r} does not point at an episode folder", "link to ../<episode folder>/episode.md")
             return None
         site = lookup(resolved.parent.name)
         if site is None:
-            result.problems.append(Problem(
-                f"link to a missing episode: {target!r}", SourceLocation(source_path, line),
-                hint="check the folder name under episodes/"))
+            refuse(f"link to a missing episode: {target!r}", "check the folder name under episodes/")
             return None
         result.linked_episodes.append((resolved.parent.name, line))
         return SITE_MARKER + site + fragment
     if page_lookup is not None and target_path.suffix == ".md":
         site = page_lookup(target_path)
         if site is None:
-            result.problems.append(Problem(
-                f"link to a missing page: {target!r}", SourceLocation(source_path, line),
-                hint="link to another page as its file, e.g. [Contact](contact.md), or to an episode "
-                     "as ../episodes/<folder>/episode.md"))
+            refuse(f"link to a missing page: {target!r}", "link to another page as its file, e.g. "
+                   "[Contact](contact.md), or to an episode as ../episodes/<folder>/episode.md")
             return None
         return SITE_MARKER + site + fragment
     resolved = target_path.resolve()  # a file to publish: follow symlinks before checking where it is
     if not resolved.is_relative_to(folder.resolve()):
-        result.problems.append(Problem(
-            f"link {target!r} points outside the episode folder", SourceLocation(source_path, line),
-            hint="put the file inside the episode folder"))
+        refuse(f"link {target!r} points outside the episode folder", "put the file inside the episode folder")
         return None
     if not resolved.is_file():
-        result.problems.append(Problem(
-            f"linked file not found: {target!r}", SourceLocation(source_path, line)))
+        refuse(f"linked file not found: {target!r}")
         return None
     rel = resolved.relative_to(folder.resolve()).as_posix()
     site_path = posixpath.join(page_path, rel)
