@@ -14,13 +14,11 @@ from pathlib import Path
 
 from castnotes.errors import CastnotesError
 
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-
 
 def is_png(data: bytes) -> bool:
     """Whether picture bytes are a PNG (its signature; no decoding): the only alternative
     castnotes keeps is JPEG, so this picks a picture's suffix and MIME type."""
-    return data[:8] == PNG_SIGNATURE
+    return data[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @dataclass(frozen=True, slots=True)
