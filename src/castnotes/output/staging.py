@@ -14,10 +14,12 @@ import os
 import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
+from typing import Callable, TypeVar
 
 from castnotes.audio.info import AUDIO_SUFFIXES
 from castnotes.errors import CastnotesError
 
+T = TypeVar("T")
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it
 SOURCE_NAMES = ("episodes", "templates", "static", ".castnotes", "castnotes.toml", ".git")
 
@@ -123,8 +125,7 @@ class Staging:
             self._link_old(site_path)
             return
         target = self.dir / site_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if _link_or_copy(source, target):
+        if _in_folder(target, lambda: _link_or_copy(source, target)):
             self.linked += 1
         else:
             self.copied += 1
@@ -154,11 +155,23 @@ def place_generated(staging_dir: Path, output_dir: Path, site_path: str, data: b
         _link_old(staging_dir, output_dir, site_path)
         return True
     target = staging_dir / site_path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
+    with _in_folder(target, lambda: target.open("wb")) as fh:
         for chunk in chunks:
             fh.write(chunk)
     return False
+
+
+def _in_folder(target: Path, make: Callable[[], T]) -> T:
+    """`make()` (which creates `target`), making its folder first when it is missing.
+
+    Most files go into a folder that already holds another (a page, its card, its audio):
+    trying first spares a mkdir, and the error it raises inside, for each of them.
+    """
+    try:
+        return make()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return make()
 
 
 def _same_file(path: Path, chunks: list[bytes]) -> bool:
@@ -174,9 +187,8 @@ def _same_file(path: Path, chunks: list[bytes]) -> bool:
 
 def _link_old(staging_dir: Path, output_dir: Path, site_path: str) -> None:
     target = staging_dir / site_path
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(output_dir / site_path, target)
+        _in_folder(target, lambda: os.link(output_dir / site_path, target))
     except OSError:
         shutil.copyfile(output_dir / site_path, target)
 
