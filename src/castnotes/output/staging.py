@@ -18,6 +18,7 @@ from typing import Callable, TypeVar
 
 from castnotes.audio.info import AUDIO_SUFFIXES
 from castnotes.errors import CastnotesError
+from castnotes.store import STORE_DIR
 
 T = TypeVar("T")
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it
@@ -197,7 +198,10 @@ LINK_MIN_BYTES = 1 << 20  # hard-link media and big files; copy small ones (them
 
 
 def _link_or_copy(source: Path, target: Path) -> bool:
-    if source.suffix.lower() not in AUDIO_SUFFIXES and source.stat().st_size < LINK_MIN_BYTES:
+    """Hard-link audio, big files and what castnotes made in its own cache (share cards, web
+    copies of artwork: nobody edits those); copy the host's small files."""
+    if (source.suffix.lower() not in AUDIO_SUFFIXES and STORE_DIR not in source.parts
+            and source.stat().st_size < LINK_MIN_BYTES):
         shutil.copyfile(source, target)
         return False
     try:
