@@ -219,6 +219,14 @@ def generate_show(root: Path, count: int, sources: Sources) -> None:
         add_episode(root, index, start, sources)
 
 
+def is_generated(root: Path, count: int) -> bool:
+    """True when `root` holds a show generated with exactly `count` episodes (for --reuse)."""
+    episodes = root / "episodes"
+    return ((root / "castnotes.toml").is_file() and (episodes / folder_name(count) / "episode.md").is_file()
+            and not (episodes / folder_name(count + 1)).exists()
+            and sum(1 for _ in episodes.iterdir()) == count)
+
+
 def episode_guid(index: int) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, str(index)))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -258,6 +259,23 @@ def test_featured_must_name_something(make_show: ShowMaker) -> None:
     assert "[site] featured 'Not a slug' is not a slug" in fails(show)
 
 
+
+def test_one_broken_episode_is_one_error_not_a_cascade(make_show: ShowMaker) -> None:
+    """An impossible date in an episode of the featured collection: the episode's own error
+    only, not also "not an episode's slug" in the collection and "not a collection" in
+    castnotes.toml; and the draft way out is not offered for a link to a draft."""
+    show = make_show(episodes(3, **{"001-e1": {"date": "2026-02-30"}}), settings={"site": {"featured": "talking"}})
+    write(show / "pages" / "talking.md", COLLECTION)
+    output = fails(show)
+    assert "date: '2026-02-30' is not a date" in output and "1 error;" in output, output
+    show = make_show(episodes(3, **{"001-e1": {"draft": True}}))
+    notes = show / "episodes" / "002-e2" / "episode.md"
+    notes.write_text(notes.read_text() + "Start with [the first one](../001-e1/episode.md).\n")
+    output = fails(show)
+    assert re.search(r"002-e2/episode.md:\d+: error: links to the draft episode 001-e1/", output), output
+    assert "To publish the other episodes now" not in output
+
+
 # 4. The host's voice ----------------------------------------------------------------------
 
 PEOPLE = """[sam]
@@ -402,13 +420,19 @@ def test_long_topic_and_person_lists_paginate(make_show: ShowMaker) -> None:
     eps = episodes(5, **{f"00{n}-e{n}": guest for n in range(1, 6)})
     site = build(make_show(eps, settings={"site": {"per_page": 2}}))
     for base in ("categories/talk/", "people/gia-guest/"):
-        seen = []
-        for number, path in enumerate((base, f"{base}page/2/", f"{base}page/3/"), start=1):
+        # older pages are cut from the oldest end (they stay put when an episode is added):
+        # the base page shows the newest two, page/3/ episodes 3-4, page/2/ episodes 1-2
+        seen, path, visited = [], base, []
+        while path is not None:
             html = page(site, path)
+            visited.append(path)
             seen += re.findall(r'class="card__title"><a href="(?:\.\./)+episodes/([^"]+)/"', html)
-            assert f"Page {number} of 3" in html
-            assert ('rel="next"' in html) == (number < 3) and ('rel="prev"' in html) == (number > 1)
-        assert seen == ["e5", "e4", "e3", "e2", "e1"]
+            older = re.search(r'href="([^"]+)" rel="next"', html)
+            path = os.path.normpath(os.path.join(path, older.group(1))) + "/" if older else None
+        assert visited == [base, f"{base}page/3/", f"{base}page/2/"]
+        assert list(dict.fromkeys(seen)) == ["e5", "e4", "e3", "e2", "e1"]
+        assert "Episodes 1–2" in page(site, f"{base}page/2/") and "Episodes 3–4" in page(site, f"{base}page/3/")
+        assert 'rel="prev"' not in page(site, base) and 'rel="next"' not in page(site, f"{base}page/2/")
         assert not (site / base / "page" / "4").exists()
     assert broken_links(site, URL) == []
 

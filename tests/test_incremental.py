@@ -264,3 +264,63 @@ def test_cached_episodes_are_the_loaded_ones(tmp_path: Path) -> None:
         again = decode(Episode, json.loads(json.dumps(encode(episode))))
         assert again == episode
         assert repr(again) == repr(episode)
+
+
+def test_a_new_episode_leaves_older_list_pages_alone(make_show: ShowMaker, media: dict[str, Path],
+                                                     tmp_path: Path) -> None:
+    """Lists are cut into pages from the oldest end: a new episode changes the first page of
+    each list it is on, not every page after it (issue 16), and the result is a full build's."""
+    show = make_show(five_episodes(), settings={"site": {"per_page": 2}})
+    build(show)
+    before = inodes(show / "site")
+    assert {"page/2/index.html", "page/3/index.html"} <= set(before)  # episodes 1-2 and 3-4
+    add_episode(show, media)
+    output = build(show)
+    after = inodes(show / "site")
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert "index.html" in changed and "page/4/index.html" in changed  # the home page; 5-6 filled a page
+    assert "page/2/index.html" not in changed, " ".join(sorted(changed))
+    assert "page/3/index.html" in changed  # only its link to newer episodes: page/4/, no longer home
+    assert (show / "site" / "page/3/index.html").read_text().count('href="../../page/4/" rel="prev"') == 1
+    assert "categories/loneliness/index.html" in changed  # ep6 heads it; its older page stays
+    assert "categories/loneliness/page/2/index.html" not in changed
+    rendered = int(re.search(r"\((\d+) rendered, the rest unchanged\)", output).group(1))
+    assert rendered <= 16, output  # of 27 pages and files
+    assert site_files(show / "site") == full_build(show, tmp_path)
+
+
+def test_the_search_index_is_pagefinds_own_over_the_whole_site(make_show: ShowMaker, tmp_path: Path) -> None:
+    """The build hands Pagefind only the pages it indexes (output.search.indexed_glob); the bundle
+    must be the one Pagefind makes when it reads every page itself. A page outside the glob that
+    carries the mark (a show's own template) makes the build fall back to every page."""
+    from castnotes.output.search import UNUSED, indexed_glob, pagefind_binary
+
+    show = make_show(five_episodes())
+    build(show)
+    site = show / "site"
+    assert indexed_glob(site) == "episodes/*/index.html"
+    whole = tmp_path / "whole"
+    subprocess.run([str(pagefind_binary()), "--site", str(site), "--output-path", str(whole), "--silent",
+                    "--force-language", "en"], check=True, capture_output=True)
+    own = {p.relative_to(whole).as_posix(): p.read_bytes() for p in whole.rglob("*")
+           if p.is_file() and not any(p.match(name) for name in UNUSED)}
+    assert {k.removeprefix("pagefind/"): v for k, v in site_files(site).items() if k.startswith("pagefind/")} == own
+    (site / "about" / "index.html").write_text('<html><body><main data-pagefind-body>About</main></body></html>')
+    assert indexed_glob(site) == "{about/index.html,episodes/*/index.html}"
+    (site / "episodes" / "ep1" / "index.html").write_text("<html><body>unmarked</body></html>")
+    assert indexed_glob(site) is None  # episodes/*/index.html would now take an unmarked page too
+
+
+def test_a_template_edited_in_place_is_compiled_again(make_show: ShowMaker, tmp_path: Path) -> None:
+    """Compiled templates are kept in .castnotes/ (Jinja's bytecode cache); an edit of the same
+    file, even within the same second and at the same size, must show on every page."""
+    show = make_show(five_episodes())
+    partial = show / "templates" / "partials" / "footer.html"
+    partial.parent.mkdir(parents=True)
+    partial.write_text('{% extends "default/partials/footer.html" %}{% block footer_links %}<p>AAAA</p>{% endblock %}\n')
+    build(show)
+    assert list((show / ".castnotes").glob("jinja-*/*.cache"))
+    partial.write_text(partial.read_text().replace("AAAA", "BBBB"))
+    build(show)
+    assert "BBBB" in (show / "site" / "index.html").read_text()
+    assert site_files(show / "site") == full_build(show, tmp_path)

@@ -282,7 +282,8 @@ def test_list_pages(site: Path) -> None:
     newest_first = [slug for slug, meta, _ in sorted(sources, key=lambda s: str(s[1]["date"]), reverse=True)]
     friendship = (site / "categories" / "friendship" / "index.html").read_text()
     friendship += (site / "categories" / "friendship" / "page" / "2" / "index.html").read_text()
-    listed = re.findall(r'class="card__title"><a href="(?:\.\./)+episodes/([^"]+)/"', friendship)
+    # page/2/ holds the oldest episodes (pages are cut from the oldest end): it may repeat a few of the first page's
+    listed = list(dict.fromkeys(re.findall(r'class="card__title"><a href="(?:\.\./)+episodes/([^"]+)/"', friendship)))
     assert listed == [s for s in newest_first if "friendship" in dict((x, m) for x, m, _ in sources)[s].get(
         "categories", [])]
     ana = (site / "people" / "ana-lopez" / "index.html").read_text()

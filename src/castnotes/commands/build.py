@@ -149,19 +149,19 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     clock.lap("load")
     site_data = load_site_data(show, draw_cards=False)
     cards = site_data.start_cards()  # drawn on the other cores while the feed and pages are made
-    feeds, lint, policy = _feeds_checked(show, options)
-    clock.lap("feed")
-    jobs = site_jobs(show, site_data)
-    clock.lap("plan")
-    state_file = state_path(settings.root, options.state_key)
-    previous = load_state(state_file)
-    if previous is not None and not (previous.version == __version__ and previous.matches_output()
-                                     and previous.root == str(settings.root)
-                                     and previous.output == str(output_dir)):
-        previous = None  # the output folder is not what that build wrote: trust nothing in it
+    # Staged files go nowhere until the commit: written early, each feed is dropped from memory
+    # before the pages are rendered; an error anywhere still leaves the site as it was.
     with Staging(output_dir) as staging, SearchIndex(staging, show.settings.show.language) as search:
-        for site_path, data in feeds:
-            staging.write(site_path, data)
+        feed_bytes, lint, policy = _feeds_checked(show, options, staging)
+        clock.lap("feed")
+        jobs = site_jobs(show, site_data)
+        clock.lap("plan")
+        state_file = state_path(settings.root, options.state_key)
+        previous = load_state(state_file)
+        if previous is not None and not (previous.version == __version__ and previous.matches_output()
+                                         and previous.root == str(settings.root)
+                                         and previous.output == str(output_dir)):
+            previous = None  # the output folder is not what that build wrote: trust nothing in it
         for episode in show.episodes:
             if episode.chapters:
                 staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
@@ -192,7 +192,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     return BuildResult(
         output_dir=output_dir,
         show=show,
-        feed_bytes=sum(len(chunk) for chunk in feeds[0][1]),
+        feed_bytes=feed_bytes,
         pages=sum(1 for job in jobs if job.site_path.endswith(".html")),
         files=files,
         audio_read=cache.reads,
@@ -292,39 +292,44 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _feeds_checked(show: Show, options: BuildOptions
-                   ) -> tuple[list[tuple[str, list[bytes]]], Lint, tuple[Problem, ...]]:
-    """Every feed document (as byte chunks), the rules of `castnotes check` run on them, and
-    the directory-policy errors a build only warns about; raise on any other error.
+def _feeds_checked(show: Show, options: BuildOptions, staging: Staging
+                   ) -> tuple[int, Lint, tuple[Problem, ...]]:
+    """Every feed document written to the staging folder, the rules of `castnotes check` run
+    on them, and the directory-policy errors a build only warns about; raise on any other
+    error. Returns the size of the main feed too.
 
     Directory policy (POLICY_RULES: Apple's category, artwork and file-name rules ...) keeps
     a show out of a directory but breaks no app, so a build warns and still writes the feed
     the old host published; `--strict` (and `castnotes check`) make them errors.
 
     Each document is rendered in pieces (feed.render_parts), each piece checked and
-    then dropped, so no step holds the XML tree, or two copies, of a large feed.
+    then dropped, so no step holds the XML tree, or two copies, of a large feed; each
+    document is written as soon as it is whole, so only one is held at a time.
     With `--against`, the published feed is compared with all of the show's episodes
     (a paged feed spreads them over several documents).
     """
     checker = ShowFeedLint(show)
-    feeds = []
+    written: list[tuple[str, int]] = []
     for document in plan_feeds(show):
         splicer = Splicer()
         for part in render_parts(show, document):
             checker.add(part)
             splicer.add(part)
-        feeds.append((document.site_path, splicer.result()))
-    checker.size(sum(len(chunk) for chunk in feeds[0][1]))
+        chunks = splicer.result()
+        written.append((document.site_path, sum(len(chunk) for chunk in chunks)))
+        staging.write(document.site_path, chunks)
+        del chunks, splicer
+    checker.size(written[0][1])
     lint = checker.finish()
     if options.against:
-        published = render_feed(show) if len(feeds) > 1 else b"".join(feeds[0][1])
+        published = render_feed(show) if len(written) > 1 else (staging.dir / written[0][0]).read_bytes()
         compare_against(published, options.against, lint)
     errors = [f for f in lint.errors if not _allowed_pub_change(f, show, options.allow_change)]
     policy = () if options.strict else tuple(f for f in errors if f.rule in POLICY_RULES)
     errors = [f for f in errors if f not in policy]
     if errors:
         raise CastnotesError(errors)
-    return feeds, lint, tuple(replace(f, severity="warning") for f in policy)
+    return written[0][1], lint, tuple(replace(f, severity="warning") for f in policy)
 
 
 def _allowed_pub_change(finding: Problem, show: Show, allow_change: Iterable[str]) -> bool:

@@ -9,7 +9,6 @@ topics, chapters and transcripts. The search page loads it on first use.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -84,8 +83,9 @@ class SearchIndex:
         self.scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.staging.dir.parent))
         command = [str(pagefind_binary()), "--site", str(self.staging.dir), "--output-path", str(self.scratch),
                    "--silent", "--force-language", self.language]
-        if only_episode_pages(self.staging.dir):
-            command += ["--glob", EPISODE_PAGES]
+        pattern = indexed_glob(self.staging.dir)
+        if pattern is not None:
+            command += ["--glob", pattern]
         # its output goes to a file, not a pipe: nobody reads a pipe while the build goes on
         self.errors = tempfile.TemporaryFile()
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.errors,
@@ -111,32 +111,40 @@ class SearchIndex:
         return written
 
 
-EPISODE_PAGES = "episodes/*/index.html"
-BODY_MARKER = b"data-pagefind-body"
+BODY_MARK = b"data-pagefind-body"
 
 
-def only_episode_pages(site: Path) -> bool:
-    """Would Pagefind index nothing but episode pages? Then it need not read the others.
+def indexed_glob(site: Path) -> str | None:
+    """A `--glob` for Pagefind naming just the pages it indexes: the same index for less work.
 
-    Once a page carries `data-pagefind-body`, Pagefind indexes only such pages, but it
-    still parses every HTML file to find them: a quarter of its time on the benchmark show.
-    When no other HTML file (a listing, a page from pages/, a file from static/, whatever
-    the show's templates make) carries the marker, the index made from the episode pages
-    alone is the same, byte for byte.
+    When any page carries `data-pagefind-body`, Pagefind indexes only such pages but
+    still parses every other one. A glob that matches the marked pages and no other
+    page (on the default theme: `episodes/*/index.html`) gives the same bundle, byte for
+    byte, without parsing the list pages (a third less of Pagefind's time on a
+    1,000-episode show). None (Pagefind's own `**/*.html`) when no page is marked or
+    no such glob fits.
     """
-    marked = False
-    for folder, _, names in os.walk(site):
-        relative = os.path.relpath(folder, site).replace(os.sep, "/")
-        episode_folder = relative.startswith("episodes/") and relative.count("/") == 1
-        for name in names:
-            if not name.endswith(".html"):
-                continue
-            if episode_folder and name == "index.html":
-                if not marked:
-                    marked = BODY_MARKER in Path(folder, name).read_bytes()
-            elif BODY_MARKER in Path(folder, name).read_bytes():
-                return False
-    return marked
+    pages = [p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file()]
+    marked = {page for page in pages if BODY_MARK in (site / page).read_bytes()}
+    if not marked:
+        return None
+    patterns = sorted({_pattern(page) for page in marked})
+    if any(page not in marked and any(_matches(page, pattern) for pattern in patterns) for page in pages):
+        return None
+    if any(set(pattern) & set("{},[]?\\") - {"*"} for pattern in patterns):
+        return None  # a name Pagefind's glob would read as syntax
+    return patterns[0] if len(patterns) == 1 else "{" + ",".join(patterns) + "}"
+
+
+def _pattern(page: str) -> str:
+    """`episodes/x/index.html` -> `episodes/*/index.html`: first folder and file name kept."""
+    parts = page.split("/")
+    return "/".join(parts if len(parts) < 3 else [parts[0], *["*"] * (len(parts) - 2), parts[-1]])
+
+
+def _matches(page: str, pattern: str) -> bool:
+    parts, wanted = page.split("/"), pattern.split("/")
+    return len(parts) == len(wanted) and all(w in ("*", p) for p, w in zip(parts, wanted))
 
 
 def reuse_search_index(staging: Staging) -> int | None:

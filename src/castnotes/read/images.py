@@ -13,11 +13,11 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from castnotes.errors import CastnotesError
 from castnotes.imageinfo import image_info
-from castnotes.model import Artwork, Show
+from castnotes.model import Artwork, Episode, Show
 from castnotes.store import STORE_DIR, atomic_path
 from castnotes.workers import Background
 
@@ -151,18 +151,10 @@ class CardJob:
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...]]:
-    """A card per episode (by slug), drawn or reused from .castnotes/images/cards/, and the
-    files to publish."""
-    cards, files, missing = plan_social_cards(show, web)
-    draw_social_cards(missing)
-    return cards, files
-
-
-def plan_social_cards(show: Show, web: WebImages
+def plan_social_cards(show: Show, web: WebImages, meta: Callable[[Episode], str] | None = None,
                       ) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...], tuple[tuple[CardJob, Path], ...]]:
     """Each episode's card as the pages link it, the files to publish, and the cards not in the
-    cache yet, to draw (`draw_social_cards`) before those files are published.
+    cache yet, to draw (`start_drawing_cards`) before those files are published.
 
     Pages need only a card's address and size, so a build renders them (and starts Pagefind on
     them) first, and draws the missing cards while the search index is made.
@@ -179,7 +171,8 @@ def plan_social_cards(show: Show, web: WebImages
             local = local or art.source_path
         minutes = round((episode.enclosure.duration or 0) / 60)
         parts = [p for p in (_episode_label(episode), f"{minutes} min" if minutes else "") if p]
-        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, " · ".join(parts), local)))
+        line = meta(episode) if meta else " · ".join(parts)
+        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, line, local)))
     todo = [(job, cache_dir / (job.key() + ".jpg")) for _, job in jobs]
     missing = tuple((job, target) for job, target in todo if not target.is_file())
     cards: dict[str, WebImage] = {}
@@ -190,11 +183,6 @@ def plan_social_cards(show: Show, web: WebImages
         cards[episode.slug] = WebImage(site_path, base + site_path, *CARD_SIZE)
         files.append((target, site_path))
     return cards, tuple(files), missing
-
-
-def draw_social_cards(missing: Iterable[tuple[CardJob, Path]]) -> None:
-    """Draw the cards `plan_social_cards` found missing into the cache, on every core."""
-    start_drawing_cards(missing).wait()
 
 
 def start_drawing_cards(missing: Iterable[tuple[CardJob, Path]]) -> Background:

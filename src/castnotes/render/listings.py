@@ -7,8 +7,9 @@ ten-episode one.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
-from typing import Iterable
+from typing import Any, Callable, Iterable
 
 from castnotes.model import Episode, Person, Show
 from castnotes.slugs import slug_of
@@ -70,11 +71,16 @@ class SiteIndex:
     related: dict[str, list[Episode]]  # by episode slug
 
 
-def index_show(show: Show) -> SiteIndex:
+def _same(message: str) -> str:
+    return message
+
+
+def index_show(show: Show, gettext: Callable[[str], str] = _same) -> SiteIndex:
+    """The lists of the site; `gettext` translates the few words they carry (archive headings)."""
     return SiteIndex(
         categories=index_categories(show.episodes),
         people=index_people(show.hosts, show.episodes),
-        archive=archive_groups(show.episodes, serial=show.settings.show.type == "serial"),
+        archive=archive_groups(show.episodes, serial=show.settings.show.type == "serial", gettext=gettext),
         related=related_episodes(show.episodes),
     )
 
@@ -146,7 +152,8 @@ def _merge(known: Person, other: Person) -> Person:
     return replace(known, img=other.img, img_site_path=other.img_site_path, img_source=other.img_source)
 
 
-def archive_groups(episodes: tuple[Episode, ...], serial: bool = False) -> tuple[ArchiveGroup, ...]:
+def archive_groups(episodes: tuple[Episode, ...], serial: bool = False,
+                   gettext: Callable[[str], str] = _same) -> tuple[ArchiveGroup, ...]:
     """By season when any episode has one (episodes without go last), else by year.
 
     A serial show reads in order, so its archive runs oldest first.
@@ -164,7 +171,8 @@ def archive_groups(episodes: tuple[Episode, ...], serial: bool = False) -> tuple
     result = []
     for kind, value in keys:
         if by_season:
-            anchor, title = (f"season-{value}", f"Season {value}") if kind == 0 else ("specials", "Specials")
+            anchor, title = ((f"season-{value}", gettext("Season %(number)s") % {"number": value}) if kind == 0
+                             else ("specials", gettext("Specials")))
         else:
             anchor, title = f"year-{value}", str(value)
         result.append(ArchiveGroup(anchor, title, tuple(groups[(kind, value)])))
@@ -208,3 +216,41 @@ def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
 def _topics(episode: Episode) -> set[str]:
     return {f"c:{slug_of(c)}" for c in episode.categories} | {
         f"p:{person_slug(g)}" for g in episode.guests}
+
+
+def stable_pages(base: str, items: tuple | list, per_page: int) -> list[tuple[str, Any, dict[str, Any]]]:
+    """A list of episodes (newest first) over pages that stay put when an episode is added.
+
+    `base` (e.g. "categories/x/", "" for the home page) shows the newest `per_page`
+    items. Older ones are cut into pages from the OLDEST end: `page/2/` holds the
+    oldest `per_page`, `page/3/` the next ones, and so on; a page is made once it is
+    full. Adding an episode so changes the base page only (and, when the newest full
+    page fills up, that page's "newer" link): on a 1,000-episode show a new episode
+    re-renders one list page instead of a hundred, and a site that publishes
+    only changed files uploads one. The price: the page after the base page may repeat
+    a few of its episodes, and `page/2/` now holds the oldest episodes (numbering from
+    the newest, as before, moved every page by one on every new episode).
+
+    Returns (site path, items, pagination) per page; pagination holds `number` (1 for
+    the base page, N for `page/N/`), `count` (None: it would change every page), `paged` (the list spans several pages), `first`
+    and `last` (positions of the page's items counted from the oldest, 1-based) and
+    the site paths of the `newer` and `older` pages (or None), as the templates expect.
+    """
+    total = len(items)
+    full = total // per_page
+
+    def path(chunk: int) -> str:
+        return f"{base}page/{chunk + 1}/"
+
+    rest = max(0, total - per_page)  # items not on the base page
+    pages: list[tuple[str, Any, dict[str, Any]]] = [(f"{base}index.html", items[:per_page], {
+        "number": 1, "count": None, "paged": total > per_page, "first": rest + 1 if total else 0, "last": total,
+        "newer": None, "older": path(math.ceil(rest / per_page)) if rest else None,
+    })]
+    for chunk in range(1, full + 1):
+        pages.append((f"{path(chunk)}index.html", items[total - chunk * per_page : total - (chunk - 1) * per_page], {
+            "number": chunk + 1, "count": None, "paged": True, "first": (chunk - 1) * per_page + 1, "last": chunk * per_page,
+            "newer": path(chunk + 1) if chunk < full else base,
+            "older": path(chunk - 1) if chunk > 1 else None,
+        }))
+    return pages

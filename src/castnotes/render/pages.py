@@ -9,7 +9,7 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 import jinja2
 from markupsafe import Markup
 
+from castnotes import __version__
 from castnotes.codec import digest
 from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
@@ -36,6 +37,17 @@ from castnotes.read.images import (
 )
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
+from castnotes.render.i18n import (
+    FALLBACK,
+    LOCALE_DIR,
+    SiteLocale,
+    card_line,
+    episode_label,
+    filesize,
+    language_name,
+    role_name,
+    site_locale,
+)
 from castnotes.render.listings import (
     SiteIndex,
     category_path,
@@ -43,6 +55,7 @@ from castnotes.render.listings import (
     index_show,
     person_path,
     person_slug,
+    stable_pages,
 )
 from castnotes.render.seo import (
     ROBOTS,
@@ -62,6 +75,7 @@ from castnotes.render.takeaways import (
     takeaways_url,
 )
 from castnotes.render.timestamps import link_timestamps
+from castnotes.store import store_dir
 from castnotes.timecode import format_clock, format_iso_duration
 from castnotes.workers import Background
 
@@ -77,8 +91,28 @@ def default_theme_dir() -> Path:
     return Path(__file__).resolve().parents[3] / "templates"
 
 
-def make_environment(show_root: Path) -> jinja2.Environment:
-    """The show's templates/ first, then the default theme (also reachable as "default/...")."""
+def _bytecode_cache(show_root: Path) -> jinja2.BytecodeCache | None:
+    """Compiled templates kept in .castnotes/ between builds (and shared by the workers).
+
+    Compiling the theme's templates costs more than rendering the dozen pages a new
+    episode changes. Jinja checks each template's source checksum before using its
+    bytecode and writes atomically; the folder is per Jinja and castnotes version, as
+    the bytecode depends on both (and on the environment's options, set here only).
+    """
+    try:
+        folder = store_dir(show_root, f"jinja-{jinja2.__version__}-{__version__}")
+    except OSError:
+        return None  # a read-only show folder still builds, compiling as before
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.Environment:
+    """The show's templates/ first, then the default theme (also reachable as "default/...").
+
+    `_()` and `ngettext()` speak the show's language (render/i18n.py) in the theme and in
+    the show's own templates alike; without `site`, English.
+    """
+    site = site or site_locale(FALLBACK)
     theme = jinja2.FileSystemLoader(str(default_theme_dir()))
     loaders: list[jinja2.BaseLoader] = []
     overrides = show_root / "templates"
@@ -93,17 +127,24 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders with one set of templates: no stat per include
+        extensions=["jinja2.ext.i18n"],
         cache_size=-1,  # a plain dict: every include looks its template up; an LRU costs more
+        bytecode_cache=_bytecode_cache(show_root),
     )
+    # newstyle: `_("Page %(number)s of %(count)s", number=n, count=c)`, escaped like any value
+    env.install_gettext_translations(site.translations, newstyle=True)  # type: ignore[attr-defined]
     # JSON-LD without spaces after separators: a page's bytes count against its budget
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    gettext = site.translations.gettext
     env.filters.update(
         clock=lambda seconds: format_clock(seconds or 0),
         iso_duration=format_iso_duration,
-        human_date=human_date,
-        filesize=filesize,
+        human_date=site.date,
+        number=site.number,
+        filesize=lambda size: filesize(size, site),
         markdown=lambda text: Markup(render_markdown(text or "")),
-        label=lambda episode: episode_label(episode),
+        label=lambda episode: episode_label(episode, gettext),
+        role=lambda role: role_name(role, site),
         picture=picture,
         media_src=media_src,
         photo=photo,
@@ -112,6 +153,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         person_slug=person_slug,
         initials=initials,
     )
+    env.globals.update(text_direction=site.direction, language_name=language_name(site))
     return env
 
 
@@ -150,7 +192,8 @@ def load_site_data(show: Show, draw_cards: bool = True) -> SiteData:
     """Web-sized artwork and the episodes' share cards, made or reused from the cache; with
     `draw_cards` False the missing cards are left for `SiteData.start_cards`."""
     images = load_web_images(show_artworks(show), show.settings.root)
-    cards, card_files, undrawn = plan_social_cards(show, images)
+    site = site_locale(show.settings.show.language, show.settings.root)
+    cards, card_files, undrawn = plan_social_cards(show, images, lambda episode: card_line(episode, site))
     data = SiteData(images, cards, card_files, undrawn)
     if draw_cards:
         data.start_cards().wait()
@@ -204,12 +247,13 @@ class ShowView:
 
 def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint."""
-    env = make_environment(show.settings.root)
-    index = index_show(show)
+    site = site_locale(show.settings.show.language, show.settings.root)
+    env = make_environment(show.settings.root, site)
+    index = index_show(show, site.translations.gettext)
     view = ShowView(show.settings, show.image, show.hosts, show.generator)
     base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
                   bool(index.categories), bool(index.people), site_links(show))
-    pages = list(plan_pages(show, index, data))
+    pages = list(plan_pages(show, index, data, site))
     fingerprints = Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
                       partial(render_page, env, view, page, data, index, site_links(show)))
@@ -219,7 +263,8 @@ def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     jobs += [
         RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
         RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
-        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show)),
+        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(
+            render_takeaways_feed, show, site.translations.gettext("%(show)s: takeaways") % {"show": view.settings.show.title})),
     ]
     return jobs
 
@@ -230,7 +275,9 @@ def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
 
 
 def template_dirs(show_root: Path) -> list[Path]:
-    return [default_theme_dir(), show_root / "templates"]
+    """What every page is rendered with: the theme, the shipped catalogues, the show's templates/
+    (with its own templates/locale/*.po)."""
+    return [default_theme_dir(), LOCALE_DIR, show_root / "templates"]
 
 
 def root_for(site_path: str) -> str:
@@ -239,7 +286,7 @@ def root_for(site_path: str) -> str:
     return "../" * depth
 
 
-def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
+def plan_pages(show: Show, index: SiteIndex, data: SiteData, site: SiteLocale | None = None) -> Iterator[Page]:
     """Every page of the site, in a stable order."""
     yield from _home_pages(show)
     episodes = show.episodes
@@ -261,24 +308,28 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     per_page = show.settings.site.per_page
     topics = dict(show.topics)
     for category in index.categories:
-        for number, (path, chunk, pagination) in enumerate(paginate(category.page_path, category.episodes,
-                                                                    per_page)):
+        for number, (path, chunk, pagination) in enumerate(stable_pages(category.page_path, category.episodes,
+                                                                        per_page)):
+            # an older page sees only its own episodes, so a new one elsewhere leaves it as it is
             yield Page(path, "category.html", {
-                "category": category, "episodes": chunk, "pagination": pagination,
+                "category": category if number == 0 else replace(category, episodes=chunk),
+                "episodes": chunk, "pagination": pagination,
                 "description": Markup(topics[category.slug]) if category.slug in topics and number == 0 else None,
             }, lastmod=lastmod(chunk[0]))
     for path, chunk, pagination in paginate("people/", index.people, PEOPLE_PER_PAGE) if index.people else ():
         yield Page(path, "people.html", {"people": chunk, "pagination": pagination})
     for entry in index.people:
-        for path, chunk, pagination in paginate(entry.page_path, entry.episodes, per_page):
-            yield Page(path, "person.html", {"entry": entry, "episodes": chunk, "pagination": pagination},
+        for number, (path, chunk, pagination) in enumerate(stable_pages(entry.page_path, entry.episodes, per_page)):
+            yield Page(path, "person.html", {"entry": entry if number == 0 else replace(entry, episodes=chunk),
+                                             "episodes": chunk, "pagination": pagination},
                        lastmod=lastmod(chunk[0]) if chunk else None)
     yield Page("about/index.html", "about.html", {"people": [p for p in index.people if p.host],
                                                   "totals": totals})
     yield from _article_pages(show)
     yield Page("subscribe/index.html", "subscribe.html", {
         "apps": app_links(show.settings.feed_url),
-        "qr": qr_svg(show.settings.feed_url, "QR code of the feed address"),
+        "qr": qr_svg(show.settings.feed_url, (site or site_locale(FALLBACK)).translations.gettext(
+            "QR code of the feed address")),
     })
     yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
@@ -300,6 +351,7 @@ def paginate(base: str, items: tuple | list, per_page: int) -> Iterator[tuple[st
         yield f"{folder}index.html", items[(number - 1) * per_page : number * per_page], {
             "number": number,
             "count": count,
+            "paged": count > 1,
             "newer": None if number == 1 else (base if number == 2 else f"{base}page/{number - 1}/"),
             "older": f"{base}page/{number + 1}/" if number < count else None,
         }
@@ -358,23 +410,16 @@ def site_links(show: Show) -> dict[str, Any]:
 
 
 def _home_pages(show: Show) -> Iterator[Page]:
+    """The home page (the newest episodes) and the older episodes on stable pages (listings.stable_pages)."""
     episodes = show.episodes
-    per_page = show.settings.site.per_page
-    pages = max(1, math.ceil(len(episodes) / per_page))
-    for number in range(1, pages + 1):
-        path = "index.html" if number == 1 else f"page/{number}/index.html"
+    for number, (path, chunk, pagination) in enumerate(stable_pages("", episodes, show.settings.site.per_page)):
         yield Page(path, "index.html", {
-            "episodes": episodes[(number - 1) * per_page : number * per_page],
+            "episodes": chunk,
             # first on the home page: [site] featured, else the latest episode
             "featured": (featured_item(show) or ({"kind": "latest", "item": episodes[0], "episodes": ()}
-                                                 if episodes else None)) if number == 1 else None,
-            "pagination": {
-                "number": number,
-                "count": pages,
-                "newer": None if number == 1 else ("" if number == 2 else f"page/{number - 1}/"),
-                "older": f"page/{number + 1}/" if number < pages else None,
-            },
-        }, lastmod=lastmod(episodes[0]) if number == 1 and episodes else None)
+                                                 if episodes else None)) if number == 0 else None,
+            "pagination": pagination,
+        }, lastmod=lastmod(episodes[0]) if number == 0 and episodes else None)
 
 
 def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteData,
@@ -468,31 +513,6 @@ def theme_assets(show_root: Path) -> dict[str, Path]:
                 if path.is_file():
                     found[f"{THEME_ASSETS}/{path.relative_to(base).as_posix()}"] = path
     return found
-
-
-def human_date(value: datetime) -> str:
-    """`4 May 2026`: unambiguous in every English locale."""
-    return f"{value.day} {value.strftime('%B %Y')}"
-
-
-def filesize(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} bytes"
-
-
-def episode_label(episode: Episode) -> str:
-    """`S2 E14`, `E14`, `Bonus`, `Trailer`: the short badge shown beside titles."""
-    parts = []
-    if episode.type != "full":
-        parts.append(episode.type.capitalize())
-    if episode.season:
-        parts.append(f"S{episode.season}")
-    if episode.number:
-        parts.append(f"E{episode.number}")
-    return " ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
