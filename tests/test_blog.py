@@ -259,6 +259,23 @@ def test_featured_must_name_something(make_show: ShowMaker) -> None:
     assert "[site] featured 'Not a slug' is not a slug" in fails(show)
 
 
+
+def test_one_broken_episode_is_one_error_not_a_cascade(make_show: ShowMaker) -> None:
+    """An impossible date in an episode of the featured collection: the episode's own error
+    only, not also "not an episode's slug" in the collection and "not a collection" in
+    castnotes.toml; and the draft way out is not offered for a link to a draft."""
+    show = make_show(episodes(3, **{"001-e1": {"date": "2026-02-30"}}), settings={"site": {"featured": "talking"}})
+    write(show / "pages" / "talking.md", COLLECTION)
+    output = fails(show)
+    assert "date: '2026-02-30' is not a date" in output and "1 error;" in output, output
+    show = make_show(episodes(3, **{"001-e1": {"draft": True}}))
+    notes = show / "episodes" / "002-e2" / "episode.md"
+    notes.write_text(notes.read_text() + "Start with [the first one](../001-e1/episode.md).\n")
+    output = fails(show)
+    assert re.search(r"002-e2/episode.md:\d+: error: links to the draft episode 001-e1/", output), output
+    assert "To publish the other episodes now" not in output
+
+
 # 4. The host's voice ----------------------------------------------------------------------
 
 PEOPLE = """[sam]

@@ -26,7 +26,8 @@ from conftest import REPO, ShowMaker, copy_demo, data_feeds, run_cli
 from lxml import etree
 from PIL import Image
 
-from castnotes.commands.check import RULES, check_feed, check_show
+from castnotes.checks.rules import RULES
+from castnotes.commands.check import check_feed, check_show
 
 BAD_FEEDS = REPO / "tests" / "data" / "bad-feeds"
 NOT_FEED_RULES = {"LEDGER", "SOURCE"}  # about the show's own files; tested in test_ledger.py

@@ -16,7 +16,7 @@ from castnotes.commands import importer
 from castnotes.commands.build import BuildOptions, build
 from castnotes.commands.importer import MAX_FEED_BYTES, import_show
 from castnotes.errors import CastnotesError
-from castnotes.output.ledger import load_ledger
+from castnotes.read.ledger import load_ledger
 from castnotes.read.frontmatter import parse_document
 
 CHANNEL = """<title>Moving Day</title>
@@ -529,8 +529,19 @@ def test_download_progress_bars_on_a_terminal(capsys) -> None:
     for done in (0, 500, 1000):
         bars("001-first", done, 1000)
     bars("002-second", 10, None)
-    bars.close()
+    bars.finish()
     assert "001-first" in capsys.readouterr().err
+
+
+def test_a_season_name_castnotes_refuses_is_left_out_not_fatal(tmp_path: Path) -> None:
+    """The season names go through castnotes.toml's own reader: one over 128 characters is a
+    warning, and the castnotes.toml written still loads."""
+    long_name = "Packing " * 20
+    extra = f'<itunes:season>2</itunes:season><podcast:season name="{long_name}">2</podcast:season>'
+    feed = write_feed(tmp_path, rss([item(1, "https://cdn.example/1.mp3", extra=extra)]))
+    result = import_show(str(feed), tmp_path / "show", opener=offline, now=NOW)
+    assert [p.message for p in result.problems if p.message.startswith("podcast:season names is not carried over")]
+    assert "seasons" not in (tmp_path / "show" / "castnotes.toml").read_text(encoding="utf-8")
 
 
 def test_podcasting_values_move_with_the_show(tmp_path: Path) -> None:

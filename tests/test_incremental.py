@@ -205,6 +205,34 @@ def test_an_error_in_a_worker_is_reported(make_show: ShowMaker, monkeypatch: pyt
     assert "episodes/003-ep3/episode.md:3: error: date: 'someday' is not a date" in result.stderr
 
 
+def test_background_work_runs_on_other_cores_and_stops_with_its_scope(monkeypatch: pytest.MonkeyPatch) -> None:
+    """workers.Background: results in order, a worker's error re-raised, and work still running
+    when its scope ends (the build failed meanwhile) stopped."""
+    if "fork" not in __import__("multiprocessing").get_all_start_methods():
+        pytest.skip("needs fork")
+    monkeypatch.setattr(workers, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(workers, "workers", lambda: 2)
+    parent = os.getpid()
+    done = workers.Background(lambda n: (n * n, os.getpid()), list(range(40))).wait()
+    assert [square for square, _ in done] == [n * n for n in range(40)]
+    assert parent not in {pid for _, pid in done}
+
+    def fail(n: int) -> int:
+        if n == 7:
+            raise ValueError("seven")
+        return n
+
+    with pytest.raises(ValueError, match="seven"):
+        workers.Background(fail, list(range(10))).wait()
+    started = time.monotonic()
+    with pytest.raises(RuntimeError), workers.background_scope():
+        slow = workers.Background(lambda n: time.sleep(30), list(range(4)))
+        processes = list(slow.pool._pool)
+        raise RuntimeError("the build stopped")
+    assert slow.pool is None and not any(p.is_alive() for p in processes)
+    assert time.monotonic() - started < 10
+
+
 def test_a_feed_built_in_pieces_is_the_same_feed(make_show: ShowMaker, monkeypatch: pytest.MonkeyPatch) -> None:
     from castnotes.render import rss as feed
 

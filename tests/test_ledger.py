@@ -11,12 +11,8 @@ import pytest
 from conftest import ShowMaker, run_cli, tree_digest
 
 from castnotes.errors import CastnotesError
-from castnotes.output.ledger import (
-    LEDGER_NAME,
-    LedgerEntry,
-    append_entries,
-    load_ledger,
-)
+from castnotes.output.ledger import append_entries
+from castnotes.read.ledger import LEDGER_NAME, LedgerEntry, load_ledger
 
 FIRST = "0b6e7c52-0001-4a0e-9e0e-000000000001"
 SECOND = "0b6e7c52-0002-4a0e-9e0e-000000000002"

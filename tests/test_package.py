@@ -38,3 +38,7 @@ def test_wheel_in_a_fresh_venv_builds_a_show(tmp_path: Path, make_show: ShowMake
     assert (fresh / "site" / "media" / "welcome" / "welcome.mp3").is_file()
     module = subprocess.run([str(python), "-m", "castnotes", "--version"], capture_output=True, text=True)
     assert module.returncode == 0 and "castnotes" in module.stdout
+    # the site's catalogues ship too (without them every language would fall back to English)
+    shipped = subprocess.run([str(python), "-c", "from castnotes.render.i18n import shipped_languages as s; print(s())"],
+                             capture_output=True, text=True)
+    assert shipped.stdout.strip() == "('de', 'en', 'es', 'fr', 'pt')", shipped.stderr

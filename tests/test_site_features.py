@@ -291,3 +291,51 @@ def test_every_page_has_social_tags_and_icons(make_show: ShowMaker) -> None:
     episode = parse_page(site, "episodes/first/index.html")
     assert episode.meta["og:type"] == ["article"]
     assert episode.meta["og:audio"] == ["https://test.example/media/first/audio.mp3"]
+
+
+def test_share_cards_drawn_on_a_shared_base_are_the_same_as_drawn_alone(tmp_path: Path) -> None:
+    """A worker draws what a show's cards share (background, artwork, show name) once: the cards
+    must not depend on which cards it drew before, and each keeps its own show and artwork."""
+    from castnotes.read.images import CardJob, _card_base, draw_card
+
+    red, blue = tmp_path / "red.jpg", tmp_path / "blue.jpg"
+    Image.new("RGB", (600, 600), (200, 30, 30)).save(red)
+    Image.new("RGB", (600, 600), (30, 30, 200)).save(blue)
+    jobs = [CardJob("One", "Show A", "E1", red), CardJob("Two, a longer title that wraps onto a second line",
+                                                        "Show A", "E2 · 3 min", red),
+            CardJob("One", "Show B", "E1", red), CardJob("One", "Show A", "E1", blue), CardJob("One", "Show A", "", None)]
+
+    def alone(job: CardJob) -> bytes:
+        _card_base.cache_clear()
+        return draw_card(job).tobytes()
+
+    drawn_alone = [alone(job) for job in jobs]
+    assert [draw_card(job).tobytes() for job in jobs + jobs] == drawn_alone + drawn_alone
+    assert len(set(drawn_alone)) == len(jobs)
+
+
+def test_pagefind_reads_only_episode_pages_unless_another_page_asks_to_be_indexed(make_show: ShowMaker,
+                                                                                 tmp_path: Path) -> None:
+    """Pagefind is given only the episode pages when no other HTML file carries data-pagefind-body
+    (the same index, a quarter faster); a page of the show's that asks to be indexed still is."""
+    from castnotes.output.search import indexed_glob
+
+    site = tmp_path / "site"
+    (site / "episodes" / "a").mkdir(parents=True)
+    (site / "episodes" / "a" / "index.html").write_text("<main data-pagefind-body>a</main>")
+    (site / "index.html").write_text("<main>home</main>")
+    assert indexed_glob(site) == "episodes/*/index.html"
+    (site / "episodes" / "a" / "transcript.html").write_text("<p data-pagefind-body>t</p>")
+    assert indexed_glob(site) == "{episodes/*/index.html,episodes/*/transcript.html}
+    (site / "episodes" / "a" / "transcript.html").unlink()
+    (site / "episodes" / "a" / "index.html").write_text("<main>a</main>")
+    assert indexed_glob(site) is None  # nothing marked: Pagefind indexes every page's body
+
+    show = make_show()
+    (show / "static").mkdir()
+    (show / "static" / "faq.html").write_text(
+        '<!doctype html><html lang="en"><head><title>FAQ</title></head>'
+        "<body><main data-pagefind-body><h1>FAQ</h1><p>Zanzibarian questions</p></main></body></html>")
+    entry = (build(show) / "pagefind" / "pagefind-entry.json").read_text()
+    count = int(re.search(r'"page_count":\s*(\d+)', entry).group(1))
+    assert count == len(default_episodes()) + 1

@@ -49,6 +49,8 @@ def decode(kind: Any, data: Any) -> Any:
             return tuple(decode(args[0], v) for v in data)
         return tuple(decode(a, v) for a, v in zip(args, data))
     if dataclasses.is_dataclass(kind):
+        if not isinstance(data, dict):
+            raise TypeError(f"{kind.__name__} from {type(data).__name__}")
         hints = _hints(kind)
         return kind(**{name: decode(hints[name], value) for name, value in data.items()})
     if kind is Path:

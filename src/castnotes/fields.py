@@ -8,18 +8,18 @@ number` without the caller juggling paths and lines.
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 from typing import Any, Iterable
 
-from castnotes.errors import Problem, Problems, SourceLocation, did_you_mean
+from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation, did_you_mean
 
 HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 
 
-# C0 controls but tab, newline and carriage return, DEL, and C1 controls: XML 1.0 cannot
-# carry most of them, and none belongs in a title, a GUID or notes.
 # C0 and C1 controls other than tab, line feed and carriage return, and DEL: XML cannot carry
-# them (or should not), so a feed holding one is refused by apps.
+# them (or should not), so a feed holding one is refused by apps; none belongs in a title,
+# a GUID or notes.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -47,14 +47,12 @@ class FieldReader:
             return self.meta.line_of(key) if key else self.meta.line
         return self.fallback_line
 
-    def error(self, key: str, message: str, hint: str | None = None) -> None:
+    def error(self, key: str, message: str, hint: str | None = None, severity: str = "error") -> None:
         self.problems.items.append(Problem(
-            f"{self.prefix}{key}: {message}", SourceLocation(self.path, self.line(key)), hint=hint))
+            f"{self.prefix}{key}: {message}", SourceLocation(self.path, self.line(key)), severity, hint))
 
     def warn(self, key: str, message: str, hint: str | None = None) -> None:
-        self.problems.items.append(Problem(
-            f"{self.prefix}{key}: {message}", SourceLocation(self.path, self.line(key)),
-            severity="warning", hint=hint))
+        self.error(key, message, hint, "warning")
 
     def has(self, key: str) -> bool:
         return self.meta.get(key) is not None
@@ -176,6 +174,16 @@ class FieldReader:
         line = self.line(key)
         return [(FieldReader(self.path, item, self.problems, f"{self.prefix}{key}[{i}].", line), item)
                 for i, item in enumerate(value)]
+
+
+def parse_toml(text: str, path: Path) -> dict[str, Any]:
+    """castnotes.toml or people.toml as data; a syntax error names its line."""
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise CastnotesError.single(f"TOML syntax error: {exc}", path, int(line.group(1)) if line else None) \
+            from None
 
 
 class KeyLines:

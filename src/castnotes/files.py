@@ -16,6 +16,21 @@ from pathlib import Path
 
 from castnotes.errors import CastnotesError, Problems
 
+# Content-Type of the site's files by suffix, for `publish` and the preview server; podcast
+# media (.mp3, .m4a...) come from the one media table, audio/types.py, with each caller's
+# choice of its feed type or the type browsers play.
+SITE_TYPES = {
+    ".webm": "video/webm", ".wav": "audio/wav",
+    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip",
+    ".txt": "text/plain; charset=utf-8", ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
+    ".gif": "image/gif", ".avif": "image/avif", ".ico": "image/x-icon",
+    ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf",
+}
+
 
 def check_folder_files(folder: Path, root: Path, problems: Problems) -> bool:
     """Walk `folder` (without following links); report every unsafe entry. True when all is well."""

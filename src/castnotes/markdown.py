@@ -197,8 +197,9 @@ def render_notes(
     html = _md.renderer.render(tokens, _md.options, {})
     # Markdown alone is safe (markdown-it refuses javascript: and data: links); only raw HTML in
     # the notes goes through the allowlist, so notes without it keep their exact bytes.
-    result.html = sanitise(html, policy) if _has_raw_html(tokens) else html
-    if not policy.raw_html and _has_raw_html(tokens):
+    raw = _has_raw_html(tokens)
+    result.html = sanitise(html, policy) if raw else html
+    if not policy.raw_html and raw:
         removed = removed_parts(html, result.html)
         if removed:
             line = min(_source_line(text, item, first_line) for item in removed)

@@ -9,6 +9,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import signal
+import sys
+from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
@@ -61,3 +64,84 @@ def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _JOB is not None
     function, items = _JOB
     return [function(item) for item in items[bounds[0] : bounds[1]]]
+
+
+class Background:
+    """`function(item)` for each item on the other cores while the caller goes on; `wait()`
+    for the results, in order.
+
+    For work whose results are needed only later (the share cards: drawn while the feed is
+    checked and the pages are rendered, which leave a core idle now and then). Forked at once,
+    so the workers see the data as it is now. Below PARALLEL_MIN items, or on one core, the
+    work is done by `wait()` itself. Inside `background_scope()`, work still running when the
+    scope ends (an error stopped the caller) is cancelled; otherwise `cancel()` it.
+    """
+
+    def __init__(self, function: Callable[[T], R], items: list[T]):
+        self.function, self.items = function, items
+        self.pool: Any = None
+        self.pending: Any = None
+        count = workers()
+        if count < 2 or len(items) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self.token = id(self)
+        _BACKGROUND_JOBS[self.token] = (function, items)  # set before forking: workers find it here
+        gc.freeze()
+        try:
+            self.pool = multiprocessing.get_context("fork").Pool(count, initializer=_exit_on_terminate)
+        finally:
+            gc.unfreeze()
+        self.pending = self.pool.map_async(_run_background_chunk,
+                                           [(self.token, *bounds) for bounds in _chunks(len(items), count * 16)])
+        self.pool.close()
+        if _SCOPES:
+            _SCOPES[-1].append(self)
+
+    def wait(self) -> list[R]:
+        """The results, in order (re-raising the first exception of a worker)."""
+        if self.pool is None:
+            return [self.function(item) for item in self.items]
+        try:
+            parts = self.pending.get()
+            self.pool.join()
+        finally:
+            self.cancel()
+        return [result for part in parts for result in part]
+
+    def cancel(self) -> None:
+        """Stop the workers (nothing when they are done)."""
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool.join()
+            self.pool = None
+            self.items = []
+            _BACKGROUND_JOBS.pop(self.token, None)
+
+
+_BACKGROUND_JOBS: dict[int, tuple[Callable[[Any], Any], list[Any]]] = {}
+_SCOPES: list[list[Background]] = []
+
+
+def _run_background_chunk(task: tuple[int, int, int]) -> list[Any]:
+    token, start, end = task
+    function, items = _BACKGROUND_JOBS[token]
+    return [function(item) for item in items[start:end]]
+
+
+def _exit_on_terminate() -> None:
+    """In a background worker: SIGTERM (cancel) unwinds, so `finally` blocks remove what a
+    half-done item was writing."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
+
+
+@contextmanager
+def background_scope() -> Iterator[None]:
+    """Background work started inside is cancelled when the block ends, if still running."""
+    started: list[Background] = []
+    _SCOPES.append(started)
+    try:
+        yield
+    finally:
+        _SCOPES.remove(started)
+        for work in started:
+            work.cancel()

@@ -8,6 +8,7 @@
 (function () {
   "use strict";
   var $ = function (s, r) { return (r || document).querySelector(s); };
+  var lang = document.documentElement.lang || undefined;
   var all = function (s, r) { return Array.prototype.slice.call((r || document).querySelectorAll(s)); };
   var store = function (key, value) {
     try {
@@ -32,9 +33,9 @@
   function attempt(promise) { if (promise && promise.catch) promise.catch(function () {}); }
 
   /* the clipboard needs https (or localhost); elsewhere, a box to copy from */
-  function copy(text) {
+  function copy(text, label) {
     if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
-    window.prompt("Copy:", text);
+    window.prompt(label, text);
     return Promise.reject(new Error("prompted"));
   }
 
@@ -46,6 +47,8 @@
     var seekBar = $("[data-seek]", ui), nowText = $("[data-now]", ui), totalText = $("[data-total]", ui);
     var button = $("[data-act=toggle]", ui), name = $("[data-name]", ui);
     var self = this, lastSaved = 0, dragging = false, chapters = [];
+    /* the words the script shows come from the page, in its language */
+    var words = ui.dataset, playWord = button.getAttribute("aria-label");
     this.box = box; this.audio = audio;
     this.key = box.getAttribute("data-key");
     this.duration = parseFloat(box.getAttribute("data-duration")) || 0;
@@ -65,7 +68,7 @@
       all("[data-now]").forEach(function (el) { if (!ui.contains(el)) el.textContent = clock(now); });
       totalText.textContent = clock(length);
       if (!dragging) { seekBar.max = Math.max(1, Math.floor(length)); seekBar.value = Math.floor(now); }
-      seekBar.setAttribute("aria-valuetext", clock(now) + " of " + clock(length));
+      seekBar.setAttribute("aria-valuetext", words.position.replace("{now}", clock(now)).replace("{total}", clock(length)));
       seekBar.style.setProperty("--done", (length ? 100 * now / length : 0) + "%");
     }
     this.paint = paint;
@@ -175,13 +178,13 @@
       self.seek(parseFloat(seekBar.value), !audio.paused);
     });
     audio.addEventListener("play", function () {
-      button.setAttribute("aria-label", "Pause");
+      button.setAttribute("aria-label", words.pause);
       box.classList.add("is-playing");
       session();
       dock();
     });
     audio.addEventListener("pause", function () {
-      button.setAttribute("aria-label", "Play");
+      button.setAttribute("aria-label", playWord);
       box.classList.remove("is-playing");
       save(true);
     });
@@ -214,8 +217,8 @@
   function speed(tools) {
     var label = document.createElement("label"), select = document.createElement("select");
     label.className = "speed";
-    label.append("Speed ", select);
-    [0.75, 1, 1.25, 1.5, 1.75, 2].forEach(function (rate) { select.add(new Option(rate + "×", String(rate))); });
+    label.append($("[data-ui]", player.box).dataset.speed + " ", select);
+    [0.75, 1, 1.25, 1.5, 1.75, 2].forEach(function (rate) { select.add(new Option(rate.toLocaleString(lang) + "×", rate)); });
     var saved = store("castnotes-speed");
     select.value = saved && select.querySelector('option[value="' + saved + '"]') ? saved : "1";
     function apply() { player.audio.playbackRate = player.audio.defaultPlaybackRate = parseFloat(select.value); }
@@ -317,9 +320,9 @@
       button.addEventListener("click", function () {
         var text = button.getAttribute("data-copy");
         if (button.hasAttribute("data-copy-time") && player) text += "#t=" + Math.floor(player.audio.currentTime || player.start || 0);
-        copy(text).then(function () {
-          button.textContent = "Copied!";
-          if (status) status.textContent = "Copied: paste it into your podcast app.";
+        copy(text, button.textContent.trim()).then(function () {
+          button.textContent = button.dataset.copied;
+          if (status) status.textContent = status.dataset.copyStatus;
           setTimeout(function () { button.innerHTML = label; if (player) player.paint(); }, 2500);
         }, function () {
           var field = $("#feed-address");

@@ -8,6 +8,8 @@
   var status = page.querySelector("[data-search-status]"), list = page.querySelector("[data-search-results]");
   var base = new URL(page.getAttribute("data-root") || "./", location.href);
   var engine = null, timer = null, latest = 0;
+  /* the words the script shows come from the page, in its language */
+  var words = page.dataset, lang = document.documentElement.lang || undefined;
 
   function load() {
     if (!engine) {
@@ -38,18 +40,20 @@
     query = query.trim();
     if (history.replaceState) history.replaceState(null, "", query ? "?q=" + encodeURIComponent(query) : "./");
     if (!query) { list.replaceChildren(); status.textContent = ""; return; }
-    status.textContent = "Searching…";
+    status.textContent = words.searching;
     load().then(function (pagefind) { return pagefind.search(query); }).then(function (found) {
       if (ticket !== latest) return null;
       return Promise.all(found.results.slice(0, 20).map(function (r) { return r.data(); })).then(function (pages) {
         if (ticket !== latest) return;
         list.replaceChildren.apply(list, pages.map(item));
         var count = found.results.length;
-        status.textContent = count ? count + (count === 1 ? " episode" : " episodes") + " found for “" + query + "”"
-          + (count > 20 ? ", the best 20 shown." : ".") : "Nothing found for “" + query + "”. Try another word.";
+        var text = (count === 1 ? words.foundOne : words.foundMany).replace("{count}", count.toLocaleString(lang))
+          .replace("{query}", query);
+        status.textContent = !count ? words.nothing.replace("{query}", query)
+          : count > 20 ? words.best.replace("{found}", text) : text + ".";
       });
     }).catch(function () {
-      status.textContent = "Search could not load. Every episode is listed in the archive.";
+      status.textContent = words.failed;
     });
   }
 

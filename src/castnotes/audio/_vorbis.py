@@ -65,19 +65,15 @@ def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
                 return str(values[key][0]).strip()
         return None
 
-    art = None
-    if isinstance(audio, FLAC) and audio.pictures:
-        picture = next((p for p in audio.pictures if p.type == 3), audio.pictures[0])
-        art = store_picture(picture.data, picture.mime, pictures)
-    elif values.get("metadata_block_picture"):
-        found = []
-        for value in values["metadata_block_picture"]:
+    found = list(audio.pictures) if isinstance(audio, FLAC) else []
+    if not found:
+        for value in values.get("metadata_block_picture", []):
             try:
                 found.append(Picture(base64.b64decode(value)))
             except Exception:
                 continue  # a broken embedded picture is not worth failing the episode for
-        picture = next((p for p in found if p.type == 3), found[0] if found else None)
-        art = store_picture(picture.data, picture.mime, pictures) if picture else None
+    picture = next((p for p in found if p.type == 3), found[0] if found else None)  # the front cover
+    art = store_picture(picture.data, picture.mime, pictures) if picture else None
     bitrate = getattr(info, "bitrate", 0) or (int(size * 8 / info.length) if info.length else 0)
     return AudioInfo(
         mime=mime,

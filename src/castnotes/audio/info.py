@@ -10,11 +10,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from castnotes.audio.types import MEDIA_TYPES
+from castnotes.codec import decode, encode
 
 AUDIO_SUFFIXES = tuple(row.suffix for row in MEDIA_TYPES if row.readable)  # what castnotes reads
 # Files that look like audio but that podcast apps do not take: named so the host gets
@@ -66,21 +67,11 @@ class AudioInfo:
     chapters: tuple[AudioChapter, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return encode(self)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "AudioInfo":
-        data = dict(data)
-        art = data.pop("art")
-        chapters = data.pop("chapters")
-        return cls(
-            **data,
-            art=PictureRef(**art) if art else None,
-            chapters=tuple(
-                AudioChapter(**{**c, "image": PictureRef(**c["image"]) if c["image"] else None})
-                for c in chapters
-            ),
-        )
+        return decode(cls, data)
 
 
 Pictures = dict[str, bytes]  # sha256 -> bytes

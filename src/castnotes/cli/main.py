@@ -33,29 +33,25 @@ class Context:
     root: Path
     verbosity: int  # 0 quiet, 1 normal, 2 verbose
 
-    def info(self, *lines: str) -> None:
-        if self.verbosity >= 1:
+    def info(self, *lines: str, level: int = 1) -> None:
+        if self.verbosity >= level:
             for line in lines:
                 click.echo(line)
 
     def detail(self, *lines: str) -> None:
-        if self.verbosity >= 2:
-            for line in lines:
-                click.echo(line)
+        self.info(*lines, level=2)
 
-    def warn_text(self, text: str) -> None:
-        """A warning already formatted (`path:line: warning: ...`), e.g. replayed from the last build."""
-        if self.verbosity >= 1:
-            click.echo(text.replace("warning:", click.style("warning:", fg="yellow", bold=True), 1), err=True)
+    def echo_problem(self, text: str, severity: str = "warning") -> None:
+        """A problem already formatted (`path:line: warning: ...`, e.g. replayed from the last
+        build), its label coloured; warnings only when not quiet."""
+        if severity == "error" or self.verbosity >= 1:
+            label = f"{severity}:"
+            colour = "red" if severity == "error" else "yellow"
+            click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
 
     def problems(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
-            if problem.severity == "warning" and self.verbosity == 0:
-                continue
-            text = problem.format(self.root)
-            colour = "red" if problem.severity == "error" else "yellow"
-            label = f"{problem.severity}:"
-            click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
+            self.echo_problem(problem.format(self.root), problem.severity)
 
     def run(self, action: Callable[[], T], outcome: str | None = "nothing was written.",
             advice: Callable[[CastnotesError], str | None] | None = None) -> T:
@@ -132,7 +128,7 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
     state = None if allow_change or against or strict else up_to_date(state_path(ctx.root, key), key)
     if state is not None:  # nothing changed since the last build: say so without loading the show
         for warning in state.warnings:
-            ctx.warn_text(warning)
+            ctx.echo_problem(warning)
         return ctx.info(messages.up_to_date(state.output))
     from castnotes.commands.build import BuildOptions
     from castnotes.commands.build import build as run_build
@@ -181,7 +177,7 @@ def check(ctx: Context, feed_or_url: str | None, against: str | None, online: bo
 
     report = ctx.run(lambda: check_feed(feed_or_url, online=online, against=against) if feed_or_url
                      else check_show(ctx.root, online=online, against=against), "nothing was checked.")
-    failed = bool(report.errors or (strict and report.warnings))
+    failed = report.failed(strict)
     if output_format == "json":
         click.echo(messages.check_json(report, strict))
     elif ctx.verbosity >= 1 or failed:  # --quiet: only what fails the check
@@ -239,11 +235,10 @@ def list_command(ctx: Context, output_format: str) -> None:
     """List every episode: number, date, status (published, scheduled, draft), duration, size."""
     import shutil
 
-    from castnotes.cli.tables import episode_table
     from castnotes.commands.listing import list_episodes
 
     rows = ctx.run(lambda: list_episodes(ctx.root), "nothing was listed.")
-    lines = [messages.episodes_json(rows)] if output_format == "json" else episode_table(
+    lines = [messages.episodes_json(rows)] if output_format == "json" else messages.episode_table(
         rows, shutil.get_terminal_size((100, 24)).columns)
     for line in lines:
         click.echo(line)
@@ -311,7 +306,7 @@ def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, l
                                              progress=progress))
     finally:
         if progress:
-            progress.close()
+            progress.finish()
     ctx.problems(result.problems)
     ctx.detail(*messages.import_details(result))
     ctx.info(*messages.import_summary(result, ctx.root))

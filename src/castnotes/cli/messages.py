@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 import click
 
 from castnotes.errors import CastnotesError, Problem
-from castnotes.output.ledger import LEDGER_NAME
-from castnotes.read.status import count_statuses
+from castnotes.read.ledger import LEDGER_NAME
+from castnotes.read.status import DRAFT_LINK, count_statuses
+from castnotes.timecode import format_clock
 
 if TYPE_CHECKING:  # the commands load the heavy modules; `build` with nothing to do needs none of them
     from castnotes.commands.build import BuildOptions, BuildResult
@@ -46,12 +47,14 @@ def draft_advice(exc: CastnotesError, root: Path) -> str | None:
 
     One broken episode stops the build (a publisher should not silently drop an
     episode), so the last line names the way out: `draft: true` on the broken ones.
+    An episode whose only fault is a link to a draft is not broken: making it a draft
+    too would only spread the error, so its own hint (publish the draft) stands alone.
     """
     episodes = (root / "episodes").resolve()
     found: set[str] = set()
     for problem in exc.problems:
         path = problem.where.path
-        if problem.severity != "error" or path is None:
+        if problem.severity != "error" or path is None or problem.message.startswith(DRAFT_LINK):
             continue
         path = (root / path).absolute() if not path.is_absolute() else path
         if path.is_relative_to(episodes) and len(path.relative_to(episodes).parts) > 1:
@@ -160,9 +163,8 @@ def render_check(report: CheckReport, *, verbose: bool = False, strict: bool = F
     if not errors and not warnings:
         lines.append(click.style("No problems found", fg="green", bold=True) + f" in {report.subject}.")
     else:
-        failed = errors or (strict and warnings)
         verdict = click.style(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}",
-                              fg="red" if failed else "yellow", bold=True)
+                              fg="red" if report.failed(strict) else "yellow", bold=True)
         lines.append(f"{verdict} in {report.subject}."
                      + (" Warnings count as errors with --strict." if strict and warnings and not errors else ""))
     return lines
@@ -170,8 +172,7 @@ def render_check(report: CheckReport, *, verbose: bool = False, strict: bool = F
 
 def check_json(report: CheckReport, strict: bool) -> str:
     """`castnotes check --format json`: one document for CI."""
-    failed = bool(report.errors or (strict and report.warnings))
-    return _json({"subject": report.subject, "ok": not failed, "errors": len(report.errors),
+    return _json({"subject": report.subject, "ok": not report.failed(strict), "errors": len(report.errors),
                   "warnings": len(report.warnings), "findings": [finding_json(f) for f in report.findings]})
 
 
@@ -190,6 +191,40 @@ def _json(data: object) -> str:
 def episodes_json(rows: list[EpisodeRow]) -> str:
     """`castnotes list --format json`."""
     return _json([r.to_json() for r in rows])
+
+
+# `castnotes list`: aligned columns, titles shortened to fit the terminal.
+COLOURS = {"header": {"bold": True}, "draft": {"fg": "yellow"}, "scheduled": {"fg": "cyan"}}
+
+
+def episode_table(rows: list[EpisodeRow], width: int = 100) -> list[str]:
+    """Aligned lines, titles shortened to fit `width`; drafts and scheduled episodes coloured
+    (plain when not a terminal)."""
+    cells = [[_number(r), r.date.strftime("%Y-%m-%d %H:%M"), r.status, r.title, format_clock(r.duration),
+              _list_size(r.size), r.format] for r in rows]
+    header = ["#", "date", "status", "title", "duration", "size", "format"]
+    widths = [max(len(row[i]) for row in cells + [header]) for i in range(len(header))]
+    fixed = sum(w for i, w in enumerate(widths) if i != 3) + 2 * (len(widths) - 1)
+    widths[3] = max(12, min(widths[3], width - fixed))
+    table = [(header, "header")] + [(line, row.status) for row, line in zip(rows, cells)]
+    return [click.style("  ".join(_fit(c, widths[i], i) for i, c in enumerate(line)).rstrip(),
+                        **COLOURS.get(status, {})) for line, status in table]
+
+
+def _fit(text: str, width: int, column: int) -> str:
+    if len(text) > width:
+        text = text[: width - 1] + "…"
+    return text.rjust(width) if column in (0, 4, 5) else text.ljust(width)
+
+
+def _number(row: EpisodeRow) -> str:
+    if row.number is None:
+        return row.type[:1].upper() if row.type != "full" else "-"
+    return f"S{row.season}E{row.number}" if row.season else str(row.number)
+
+
+def _list_size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size / 1000:.0f} KB"
 
 
 def init_done(title: str, directory: Path | None) -> list[str]:
@@ -242,19 +277,16 @@ def import_summary(result: ImportResult, root: Path) -> list[str]:
     counts: dict[str, int] = {}
     for outcome in result.outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    try:
-        where = result.root.relative_to(root).as_posix() or "."
-    except ValueError:
-        where = str(result.root)
+    where = _relative(result.root, root)
     extra = [f"{counts[k]} {label}" for k, label in (("present", "already in the show"),
                                                       ("limited", "left for a later run"),
                                                       ("skipped", "skipped (see the warnings)"))
              if counts.get(k)]
     n = len(result.created)
-    lines = [f"Imported {n} episode{'s' if n != 1 else ''} into {where}/episodes/"
+    lines = [f"Imported {_plural(n, 'episode')} into {where}/episodes/"
              + (f" ({', '.join(extra)})" if extra else "") + "."]
     if result.downloaded:
-        lines.append(f"Downloaded {result.downloaded} audio file{'s' if result.downloaded != 1 else ''}; "
+        lines.append(f"Downloaded {_plural(result.downloaded, 'audio file')}; "
                      "the feed keeps their old addresses.")
     if result.settings_written:
         lines.append("Wrote castnotes.toml from the old feed"

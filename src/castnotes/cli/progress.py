@@ -7,76 +7,64 @@ The commands report progress through plain callbacks (`read.show.Progress`,
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
 
-class BarProgress:
-    """A progress bar while episodes are loaded (a `read.show.Progress`)."""
+class _Bar:
+    """A click progress bar on stderr, opened by `_open` and closed by `finish`."""
 
-    def __init__(self) -> None:
-        self.bar = None
+    bar = None
+
+    def _open(self, length: int, label: str, **options: Any) -> None:
+        self.bar = click.progressbar(length=length, label=label, file=sys.stderr, **options)
+        self.bar.__enter__()
+
+    def finish(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+class BarProgress(_Bar):
+    """A progress bar while episodes are loaded (a `read.show.Progress`)."""
 
     @staticmethod
     def wanted() -> bool:
         return sys.stderr.isatty()
 
     def start(self, total: int) -> None:
-        self.bar = click.progressbar(length=total, label="Loading episodes", file=sys.stderr,
-                                     show_pos=True, item_show_func=lambda name: name)
-        self.bar.__enter__()
+        self._open(total, "Loading episodes", show_pos=True, item_show_func=lambda name: name)
 
     def advance(self, name: str) -> None:
         if self.bar is not None:
             self.bar.update(1, name)
 
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
-
-class DownloadBars:
+class DownloadBars(_Bar):
     """One progress bar per downloaded file (a `fetch.Progress`)."""
 
     def __init__(self) -> None:
         self.label: str | None = None
-        self.bar = None
         self.done = 0
 
     def __call__(self, label: str, done: int, total: int | None) -> None:
         if label != self.label:
-            self.close()
+            self.finish()
             self.label, self.done = label, 0
-            self.bar = click.progressbar(length=total or 0, label=f"  {label}", file=sys.stderr,
-                                         show_pos=False, show_percent=bool(total))
-            self.bar.__enter__()
+            self._open(total or 0, f"  {label}", show_pos=False, show_percent=bool(total))
         if self.bar is not None:
             self.bar.update(done - self.done)
             self.done = done
 
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
 
-
-class UploadBar:
+class UploadBar(_Bar):
     """The bytes `castnotes publish` has sent (a `commands.publish.TransferProgress`)."""
 
-    def __init__(self) -> None:
-        self.bar = None
-
     def start(self, total: int) -> None:
-        self.bar = click.progressbar(length=max(total, 1), label=f"Uploading {total / 1_048_576:.1f} MB",
-                                     file=sys.stderr, show_percent=True, show_eta=True)
-        self.bar.__enter__()
+        self._open(max(total, 1), f"Uploading {total / 1_048_576:.1f} MB", show_percent=True, show_eta=True)
 
     def advance(self, amount: int) -> None:
         if self.bar is not None:  # a retried part reports its bytes again: never past the end
             self.bar.update(max(0, min(amount, self.bar.length - self.bar.pos)))
-
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None

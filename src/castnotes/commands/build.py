@@ -37,7 +37,7 @@ from castnotes.output.ledger import (
     published_slugs,
     unguarded_warning,
 )
-from castnotes.output.search import build_search_index, reuse_search_index
+from castnotes.output.search import SearchIndex, reuse_search_index
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
     BuildState,
@@ -64,6 +64,7 @@ from castnotes.render.pages import (
     theme_assets,
 )
 from castnotes.render.rss import Splicer, plan_feeds, render_feed, render_parts
+from castnotes.workers import background_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
           waiting: Callable[[], None] | None = None) -> BuildResult:
     """Build the show at `root`. One build of a show at a time: a second one waits for the
     lock, after telling `waiting` (the CLI prints it), rather than racing on the state."""
-    with build_lock(root.resolve(), waiting), _file_system_limits():
+    with build_lock(root.resolve(), waiting), _file_system_limits(), background_scope():
         return _build(root, options, progress)
 
 
@@ -148,12 +149,13 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     del cache  # load_show saved it; its entries (one per audio file) need not stay in memory
     records = _guard_ledger(everything, options)
     clock.lap("load")
+    site_data = load_site_data(show, draw_cards=False)
+    cards = site_data.start_cards()  # drawn on the other cores while the feed and pages are made
     # Staged files go nowhere until the commit: written early, each feed is dropped from memory
     # before the pages are rendered; an error anywhere still leaves the site as it was.
-    with Staging(output_dir) as staging:
+    with Staging(output_dir) as staging, SearchIndex(staging, show.settings.show.language) as search:
         feed_bytes, lint, policy = _feeds_checked(show, options, staging)
         clock.lap("feed")
-        site_data = load_site_data(show)
         jobs = site_jobs(show, site_data)
         clock.lap("plan")
         state_file = state_path(settings.root, options.state_key)
@@ -172,11 +174,16 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
             if minifiable(site_path):
                 staging.write(site_path, minify(site_path, source.read_bytes()))
         clock.lap("pages")
-        copy_stamps = _place_copies(staging, [*_copies(show), *site_data.copies], previous)
+        copies = [*_copies(show), *site_data.copies]
+        if (previous is None or rendered) and not any(path.endswith(".html") for _, path in copies):
+            search.start()  # Pagefind (a process of its own) indexes the pages meanwhile
+        cards.wait()
+        copy_stamps = _place_copies(staging, copies, previous)
         clock.lap("copies")
-        kept = reuse_search_index(staging) if previous is not None and rendered == 0 else None
-        if kept is None:
-            build_search_index(staging, show.settings.show.language)
+        if not search.started and (previous is None or rendered or reuse_search_index(staging) is None):
+            search.start()
+        if search.started:
+            search.finish()
         clock.lap("search")
         files = staging.files
         staging.commit()

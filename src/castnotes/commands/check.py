@@ -1,8 +1,8 @@
 """`castnotes check`: lint a show, its feed, or any podcast feed against feed-rules.md §1.
 
 `lint_feed` runs every offline rule over feed bytes; `check_show` and `check_feed`
-wrap it for the two things a host points the command at. `castnotes build` calls
-`lint_show_feed` and refuses a feed with an error-level finding.
+wrap it for the two things a host points the command at. `castnotes build` checks
+its feed with `ShowFeedLint` and refuses one with an error-level finding.
 """
 
 from __future__ import annotations
@@ -10,7 +10,9 @@ from __future__ import annotations
 import urllib.error
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import Message
 from pathlib import Path
+from typing import Iterable
 
 from lxml import etree
 
@@ -26,20 +28,17 @@ from castnotes.checks.podcast20 import check_podcasting
 from castnotes.checks.published import compare_with_published
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources, mirror_for
-from castnotes.checks.rules import RULES
 from castnotes.checks.show import ShowLocator, show_resources
 from castnotes.checks.xmldoc import parse_feed_document
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.fetch import is_http_url
 from castnotes.model import Show
-from castnotes.output.ledger import guard, keep_published, published_slugs, unguarded_warning
+from castnotes.output.ledger import guard, unguarded_warning
+from castnotes.read.ledger import keep_published
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render.rss import render_feed, render_feeds
-
-__all__ = ["RULES", "CheckReport", "ShowFeedLint", "check_feed", "check_show", "compare_against",
-           "lint_feed", "lint_show_feed"]
-
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
@@ -53,6 +52,10 @@ class CheckReport:
     @property
     def warnings(self) -> list[Problem]:
         return [f for f in self.findings if f.severity == "warning"]
+
+    def failed(self, strict: bool) -> bool:
+        """Errors fail a check; with --strict, warnings too."""
+        return bool(self.errors or (strict and self.warnings))
 
 
 def lint_feed(data: bytes, lint: Lint, resources: Resources, *, online: bool = False) -> etree._Element | None:
@@ -69,22 +72,14 @@ def lint_feed(data: bytes, lint: Lint, resources: Resources, *, online: bool = F
     return root
 
 
-def lint_show_feed(show: Show, *documents: bytes) -> Lint:
-    """The rules over a show's rendered feed documents, placed in the show's files (used by build).
-
-    The documents may be the pages of a paged feed, or the pieces a feed is rendered
-    in (feed.render_parts): every piece carries the same channel, so a finding about
-    the channel is kept once; episodes sharing an enclosure URL across pieces are
-    found from the show itself.
-    """
-    checker = ShowFeedLint(show)
-    for data in documents:
-        checker.add(data)
-    return checker.finish()
-
-
 class ShowFeedLint:
-    """`lint_show_feed` one document (or piece) at a time, so each can be dropped once checked."""
+    """The rules over a show's rendered feed, placed in the show's files (used by build).
+
+    Documents are added one at a time, so each can be dropped once checked. They may be
+    the pages of a paged feed, or the pieces a feed is rendered in (feed.render_parts):
+    every piece carries the same channel, so a finding about the channel is kept once;
+    episodes sharing an enclosure URL across pieces are found from the show itself.
+    """
 
     def __init__(self, show: Show):
         self.show = show
@@ -132,18 +127,13 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
     lint = Lint()
     try:
         settings = load_settings(root)
-        everything = keep_published(load_show(settings, now=now, strict_drafts=False,
-                                              published=published_slugs(settings.root)))
+        everything = keep_published(load_show(settings, now=now, strict_drafts=False))
     except CastnotesError as exc:
-        for problem in exc.problems:
-            lint.add_at(_problem_place(problem, root), "SOURCE", problem.message,
-                        severity=problem.severity, hint=problem.hint or "")
+        _add_findings(lint, exc.problems, root, "SOURCE")
         return CheckReport(str(root), tuple(lint.items))
     show = select_episodes(everything)
     lint = Lint(locate=ShowLocator(show))
-    for problem in show.problems:
-        lint.add_at(_problem_place(problem, settings.root), "SOURCE", problem.message,
-                    severity=problem.severity, hint=problem.hint or "")
+    _add_findings(lint, show.problems, settings.root, "SOURCE")
     resources = show_resources(show)
     if online:
         resources.fetch = fetch_bytes
@@ -152,12 +142,8 @@ def check_show(root: Path, *, online: bool = False, against: str | None = None,
         if number == 0:
             check_feed_size(len(document), lint)
     unguarded = unguarded_warning(settings.root, settings.output_dir / settings.feed.path)
-    if unguarded is not None:
-        lint.add_at(_problem_place(unguarded, settings.root), "LEDGER", unguarded.message, severity="warning",
-                    hint=unguarded.hint)
     problems, _ = guard(settings.root, everything.episodes)
-    for problem in problems:
-        lint.add_at(_problem_place(problem, settings.root), "LEDGER", problem.message, hint=problem.hint)
+    _add_findings(lint, ([unguarded] if unguarded else []) + problems, settings.root, "LEDGER")
     if against:
         compare_against(render_feed(show), against, lint)  # every episode, in one document
     return CheckReport(str(settings.root), tuple(lint.items))
@@ -167,19 +153,10 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
     """Lint any feed, from a file or an http(s) URL."""
     lint = Lint()
     resources = Resources(fetch=fetch_bytes if online else None)
-    if _is_url(source):
-        try:
-            data, headers, final_url = fetch_feed(source)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise CastnotesError.single(f"could not fetch {source}: {getattr(exc, 'reason', exc)}",
-                                        hint="check the address, or save the feed and check the file") from None
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise CastnotesError.single(f"no such feed file: {source}", hint="give a feed file or an http(s) URL")
-        data, headers, final_url = path.read_bytes(), None, None
+    data, headers, final_url = _load_feed(source, "", "check the address, or save the feed and check the file",
+                                          "give a feed file or an http(s) URL")
     root = _peek_channel(data)
-    if not _is_url(source) and root is not None:
+    if not is_http_url(source) and root is not None:
         resources.mirror = mirror_for(Path(source), self_href(root), (text_of(root, "link") or "").strip())
     tree = lint_feed(data, lint, resources, online=online)
     check_feed_size(len(data), lint)
@@ -197,22 +174,24 @@ def compare_against(feed: bytes, published_source: str, lint: Lint) -> None:
         compare_with_published(feed, read_feed_source(published_source), root, lint)
 
 
-def _is_url(source: str) -> bool:
-    return source.startswith(("http://", "https://"))
-
-
 def read_feed_source(source: str) -> bytes:
     """The published feed for --against: a file or a URL."""
-    if _is_url(source):
+    return _load_feed(source, "the published feed ", None, "--against takes a feed file or URL")[0]
+
+
+def _load_feed(source: str, what: str, fetch_hint: str | None,
+               file_hint: str) -> tuple[bytes, Message | None, str | None]:
+    """(bytes, response headers, final address) of a feed URL, or the bytes of a feed file."""
+    if is_http_url(source):
         try:
-            return fetch_feed(source)[0]
+            return fetch_feed(source)
         except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise CastnotesError.single(f"could not fetch the published feed {source}: "
-                                        f"{getattr(exc, 'reason', exc)}") from None
+            raise CastnotesError.single(f"could not fetch {what}{source}: {getattr(exc, 'reason', exc)}",
+                                        hint=fetch_hint) from None
     path = Path(source)
     if not path.is_file():
-        raise CastnotesError.single(f"no such feed file: {source}", hint="--against takes a feed file or URL")
-    return path.read_bytes()
+        raise CastnotesError.single(f"no such feed file: {source}", hint=file_hint)
+    return path.read_bytes(), None, None
 
 
 def _parse(data: bytes) -> etree._Element | None:
@@ -228,9 +207,11 @@ def _peek_channel(data: bytes) -> etree._Element | None:
     return root.find("channel") if root is not None else None
 
 
-def _problem_place(problem: Problem, root: Path) -> SourceLocation:
-    """A problem of the show's files, named as the check names places: relative to the show."""
-    where = problem.where
-    if where.path is None:
-        return SourceLocation(label="show")
-    return SourceLocation(where.path, where.line, SourceLocation(where.path).describe(root))
+def _add_findings(lint: Lint, problems: Iterable[Problem], root: Path, rule: str) -> None:
+    """Problems of the show's files as findings of `rule`, each place named as the check names
+    places: relative to the show."""
+    for problem in problems:
+        where = problem.where
+        place = SourceLocation(where.path, where.line, SourceLocation(where.path).describe(root)) \
+            if where.path is not None else SourceLocation(label="show")
+        lint.add_at(place, rule, problem.message, severity=problem.severity, hint=problem.hint)

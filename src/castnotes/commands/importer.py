@@ -51,8 +51,9 @@ from castnotes.importing.plan import (
 )
 from castnotes.importing.settings import render_settings
 from castnotes.model import CONFIG_NAME
-from castnotes.output.ledger import LedgerEntry, append_entries, load_ledger
+from castnotes.output.ledger import append_entries
 from castnotes.read.frontmatter import parse_document
+from castnotes.read.ledger import LedgerEntry, load_ledger, recorded_now
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR, default_slug
 from castnotes.store import store_dir, write_atomic
 
@@ -120,9 +121,8 @@ def import_show(source: str, root: Path, options: ImportOptions = ImportOptions(
         names = ", ".join(f'{n} = "{name}"' for n, name in sorted(plan.seasons.items()))
         problems.add(f"season names are not added to an existing castnotes.toml: add seasons = {{ {names} }} "
                      "under [show]", root / CONFIG_NAME, severity="warning")
-    recorded = now.astimezone(timezone.utc).isoformat(timespec="seconds")
     records = [LedgerEntry(guid=e.guid, slug=e.slug, url=e.audio_url, date=e.date.isoformat(),
-                           kind="imported", recorded=recorded, note=f"imported from {source}")
+                           kind="imported", recorded=recorded_now(now), note=f"imported from {source}")
                for e in plan.episodes if e.guid not in ledger]
     with _Writer(root) as writer:
         if sample is not None and plan.episodes:

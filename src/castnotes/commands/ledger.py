@@ -10,7 +10,7 @@ as they are: running it twice changes nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +20,8 @@ from lxml import etree
 from castnotes.commands.check import read_feed_source
 from castnotes.errors import CastnotesError
 from castnotes.model import CONFIG_NAME
-from castnotes.output.ledger import LEDGER_NAME, LedgerEntry, append_entries, load_ledger
+from castnotes.output.ledger import append_entries
+from castnotes.read.ledger import LEDGER_NAME, LedgerEntry, load_ledger, recorded_now
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ def rebuild_ledger(root: Path, source: str, now: datetime | None = None) -> Rebu
         raise CastnotesError.single(f"{source} is not a feed: {exc}") from None
     if channel is None:
         raise CastnotesError.single(f"{source} is not an RSS feed (no <channel>)")
-    recorded = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+    recorded = recorded_now(now)
     known = load_ledger(root).latest
     entries = []
     items = channel.findall("item")

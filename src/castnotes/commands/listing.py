@@ -15,7 +15,7 @@ from typing import Any
 from castnotes.audio.types import format_name
 from castnotes.config.settings import load_settings
 from castnotes.model import Episode
-from castnotes.output.ledger import keep_published, load_ledger, published_slugs
+from castnotes.read.ledger import keep_published, load_ledger
 from castnotes.read.show import load_show
 from castnotes.read.status import episode_status
 
@@ -46,8 +46,7 @@ class EpisodeRow:
 def list_episodes(root: Path, now: datetime | None = None) -> list[EpisodeRow]:
     """Every episode of the show, oldest first (the newest ends up next to the prompt)."""
     settings = load_settings(root)
-    show = keep_published(load_show(settings, now=now, strict_drafts=False,
-                                    published=published_slugs(settings.root)))
+    show = keep_published(load_show(settings, now=now, strict_drafts=False))
     ledger = load_ledger(settings.root)
     return [_row(e, e.guid in ledger) for e in sorted(show.episodes, key=lambda e: (e.date, e.folder))]
 

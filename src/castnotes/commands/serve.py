@@ -31,14 +31,14 @@ from urllib.parse import unquote, urlsplit
 from castnotes.audio.types import MEDIA_TYPES
 from castnotes.commands.build import BuildOptions, BuildResult, build
 from castnotes.errors import CastnotesError
+from castnotes.files import SITE_TYPES
 from castnotes.model import Settings
 from castnotes.store import STORE_DIR
 
 PREVIEW_DIR = f"{STORE_DIR}/preview"
 HOST = "127.0.0.1"
-# Media as browsers play it (audio/mp4 for .m4a), from the one media table; text types as the site needs.
-CONTENT_TYPES = {row.suffix: row.web for row in MEDIA_TYPES} | {
-    ".vtt": "text/vtt", ".srt": "application/x-subrip", ".xml": "application/xml", ".json": "application/json"}
+# Media as browsers play it (audio/mp4 for .m4a), from the one media table.
+CONTENT_TYPES = SITE_TYPES | {row.suffix: row.web for row in MEDIA_TYPES}
 CHUNK = 64 * 1024
 _STAGING = re.compile(r"^\..+\.(tmp|old)-\d+$")  # output.py's sibling folders during a swap
 
@@ -175,7 +175,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
 def content_type(path: Path) -> str:
     kind = CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] \
         or "application/octet-stream"
-    return f"{kind}; charset=utf-8" if kind.startswith("text/") else kind
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") and "charset" not in kind else kind
 
 
 class PreviewHandler(BaseHTTPRequestHandler):

@@ -32,7 +32,6 @@ from castnotes.audio.tags import (
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation, did_you_mean
 from castnotes.model import Episode, Show
-from castnotes.output.ledger import published_slugs
 from castnotes.read.show import load_show
 from castnotes.store import atomic_path
 
@@ -64,7 +63,7 @@ def tag_show(root: Path, episodes: Sequence[str] = (), *, dry_run: bool = False,
              id3v23: bool = False) -> TagResult:
     """Tag the audio of the named episodes (folder, slug or path), or of every episode."""
     settings = load_settings(root)
-    show = load_show(settings, published=published_slugs(settings.root))
+    show = load_show(settings)
     chosen = choose_episodes(show, episodes, settings.root)
     reports, problems = [], []
     for episode in chosen:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from castnotes.config.podcasting import MAX_TEXT
 from castnotes.errors import CastnotesError, Problems, did_you_mean
-from castnotes.fields import FieldReader, KeyLines, check_control_characters
+from castnotes.fields import FieldReader, KeyLines, check_control_characters, parse_toml
 from castnotes.files import read_text
 from castnotes.model import Person, Registry
 from castnotes.slugs import MAX_SLUG, slugify
@@ -66,14 +65,9 @@ def load_people(root: Path, problems: Problems) -> Registry:
         return {}
     try:
         text = read_text(path)
+        data = parse_toml(text, path)
     except CastnotesError as exc:
         problems.extend(exc.problems)
-        return {}
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = re.search(r"line (\d+)", str(exc))
-        problems.add(f"TOML syntax error: {exc}", path, int(line.group(1)) if line else None)
         return {}
     lines = KeyLines(text)
     check_control_characters(data, problems, path, lines)

@@ -8,7 +8,6 @@ collected so a host sees all of them at once.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,7 @@ from castnotes.config.podcasting import (
     read_update_frequency,
 )
 from castnotes.errors import CastnotesError, Problems, did_you_mean
-from castnotes.fields import FieldReader, KeyLines, check_control_characters
+from castnotes.fields import FieldReader, KeyLines, check_control_characters, parse_toml
 from castnotes.files import read_text
 from castnotes.model import (
     CONFIG_NAME,
@@ -128,11 +127,7 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
 
     Pure apart from checking that files it names (artwork, hosts' photos) exist.
     """
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = _toml_error_line(str(exc))
-        raise CastnotesError.single(f"TOML syntax error: {exc}", path, line) from None
+    data = parse_toml(text, path)
     problems = Problems()
     lines = KeyLines(text)
     _check_keys(data, problems, path, lines)
@@ -373,10 +368,7 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
     """The Podcasting 2.0 keys of [show], read like front matter so errors name their line."""
     reader = FieldReader(path, lines.line_dict(raw, "show"), problems, "[show] ")
     locked = reader.boolean("locked")
-    locked_owner = reader.text("locked_owner")
-    if locked_owner is not None and not EMAIL_RE.match(locked_owner):
-        reader.error("locked_owner", f"{locked_owner!r} is not an email address",
-                     hint="the address hosts write to before they move the show (podcast:locked owner)")
+    locked_owner = read_locked_owner(reader)
     if locked and show.owner is None and locked_owner is None:
         reader.warn("locked", "podcast:locked is written without an owner email",
                     hint='add owner = { name = "...", email = "..." } so hosts can verify you')
@@ -400,9 +392,18 @@ def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path:
         update_frequency=read_update_frequency(reader, "update_frequency"),
         new_feed_url=new_feed_url,
         complete=bool(reader.boolean("complete")),
-        seasons=_season_names(reader),
+        seasons=season_names(reader),
         social=_social_pattern(reader),
     )
+
+
+def read_locked_owner(reader: FieldReader, key: str = "locked_owner") -> str | None:
+    """podcast:locked's owner email, when it is not the iTunes owner's."""
+    value = reader.text(key)
+    if value is not None and not EMAIL_RE.match(value):
+        reader.error(key, f"{value!r} is not an email address",
+                     hint="the address hosts write to before they move the show (podcast:locked owner)")
+    return value
 
 
 SOCIAL_PLACEHOLDERS = ("slug", "number", "guid")
@@ -462,17 +463,17 @@ def _topics(raw: dict[str, Any], path: Path, lines: KeyLines,
     return tuple(topics)
 
 
-def _season_names(reader: FieldReader) -> dict[int, str]:
-    """`seasons = { 1 = "Finding friends" }`: names for podcast:season."""
-    table = reader.table("seasons")
+def season_names(reader: FieldReader, key: str = "seasons") -> dict[int, str]:
+    """`seasons = { 1 = "Finding friends" }`: names for podcast:season (import checks its own with it)."""
+    table = reader.table(key)
     names: dict[int, str] = {}
-    for key in table.meta if table else ():
-        if not str(key).isdigit() or int(key) < 1:
-            table.error(key, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
+    for number in table.meta if table else ():
+        if not str(number).isdigit() or int(number) < 1:
+            table.error(number, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
             continue
-        name = table.text(key, max_len=MAX_TEXT)
+        name = table.text(number, max_len=MAX_TEXT)
         if name:
-            names[int(key)] = name
+            names[int(number)] = name
     return names
 
 
@@ -522,8 +523,3 @@ def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", prob
     if slash and not value.endswith("/"):
         value += "/"
     return value
-
-
-def _toml_error_line(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None

@@ -391,20 +391,14 @@ def _quiet_positive(text: str | None) -> int | None:
         value = float(text or "")
     except ValueError:
         return None
-    return int(value) if value >= 1 and value == int(value) else None
+    return int(value) if value >= 1 and value.is_integer() else None  # not inf
 
 
 def _positive(text: str | None, tag: str, item: OldItem, notes: _Notes) -> int | None:
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if value >= 1 and value == int(value):
-        return int(value)
-    notes.warn(item, f"{tag} {text!r} is not a positive whole number; left out")
-    return None
+    value = _quiet_positive(text)
+    if text and value is None:
+        notes.warn(item, f"{tag} {text!r} is not a positive whole number; left out")
+    return value
 
 
 def _url_or_warn(meta: dict[str, Any], key: str, url: str, tag: str, item: OldItem, notes: _Notes) -> None:

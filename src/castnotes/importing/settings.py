@@ -25,7 +25,7 @@ from castnotes.config.podcasting import (
     read_txt,
     read_update_frequency,
 )
-from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE
+from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE, read_locked_owner, season_names
 from castnotes.errors import did_you_mean
 from castnotes.fields import CONTROL_CHARACTERS, FieldReader
 from castnotes.model import derive_podcast_guid
@@ -140,8 +140,9 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
     tags = channel.podcast
     candidates: list[tuple[str, str, Any, Reader]] = [
         ("guid", "podcast:guid", channel.podcast_guid, read_podcast_guid),
-        ("locked", "podcast:locked", _yes_no(tags.get("locked")), _boolean),
-        ("locked_owner", "podcast:locked owner", (tags.get("locked") or [{}])[0].get("owner"), _email),
+        ("locked", "podcast:locked", _yes_no(tags.get("locked")), FieldReader.boolean),
+        ("locked_owner", "podcast:locked owner", (tags.get("locked") or [{}])[0].get("owner"),
+         read_locked_owner),
         ("funding", "podcast:funding", funding_entries(tags.get("funding", ())), read_funding),
         ("license", "podcast:license", license_value(tags.get("license", ())), read_license),
         ("medium", "podcast:medium", (tags.get("medium") or [{}])[0].get("text"), read_medium),
@@ -153,9 +154,9 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
         ("update_frequency", "podcast:updateFrequency", _update_frequency(tags.get("updateFrequency", ())),
          read_update_frequency),
         ("complete", "itunes:complete", True if (channel.itunes_complete or "").lower() == "yes" else None,
-         _boolean),
+         FieldReader.boolean),
         ("seasons", "podcast:season names", {str(n): name for n, name in sorted(seasons.items())} or None,
-         _seasons),
+         season_names),
     ]
     lines = []
     hosts = [person for person in (checked_person(_host(p), "podcast:person", warnings.append)
@@ -175,24 +176,6 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
                            else "  # the old feed's implicit podcast:guid (from its address): never change it")
             lines.append(f"{key} = {toml_value(value)}{comment}")
     return lines
-
-
-def _email(reader: FieldReader, key: str) -> Any:
-    value = reader.text(key)
-    if value is not None and not EMAIL_RE.match(value):
-        reader.error(key, f"{value!r} is not an email address")
-    return value
-
-
-def _boolean(reader: FieldReader, key: str) -> Any:
-    return reader.boolean(key)
-
-
-def _seasons(reader: FieldReader, key: str) -> Any:
-    for number, name in reader.meta[key].items():
-        if not number.isdigit() or not str(name).strip():
-            reader.error(key, f"season {number!r} needs a number and a name")
-    return reader.meta[key]
 
 
 def _yes_no(values: Any) -> bool | None:
@@ -269,9 +252,8 @@ def _site_url(channel: OldChannel, feed_url: str | None) -> tuple[str, str]:
         if base != link:
             return base, note + f"\n# It is the old feed's <link> for now, without its {link[len(base):]!r}."
         return link, note + "\n# It is the old feed's <link> for now."
-    if feed_url and re.match(r"^https?://[^/\s]+", feed_url):
-        origin = re.match(r"^https?://[^/\s]+", feed_url).group(0) + "/"
-        return origin, note + "\n# The old feed has no <link>; this is its server."
+    if feed_url and (origin := re.match(r"^https?://[^/\s]+", feed_url)):
+        return origin.group(0) + "/", note + "\n# The old feed has no <link>; this is its server."
     return PLACEHOLDER_URL, note + "\n# The old feed has no <link>: this is a placeholder."
 
 

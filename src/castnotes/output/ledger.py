@@ -18,83 +18,25 @@ import fcntl
 import fnmatch
 import json
 import os
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
-from castnotes.errors import CastnotesError, Problem, SourceLocation
-from castnotes.model import Episode, Show
+from castnotes.errors import Problem, SourceLocation
+from castnotes.model import Episode
+# The reading side lives in read/ (load_show asks it for published slugs); these names stay
+# importable from here for the build.
+from castnotes.read.ledger import (  # noqa: F401 - re-exported
+    LEDGER_NAME,
+    Ledger,
+    LedgerEntry,
+    keep_published,
+    load_ledger,
+    published_slugs,
+    recorded_now,
+    same_instant,
+)
 from castnotes.store import fsync_dir
-
-LEDGER_NAME = "published.jsonl"
-KINDS = ("published", "changed", "removed", "imported")
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerEntry:
-    guid: str
-    slug: str
-    url: str  # enclosure URL as published
-    date: str  # pubDate, ISO 8601 with offset
-    kind: str = "published"
-    recorded: str = ""  # when the line was written (UTC, ISO 8601)
-    note: str | None = None
-
-    def to_line(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if v is not None}
-        return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-@dataclass(frozen=True, slots=True)
-class Ledger:
-    path: Path
-    latest: dict[str, LedgerEntry]  # guid -> the newest record (removed GUIDs dropped)
-    lines: int
-
-    def __contains__(self, guid: str) -> bool:
-        return guid in self.latest
-
-
-def load_ledger(root: Path) -> Ledger:
-    """Read `published.jsonl`; a malformed or torn line is an error with its line number."""
-    path = root / LEDGER_NAME
-    latest: dict[str, LedgerEntry] = {}
-    if not path.exists():
-        return Ledger(path, latest, 0)
-    raw = path.read_bytes()
-    text = raw.decode("utf-8", errors="replace")
-    lines = text.split("\n")
-    torn = not text.endswith("\n") and text != ""
-    problems = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            data = json.loads(line)
-            entry = LedgerEntry(**{k: data[k] for k in data if k in LedgerEntry.__dataclass_fields__})
-            if entry.kind not in KINDS or not entry.guid:
-                raise ValueError(entry.kind)
-            if not all(isinstance(getattr(entry, k), str) for k in ("guid", "slug", "url", "date", "kind",
-                                                                     "recorded")) \
-                    or not isinstance(entry.note, (str, type(None))):
-                raise TypeError("a field is not text")
-        except (ValueError, TypeError, KeyError):
-            last = number == len(lines) and torn
-            problems.append(Problem(
-                "the last line is incomplete (a build was interrupted while recording it)" if last
-                else "this line is not a ledger record",
-                SourceLocation(path, number),
-                hint="delete that line; the next build records the episode again" if last
-                else "restore the file from version control (it is append-only)"))
-            continue
-        if entry.kind == "removed":
-            latest.pop(entry.guid, None)
-        else:
-            latest[entry.guid] = entry
-    if problems:
-        raise CastnotesError(problems)
-    return Ledger(path, latest, len([l for l in lines if l.strip()]))
 
 
 def unguarded_warning(root: Path, published_feed: Path) -> Problem | None:
@@ -119,21 +61,10 @@ def unguarded_warning(root: Path, published_feed: Path) -> Problem | None:
              f"URL (or {published_feed.name})", rule="LEDGER")
 
 
-def published_slugs(root: Path) -> dict[str, tuple[str, str]]:
-    """GUID -> (slug, date) it was published under, so a published episode keeps its address
-    when another episode with the same title appears (read.show settles slugs). A ledger
-    that cannot be read gives none here; the build reports it."""
-    try:
-        return {guid: (entry.slug, entry.date) for guid, entry in load_ledger(root).latest.items()}
-    except CastnotesError:
-        return {}
-
-
 def entry_for(episode: Episode, kind: str = "published", note: str | None = None,
               now: datetime | None = None) -> LedgerEntry:
-    recorded = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
     return LedgerEntry(guid=episode.guid, slug=episode.slug, url=episode.enclosure.url,
-                       date=episode.date.isoformat(), kind=kind, recorded=recorded, note=note)
+                       date=episode.date.isoformat(), kind=kind, recorded=recorded_now(now), note=note)
 
 
 def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[str] = (),
@@ -162,7 +93,7 @@ def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[
                 note = (f"GUID replaced by {successor.guid}" if successor is not None
                         else "removed from the feed")
                 records.append(LedgerEntry(guid=guid, slug=entry.slug, url=entry.url, date=entry.date,
-                                           kind="removed", recorded=_now(now),
+                                           kind="removed", recorded=recorded_now(now),
                                            note=f"{note} (--allow-change)"))
                 continue
             problems.append(_missing_problem(ledger, guid, entry, successor, waiting.get(guid)))
@@ -170,7 +101,7 @@ def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[
         changes = []
         if episode.enclosure.url != entry.url:
             changes.append(f"enclosure URL {entry.url} -> {episode.enclosure.url}")
-        if _same_instant(episode.date.isoformat(), entry.date) is False:
+        if same_instant(episode.date.isoformat(), entry.date) is False:
             changes.append(f"date {entry.date} -> {episode.date.isoformat()}")
         if not changes:
             if episode.slug != entry.slug:
@@ -254,17 +185,6 @@ def _missing_problem(ledger: Ledger, guid: str, entry: LedgerEntry, successor: E
         rule="LEDGER")
 
 
-def _same_instant(a: str, b: str) -> bool:
-    try:
-        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
-    except ValueError:
-        return a == b
-
-
-def _now(now: datetime | None) -> str:
-    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
-
-
 def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:
     """Append records as whole lines under an exclusive lock, then fsync. Returns how many.
 
@@ -316,24 +236,3 @@ def _recorded_guids(data: bytes) -> set[str]:
         except (ValueError, KeyError, TypeError):
             continue
     return {guid for guid, kind in state.items() if kind != "removed"}
-
-
-def keep_published(everything: Show) -> Show:
-    """Episodes the ledger knows as published with their future date (an old feed that listed
-    an episode dated ahead, kept by `castnotes import`) stay published, with a warning: apps
-    already show them, and holding them back as scheduled would take them out of the feed."""
-    ledger = load_ledger(everything.settings.root)
-    episodes, warnings = [], []
-    for episode in everything.episodes:
-        entry = ledger.latest.get(episode.guid)
-        if episode.scheduled and not episode.draft and entry is not None \
-                and _same_instant(entry.date, episode.date.isoformat()):
-            episode = replace(episode, scheduled=False)
-            warnings.append(Problem(
-                f"dated {episode.date.isoformat()}, in the future, but already published (the old feed "
-                "listed it): it stays in the feed", SourceLocation(episode.source_path), severity="warning",
-                hint="correct `date:` only with --allow-change, since apps already know this date"))
-        episodes.append(episode)
-    if not warnings:
-        return everything
-    return replace(everything, episodes=tuple(episodes), problems=everything.problems + tuple(warnings))

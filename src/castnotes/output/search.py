@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
+from typing import IO
 
 from castnotes.errors import CastnotesError
 from castnotes.output.staging import Staging
 
 SEARCH_DIR = "pagefind"
+TIMEOUT = 1800  # seconds
 UNUSED = ("pagefind-ui.*", "pagefind-component-ui.*", "pagefind-modular-ui.*", "pagefind-highlight.js")
 
 
@@ -35,39 +38,77 @@ def pagefind_binary() -> Path:
 
 
 def build_search_index(staging: Staging, language: str) -> int:
-    """Index the staged pages into `pagefind/` of the staging folder; returns the files written.
+    """Index the staged pages into `pagefind/` of the staging folder; returns the files written."""
+    with SearchIndex(staging, language) as index:
+        index.start()
+        return index.finish()
 
-    Pagefind reads the indexed pages (`indexed_glob`) and writes into a scratch folder first; each of its files then goes through the
-    staging like any generated file, so a file with the same bytes as in the current site
-    (Pagefind's own scripts, an unchanged fragment) keeps its inode, and a `static/pagefind/`
-    of the show's is reported as a clash instead of being overwritten.
+
+class SearchIndex:
+    """Pagefind running on the staged pages while the build goes on (it is a process of its
+    own: the build draws share cards and places files meanwhile), then its files placed.
+
+    Start it once every page is staged: it reads only the HTML. Pagefind writes into a scratch
+    folder; each of its files then goes through the staging like any generated file, so a file
+    with the same bytes as in the current site (Pagefind's own scripts, an unchanged fragment)
+    keeps its inode, and a `static/pagefind/` of the show's is reported as a clash instead of
+    being overwritten. Leaving the `with` block stops Pagefind if it still runs.
     """
-    import tempfile
 
-    scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=staging.dir.parent))
-    try:
-        bundle = scratch / "bundle"
-        command = [str(pagefind_binary()), "--site", str(staging.dir), "--output-path", str(bundle),
-                   "--silent", "--force-language", language.split("-")[0].lower() or "en"]
-        pattern = indexed_glob(staging.dir)
+    def __init__(self, staging: Staging, language: str) -> None:
+        self.staging = staging
+        self.language = language.split("-")[0].lower() or "en"
+        self.process: subprocess.Popen[bytes] | None = None
+        self.scratch: Path | None = None
+        self.errors: IO[bytes] | None = None
+
+    @property
+    def started(self) -> bool:
+        return self.process is not None
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        if self.errors is not None:
+            self.errors.close()
+        if self.scratch is not None:
+            shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def start(self) -> None:
+        """Start Pagefind on the staged pages (in the background)."""
+        self.scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=self.staging.dir.parent))
+        command = [str(pagefind_binary()), "--site", str(self.staging.dir), "--output-path", str(self.scratch),
+                   "--silent", "--force-language", self.language]
+        pattern = indexed_glob(self.staging.dir)
         if pattern is not None:
             command += ["--glob", pattern]
+        # its output goes to a file, not a pipe: nobody reads a pipe while the build goes on
+        self.errors = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self.errors,
+                                        stderr=subprocess.STDOUT, cwd=self.staging.dir)
+
+    def finish(self) -> int:
+        """Wait for Pagefind and stage its files; returns the files written."""
+        assert self.process is not None and self.scratch is not None and self.errors is not None
         try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=1800,
-                                    cwd=staging.dir, stdin=subprocess.DEVNULL)
+            returncode = self.process.wait(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             raise CastnotesError.single("Pagefind took more than 30 minutes to index the site") from None
-        if result.returncode != 0 or not (bundle / "pagefind.js").is_file():
-            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        scratch = self.scratch
+        if returncode != 0 or not (scratch / "pagefind.js").is_file():
+            self.errors.seek(0)
+            detail = self.errors.read().decode("utf-8", "replace").strip().splitlines()[-3:]
             raise CastnotesError.single("Pagefind could not index the site: " + " / ".join(detail))
         written = 0
-        for path in sorted(bundle.rglob("*")):
+        for path in sorted(scratch.rglob("*")):
             if path.is_file() and not any(path.match(name) for name in UNUSED):
-                staging.write(f"{SEARCH_DIR}/{path.relative_to(bundle).as_posix()}", path.read_bytes())
+                self.staging.write(f"{SEARCH_DIR}/{path.relative_to(scratch).as_posix()}", path.read_bytes())
                 written += 1
         return written
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 BODY_MARK = b"data-pagefind-body"

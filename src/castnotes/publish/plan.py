@@ -22,9 +22,10 @@ from urllib.parse import unquote, urlsplit
 
 from castnotes.audio.types import MIME_BY_SUFFIX
 from castnotes.errors import CastnotesError
+from castnotes.files import SITE_TYPES
 from castnotes.model import Settings
-from castnotes.output.ledger import load_ledger
 from castnotes.output.staging import MARKER
+from castnotes.read.ledger import load_ledger
 from castnotes.render.takeaways import TAKEAWAYS_PATH
 from castnotes.store import STORE_DIR, store_dir, write_atomic
 
@@ -37,18 +38,8 @@ PHASES = ("media", "site", "feeds")  # the upload order
 # Called by a target with the bytes just sent (from several threads: the caller locks).
 ByteProgress = Callable[[int], None]
 
-# Content-Type by suffix. Audio and video: the type the feed's enclosures declare (audio/types.py).
-CONTENT_TYPES = {
-    **MIME_BY_SUFFIX, ".webm": "video/webm", ".wav": "audio/wav",
-    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
-    ".xml": "application/xml; charset=utf-8",
-    ".json": "application/json", ".vtt": "text/vtt; charset=utf-8", ".srt": "application/x-subrip",
-    ".txt": "text/plain; charset=utf-8", ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml",
-    ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-    ".gif": "image/gif", ".avif": "image/avif", ".ico": "image/x-icon",
-    ".woff2": "font/woff2", ".woff": "font/woff", ".pdf": "application/pdf",
-}
+# Content-Type by suffix. Audio and video: the type the feed's enclosures declare.
+CONTENT_TYPES = SITE_TYPES | MIME_BY_SUFFIX
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 CHAPTERS_TYPE = "application/json+chapters"  # what podcast:chapters declares
@@ -98,11 +89,6 @@ class Plan:
     @property
     def feeds_changed(self) -> bool:
         return any(f.kind == "feed" for f in self.uploads)
-
-
-def feed_paths(settings: Settings) -> set[str]:
-    """The main feed's site path; its pages (`feed-2.xml`...) are matched by feed_kind."""
-    return {settings.feed.path, TAKEAWAYS_PATH}
 
 
 def classify(path: str, settings: Settings) -> tuple[int, str, str]:

@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from castnotes.errors import CastnotesError
+from castnotes.publish.folder import FolderTarget
 from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
 
 SSH = "ssh -o BatchMode=yes -o ConnectTimeout=15"
@@ -40,12 +41,9 @@ class RsyncTarget:
         if self._program is None:
             raise CastnotesError.single(f"publishing to {self.label} needs the rsync program",
                                         hint="install rsync (apt install rsync, brew install rsync)")
-        if not self.destination.startswith("/"):
-            return  # read_manifest's run is the first contact; it reports an unreachable server
-        parent = Path(self.destination).parent
-        if not parent.is_dir():
-            raise CastnotesError.single(f"cannot publish to {self.label}: {parent} does not exist",
-                                        hint="create the folder, or correct [publish] target")
+        # A folder on this machine is checked as one; a server is first reached by read_manifest.
+        if self.destination.startswith("/"):
+            FolderTarget(self.label, Path(self.destination)).connect()
 
     def read_manifest(self) -> bytes | None:
         with tempfile.TemporaryDirectory(prefix="castnotes-rsync-") as scratch:

@@ -86,11 +86,9 @@ class S3Target:
     def read_manifest(self) -> bytes | None:
         try:
             return self.client.get_object(Bucket=self.bucket, Key=self.prefix + MANIFEST_PATH)["Body"].read()
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                return None
-            raise self._error(exc, "cannot read the manifest of") from None
         except Exception as exc:  # noqa: BLE001
+            if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
             raise self._error(exc, "cannot read the manifest of") from None
 
     def upload(self, files: list[SiteFile], progress: ByteProgress | None) -> None:

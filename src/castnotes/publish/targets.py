@@ -20,7 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 from castnotes.errors import CastnotesError
 from castnotes.model import Settings
+from castnotes.publish.folder import FolderTarget
 from castnotes.publish.plan import ByteProgress, SiteFile
+from castnotes.publish.rsync import RsyncTarget
 
 TARGET_HINT = ("set [publish] target to s3://bucket/prefix/, user@host:/path/, rsync://host/module/path "
                "or a local folder")
@@ -64,27 +66,19 @@ def open_target(text: str, settings: Settings) -> Target:
                                              "3-63 lowercase letters, digits, dots and hyphens)")
         return S3Target(text, parts.netloc, parts.path.strip("/"), settings.publish)
     if text.startswith("rsync:///"):
-        from castnotes.publish.rsync import RsyncTarget
-
         return RsyncTarget(text, unquote(text[len("rsync://"):]))
     if text.startswith("rsync://"):
-        from castnotes.publish.rsync import RsyncTarget
-
         if not urlsplit(text).netloc or len(urlsplit(text).path.strip("/")) == 0:
             raise CastnotesError.single(f"the target {text!r} names no rsync module",
                                         hint="write rsync://host/module/path/")
         return RsyncTarget(text, text)
     if SSH_TARGET.match(text) and not re.match(r"^[A-Za-z]:[\\/]", text):
-        from castnotes.publish.rsync import RsyncTarget
-
         return RsyncTarget(text, text)
     if text.startswith("file://"):
         text = unquote(urlsplit(text).path)
     elif re.match(r"^[A-Za-z][A-Za-z0-9+.\-]*://", text):
         raise CastnotesError.single(f"castnotes cannot publish to {text!r}", settings.config_path,
                                     hint=TARGET_HINT)
-    from castnotes.publish.folder import FolderTarget
-
     folder = (settings.root / Path(text).expanduser()).resolve()
     if folder == settings.root or folder.is_relative_to(settings.output_dir) \
             or settings.output_dir.is_relative_to(folder):

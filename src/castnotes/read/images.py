@@ -13,12 +13,13 @@ import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from castnotes.errors import CastnotesError
 from castnotes.imageinfo import image_info
-from castnotes.model import Artwork, Show
+from castnotes.model import Artwork, Episode, Show
 from castnotes.store import STORE_DIR, atomic_path
+from castnotes.workers import Background
 
 SIZES = {"large": 600, "small": 240}
 JPEG_QUALITY = 82
@@ -150,11 +151,14 @@ class CardJob:
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...]]:
-    """A card per episode (by slug), drawn or reused from .castnotes/images/cards/, and the
-    files to publish."""
-    from castnotes.workers import parallel_imap
+def plan_social_cards(show: Show, web: WebImages, meta: Callable[[Episode], str] | None = None,
+                      ) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...], tuple[tuple[CardJob, Path], ...]]:
+    """Each episode's card as the pages link it, the files to publish, and the cards not in the
+    cache yet, to draw (`start_drawing_cards`) before those files are published.
 
+    Pages need only a card's address and size, so a build renders them (and starts Pagefind on
+    them) first, and draws the missing cards while the search index is made.
+    """
     cache_dir = show.settings.root / STORE_DIR / "images" / "cards"
     cached_copy = {site_path: source for source, site_path in web.files}
     jobs: list[tuple[str, CardJob]] = []
@@ -167,13 +171,10 @@ def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], 
             local = local or art.source_path
         minutes = round((episode.enclosure.duration or 0) / 60)
         parts = [p for p in (_episode_label(episode), f"{minutes} min" if minutes else "") if p]
-        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, " · ".join(parts), local)))
+        line = meta(episode) if meta else " · ".join(parts)
+        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, line, local)))
     todo = [(job, cache_dir / (job.key() + ".jpg")) for _, job in jobs]
-    missing = [(job, target) for job, target in todo if not target.is_file()]
-    if missing:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        for _ in parallel_imap(_draw_to, missing):
-            pass
+    missing = tuple((job, target) for job, target in todo if not target.is_file())
     cards: dict[str, WebImage] = {}
     files = []
     base = show.settings.show.url
@@ -181,7 +182,15 @@ def load_social_cards(show: Show, web: WebImages) -> tuple[dict[str, WebImage], 
         site_path = f"{episode.page_path}{CARD_NAME}"
         cards[episode.slug] = WebImage(site_path, base + site_path, *CARD_SIZE)
         files.append((target, site_path))
-    return cards, tuple(files)
+    return cards, tuple(files), missing
+
+
+def start_drawing_cards(missing: Iterable[tuple[CardJob, Path]]) -> Background:
+    """Start drawing the missing cards on the other cores; `.wait()` before publishing them."""
+    missing = list(missing)
+    if missing:
+        missing[0][1].parent.mkdir(parents=True, exist_ok=True)
+    return Background(_draw_to, missing)
 
 
 def _episode_label(episode: object) -> str:
@@ -216,31 +225,20 @@ def draw_card(job: CardJob) -> "object":
     """The card: the artwork on the left, the show's name, the title and its label on the right,
     on a dark tint of the artwork's own colour. Pillow's bundled font, so every machine draws
     the same card."""
-    from PIL import Image, ImageDraw
+    from PIL import ImageDraw
 
     width, height = CARD_SIZE
-    margin, side = 70, 490
-    background = (22, 42, 37)
-    tile = None
+    stamp = None
     if job.art is not None:
         try:
             stat = job.art.stat()
-            tile = _tile(job.art, side, (stat.st_size, stat.st_mtime_ns))
         except OSError as exc:
             raise CastnotesError.single(f"cannot read the image for the share card: {exc}", job.art) from None
-        mean = tile[2]
-        background = tuple(int(12 + c * 0.22) for c in mean[:3])
-    card = Image.new("RGB", CARD_SIZE, background)
+        stamp = (stat.st_size, stat.st_mtime_ns)
+    card, left = _card_base(job.art, stamp, job.show)
+    card = card.copy()
     draw = ImageDraw.Draw(card)
-    left = margin
-    if tile is not None:
-        top = (height - side) // 2
-        card.paste(tile[0], (margin, top), tile[1])
-        left = margin + side + 60
-    text_width = width - left - margin
-    show_font = _font(34)
-    draw.text((left, 92), _fit_line(draw, job.show.upper(), show_font, text_width), font=show_font,
-              fill=(200, 226, 216))
+    text_width = width - left - CARD_MARGIN
     for size in (64, 56, 48, 42):
         font = _font(size)
         lines = _wrap(draw, job.title, font, text_width)
@@ -255,6 +253,42 @@ def draw_card(job: CardJob) -> "object":
         label_font = _font(32)
         draw.text((left, height - 92 - 32), job.label, font=label_font, fill=(200, 226, 216))
     return card
+
+
+CARD_MARGIN, CARD_TILE = 70, 490
+
+
+@functools.lru_cache(maxsize=4)
+def _card_base(art: Path | None, stamp: tuple[int, int] | None, show: str) -> tuple["object", int]:
+    """What the cards of one show with one artwork share, drawn once per worker (a show's
+    episodes mostly share its artwork): the tinted background, the artwork and the show's name.
+    Returns it with the left edge of the text. The cards copy it and add their own text, in the
+    same order a card drawn from scratch would, so the pixels are the same."""
+    from PIL import Image, ImageDraw
+
+    width, height = CARD_SIZE
+    margin, side = CARD_MARGIN, CARD_TILE
+    background = (22, 42, 37)
+    tile = None
+    if art is not None and stamp is not None:
+        try:
+            tile = _tile(art, side, stamp)
+        except OSError as exc:
+            raise CastnotesError.single(f"cannot read the image for the share card: {exc}", art) from None
+        mean = tile[2]
+        background = tuple(int(12 + c * 0.22) for c in mean[:3])
+    card = Image.new("RGB", CARD_SIZE, background)
+    draw = ImageDraw.Draw(card)
+    left = margin
+    if tile is not None:
+        top = (height - side) // 2
+        card.paste(tile[0], (margin, top), tile[1])
+        left = margin + side + 60
+    text_width = width - left - margin
+    show_font = _font(34)
+    draw.text((left, 92), _fit_line(draw, show.upper(), show_font, text_width), font=show_font,
+              fill=(200, 226, 216))
+    return card, left
 
 
 @functools.lru_cache(maxsize=16)

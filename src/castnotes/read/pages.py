@@ -24,6 +24,7 @@ from castnotes.imageinfo import image_info
 from castnotes.markdown import HtmlPolicy, find_embeds, render_markdown, render_notes, split_embeds
 from castnotes.model import Article, Artwork, Episode, Settings
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
+from castnotes.read.status import add_draft_link
 from castnotes.slugs import slug_of, slugify
 
 PAGES_DIR = "pages"
@@ -47,16 +48,18 @@ class LoadedPages:
 
 def load_pages(settings: Settings, episodes: tuple[Episode, ...], lookup: Callable[[str], str | None],
                problems: Problems, now: datetime, left_out: set[str] = frozenset(),
-               strict_drafts: bool = True) -> LoadedPages:
+               strict_drafts: bool = True, unreadable: frozenset[str] = frozenset()) -> LoadedPages:
     """Every page of `pages/` and every topic description, checked against the episodes
     (all of them, drafts included).
 
     `lookup` maps an episode folder name to its page path, as for episode notes.
     `left_out` names the folders of drafts this build leaves out: a page linking to one
     is an error, and a draft page's own problems are only warnings.
+    `unreadable` names the slugs of episodes that failed to load: their own error is
+    reported already, so a page or `[site] featured` naming one is not a second error.
     """
     folder = settings.root / PAGES_DIR
-    slugs = {e.slug for e in episodes}
+    slugs = {e.slug for e in episodes} | unreadable
     sources = _first_pass(folder, settings.root, problems)
     page_slugs = {path.resolve(): slug for path, _, slug in sources}
 
@@ -84,7 +87,7 @@ def load_pages(settings: Settings, episodes: tuple[Episode, ...], lookup: Callab
         if article is not None and not own.errors:
             articles[article.slug] = article
     topics = _topics(settings, episodes, folder / TOPICS_DIR, lookup, page_lookup, problems)
-    _check_featured(settings, slugs, articles, problems)
+    _check_featured(settings, slugs, {slug for _, _, slug in sources}, problems)
     return LoadedPages(tuple(articles[s] for s in sorted(articles)), topics)
 
 
@@ -136,8 +139,7 @@ def _load_article(path: Path, doc: Document, slug: str, settings: Settings, epis
     problems.extend(notes.problems)
     for linked, line in notes.linked_episodes:
         if linked in left_out and doc.meta.get("draft") is not True:
-            problems.add(f"links to the draft episode {linked}/, which this build leaves out", path, line,
-                         hint="publish that episode first (remove `draft: true`), or build with --drafts")
+            add_draft_link(problems, linked, path, line)
     for embed in find_embeds(doc.body, doc.body_line):
         if not embed.alone:
             problems.add(f"the player of {embed.slug!r} must stand on a line of its own", path, embed.line,
@@ -264,15 +266,16 @@ def _topic_files(folder: Path, root: Path, problems: Problems) -> list[tuple[Pat
     return topics
 
 
-def _check_featured(settings: Settings, episode_slugs: set[str], articles: dict[str, Article],
+def _check_featured(settings: Settings, episode_slugs: set[str], page_slugs: set[str],
                     problems: Problems) -> None:
+    """`page_slugs` holds every page's slug, also of pages with errors (reported already)."""
     featured = settings.site.featured
-    if featured is None or featured in episode_slugs or featured in articles:
+    if featured is None or featured in episode_slugs or featured in page_slugs:
         return
     config = settings.config_path
     line = KeyLines(config.read_text(encoding="utf-8")).find("site", "featured") if config.is_file() else None
     problems.add(f"[site] featured {featured!r} is not an episode, page or collection", config, line,
-                 hint=_near(featured, episode_slugs | set(articles)))
+                 hint=_near(featured, episode_slugs | page_slugs))
 
 
 def _near(word: str, choices: set[str],

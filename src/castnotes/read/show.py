@@ -50,7 +50,9 @@ from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
+from castnotes.read.ledger import published_slugs
 from castnotes.read.pages import load_pages
+from castnotes.read.status import add_draft_link
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
 from castnotes.workers import parallel_imap
@@ -113,8 +115,8 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
 
     Episodes whose folder, settings and slug map are unchanged come from the episode
     cache; the others are loaded on every core (workers.parallel_imap).
-    `published` (GUID -> (slug, date), from the ledger) keeps a published episode's address
-    when another episode with the same title turns up.
+    `published` (GUID -> (slug, date); by default read from the ledger) keeps a published
+    episode's address when another episode with the same title turns up.
     """
     now = now or datetime.now(timezone.utc)
     cache = audio_cache or AudioCache(settings.root)
@@ -123,7 +125,9 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     for published_folder in ("static", "templates"):  # copied into the site as they are
         if (settings.root / published_folder).is_dir():
             check_folder_files(settings.root / published_folder, settings.root, problems)
-    sources = _first_pass(settings, problems, published or {})
+    if published is None:
+        published = published_slugs(settings.root)
+    sources = _first_pass(settings, problems, published)
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
     for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
         source.problems.extend(loaded.problems)
@@ -146,7 +150,9 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     by_folder = {s.folder.name: s.slug for s in sources}
     pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
                        lambda folder: f"episodes/{by_folder[folder]}/" if folder in by_folder else None,
-                       problems, now, left_out, strict_drafts)
+                       problems, now, left_out, strict_drafts,
+                       unreadable=frozenset(s.slug for s in sources
+                                            if s.episode is None and s.folder.name not in left_out))
     problems.raise_if_errors()
     episodes = _unique_people(settings, episodes, problems)
     cache.save()
@@ -249,9 +255,7 @@ def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
 def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
     for folder, line in source.links:
         if folder in drafts:
-            source.problems.add(
-                f"links to the draft episode {folder}/, which this build leaves out", source.path, line,
-                hint="publish that episode first (remove `draft: true`), or build with --drafts")
+            add_draft_link(source.problems, folder, source.path, line)
 
 
 def html_policy(settings: Settings) -> HtmlPolicy:

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from pathlib import Path
 from typing import Iterable
 
+from castnotes.errors import Problems
 from castnotes.model import Episode, Show
 
 STATUSES = ("published", "scheduled", "draft")
+DRAFT_LINK = "links to the draft episode"
+
+
+def add_draft_link(problems: Problems, folder: str, path: Path, line: int | None) -> None:
+    """A published page linking to a draft this build leaves out: the link would break."""
+    problems.add(f"{DRAFT_LINK} {folder}/, which this build leaves out", path, line,
+                 hint="publish that episode first (remove `draft: true`), or build with --drafts")
 
 
 def episode_status(episode: Episode) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from castnotes.model import Episode, Person, Show
 from castnotes.slugs import slug_of
@@ -71,11 +71,16 @@ class SiteIndex:
     related: dict[str, list[Episode]]  # by episode slug
 
 
-def index_show(show: Show) -> SiteIndex:
+def _same(message: str) -> str:
+    return message
+
+
+def index_show(show: Show, gettext: Callable[[str], str] = _same) -> SiteIndex:
+    """The lists of the site; `gettext` translates the few words they carry (archive headings)."""
     return SiteIndex(
         categories=index_categories(show.episodes),
         people=index_people(show.hosts, show.episodes),
-        archive=archive_groups(show.episodes, serial=show.settings.show.type == "serial"),
+        archive=archive_groups(show.episodes, serial=show.settings.show.type == "serial", gettext=gettext),
         related=related_episodes(show.episodes),
     )
 
@@ -147,7 +152,8 @@ def _merge(known: Person, other: Person) -> Person:
     return replace(known, img=other.img, img_site_path=other.img_site_path, img_source=other.img_source)
 
 
-def archive_groups(episodes: tuple[Episode, ...], serial: bool = False) -> tuple[ArchiveGroup, ...]:
+def archive_groups(episodes: tuple[Episode, ...], serial: bool = False,
+                   gettext: Callable[[str], str] = _same) -> tuple[ArchiveGroup, ...]:
     """By season when any episode has one (episodes without go last), else by year.
 
     A serial show reads in order, so its archive runs oldest first.
@@ -165,7 +171,8 @@ def archive_groups(episodes: tuple[Episode, ...], serial: bool = False) -> tuple
     result = []
     for kind, value in keys:
         if by_season:
-            anchor, title = (f"season-{value}", f"Season {value}") if kind == 0 else ("specials", "Specials")
+            anchor, title = ((f"season-{value}", gettext("Season %(number)s") % {"number": value}) if kind == 0
+                             else ("specials", gettext("Specials")))
         else:
             anchor, title = f"year-{value}", str(value)
         result.append(ArchiveGroup(anchor, title, tuple(groups[(kind, value)])))

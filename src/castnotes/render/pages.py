@@ -25,9 +25,29 @@ from castnotes.config.settings import SUBSCRIBE_PLATFORMS
 from castnotes.errors import CastnotesError
 from castnotes.markdown import render_markdown, resolve_site_links
 from castnotes.model import Article, Artwork, Enclosure, Episode, Person, Show, Transcript
-from castnotes.read.images import SIZES, WebImage, WebImages, load_social_cards, load_web_images, show_artworks
+from castnotes.read.images import (
+    SIZES,
+    CardJob,
+    WebImage,
+    WebImages,
+    start_drawing_cards,
+    load_web_images,
+    plan_social_cards,
+    show_artworks,
+)
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
+from castnotes.render.i18n import (
+    FALLBACK,
+    LOCALE_DIR,
+    SiteLocale,
+    card_line,
+    episode_label,
+    filesize,
+    language_name,
+    role_name,
+    site_locale,
+)
 from castnotes.render.listings import (
     SiteIndex,
     category_path,
@@ -57,6 +77,7 @@ from castnotes.render.takeaways import (
 from castnotes.render.timestamps import link_timestamps
 from castnotes.store import store_dir
 from castnotes.timecode import format_clock, format_iso_duration
+from castnotes.workers import Background
 
 THEME_ASSETS = "assets"
 NOT_FOUND = "404.html"
@@ -85,8 +106,13 @@ def _bytecode_cache(show_root: Path) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(show_root: Path) -> jinja2.Environment:
-    """The show's templates/ first, then the default theme (also reachable as "default/...")."""
+def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.Environment:
+    """The show's templates/ first, then the default theme (also reachable as "default/...").
+
+    `_()` and `ngettext()` speak the show's language (render/i18n.py) in the theme and in
+    the show's own templates alike; without `site`, English.
+    """
+    site = site or site_locale(FALLBACK)
     theme = jinja2.FileSystemLoader(str(default_theme_dir()))
     loaders: list[jinja2.BaseLoader] = []
     overrides = show_root / "templates"
@@ -101,17 +127,24 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # one build renders with one set of templates: no stat per include
+        extensions=["jinja2.ext.i18n"],
+        cache_size=-1,  # a plain dict: every include looks its template up; an LRU costs more
         bytecode_cache=_bytecode_cache(show_root),
     )
+    # newstyle: `_("Page %(number)s of %(count)s", number=n, count=c)`, escaped like any value
+    env.install_gettext_translations(site.translations, newstyle=True)  # type: ignore[attr-defined]
     # JSON-LD without spaces after separators: a page's bytes count against its budget
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+    gettext = site.translations.gettext
     env.filters.update(
         clock=lambda seconds: format_clock(seconds or 0),
         iso_duration=format_iso_duration,
-        human_date=human_date,
-        filesize=filesize,
+        human_date=site.date,
+        number=site.number,
+        filesize=lambda size: filesize(size, site),
         markdown=lambda text: Markup(render_markdown(text or "")),
-        label=lambda episode: episode_label(episode),
+        label=lambda episode: episode_label(episode, gettext),
+        role=lambda role: role_name(role, site),
         picture=picture,
         media_src=media_src,
         photo=photo,
@@ -120,6 +153,7 @@ def make_environment(show_root: Path) -> jinja2.Environment:
         person_slug=person_slug,
         initials=initials,
     )
+    env.globals.update(text_direction=site.direction, language_name=language_name(site))
     return env
 
 
@@ -141,17 +175,30 @@ class SiteData:
     images: WebImages
     cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
     card_files: tuple[tuple[Path, str], ...] = ()
+    undrawn: tuple[tuple[CardJob, Path], ...] = ()  # cards not in the cache yet: `draw_cards` first
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
         return self.images.files + self.card_files
 
+    def start_cards(self) -> Background:
+        """Start drawing the share cards still missing on the other cores; `.wait()` before
+        publishing `copies` (pages need only the cards' addresses, so a build renders them
+        meanwhile)."""
+        return start_drawing_cards(self.undrawn)
 
-def load_site_data(show: Show) -> SiteData:
-    """Web-sized artwork and the episodes' share cards, made or reused from the cache."""
+
+def load_site_data(show: Show, draw_cards: bool = True) -> SiteData:
+    """Web-sized artwork and the episodes' share cards, made or reused from the cache; with
+    `draw_cards` False the missing cards are left for `SiteData.start_cards`."""
     images = load_web_images(show_artworks(show), show.settings.root)
-    cards, card_files = load_social_cards(show, images)
-    return SiteData(images, cards, card_files)
+    site = site_locale(show.settings.show.language, show.settings.root)
+    cards, card_files, undrawn = plan_social_cards(show, images, lambda episode: card_line(episode, site))
+    data = SiteData(images, cards, card_files, undrawn)
+    if draw_cards:
+        data.start_cards().wait()
+        data = SiteData(images, cards, card_files)
+    return data
 
 
 # Transcripts a page can print, in order of preference: timed formats first, because
@@ -200,12 +247,13 @@ class ShowView:
 
 def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint."""
-    env = make_environment(show.settings.root)
-    index = index_show(show)
+    site = site_locale(show.settings.show.language, show.settings.root)
+    env = make_environment(show.settings.root, site)
+    index = index_show(show, site.translations.gettext)
     view = ShowView(show.settings, show.image, show.hosts, show.generator)
     base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
                   bool(index.categories), bool(index.people), site_links(show))
-    pages = list(plan_pages(show, index, data))
+    pages = list(plan_pages(show, index, data, site))
     fingerprints = Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
                       partial(render_page, env, view, page, data, index, site_links(show)))
@@ -215,7 +263,8 @@ def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     jobs += [
         RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
         RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
-        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show)),
+        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(
+            render_takeaways_feed, show, site.translations.gettext("%(show)s: takeaways") % {"show": view.settings.show.title})),
     ]
     return jobs
 
@@ -226,7 +275,9 @@ def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
 
 
 def template_dirs(show_root: Path) -> list[Path]:
-    return [default_theme_dir(), show_root / "templates"]
+    """What every page is rendered with: the theme, the shipped catalogues, the show's templates/
+    (with its own templates/locale/*.po)."""
+    return [default_theme_dir(), LOCALE_DIR, show_root / "templates"]
 
 
 def root_for(site_path: str) -> str:
@@ -235,7 +286,7 @@ def root_for(site_path: str) -> str:
     return "../" * depth
 
 
-def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
+def plan_pages(show: Show, index: SiteIndex, data: SiteData, site: SiteLocale | None = None) -> Iterator[Page]:
     """Every page of the site, in a stable order."""
     yield from _home_pages(show)
     episodes = show.episodes
@@ -277,7 +328,8 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     yield from _article_pages(show)
     yield Page("subscribe/index.html", "subscribe.html", {
         "apps": app_links(show.settings.feed_url),
-        "qr": qr_svg(show.settings.feed_url, "QR code of the feed address"),
+        "qr": qr_svg(show.settings.feed_url, (site or site_locale(FALLBACK)).translations.gettext(
+            "QR code of the feed address")),
     })
     yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
@@ -461,31 +513,6 @@ def theme_assets(show_root: Path) -> dict[str, Path]:
                 if path.is_file():
                     found[f"{THEME_ASSETS}/{path.relative_to(base).as_posix()}"] = path
     return found
-
-
-def human_date(value: datetime) -> str:
-    """`4 May 2026`: unambiguous in every English locale."""
-    return f"{value.day} {value.strftime('%B %Y')}"
-
-
-def filesize(size: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size} bytes"
-
-
-def episode_label(episode: Episode) -> str:
-    """`S2 E14`, `E14`, `Bonus`, `Trailer`: the short badge shown beside titles."""
-    parts = []
-    if episode.type != "full":
-        parts.append(episode.type.capitalize())
-    if episode.season:
-        parts.append(f"S{episode.season}")
-    if episode.number:
-        parts.append(f"E{episode.number}")
-    return " ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,12 +56,13 @@ def takeaways_url(show: Show) -> str:
     return show.url + TAKEAWAYS_PATH
 
 
-def render_takeaways_feed(show: Show) -> bytes:
+def render_takeaways_feed(show: Show, title: str | None = None) -> bytes:
+    """The Atom feed; `title` is its name in the site's language (default: "<show>: takeaways")."""
     settings = show.settings.show
     fg = FeedGenerator()
     fg.register_extension("linkattributes", _NoFeedExtension, LinkAttributes, atom=True, rss=False)
     fg.id(show.url)
-    fg.title(f"{settings.title}: takeaways")
+    fg.title(title or f"{settings.title}: takeaways")
     fg.subtitle(plain_text(render_markdown(settings.description)) or settings.title)
     fg.link(href=takeaways_url(show), rel="self", type="application/atom+xml")
     fg.link(href=show.url, rel="alternate", type="text/html")

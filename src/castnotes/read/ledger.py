@@ -1,0 +1,128 @@
+"""Reading the GUID ledger, `published.jsonl` (output/ledger.py guards and appends to it).
+
+Reading sits here, below the build, because loading a show needs it: a published
+episode keeps the address the ledger recorded (`published_slugs`), and an episode the
+old feed listed with a future date stays published (`keep_published`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from pathlib import Path
+
+from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.model import Show
+
+LEDGER_NAME = "published.jsonl"
+KINDS = ("published", "changed", "removed", "imported")
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    guid: str
+    slug: str
+    url: str  # enclosure URL as published
+    date: str  # pubDate, ISO 8601 with offset
+    kind: str = "published"
+    recorded: str = ""  # when the line was written (UTC, ISO 8601)
+    note: str | None = None
+
+    def to_line(self) -> str:
+        data = {k: v for k, v in asdict(self).items() if v is not None}
+        return json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n"
+
+
+def recorded_now(now: datetime | None = None) -> str:
+    """A record's `recorded` stamp: now (or `now`) in UTC, to the second."""
+    return (now or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True, slots=True)
+class Ledger:
+    path: Path
+    latest: dict[str, LedgerEntry]  # guid -> the newest record (removed GUIDs dropped)
+    lines: int
+
+    def __contains__(self, guid: str) -> bool:
+        return guid in self.latest
+
+
+def load_ledger(root: Path) -> Ledger:
+    """Read `published.jsonl`; a malformed or torn line is an error with its line number."""
+    path = root / LEDGER_NAME
+    latest: dict[str, LedgerEntry] = {}
+    if not path.exists():
+        return Ledger(path, latest, 0)
+    raw = path.read_bytes()
+    text = raw.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    torn = not text.endswith("\n") and text != ""
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            entry = LedgerEntry(**{k: data[k] for k in data if k in LedgerEntry.__dataclass_fields__})
+            if entry.kind not in KINDS or not entry.guid:
+                raise ValueError(entry.kind)
+            if not all(isinstance(getattr(entry, k), str) for k in ("guid", "slug", "url", "date", "kind",
+                                                                     "recorded")) \
+                    or not isinstance(entry.note, (str, type(None))):
+                raise TypeError("a field is not text")
+        except (ValueError, TypeError, KeyError):
+            last = number == len(lines) and torn
+            problems.append(Problem(
+                "the last line is incomplete (a build was interrupted while recording it)" if last
+                else "this line is not a ledger record",
+                SourceLocation(path, number),
+                hint="delete that line; the next build records the episode again" if last
+                else "restore the file from version control (it is append-only)"))
+            continue
+        if entry.kind == "removed":
+            latest.pop(entry.guid, None)
+        else:
+            latest[entry.guid] = entry
+    if problems:
+        raise CastnotesError(problems)
+    return Ledger(path, latest, len([l for l in lines if l.strip()]))
+
+
+def published_slugs(root: Path) -> dict[str, tuple[str, str]]:
+    """GUID -> (slug, date) it was published under, so a published episode keeps its address
+    when another episode with the same title appears (read.show settles slugs). A ledger
+    that cannot be read gives none here; the build reports it."""
+    try:
+        return {guid: (entry.slug, entry.date) for guid, entry in load_ledger(root).latest.items()}
+    except CastnotesError:
+        return {}
+
+
+def same_instant(a: str, b: str) -> bool:
+    try:
+        return datetime.fromisoformat(a) == datetime.fromisoformat(b)
+    except ValueError:
+        return a == b
+
+
+def keep_published(everything: Show) -> Show:
+    """Episodes the ledger knows as published with their future date (an old feed that listed
+    an episode dated ahead, kept by `castnotes import`) stay published, with a warning: apps
+    already show them, and holding them back as scheduled would take them out of the feed."""
+    ledger = load_ledger(everything.settings.root)
+    episodes, warnings = [], []
+    for episode in everything.episodes:
+        entry = ledger.latest.get(episode.guid)
+        if episode.scheduled and not episode.draft and entry is not None \
+                and same_instant(entry.date, episode.date.isoformat()):
+            episode = replace(episode, scheduled=False)
+            warnings.append(Problem(
+                f"dated {episode.date.isoformat()}, in the future, but already published (the old feed "
+                "listed it): it stays in the feed", SourceLocation(episode.source_path), severity="warning",
+                hint="correct `date:` only with --allow-change, since apps already know this date"))
+        episodes.append(episode)
+    if not warnings:
+        return everything
+    return replace(everything, episodes=tuple(episodes), problems=everything.problems + tuple(warnings))
