@@ -326,7 +326,7 @@ def test_pagefind_reads_only_episode_pages_unless_another_page_asks_to_be_indexe
     (site / "index.html").write_text("<main>home</main>")
     assert indexed_glob(site) == "episodes/*/index.html"
     (site / "episodes" / "a" / "transcript.html").write_text("<p data-pagefind-body>t</p>")
-    assert indexed_glob(site) == "{episodes/*/index.html,episodes/*/transcript.html}
+    assert indexed_glob(site) == "{episodes/*/index.html,episodes/*/transcript.html}"
     (site / "episodes" / "a" / "transcript.html").unlink()
     (site / "episodes" / "a" / "index.html").write_text("<main>a</main>")
     assert indexed_glob(site) is None  # nothing marked: Pagefind indexes every page's body
