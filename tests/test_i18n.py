@@ -184,7 +184,7 @@ def test_the_check_finds_the_theme_strings_in_english(builds: dict[str, Path]) -
     found = english_left(builds["en"] / "site", patterns, show_text(builds["en"]))
     strings = set().union(*found.values())
     for expected in ("Skip to content", "All episodes", "Listen on", "Chapters", "Transcript",
-                     "Page %(number)s of %(count)s", "Search episodes", "Back 15 seconds", "Hosts and guests",
+                     "Episodes %(first)s–%(last)s", "Search episodes", "Back 15 seconds", "Hosts and guests",
                      "Join the conversation", "Season %(number)s", "Copied!", "{now} of {total}"):
         assert expected in strings, expected
     assert len(strings) > 120
