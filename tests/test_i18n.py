@@ -107,7 +107,7 @@ def show_text(show: Path) -> str:
 
 
 PLACEHOLDER = re.compile(r"%\((\w+)\)s|\{(\w+)\}")
-NUMBERS = {"number", "count", "num", "minutes", "size", "now", "total", "time"}
+NUMBERS = {"number", "count", "num", "minutes", "size", "now", "total", "time", "first", "last"}
 
 
 def placeholders(text: str) -> list[str]:

@@ -193,7 +193,7 @@ def test_raw_html_is_sanitised_on_the_page_and_in_both_feeds(make_show: ShowMake
 def test_check_warns_where_html_was_removed(make_show: ShowMaker) -> None:
     show = hostile_show(make_show)
     result = run_cli("check", show=show)
-    assert f"episodes/001-a/episode.md:8: warning: [SOURCE] removed from the notes' HTML" in result.output
+    assert "episodes/001-a/episode.md:8: warning: [SOURCE] removed from the notes' HTML" in result.output
     assert REMOVED in result.output
 
 

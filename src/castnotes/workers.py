@@ -9,8 +9,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import signal
-import sys
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -74,7 +72,8 @@ class Background:
     checked and the pages are rendered, which leave a core idle now and then). Forked at once,
     so the workers see the data as it is now. Below PARALLEL_MIN items, or on one core, the
     work is done by `wait()` itself. Inside `background_scope()`, work still running when the
-    scope ends (an error stopped the caller) is cancelled; otherwise `cancel()` it.
+    scope ends (an error stopped the caller) is cancelled; otherwise `cancel()` it. A cancelled
+    worker is killed (Pool.terminate): an item it was writing may leave its temporary file.
     """
 
     def __init__(self, function: Callable[[T], R], items: list[T]):
@@ -88,7 +87,7 @@ class Background:
         _BACKGROUND_JOBS[self.token] = (function, items)  # set before forking: workers find it here
         gc.freeze()
         try:
-            self.pool = multiprocessing.get_context("fork").Pool(count, initializer=_exit_on_terminate)
+            self.pool = multiprocessing.get_context("fork").Pool(count)
         finally:
             gc.unfreeze()
         self.pending = self.pool.map_async(_run_background_chunk,
@@ -126,12 +125,6 @@ def _run_background_chunk(task: tuple[int, int, int]) -> list[Any]:
     token, start, end = task
     function, items = _BACKGROUND_JOBS[token]
     return [function(item) for item in items[start:end]]
-
-
-def _exit_on_terminate() -> None:
-    """In a background worker: SIGTERM (cancel) unwinds, so `finally` blocks remove what a
-    half-done item was writing."""
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
 
 @contextmanager

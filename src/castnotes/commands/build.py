@@ -145,6 +145,8 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
                                           audio_cache=cache, reuse_episodes=True, progress=progress,
                                           published=published_slugs(settings.root)))
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
+    audio_read = cache.reads
+    del cache  # load_show saved it; its entries (one per audio file) need not stay in memory
     records = _guard_ledger(everything, options)
     clock.lap("load")
     site_data = load_site_data(show, draw_cards=False)
@@ -162,6 +164,8 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
                                          and previous.root == str(settings.root)
                                          and previous.output == str(output_dir)):
             previous = None  # the output folder is not what that build wrote: trust nothing in it
+        elif previous is not None:  # its input stamps (the bulk of it) are for `castnotes build`'s first check only
+            previous = replace(previous, files={}, dirs={})
         for episode in show.episodes:
             if episode.chapters:
                 staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
@@ -195,7 +199,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
         feed_bytes=feed_bytes,
         pages=sum(1 for job in jobs if job.site_path.endswith(".html")),
         files=files,
-        audio_read=cache.reads,
+        audio_read=audio_read,
         seconds=clock.total,
         warnings=show.problems + policy + ((unguarded,) if unguarded else ()),
         left_out=count_statuses(e for e in everything.episodes if e.guid not in built),

@@ -14,10 +14,13 @@ import os
 import shutil
 import subprocess
 from pathlib import Path, PurePosixPath
+from typing import Callable, TypeVar
 
 from castnotes.audio.info import AUDIO_SUFFIXES
 from castnotes.errors import CastnotesError
+from castnotes.store import STORE_DIR
 
+T = TypeVar("T")
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it
 SOURCE_NAMES = ("episodes", "templates", "static", ".castnotes", "castnotes.toml", ".git")
 
@@ -123,8 +126,7 @@ class Staging:
             self._link_old(site_path)
             return
         target = self.dir / site_path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if _link_or_copy(source, target):
+        if _in_folder(target, lambda: _link_or_copy(source, target)):
             self.linked += 1
         else:
             self.copied += 1
@@ -154,11 +156,23 @@ def place_generated(staging_dir: Path, output_dir: Path, site_path: str, data: b
         _link_old(staging_dir, output_dir, site_path)
         return True
     target = staging_dir / site_path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with target.open("wb") as fh:
+    with _in_folder(target, lambda: target.open("wb")) as fh:
         for chunk in chunks:
             fh.write(chunk)
     return False
+
+
+def _in_folder(target: Path, make: Callable[[], T]) -> T:
+    """`make()` (which creates `target`), making its folder first when it is missing.
+
+    Most files go into a folder that already holds another (a page, its card, its audio):
+    trying first spares a mkdir, and the error it raises inside, for each of them.
+    """
+    try:
+        return make()
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return make()
 
 
 def _same_file(path: Path, chunks: list[bytes]) -> bool:
@@ -174,9 +188,8 @@ def _same_file(path: Path, chunks: list[bytes]) -> bool:
 
 def _link_old(staging_dir: Path, output_dir: Path, site_path: str) -> None:
     target = staging_dir / site_path
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(output_dir / site_path, target)
+        _in_folder(target, lambda: os.link(output_dir / site_path, target))
     except OSError:
         shutil.copyfile(output_dir / site_path, target)
 
@@ -185,7 +198,10 @@ LINK_MIN_BYTES = 1 << 20  # hard-link media and big files; copy small ones (them
 
 
 def _link_or_copy(source: Path, target: Path) -> bool:
-    if source.suffix.lower() not in AUDIO_SUFFIXES and source.stat().st_size < LINK_MIN_BYTES:
+    """Hard-link audio, big files and what castnotes made in its own cache (share cards, web
+    copies of artwork: nobody edits those); copy the host's small files."""
+    if (source.suffix.lower() not in AUDIO_SUFFIXES and STORE_DIR not in source.parts
+            and source.stat().st_size < LINK_MIN_BYTES):
         shutil.copyfile(source, target)
         return False
     try:

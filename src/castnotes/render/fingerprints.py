@@ -8,6 +8,7 @@ complete. `output.incremental` reuses the last build's file for an unchanged one
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,8 @@ class Fingerprints:
         return digest(*(self._canonical(part) for part in parts))
 
     def _canonical(self, value: object) -> object:
+        if type(value) in _PLAIN:  # most of what a page context holds: answered first
+            return value
         if isinstance(value, Episode):
             known = self.episodes.get(id(value))
             if known is None:
@@ -43,8 +46,16 @@ class Fingerprints:
             return tuple((k, self._canonical(v)) for k, v in value.items())
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return (type(value).__name__,
-                    tuple(self._canonical(getattr(value, f.name)) for f in dataclasses.fields(value)))
+                    tuple(self._canonical(getattr(value, name)) for name in _field_names(type(value))))
         return value
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def tree_digest(folders: Iterable[Path]) -> str:
