@@ -174,14 +174,15 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
             if minifiable(site_path):
                 staging.write(site_path, minify(site_path, source.read_bytes()))
         clock.lap("pages")
+        needs_index = previous is None or bool(rendered)  # else the current index may be kept
         copies = [*_copies(show), *site_data.copies]
-        if (previous is None or rendered) and not any(path.endswith(".html") for _, path in copies):
+        if needs_index and not any(path.endswith(".html") for _, path in copies):
             search.start()  # Pagefind (a process of its own) indexes the pages meanwhile
         cards.wait()
         copy_stamps = _place_copies(staging, copies, previous)
         clock.lap("copies")
-        if not search.started and (previous is None or rendered or reuse_search_index(staging) is None):
-            search.start()
+        if not search.started and (needs_index or reuse_search_index(staging) is None):
+            search.start()  # after the copies: a copied HTML page is indexed too
         if search.started:
             search.finish()
         clock.lap("search")

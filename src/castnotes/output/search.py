@@ -37,13 +37,6 @@ def pagefind_binary() -> Path:
                                     hint="pip install --force-reinstall 'pagefind[bin]'") from None
 
 
-def build_search_index(staging: Staging, language: str) -> int:
-    """Index the staged pages into `pagefind/` of the staging folder; returns the files written."""
-    with SearchIndex(staging, language) as index:
-        index.start()
-        return index.finish()
-
-
 class SearchIndex:
     """Pagefind running on the staged pages while the build goes on (it is a process of its
     own: the build draws share cards and places files meanwhile), then its files placed.

@@ -151,10 +151,11 @@ class CardJob:
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def plan_social_cards(show: Show, web: WebImages, meta: Callable[[Episode], str] | None = None,
+def plan_social_cards(show: Show, web: WebImages, line: Callable[[Episode], str],
                       ) -> tuple[dict[str, WebImage], tuple[tuple[Path, str], ...], tuple[tuple[CardJob, Path], ...]]:
     """Each episode's card as the pages link it, the files to publish, and the cards not in the
-    cache yet, to draw (`start_drawing_cards`) before those files are published.
+    cache yet, to draw (`start_drawing_cards`) before those files are published. `line` writes
+    the line under the title ("S1 E3 · 24 min") in the site's language (render/i18n.card_line).
 
     Pages need only a card's address and size, so a build renders them (and starts Pagefind on
     them) first, and draws the missing cards while the search index is made.
@@ -169,10 +170,7 @@ def plan_social_cards(show: Show, web: WebImages, meta: Callable[[Episode], str]
             large = web.copies.get((art.site_path, "large"))
             local = cached_copy.get(large.site_path) if large and large.site_path else None
             local = local or art.source_path
-        minutes = round((episode.enclosure.duration or 0) / 60)
-        parts = [p for p in (_episode_label(episode), f"{minutes} min" if minutes else "") if p]
-        line = meta(episode) if meta else " · ".join(parts)
-        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, line, local)))
+        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, line(episode), local)))
     todo = [(job, cache_dir / (job.key() + ".jpg")) for _, job in jobs]
     missing = tuple((job, target) for job, target in todo if not target.is_file())
     cards: dict[str, WebImage] = {}
@@ -191,15 +189,6 @@ def start_drawing_cards(missing: Iterable[tuple[CardJob, Path]]) -> Background:
     if missing:
         missing[0][1].parent.mkdir(parents=True, exist_ok=True)
     return Background(_draw_to, missing)
-
-
-def _episode_label(episode: object) -> str:
-    season, number = getattr(episode, "season", None), getattr(episode, "number", None)
-    kind = getattr(episode, "type", "full")
-    parts = [kind.capitalize()] if kind != "full" else []
-    parts += [f"S{season}"] if season else []
-    parts += [f"E{number}"] if number else []
-    return " ".join(parts)
 
 
 def _draw_to(item: tuple[CardJob, Path]) -> None:

@@ -71,11 +71,7 @@ class SiteIndex:
     related: dict[str, list[Episode]]  # by episode slug
 
 
-def _same(message: str) -> str:
-    return message
-
-
-def index_show(show: Show, gettext: Callable[[str], str] = _same) -> SiteIndex:
+def index_show(show: Show, gettext: Callable[[str], str] = str) -> SiteIndex:
     """The lists of the site; `gettext` translates the few words they carry (archive headings)."""
     return SiteIndex(
         categories=index_categories(show.episodes),
@@ -153,7 +149,7 @@ def _merge(known: Person, other: Person) -> Person:
 
 
 def archive_groups(episodes: tuple[Episode, ...], serial: bool = False,
-                   gettext: Callable[[str], str] = _same) -> tuple[ArchiveGroup, ...]:
+                   gettext: Callable[[str], str] = str) -> tuple[ArchiveGroup, ...]:
     """By season when any episode has one (episodes without go last), else by year.
 
     A serial show reads in order, so its archive runs oldest first.
@@ -232,9 +228,10 @@ def stable_pages(base: str, items: tuple | list, per_page: int) -> list[tuple[st
     the newest, as before, moved every page by one on every new episode).
 
     Returns (site path, items, pagination) per page; pagination holds `number` (1 for
-    the base page, N for `page/N/`), `count` (None: it would change every page), `paged` (the list spans several pages), `first`
-    and `last` (positions of the page's items counted from the oldest, 1-based) and
-    the site paths of the `newer` and `older` pages (or None), as the templates expect.
+    the base page, N for `page/N/`), `count` (None: it would change every page), `paged`
+    (the list spans several pages), `first` and `last` (positions of the page's items
+    counted from the oldest, 1-based) and the site paths of the `newer` and `older` pages
+    (or None), as the templates expect.
     """
     total = len(items)
     full = total // per_page
@@ -248,8 +245,9 @@ def stable_pages(base: str, items: tuple | list, per_page: int) -> list[tuple[st
         "newer": None, "older": path(math.ceil(rest / per_page)) if rest else None,
     })]
     for chunk in range(1, full + 1):
-        pages.append((f"{path(chunk)}index.html", items[total - chunk * per_page : total - (chunk - 1) * per_page], {
-            "number": chunk + 1, "count": None, "paged": True, "first": (chunk - 1) * per_page + 1, "last": chunk * per_page,
+        start, end = (chunk - 1) * per_page, chunk * per_page  # counted from the oldest
+        pages.append((f"{path(chunk)}index.html", items[total - end : total - start], {
+            "number": chunk + 1, "count": None, "paged": True, "first": start + 1, "last": end,
             "newer": path(chunk + 1) if chunk < full else base,
             "older": path(chunk - 1) if chunk > 1 else None,
         }))

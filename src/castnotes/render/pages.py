@@ -172,9 +172,10 @@ class SiteData:
     """What the pages need beyond the Show, read from disk once per build."""
 
     images: WebImages
+    site: SiteLocale  # the show's language: the pages' words, dates and the cards' line
     cards: dict[str, WebImage] = field(default_factory=dict)  # 1200x630 share cards, by episode slug
     card_files: tuple[tuple[Path, str], ...] = ()
-    undrawn: tuple[tuple[CardJob, Path], ...] = ()  # cards not in the cache yet: `draw_cards` first
+    undrawn: tuple[tuple[CardJob, Path], ...] = ()  # cards not in the cache yet: `start_cards` first
 
     @property
     def copies(self) -> tuple[tuple[Path, str], ...]:
@@ -193,10 +194,10 @@ def load_site_data(show: Show, draw_cards: bool = True) -> SiteData:
     images = load_web_images(show_artworks(show), show.settings.root)
     site = site_locale(show.settings.show.language, show.settings.root)
     cards, card_files, undrawn = plan_social_cards(show, images, lambda episode: card_line(episode, site))
-    data = SiteData(images, cards, card_files, undrawn)
+    data = SiteData(images, site, cards, card_files, undrawn)
     if draw_cards:
         data.start_cards().wait()
-        data = SiteData(images, cards, card_files)
+        data = replace(data, undrawn=())
     return data
 
 
@@ -246,13 +247,13 @@ class ShowView:
 
 def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint."""
-    site = site_locale(show.settings.show.language, show.settings.root)
+    site = data.site
     env = make_environment(show.settings.root, site)
     index = index_show(show, site.translations.gettext)
     view = ShowView(show.settings, show.image, show.hosts, show.generator)
     base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
                   bool(index.categories), bool(index.people), site_links(show))
-    pages = list(plan_pages(show, index, data, site))
+    pages = list(plan_pages(show, index, data))
     fingerprints = Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
                       partial(render_page, env, view, page, data, index, site_links(show)))
@@ -285,7 +286,7 @@ def root_for(site_path: str) -> str:
     return "../" * depth
 
 
-def plan_pages(show: Show, index: SiteIndex, data: SiteData, site: SiteLocale | None = None) -> Iterator[Page]:
+def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     """Every page of the site, in a stable order."""
     yield from _home_pages(show)
     episodes = show.episodes
@@ -327,8 +328,7 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData, site: SiteLocale | 
     yield from _article_pages(show)
     yield Page("subscribe/index.html", "subscribe.html", {
         "apps": app_links(show.settings.feed_url),
-        "qr": qr_svg(show.settings.feed_url, (site or site_locale(FALLBACK)).translations.gettext(
-            "QR code of the feed address")),
+        "qr": qr_svg(show.settings.feed_url, data.site.translations.gettext("QR code of the feed address")),
     })
     yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)
