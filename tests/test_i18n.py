@@ -446,6 +446,19 @@ def test_a_broken_translation_is_named_at_its_line(tmp_path: Path) -> None:
         (show / "site" / "episodes" / "why-we-drift-apart" / "index.html").read_text(encoding="utf-8")
 
 
+
+@pytest.mark.parametrize("msgid,msgstr", [("Archive", "Archiv %(x)s"), ("Hosted by %(name)s", "Your host: %(nom)s")])
+def test_a_placeholder_is_checked_without_the_python_format_flag(tmp_path: Path, msgid: str, msgstr: str) -> None:
+    """A hand-written .po rarely says `#, python-format`: an unknown placeholder is still named at
+    its line, not a KeyError in whichever template prints the string."""
+    show = copy_demo(tmp_path / "demo")
+    (show / "templates" / "locale").mkdir(parents=True)
+    (show / "templates" / "locale" / "en.po").write_text(f'msgid "{msgid}"\nmsgstr "{msgstr}"\n', encoding="utf-8")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1, result.output
+    assert "en.po:1: error: translation of" in result.output and "unknown named placeholder" in result.output
+    assert "template error" not in result.output
+
 def test_a_regional_po_of_the_show_falls_back_to_the_shipped_language(tmp_path: Path) -> None:
     """templates/locale/de-AT.po for an Austrian show: its words first, the shipped German for the rest."""
     (tmp_path / "templates" / "locale").mkdir(parents=True)

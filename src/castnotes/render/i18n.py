@@ -16,6 +16,7 @@ ship becomes available that way.
 from __future__ import annotations
 
 import gettext
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -38,6 +39,7 @@ DOMAIN = "castnotes"
 FALLBACK = "en"
 LOCALE_DIR = Path(__file__).parents[1] / "locale"
 OVERRIDES = "locale"  # in the show's templates/ folder: <language>.po
+PLACEHOLDER = re.compile(r"%\((\w+)\)")
 
 
 def N_(message: str) -> str:
@@ -142,10 +144,19 @@ def _compiled(path: Path, mtime_ns: int, size: int) -> bytes:
     except PoFileError as exc:
         raise CastnotesError.single(f"not a readable gettext catalogue: {exc}", path, getattr(exc, "lineno", None),
                                     hint="check the quotes of each msgid/msgstr line") from None
+    hint = "keep the placeholders of the msgid, such as %(name)s, as they are"
+    for message in catalog:
+        # a placeholder the msgid does not have would fail on every page using the string; a
+        # hand-written .po may leave out `#, python-format`, so Babel's check alone would miss it
+        ids = message.id if isinstance(message.id, (list, tuple)) else (message.id,)
+        strings = message.string if isinstance(message.string, (list, tuple)) else (message.string,)
+        unknown = {n for text in strings if text for n in PLACEHOLDER.findall(text)} - {
+            n for text in ids if text for n in PLACEHOLDER.findall(text)}
+        if ids[0] and unknown:
+            raise CastnotesError.single(f"translation of {ids[0]!r}: unknown named placeholder {min(unknown)!r}",
+                                        path, message.lineno, hint=hint)
     for message, errors in catalog.check():
-        # a placeholder the msgid does not have would fail on every page using the string
-        raise CastnotesError.single(f"translation of {message.id!r}: {errors[0]}", path, message.lineno,
-                                    hint="keep the placeholders of the msgid, such as %(name)s, as they are")
+        raise CastnotesError.single(f"translation of {message.id!r}: {errors[0]}", path, message.lineno, hint=hint)
     buffer = BytesIO()
     write_mo(buffer, catalog)
     return buffer.getvalue()
