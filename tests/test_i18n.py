@@ -492,3 +492,21 @@ def test_every_translated_page_is_valid_html5(builds: dict[str, Path]) -> None:
     for language in ("de-DE", "fr"):
         result = subprocess.run([validator(), "--root", str(builds[language] / "site")], capture_output=True, text=True)
         assert result.returncode == 0, language + ": " + result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("line", ['msgstr "Folgen', 'msgstr "Folgen\\"', '"Folgen'])
+def test_an_unclosed_quote_in_a_show_po_is_named_at_its_line(tmp_path: Path, line: str) -> None:
+    """Babel reads `msgstr "Folgen` as "Folge": the typo would cut a letter off every page
+    silently. The build stops at the line instead, and the site is left as it was."""
+    show = copy_demo(tmp_path / "demo")
+    (show / "templates" / "locale").mkdir(parents=True)
+    po = show / "templates" / "locale" / "en.po"
+    po.write_text(f'msgid "Episodes"\n{line}\n\nmsgid "Search"\nmsgstr "Suche"\n', encoding="utf-8")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1, result.output
+    assert "en.po:2: error: a string here is not closed by a quote" in result.output, result.output
+    assert not (show / "site").exists()
+    po.write_text('msgid "Episodes"\nmsgstr "Folgen \\"neu\\""\n', encoding="utf-8")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert 'Folgen "neu"' in html.unescape((show / "site" / "index.html").read_text(encoding="utf-8"))

@@ -137,6 +137,7 @@ def compiled(path: Path) -> gettext.GNUTranslations:
 def _compiled(path: Path, mtime_ns: int, size: int) -> bytes:
     """The .mo bytes of a .po file."""
     shipped = path.parent.name == "LC_MESSAGES"
+    _check_quotes(path)
     try:
         with path.open("rb") as source:
             catalog: Catalog = read_po(source, locale=path.parents[1].name if shipped else None,
@@ -160,6 +161,23 @@ def _compiled(path: Path, mtime_ns: int, size: int) -> bytes:
     buffer = BytesIO()
     write_mo(buffer, catalog)
     return buffer.getvalue()
+
+
+QUOTED = re.compile(r'^(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)?\s*"(?:[^"\\]|\\.)*"$')
+KEYWORD = re.compile(r"^(?:msgctxt|msgid|msgid_plural|msgstr)\b|^\"")
+
+
+def _check_quotes(path: Path) -> None:
+    """Every string line of a .po closed by its own quote. Babel reads an unterminated
+    `msgstr "Folgen` as "Folge" (the last letter taken for the quote), so a typo would
+    silently cut a word off a page; a hand-written .po gets its line named instead."""
+    text = path.read_bytes().decode("latin-1")  # any charset: quotes and backslashes are ASCII
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if KEYWORD.match(line) and not QUOTED.match(line):
+            raise CastnotesError.single("a string here is not closed by a quote", path, number,
+                                        hint='write each msgid/msgstr line as msgstr "text", with \\" for a quote '
+                                        "inside the text")
 
 
 # What the Python side prints: marked here so `pybabel extract` finds them.
