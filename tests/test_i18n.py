@@ -510,3 +510,22 @@ def test_an_unclosed_quote_in_a_show_po_is_named_at_its_line(tmp_path: Path, lin
     result = run_cli("build", show=show)
     assert result.exit_code == 0, result.output
     assert 'Folgen "neu"' in html.unescape((show / "site" / "index.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("language,names", [("en", ("English", "Spanish")), ("de", ("Deutsch", "Spanisch"))])
+def test_transcript_languages_are_named_in_the_site_language(tmp_path: Path, language: str,
+                                                             names: tuple[str, str]) -> None:
+    """Two transcripts are told apart by their language's name, as the reader's site words it,
+    not by a code ("es") a reader may not know."""
+    show = copy_demo(tmp_path / "demo")
+    folder = show / "episodes" / "002-compassionate-listening"
+    (folder / "transcript.es.vtt").write_bytes((folder / "transcript.vtt").read_bytes())
+    settings = show / "castnotes.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('language = "en"', f'language = "{language}"', 1),
+                        encoding="utf-8")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    page = (show / "site" / "episodes" / "compassionate-listening" / "index.html").read_text(encoding="utf-8")
+    labels = re.findall(r'class="transcripts".*?</ul>', page, re.S)[0]
+    assert f"WebVTT · {names[0]}<" in labels and f"WebVTT · {names[1]}<" in labels, labels
+    assert 'hreflang="es"' in labels

@@ -247,11 +247,14 @@ ROLES = {
 }
 
 
-def language_name(site: SiteLocale) -> str:
-    """The show's language by name, in the site's words: `English`, `Deutsch`, `Japonais`."""
-    parsed = parse_locale(site.language)
+def language_name(site: SiteLocale, language: str | None = None) -> str:
+    """A language by name, in the site's words: `English`, `Deutsch`, `Japonais`; the show's
+    own unless `language` (a transcript's "es", "pt-BR") is given. A code Babel does not know
+    stays as written."""
+    language = language or site.language
+    parsed = parse_locale(language)
     name = parsed.get_display_name(site.locale) if parsed else None
-    return name[:1].upper() + name[1:] if name else site.language
+    return name[:1].upper() + name[1:] if name else language
 
 
 def role_name(role: str, site: SiteLocale) -> str:

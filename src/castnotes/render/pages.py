@@ -144,6 +144,7 @@ def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.
         markdown=lambda text: Markup(render_markdown(text or "")),
         label=lambda episode: episode_label(episode, gettext),
         role=lambda role: role_name(role, site),
+        language=lambda code: language_name(site, code),
         picture=picture,
         media_src=media_src,
         photo=photo,
