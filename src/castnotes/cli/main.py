@@ -45,9 +45,7 @@ class Context:
         """A problem already formatted (`path:line: warning: ...`, e.g. replayed from the last
         build), its label coloured; warnings only when not quiet."""
         if severity == "error" or self.verbosity >= 1:
-            label = f"{severity}:"
-            colour = "red" if severity == "error" else "yellow"
-            click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
+            click.echo(text.replace(f"{severity}:", messages.severity_label(severity), 1), err=True)
 
     def problems(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
