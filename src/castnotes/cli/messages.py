@@ -319,9 +319,8 @@ def tag_files(result: TagResult, root: Path, *, dry_run: bool, verbose: bool) ->
             lines.append(f"{name}: {count} {'would change' if dry_run else 'written'}")
             if dry_run or verbose:
                 for change in report.changes:
-                    lines.append(f"  {change.key}:")
-                    lines.append(f"    - {change.old}" if change.old else "    - (none)")
-                    lines.append(f"    + {change.new}" if change.new else "    + (removed)")
+                    lines += [f"  {change.key}:", f"    - {change.old}" if change.old else "    - (none)",
+                              f"    + {change.new}" if change.new else "    + (removed)"]
         elif verbose:
             lines.append(f"{name}: unchanged")
         lines.extend(f"  note: {note}" for note in report.notes)

@@ -149,7 +149,7 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         if candidate.guid in existing.guids:
             outcomes[candidate.item.position] = _outcome(candidate, "present")
     if limit is not None and len(new) > limit:
-        kept = set(id(c) for c in sorted(new, key=lambda c: c.date, reverse=True)[:limit])
+        kept = {id(c) for c in sorted(new, key=lambda c: c.date, reverse=True)[:limit]}
         for candidate in new:
             if id(candidate) not in kept:
                 outcomes[candidate.item.position] = _outcome(candidate, "limited",
