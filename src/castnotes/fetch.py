@@ -77,10 +77,7 @@ def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None
             raise _too_large(url, what, declared, limit, too_large_hint)
         chunks: list[bytes] = []
         size = 0
-        while True:
-            chunk = _read(response, url, what)
-            if not chunk:
-                break
+        while chunk := _read(response, url, what):
             size += len(chunk)
             if size > limit:
                 raise _too_large(url, what, size, limit, too_large_hint, at_least=True)
@@ -145,10 +142,7 @@ def download_file(url: str, target: Path, *, what: str, opener: Opener | None = 
         with part.open(mode) as out:
             if progress:
                 progress(label, done, total)
-            while True:
-                chunk = _read(response, url, what)
-                if not chunk:
-                    break
+            while chunk := _read(response, url, what):
                 out.write(chunk)
                 done += len(chunk)
                 if progress:
