@@ -90,14 +90,6 @@ def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None
         return Fetched(b"".join(chunks), response.geturl() or url, content_type, response.headers)
 
 
-def fetch_small(url: str, limit: int) -> bytes | None:
-    """GET a small file (artwork, chapters) for a check; None when it cannot be had or is too big."""
-    try:
-        return fetch_bytes(url, limit=limit, what="file").data
-    except (CastnotesError, OSError, ValueError):
-        return None
-
-
 def head_length(url: str, *, opener: Opener | None = None) -> int | None:
     """The size a server announces for `url` (HEAD, Content-Length), or None when it will not say."""
     try:
