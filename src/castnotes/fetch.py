@@ -77,10 +77,7 @@ def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None
             raise _too_large(url, what, declared, limit, too_large_hint)
         chunks: list[bytes] = []
         size = 0
-        while True:
-            chunk = _read(response, url, what)
-            if not chunk:
-                break
+        while chunk := _read(response, url, what):
             size += len(chunk)
             if size > limit:
                 raise _too_large(url, what, size, limit, too_large_hint, at_least=True)
@@ -91,14 +88,6 @@ def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None
                 hint="the connection dropped; run the command again")
         content_type = response.headers.get("Content-Type") if response.headers else None
         return Fetched(b"".join(chunks), response.geturl() or url, content_type, response.headers)
-
-
-def fetch_small(url: str, limit: int) -> bytes | None:
-    """GET a small file (artwork, chapters) for a check; None when it cannot be had or is too big."""
-    try:
-        return fetch_bytes(url, limit=limit, what="file").data
-    except (CastnotesError, OSError, ValueError):
-        return None
 
 
 def head_length(url: str, *, opener: Opener | None = None) -> int | None:
@@ -145,10 +134,7 @@ def download_file(url: str, target: Path, *, what: str, opener: Opener | None = 
         with part.open(mode) as out:
             if progress:
                 progress(label, done, total)
-            while True:
-                chunk = _read(response, url, what)
-                if not chunk:
-                    break
+            while chunk := _read(response, url, what):
                 out.write(chunk)
                 done += len(chunk)
                 if progress:

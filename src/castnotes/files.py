@@ -106,4 +106,4 @@ def read_text(path: Path, what: str | None = None) -> str:
         line = data[: exc.start].count(b"\n") + 1
         raise CastnotesError.single(f"{what or path.name} is not UTF-8 text (byte 0x{data[exc.start]:02x})",
                                     path, line, hint="save it as UTF-8 in your editor") from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text.removeprefix("\ufeff")

@@ -18,9 +18,8 @@ from castnotes.audio.info import (
     CONVERT_HINT,
     AudioChapter,
     AudioInfo,
-    PictureRef,
     Pictures,
-    store_picture,
+    store_cover,
     track_number,
 )
 from castnotes.audio.types import BY_SUFFIX
@@ -129,17 +128,9 @@ def _id3_fields(tags: ID3, pictures: Pictures) -> dict[str, Any]:
         "date": date,
         "track": track_number(text("TRCK")),
         "comment": comment,
-        "art": _best_apic(tags.getall("APIC"), pictures),
+        "art": store_cover(tags.getall("APIC"), pictures),
         "chapters": _id3_chapters(tags, pictures),
     }
-
-
-def _best_apic(frames: list[Any], pictures: Pictures) -> PictureRef | None:
-    """The front cover (picture type 3) if there is one, else the first picture."""
-    if not frames:
-        return None
-    frame = next((f for f in frames if f.type == 3), frames[0])
-    return store_picture(frame.data, frame.mime, pictures)
 
 
 def _id3_chapters(tags: ID3, pictures: Pictures) -> tuple[AudioChapter, ...]:
@@ -162,7 +153,7 @@ def _id3_chapters(tags: ID3, pictures: Pictures) -> tuple[AudioChapter, ...]:
             end=chap.end_time / 1000 if chap.end_time not in (None, 0xFFFFFFFF) else None,
             title=title.strip(),
             url=urls[0].url if urls else None,
-            image=_best_apic(apics, pictures),
+            image=store_cover(apics, pictures),
             toc=in_toc is None or chap.element_id in in_toc,
         ))
     return tuple(result)

@@ -32,10 +32,6 @@ def read_mp4(path: Path, audio: MP4, size: int, pictures: Pictures) -> AudioInfo
         cover = tags["covr"][0]
         mime = "image/png" if cover.imageformat == cover.FORMAT_PNG else "image/jpeg"
         art = store_picture(bytes(cover), mime, pictures)
-    chapters: list[AudioChapter] = []
-    if audio.chapters:
-        for chapter in audio.chapters:
-            chapters.append(AudioChapter(start=float(chapter.start), title=(chapter.title or "").strip()))
     return AudioInfo(
         mime=BY_SUFFIX[".mp4" if video else ".m4a"].mime,
         codec=str(getattr(info, "codec", "") or "mp4"),
@@ -51,7 +47,8 @@ def read_mp4(path: Path, audio: MP4, size: int, pictures: Pictures) -> AudioInfo
         track=int(track[0][0]) if track and track[0] and track[0][0] else None,
         comment=text("\xa9cmt") or text("desc"),
         art=art,
-        chapters=tuple(chapters),
+        chapters=tuple(AudioChapter(start=float(chapter.start), title=(chapter.title or "").strip())
+                       for chapter in audio.chapters or ()),
     )
 
 

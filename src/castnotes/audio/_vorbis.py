@@ -20,7 +20,7 @@ from castnotes.audio.info import (
     AudioChapter,
     AudioInfo,
     Pictures,
-    store_picture,
+    store_cover,
     track_number,
 )
 from castnotes.audio.types import BY_SUFFIX
@@ -72,8 +72,6 @@ def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
                 found.append(Picture(base64.b64decode(value)))
             except Exception:
                 continue  # a broken embedded picture is not worth failing the episode for
-    picture = next((p for p in found if p.type == 3), found[0] if found else None)  # the front cover
-    art = store_picture(picture.data, picture.mime, pictures) if picture else None
     bitrate = getattr(info, "bitrate", 0) or (int(size * 8 / info.length) if info.length else 0)
     return AudioInfo(
         mime=mime,
@@ -89,7 +87,7 @@ def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
         date=text("date", "year"),
         track=track_number(text("tracknumber")),
         comment=text("comment", "description"),
-        art=art,
+        art=store_cover(found, pictures),
         chapters=_vorbis_chapters(values),
     )
 

@@ -100,6 +100,13 @@ def store_picture(data: bytes, mime: str, pictures: Pictures) -> PictureRef | No
     return PictureRef(sha, mime)
 
 
+def store_cover(candidates: list[Any], pictures: Pictures) -> PictureRef | None:
+    """The front cover (picture type 3, in ID3 APIC frames and FLAC pictures alike) if there is
+    one, else the first picture, stored by `store_picture`."""
+    picture = next((p for p in candidates if p.type == 3), candidates[0] if candidates else None)
+    return store_picture(picture.data, picture.mime, pictures) if picture else None
+
+
 def stamp(path: Path) -> tuple[int, int]:
     """(size, mtime in ns): what the cache keys a file's metadata on."""
     st = os.stat(path)

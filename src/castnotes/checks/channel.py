@@ -7,13 +7,9 @@ from lxml import etree
 from castnotes.checks.artwork import check_artwork
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources
-from castnotes.checks.values import (
-    EMAIL_RE,
-    date_problem,
-    is_http_url,
-    language_problem,
-)
+from castnotes.checks.values import date_problem, is_http_url, language_problem
 from castnotes.config.apple import ALL_CATEGORY_PATHS, APPLE_CATEGORIES
+from castnotes.config.settings import EMAIL_RE
 from castnotes.errors import did_you_mean
 from castnotes.feedxml import ATOM, FH, ITUNES
 

@@ -21,7 +21,8 @@ from castnotes import fetch
 from castnotes.checks.channel import I
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import MAX_FETCH
-from castnotes.fetch import MAX_FEED_BYTES, fetch_small, request
+from castnotes.errors import CastnotesError
+from castnotes.fetch import MAX_FEED_BYTES, request
 
 WORKERS = 8
 
@@ -41,7 +42,10 @@ class Probe:
 
 def fetch_bytes(url: str) -> bytes | None:
     """GET a small file (artwork, chapters); None when it cannot be fetched or is too big."""
-    return fetch_small(url, MAX_FETCH)
+    try:
+        return fetch.fetch_bytes(url, limit=MAX_FETCH, what="file").data
+    except (CastnotesError, OSError, ValueError):
+        return None
 
 
 def fetch_feed(url: str) -> tuple[bytes, Message | None, str]:

@@ -9,13 +9,13 @@ from lxml import etree
 
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources
-from castnotes.checks.values import EMAIL_RE, uuid_version
-from castnotes.config.people import TAXONOMY
+from castnotes.checks.values import uuid_version
+from castnotes.config.people import ROLE_GROUP, TAXONOMY
 from castnotes.config.podcasting import MEDIUMS
+from castnotes.config.settings import EMAIL_RE
 from castnotes.feedxml import PODCAST, PODCAST_LEGACY, PSC
 from castnotes.timecode import parse_timestamp
 
-ROLES = {role for roles in TAXONOMY.values() for role in roles}
 # Tag -> node-value length limit (feed-rules P20-LEN).
 LIMITS = {"funding": 128, "soundbite": 128, "person": 128, "location": 128, "trailer": 128,
           "license": 128, "updateFrequency": 128, "txt": 4000}
@@ -97,7 +97,7 @@ def _person(element: etree._Element, place: etree._Element, lint: Lint) -> None:
     if not name:
         lint.report("P20-PERSON", "<podcast:person> has no name", place, "guests")
     role, group = (element.get("role") or "").strip().lower(), (element.get("group") or "").strip().lower()
-    if role and role not in ROLES:
+    if role and role not in ROLE_GROUP:
         lint.report("P20-PERSON", f"{name or 'a person'}: role {role!r} is not in the taxonomy; apps read it "
                     "as host", place, "guests")
     if group and group not in TAXONOMY:

@@ -56,4 +56,3 @@ class Lint(Problems):
         """Report at a place that is no element of the feed being checked (another file, the ledger)."""
         known = RULES[rule]
         self.items.append(Problem(message, where, severity or known.severity, hint or known.hint, rule, guid))
-

@@ -7,6 +7,8 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from castnotes.config.settings import LANGUAGE_RE
+
 # ISO 639-1 (two-letter) language codes, as Apple and RSS 2.0 expect in <language>.
 ISO_639_1 = frozenset("""
 aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de
@@ -16,7 +18,6 @@ lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os
 rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr
 ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
 """.split())
-LANGUAGE_RE = re.compile(r"^([a-z]{2,3})(-[a-z0-9]{2,8})*$", re.IGNORECASE)
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -26,7 +27,6 @@ RFC2822_RE = re.compile(
     r"^(?:(?P<dow>[A-Za-z]{3}),\s*)?(?P<day>\d{1,2})\s+(?P<mon>[A-Za-z]{3})\s+(?P<year>\d{2,4})\s+"
     r"(?P<h>\d{2}):(?P<m>\d{2})(?::(?P<s>\d{2}))?\s+(?P<zone>[+-]\d{4}|[A-Za-z]{1,3})$")
 DURATION_RE = re.compile(r"^\d+(:[0-5]\d(:[0-5]\d)?)?$")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SAFE_PATH_RE = re.compile(r"^[A-Za-z0-9\-_./~%]*$")
 
 

@@ -41,13 +41,16 @@ class Context:
     def detail(self, *lines: str) -> None:
         self.info(*lines, level=2)
 
+    @property
+    def bars(self) -> bool:
+        """Progress bars are drawn on stderr when it is a terminal, unless --quiet."""
+        return self.verbosity >= 1 and sys.stderr.isatty()
+
     def echo_problem(self, text: str, severity: str = "warning") -> None:
         """A problem already formatted (`path:line: warning: ...`, e.g. replayed from the last
         build), its label coloured; warnings only when not quiet."""
         if severity == "error" or self.verbosity >= 1:
-            label = f"{severity}:"
-            colour = "red" if severity == "error" else "yellow"
-            click.echo(text.replace(label, click.style(label, fg=colour, bold=True), 1), err=True)
+            click.echo(text.replace(f"{severity}:", messages.severity_label(severity), 1), err=True)
 
     def problems(self, problems: Iterable[Problem]) -> None:
         for problem in problems:
@@ -135,7 +138,7 @@ def build(ctx: Context, drafts: bool, future: bool, base_url: str | None, output
 
     options = BuildOptions(drafts=drafts, future=future, base_url=base_url, output=output,
                            allow_change=allow_change, against=against, strict=strict)
-    progress = BarProgress() if ctx.verbosity >= 1 and BarProgress.wanted() else None
+    progress = BarProgress() if ctx.bars else None
     result = ctx.run(lambda: run_build(ctx.root, options, progress,
                                        waiting=lambda: ctx.info(messages.waiting_for_build())),
                      advice=lambda exc: messages.draft_advice(exc, ctx.root))
@@ -300,7 +303,7 @@ def import_(ctx: Context, feed_or_url: str, into: Path | None, download: bool, l
     from castnotes.commands.importer import ImportOptions, import_show
 
     root = into.resolve() if into else ctx.root
-    progress = DownloadBars() if download and sys.stderr.isatty() and ctx.verbosity else None
+    progress = DownloadBars() if download and ctx.bars else None
     try:
         result = ctx.run(lambda: import_show(feed_or_url, root, ImportOptions(download, limit, merge),
                                              progress=progress))
@@ -342,10 +345,9 @@ def publish(ctx: Context, dry_run: bool, no_build: bool, delete: bool, target: s
     from castnotes.commands.publish import PublishOptions
     from castnotes.commands.publish import publish as run_publish
 
-    terminal = ctx.verbosity >= 1 and BarProgress.wanted()
     options = PublishOptions(dry_run=dry_run, build=not no_build, delete=delete, target=target)
-    result = ctx.run(lambda: run_publish(ctx.root, options, UploadBar() if terminal else None,
-                                         BarProgress() if terminal else None),
+    result = ctx.run(lambda: run_publish(ctx.root, options, UploadBar() if ctx.bars else None,
+                                         BarProgress() if ctx.bars else None),
                      "publishing stopped; the feed at the target is the last complete one.")
     if result.built is not None:
         ctx.problems(result.built.warnings)

@@ -7,7 +7,7 @@ drops it when the output is not a terminal, so pipes and CI logs stay plain.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +33,11 @@ FINDINGS_PER_RULE = 5  # in text output; --verbose and --format json show every 
 
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def severity_label(severity: str) -> str:
+    """`error:` in red or `warning:` in yellow, as every problem line names its severity."""
+    return click.style(f"{severity}:", fg="red" if severity == "error" else "yellow", bold=True)
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -73,7 +78,7 @@ def waiting_for_build() -> str:
 
 def ledger_rebuilt(items: int, added: int, name: str) -> str:
     kept = items - added
-    return (f"Recorded {added} of {items} published episode{'s' if items != 1 else ''} in {name}"
+    return (f"Recorded {added} of {_plural(items, 'published episode')} in {name}"
             + (f" ({kept} were recorded already)." if kept else "."))
 
 
@@ -125,10 +130,7 @@ def render_summary(result: BuildResult, root: Path, options: BuildOptions) -> li
 
 
 def render_finding(finding: Problem) -> str:
-    label = f"{finding.severity}:"
-    colour = "red" if finding.severity == "error" else "yellow"
-    text = f"{finding.where.describe()}: {click.style(label, fg=colour, bold=True)} [{finding.rule}] " \
-           f"{finding.message}"
+    text = f"{finding.where.describe()}: {severity_label(finding.severity)} [{finding.rule}] {finding.message}"
     if finding.hint:
         text += f"\n  hint: {finding.hint}"
     return text
@@ -274,9 +276,7 @@ def import_details(result: ImportResult) -> list[str]:
 
 def import_summary(result: ImportResult, root: Path) -> list[str]:
     """After `castnotes import`: what came in, and how to move the subscribers without losing one."""
-    counts: dict[str, int] = {}
-    for outcome in result.outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+    counts = Counter(outcome.status for outcome in result.outcomes)
     where = _relative(result.root, root)
     extra = [f"{counts[k]} {label}" for k, label in (("present", "already in the show"),
                                                       ("limited", "left for a later run"),
@@ -319,9 +319,8 @@ def tag_files(result: TagResult, root: Path, *, dry_run: bool, verbose: bool) ->
             lines.append(f"{name}: {count} {'would change' if dry_run else 'written'}")
             if dry_run or verbose:
                 for change in report.changes:
-                    lines.append(f"  {change.key}:")
-                    lines.append(f"    - {change.old}" if change.old else "    - (none)")
-                    lines.append(f"    + {change.new}" if change.new else "    + (removed)")
+                    lines += [f"  {change.key}:", f"    - {change.old}" if change.old else "    - (none)",
+                              f"    + {change.new}" if change.new else "    + (removed)"]
         elif verbose:
             lines.append(f"{name}: unchanged")
         lines.extend(f"  note: {note}" for note in report.notes)

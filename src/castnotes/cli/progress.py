@@ -30,10 +30,6 @@ class _Bar:
 class BarProgress(_Bar):
     """A progress bar while episodes are loaded (a `read.show.Progress`)."""
 
-    @staticmethod
-    def wanted() -> bool:
-        return sys.stderr.isatty()
-
     def start(self, total: int) -> None:
         self._open(total, "Loading episodes", show_pos=True, item_show_func=lambda name: name)
 

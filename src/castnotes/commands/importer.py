@@ -62,7 +62,6 @@ from castnotes.store import store_dir, write_atomic
 MAX_ART_BYTES = 20 * 1024 * 1024
 
 
-
 @dataclass(frozen=True, slots=True)
 class ImportOptions:
     download: bool = False

@@ -202,12 +202,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _respond(self, send_body: bool) -> None:
         if not self._host_is_local():
-            body = b"castnotes serves the preview on 127.0.0.1 only\n"
-            self._simple(HTTPStatus.FORBIDDEN, body if send_body else b"", length=len(body))
+            self._simple(HTTPStatus.FORBIDDEN, b"castnotes serves the preview on 127.0.0.1 only\n", send_body)
             return
         status, found = resolve_request(self.folder, self.path)
         if status == HTTPStatus.MOVED_PERMANENTLY:
-            self._simple(status, b"", location=str(found))
+            self._simple(status, b"", send_body, location=str(found))
             return
         if status != HTTPStatus.OK or not isinstance(found, Path):
             page = self.folder / "404.html"
@@ -215,7 +214,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 body, kind = page.read_bytes(), "text/html; charset=utf-8"
             else:
                 body, kind = f"{status.value} {status.phrase}\n".encode(), "text/plain; charset=utf-8"
-            self._simple(status, body if send_body else b"", length=len(body), kind=kind)
+            self._simple(status, body, send_body, kind=kind)
             return
         self._send_file(found, send_body)
 
@@ -261,15 +260,16 @@ class PreviewHandler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass  # the player seeked elsewhere and dropped this request
 
-    def _simple(self, status: HTTPStatus, body: bytes, *, length: int | None = None,
+    def _simple(self, status: HTTPStatus, body: bytes, send_body: bool, *,
                 kind: str = "text/plain; charset=utf-8", location: str | None = None) -> None:
+        """A short answer; HEAD gets its headers (the body's length included) without the body."""
         self.send_response(status)
         if location:
             self.send_header("Location", location)
         self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if body:
+        if send_body and body:
             self.wfile.write(body)
 
 

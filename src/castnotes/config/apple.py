@@ -93,10 +93,8 @@ def renamed_category(text: str) -> str | None:
     return RENAMED_2019.get(full) or (RENAMED_2019.get(parent) if parse_category(parent) is None else None)
 
 
-ALL_CATEGORY_PATHS: tuple[str, ...] = tuple(
-    [parent for parent in APPLE_CATEGORIES]
-    + [f"{parent}/{sub}" for parent, subs in APPLE_CATEGORIES.items() for sub in subs]
-)
+ALL_CATEGORY_PATHS: tuple[str, ...] = tuple(APPLE_CATEGORIES) + tuple(
+    f"{parent}/{sub}" for parent, subs in APPLE_CATEGORIES.items() for sub in subs)
 
 
 def parse_category(text: str) -> tuple[str, str | None] | None:

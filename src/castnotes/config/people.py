@@ -199,7 +199,8 @@ def _read_entry(reader: FieldReader, item: Any, registry: Registry, default_role
         return read_person(reader, pid, default_role=default_role, base_dir=base_dir, root=root,
                            base=_as_role(registry[pid], default_role))
     if pid is not None and not reader.has("name"):
-        return _registered(reader, pid, registry, default_role, "id")
+        _unknown_id(reader, pid, registry)
+        return None
     if pid is not None and not ID_RE.match(pid):
         reader.error("id", f"{pid!r} may hold only a-z, 0-9 and -")
         return None
@@ -234,10 +235,8 @@ def _named(reader: FieldReader, text: str, registry: Registry, default_role: str
     return Person(name=text, role=default_role, group=ROLE_GROUP[default_role], id=person_id(text))
 
 
-def _registered(reader: FieldReader, pid: str, registry: Registry, default_role: str,
-                key: str) -> Person | None:
-    if pid in registry:
-        return _as_role(registry[pid], default_role)
+def _unknown_id(reader: FieldReader, pid: str, registry: Registry) -> None:
+    """`{id: ...}` naming no one in people.toml: the hint is the person meant, or how to add them."""
     by_name = next((p for p in registry.values() if p.name.lower() == pid.lower()), None)
     if by_name is not None:
         hint = f"did you mean {by_name.id!r} ({by_name.name})?"
@@ -245,8 +244,7 @@ def _registered(reader: FieldReader, pid: str, registry: Registry, default_role:
         hint = did_you_mean(pid, registry) or (
             f"add [{person_id(pid)}] with name = \"...\" to {PEOPLE_FILE}, or write "
             f"{{name: {pid}}} for a one-off guest")
-    reader.error(key, f"{pid!r} is not a person id in {PEOPLE_FILE}", hint=hint)
-    return None
+    reader.error("id", f"{pid!r} is not a person id in {PEOPLE_FILE}", hint=hint)
 
 
 def _as_role(person: Person, default_role: str) -> Person:

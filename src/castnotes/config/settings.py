@@ -98,7 +98,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
 # [publish] cache_control keys: the kinds of file publish/plan.py sorts the site into
 CACHE_KINDS = ("feed", "html", "media", "assets", "other")
 REQUIRED_SHOW_KEYS = ("title", "description", "url", "language")
-LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$", re.IGNORECASE)
+LANGUAGE_RE = re.compile(r"^([a-z]{2,3})(-[a-z0-9]{2,8})*$", re.IGNORECASE)  # group 1: the language
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

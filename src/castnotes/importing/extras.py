@@ -161,4 +161,3 @@ def _soundbites(item: OldItem, duration: float, warn: Warn) -> list[dict[str, An
             bite["title"] = raw["title"][:128]
         bites.append(bite)
     return bites
-

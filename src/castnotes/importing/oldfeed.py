@@ -346,15 +346,12 @@ def _keywords(entry: Any, element: Any) -> tuple[str, ...]:
 
 
 def _psc_chapters(entry: Any, element: Any) -> tuple[dict[str, str], ...]:
-    chapters = []
-    for group in child_elements(element, "psc", "chapters"):
-        for chapter in child_elements(group, "psc", "chapter"):
-            chapters.append({k: v.strip() for k, v in chapter.attrib.items() if v and v.strip()})
-        break  # clients ignore all but the first psc:chapters
+    first = child_elements(element, "psc", "chapters")[:1]  # clients ignore all but the first psc:chapters
+    chapters = [{k: v.strip() for k, v in chapter.attrib.items() if v and v.strip()}
+                for group in first for chapter in child_elements(group, "psc", "chapter")]
     if not chapters and entry.get("psc_chapters"):
-        for chapter in entry["psc_chapters"].get("chapters", []):
-            chapters.append({k: str(chapter[k]) for k in ("start", "title", "href", "image")
-                             if chapter.get(k)})
+        chapters = [{k: str(chapter[k]) for k in ("start", "title", "href", "image") if chapter.get(k)}
+                    for chapter in entry["psc_chapters"].get("chapters", [])]
     return tuple(chapters)
 
 

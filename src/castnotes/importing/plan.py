@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -148,7 +149,7 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         if candidate.guid in existing.guids:
             outcomes[candidate.item.position] = _outcome(candidate, "present")
     if limit is not None and len(new) > limit:
-        kept = set(id(c) for c in sorted(new, key=lambda c: c.date, reverse=True)[:limit])
+        kept = {id(c) for c in sorted(new, key=lambda c: c.date, reverse=True)[:limit]}
         for candidate in new:
             if id(candidate) not in kept:
                 outcomes[candidate.item.position] = _outcome(candidate, "limited",
@@ -158,7 +159,7 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
     slugs, folders = set(existing.slugs), set(existing.folders)
     numbers = set(existing.numbers) | {n for c in candidates if (n := _quiet_positive(c.item.number_text))}
     episodes = []
-    lost: dict[str, int] = {}
+    lost: Counter[str] = Counter()
     seasons: dict[int, str] = {}
     for candidate in new:
         episode = _episode(candidate, feed, order[candidate.item.position], slugs, folders, numbers, notes)
@@ -166,8 +167,7 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         if candidate.item.season_name and episode.meta.get("season"):
             seasons.setdefault(episode.meta["season"], candidate.item.season_name)
         outcomes[candidate.item.position] = _outcome(candidate, "imported", folder=episode.folder)
-        for tag in _lost_tags(candidate.item, feed):
-            lost[tag] = lost.get(tag, 0) + 1
+        lost.update(_lost_tags(candidate.item, feed))
     if lost:
         listed = ", ".join(f"{tag} ({count} episode{'s' if count != 1 else ''})"
                            for tag, count in sorted(lost.items()))
@@ -331,8 +331,10 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     summary = _summary(item)
     if summary:
         meta["summary"] = summary
-    if item.image:
-        _url_or_warn(meta, "image", item.image, "itunes:image", item, notes)
+    if item.image and HTTP_URL.match(item.image):
+        meta["image"] = item.image
+    elif item.image:
+        notes.warn(item, f"itunes:image {item.image!r} is not an http(s) URL; left out")
     meta["audio"] = {"url": candidate.enclosure.url, "length": candidate.enclosure.length or 0,
                      "type": candidate.mime}
     if candidate.duration:  # none in the old feed: none in the new one until --download measures it
@@ -399,13 +401,6 @@ def _positive(text: str | None, tag: str, item: OldItem, notes: _Notes) -> int |
     if text and value is None:
         notes.warn(item, f"{tag} {text!r} is not a positive whole number; left out")
     return value
-
-
-def _url_or_warn(meta: dict[str, Any], key: str, url: str, tag: str, item: OldItem, notes: _Notes) -> None:
-    if HTTP_URL.match(url):
-        meta[key] = url
-    else:
-        notes.warn(item, f"{tag} {url!r} is not an http(s) URL; left out")
 
 
 def _lost_tags(item: OldItem, feed: OldFeed) -> list[str]:

@@ -11,6 +11,7 @@ published (apps that downloaded the feed still fetch it).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -210,17 +211,13 @@ class HashCache:
         known = self.entries.get(path)
         if isinstance(known, list) and len(known) == 4 and known[:3] == stamp:
             return st.st_size, known[3]
-        digest = hashlib.sha256()
         with source.open("rb") as handle:
-            for chunk in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(chunk)
-        self.entries[path] = [*stamp, digest.hexdigest()]
-        return st.st_size, digest.hexdigest()
+            sha = hashlib.file_digest(handle, "sha256").hexdigest()
+        self.entries[path] = [*stamp, sha]
+        return st.st_size, sha
 
     def save(self, files: dict[str, SiteFile]) -> None:
         """Keep the entries of files the site still has; a lost cache only costs time."""
         data = {p: self.entries[p] for p in files if p in self.entries}
-        try:
+        with contextlib.suppress(OSError):
             write_atomic(store_dir(self.root) / HASH_CACHE, json.dumps(data))
-        except OSError:
-            pass

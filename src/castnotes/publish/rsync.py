@@ -47,8 +47,7 @@ class RsyncTarget:
 
     def read_manifest(self) -> bytes | None:
         with tempfile.TemporaryDirectory(prefix="castnotes-rsync-") as scratch:
-            result = self._run(["-q", self.destination + MANIFEST_PATH, scratch + "/manifest.json"],
-                               check=False)
+            result = self._run(["-q", self.destination + MANIFEST_PATH, scratch + "/manifest.json"])
             if result.returncode == 0:
                 return Path(scratch, "manifest.json").read_bytes()
             if result.returncode == 23 and MISSING.search(result.stderr):
@@ -85,20 +84,20 @@ class RsyncTarget:
             # -r with --files-from: the listed paths, relative to the source; -I: send each listed file
             # (the plan already knows it changed); --chmod: readable by the web server.
             result = self._run(["-rtI", "--chmod=D755,F644", "--delay-updates", *extra,
-                                f"--files-from={listing.name}", str(source) + "/", self.destination],
-                               check=False)
+                                f"--files-from={listing.name}", str(source) + "/", self.destination])
         finally:
             os.unlink(listing.name)
         if result.returncode != 0:
             raise self._error(result, "cannot publish to")
 
-    def _run(self, args: list[str], check: bool) -> subprocess.CompletedProcess:
+    def _run(self, args: list[str]) -> subprocess.CompletedProcess:
+        """One rsync run; its exit code is the caller's to read (`_error` words a failure)."""
         command = [self._program or "rsync", f"--timeout={TIMEOUT}", *args]
         if "RSYNC_RSH" not in os.environ:
             command[2:2] = ["-e", SSH]
         self.requests += 1
         try:
-            return subprocess.run(command, capture_output=True, text=True, check=check,
+            return subprocess.run(command, capture_output=True, text=True, check=False,
                                   stdin=subprocess.DEVNULL, errors="replace")
         except OSError as exc:
             raise CastnotesError.single(f"cannot run rsync for {self.label}: {exc}") from None
