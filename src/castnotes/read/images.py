@@ -214,8 +214,6 @@ def draw_card(job: CardJob) -> "object":
     """The card: the artwork on the left, the show's name, the title and its label on the right,
     on a dark tint of the artwork's own colour. Pillow's bundled font, so every machine draws
     the same card."""
-    from PIL import ImageDraw
-
     width, height = CARD_SIZE
     stamp = None
     if job.art is not None:
@@ -226,21 +224,18 @@ def draw_card(job: CardJob) -> "object":
         stamp = (stat.st_size, stat.st_mtime_ns)
     card, left = _card_base(job.art, stamp, job.show)
     card = card.copy()
-    draw = ImageDraw.Draw(card)
     text_width = width - left - CARD_MARGIN
     for size in (64, 56, 48, 42):
-        font = _font(size)
-        lines = _wrap(draw, job.title, font, text_width)
+        lines = _wrap(job.title, size, text_width)
         if len(lines) <= 5 and size * 1.2 * len(lines) <= 340:
             break
     lines = lines[:5]
     y = 160
     for line in lines:
-        draw.text((left, y), line, font=font, fill=(255, 255, 255), stroke_width=1, stroke_fill=(255, 255, 255))
+        _draw_text(card, (left, y), line, size, (255, 255, 255), bold=True)
         y += int(size * 1.2)
     if job.label:
-        label_font = _font(32)
-        draw.text((left, height - 92 - 32), job.label, font=label_font, fill=(200, 226, 216))
+        _draw_text(card, (left, height - 92 - 32), job.label, 32, (200, 226, 216))
     return card
 
 
@@ -275,8 +270,7 @@ def _card_base(art: Path | None, stamp: tuple[int, int] | None, show: str) -> tu
         left = margin + side + 60
     text_width = width - left - margin
     show_font = _font(34)
-    draw.text((left, 92), _fit_line(draw, show.upper(), show_font, text_width), font=show_font,
-              fill=(200, 226, 216))
+    draw.text((left, 92), _fit_line(show.upper(), 34, text_width), font=show_font, fill=(200, 226, 216))
     return card, left
 
 
@@ -289,27 +283,74 @@ def _font(size: int) -> "object":
     return ImageFont.load_default(size=size)
 
 
-def _wrap(draw: "object", text: str, font: "object", width: int) -> list[str]:
-    """Words into lines no wider than `width`; a word too long for a line is cut."""
+def _draw_text(card: "object", xy: tuple[int, int], text: str, size: int, fill: tuple[int, int, int],
+               bold: bool = False) -> None:
+    """`text` on `card` at `xy` (its top left, as `ImageDraw.text` places it), glyph by glyph
+    from the glyph cache: the same pixels as `ImageDraw.text` (the bundled font has no kerning
+    and whole-pixel advances, so each glyph sits where the line's layout puts it), without
+    FreeType loading, hinting and rasterising every glyph again for every card. `bold` is the
+    title's faux bold: the glyph and its 1 px stroke, as `stroke_width=1` draws them."""
+    x, y = xy
+    for char in text:
+        advance, mask, (dx, dy) = _glyph(size, char, bold)
+        if mask is not None:
+            card.paste(fill, (x + dx, y + dy), mask)
+        x += advance
+
+
+@functools.lru_cache(maxsize=2048)
+def _glyph(size: int, char: str, bold: bool) -> tuple[int, "object | None", tuple[int, int]]:
+    """One glyph of the bundled font at `size`: its advance, its coverage mask (None when it
+    draws nothing, as a space) and where the mask goes from the pen. Kept per worker: a show's
+    titles use a few dozen characters, and rendering a glyph costs more than pasting it."""
+    from PIL import Image, ImageDraw
+
+    font = _font(size)
+    stroke = 1 if bold else 0
+    advance = font.getlength(char)
+    assert advance == int(advance), "the bundled font has whole-pixel advances"
+    left, top, right, bottom = font.getbbox(char, stroke_width=stroke)
+    if right <= left or bottom <= top:
+        return int(advance), None, (0, 0)
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(mask).text((-left, -top), char, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
+    return int(advance), mask, (left, top)
+
+
+def _text_width(text: str, size: int) -> int:
+    """The width `ImageDraw.textlength` gives `text`: the sum of its glyphs' advances (the
+    bundled font has no kerning; a test keeps that true)."""
+    return sum(_glyph(size, char, False)[0] for char in text)
+
+
+def _wrap(text: str, size: int, width: int) -> list[str]:
+    """Words into lines no wider than `width`; a word too long for a line is cut. Each word is
+    measured once: a line's width is its words' widths and the spaces between them."""
     lines: list[str] = []
     line = ""
+    line_width = 0
+    space = _text_width(" ", size)
     for word in text.split():
-        candidate = f"{line} {word}".strip()
-        if draw.textlength(candidate, font=font) <= width:
-            line = candidate
+        word_width = _text_width(word, size)
+        if line and line_width + space + word_width <= width:
+            line, line_width = f"{line} {word}", line_width + space + word_width
+            continue
+        if not line and word_width <= width:
+            line, line_width = word, word_width
             continue
         if line:
             lines.append(line)
-        line = _fit_line(draw, word, font, width)
+        line = _fit_line(word, size, width)
+        line_width = _text_width(line, size)
     if line:
         lines.append(line)
     return lines or [""]
 
 
-def _fit_line(draw: "object", text: str, font: "object", width: int) -> str:
+def _fit_line(text: str, size: int, width: int) -> str:
     """`text`, cut with an ellipsis when it is wider than `width`."""
-    if draw.textlength(text, font=font) <= width:
+    if _text_width(text, size) <= width:
         return text
-    while text and draw.textlength(text + "…", font=font) > width:
+    while text and _text_width(text + "…", size) > width:
         text = text[:-1]
     return text.rstrip() + "…"
