@@ -239,14 +239,7 @@ def _plan_card(job: CardJob) -> tuple["object", Glyphs, tuple[int, int, int, int
             raise CastnotesError.single(f"cannot read the image for the share card: {exc}", job.art) from None
         stamp = (stat.st_size, stat.st_mtime_ns)
     base, left = _card_base(job.art, stamp, job.show)
-    text_width = width - left - CARD_MARGIN
-    for size in (64, 56, 48, 42):
-        lines = _wrap(job.title, size, text_width)
-        whole_words = all(_text_width(word, size) <= text_width for word in job.title.split())
-        if len(lines) <= 5 and size * 1.2 * len(lines) <= 340 and whole_words:
-            break
-    if len(lines) > 5:  # the rest does not fit: say so
-        lines = lines[:4] + [_cut_words(lines[4], size, text_width)]
+    size, lines = _title_lines(job.title, width - left - CARD_MARGIN)
     glyphs: Glyphs = []
     y = 160
     box = (width, height, 0, 0)
@@ -256,6 +249,20 @@ def _plan_card(job: CardJob) -> tuple["object", Glyphs, tuple[int, int, int, int
     if job.label:
         box = _union(box, _place_text(glyphs, (left, height - 92 - 32), job.label, 32, (200, 226, 216)))
     return base, glyphs, box, (job.art, stamp, job.show)
+
+
+def _title_lines(title: str, width: int) -> tuple[int, list[str]]:
+    """The title's font size and lines: the largest size at which it takes at most 5 lines
+    (340 px) without cutting a word, or else the smallest, its fifth line ending in "…" when
+    there is more."""
+    for size in (64, 56, 48, 42):
+        lines = _wrap(title, size, width)
+        whole_words = all(_text_width(word, size) <= width for word in title.split())
+        if len(lines) <= 5 and size * 1.2 * len(lines) <= 340 and whole_words:
+            break
+    if len(lines) > 5:  # the rest does not fit: say so
+        lines = lines[:4] + [_cut_words(lines[4], size, width)]
+    return size, lines
 
 
 def _paste(card: "object", glyphs: Glyphs, left: int, top: int) -> None:
