@@ -226,10 +226,11 @@ def draw_card(job: CardJob) -> "object":
 Glyphs = list[tuple[int, int, "object", tuple[int, int, int]]]  # (x, y, mask, colour) to paste
 
 
-def _plan_card(job: CardJob) -> tuple["object", Glyphs, tuple[int, int, int, int],
+def _plan_card(job: CardJob) -> tuple["object", Glyphs, list[tuple[int, int, int, int]],
                                       tuple[Path | None, tuple[int, int] | None, str]]:
     """What the card is made of: its show's base, the glyphs of its title and label to paste
-    on it, the box they cover, and the base's key (for `_base_jpeg`)."""
+    on it, the boxes the title and the label cover (`_EMPTY` for none), and the base's key
+    (for `_base_jpeg`)."""
     width, height = CARD_SIZE
     stamp = None
     if job.art is not None:
@@ -242,13 +243,13 @@ def _plan_card(job: CardJob) -> tuple["object", Glyphs, tuple[int, int, int, int
     size, lines = _title_lines(job.title, width - left - CARD_MARGIN)
     glyphs: Glyphs = []
     y = 160
-    box = (width, height, 0, 0)
+    title = label = _EMPTY
     for line in lines:
-        box = _union(box, _place_text(glyphs, (left, y), line, size, (255, 255, 255), bold=True))
+        title = _union(title, _place_text(glyphs, (left, y), line, size, (255, 255, 255), bold=True))
         y += int(size * 1.2)
     if job.label:
-        box = _union(box, _place_text(glyphs, (left, height - 92 - 32), job.label, 32, (200, 226, 216)))
-    return base, glyphs, box, (job.art, stamp, job.show)
+        label = _place_text(glyphs, (left, height - 92 - 32), job.label, 32, (200, 226, 216))
+    return base, glyphs, [title, label], (job.art, stamp, job.show)
 
 
 def _title_lines(title: str, width: int) -> tuple[int, list[str]]:
@@ -266,9 +267,16 @@ def _title_lines(title: str, width: int) -> tuple[int, list[str]]:
 
 
 def _paste(card: "object", glyphs: Glyphs, left: int, top: int) -> None:
-    """The glyphs on `card`, whose top left corner is (`left`, `top`) on the whole card."""
+    """The glyphs on `card`, whose top left corner is (`left`, `top`) on the whole card (the
+    glyphs outside it are left out; the part of one that is inside is pasted)."""
+    width, height = card.size
     for x, y, mask, colour in glyphs:
-        card.paste(colour, (x - left, y - top), mask)
+        x, y = x - left, y - top
+        if x < width and y < height and x + mask.width > 0 and y + mask.height > 0:
+            card.paste(colour, (x, y), mask)
+
+
+_EMPTY = CARD_SIZE + (0, 0)  # a box that covers nothing; its union with a box is that box
 
 
 def _union(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
@@ -296,25 +304,31 @@ def save_card(card: "object", fp: "object") -> None:
 def card_jpeg(job: CardJob) -> bytes:
     """The card's JPEG: `save_card(draw_card(job))`'s bytes, encoding only the stretches of the
     card that its text covers."""
-    base, glyphs, box, base_key = _plan_card(job)
+    base, glyphs, boxes, base_key = _plan_card(job)
     header, base_stretches = _base_jpeg(*base_key)
-    if box[2] <= box[0] or box[3] <= box[1]:
-        return _join(header, base_stretches)
-    width, height = CARD_SIZE
-    span = MCU * RESTART_MCUS
-    left, top = max(0, box[0]) // span * span, max(0, box[1]) // MCU * MCU
-    right, bottom = min(width, -(-box[2] // span) * span), min(height, -(-box[3] // MCU) * MCU)
-    region = base.crop((left, top, right, bottom))
-    _paste(region, glyphs, left, top)
-    out = io.BytesIO()
-    save_card(region, out)
-    stretches = _split_jpeg(out.getvalue())[1]
-    per_row, cut = width // span, (right - left) // span
+    boxes = [_stretch_box(box) for box in boxes if box[2] > box[0] and box[3] > box[1]]
+    if len(boxes) == 2 and boxes[0][3] > boxes[1][1]:  # a long title comes down to the label
+        boxes = [_union(*boxes)]
+    span, per_row = MCU * RESTART_MCUS, CARD_SIZE[0] // (MCU * RESTART_MCUS)
     merged = list(base_stretches)
-    for i, stretch in enumerate(stretches):
-        row, column = divmod(i, cut)
-        merged[(top // MCU + row) * per_row + left // span + column] = stretch
+    for left, top, right, bottom in boxes:  # encoded apart: a short title leaves rows between
+        region = base.crop((left, top, right, bottom))
+        _paste(region, glyphs, left, top)
+        out = io.BytesIO()
+        save_card(region, out)
+        cut = (right - left) // span
+        for i, stretch in enumerate(_split_jpeg(out.getvalue())[1]):
+            row, column = divmod(i, cut)
+            merged[(top // MCU + row) * per_row + left // span + column] = stretch
     return _join(header, merged)
+
+
+def _stretch_box(box: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    """The smallest box of whole stretches between restart markers around `box`."""
+    span = MCU * RESTART_MCUS
+    width, height = CARD_SIZE
+    return (max(0, box[0]) // span * span, max(0, box[1]) // MCU * MCU,
+            min(width, -(-box[2] // span) * span), min(height, -(-box[3] // MCU) * MCU))
 
 
 @functools.lru_cache(maxsize=4)
@@ -398,7 +412,7 @@ def _place_text(glyphs: Glyphs, xy: tuple[int, int], text: str, size: int, colou
     FreeType loading, hinting and rasterising every glyph again for every card. `bold` is the
     title's faux bold: the glyph and its 1 px stroke, as `stroke_width=1` draws them."""
     x, y = xy
-    box = CARD_SIZE + (0, 0)
+    box = _EMPTY
     for char in text:
         advance, mask, (dx, dy) = _glyph(size, char, bold)
         if mask is not None:
