@@ -29,6 +29,7 @@ TITLES = [
 def _clear_caches() -> None:
     for cached in (images._card_base, images._tile, images._base_jpeg, images._glyph, images._font):
         cached.cache_clear()
+    images._ADVANCES.clear()
 
 
 @pytest.fixture()

@@ -444,7 +444,16 @@ def _glyph(size: int, char: str, bold: bool) -> tuple[int, "object | None", tupl
 def _text_width(text: str, size: int) -> int:
     """The width `ImageDraw.textlength` gives `text`: the sum of its glyphs' advances (the
     bundled font has no kerning; a test keeps that true)."""
-    return sum(_glyph(size, char, False)[0] for char in text)
+    advances = _ADVANCES.setdefault(size, {})
+    try:
+        return sum(map(advances.__getitem__, text))
+    except KeyError:
+        for char in text:
+            advances[char] = _glyph(size, char, False)[0]
+        return sum(map(advances.__getitem__, text))
+
+
+_ADVANCES: dict[int, dict[str, int]] = {}  # size -> char -> advance: what wrapping measures, per worker
 
 
 def _wrap(text: str, size: int, width: int) -> list[str]:
