@@ -356,7 +356,7 @@ def _join(header: bytes, stretches: list[bytes]) -> bytes:
     return b"".join((header, *parts, b"\xff\xd9"))
 
 
-_MARKERS = [bytes((0xFF, 0xD0 + i // 2 % 8)) for i in range(2 * (CARD_SIZE[0] // 16) * (-(-CARD_SIZE[1] // 16)))]
+_MARKERS = [bytes((0xFF, 0xD0 + i // 2 % 8)) for i in range(2 * (CARD_SIZE[0] // MCU) * -(-CARD_SIZE[1] // MCU))]
 
 
 CARD_MARGIN, CARD_TILE = 70, 490
@@ -431,14 +431,13 @@ def _glyph(size: int, char: str, bold: bool) -> tuple[int, "object | None", tupl
 
     font = _font(size)
     stroke = 1 if bold else 0
-    advance = font.getlength(char)
-    assert advance == int(advance), "the bundled font has whole-pixel advances"
+    advance = int(font.getlength(char))  # whole pixels in the bundled font (tests/test_cards.py)
     left, top, right, bottom = font.getbbox(char, stroke_width=stroke)
     if right <= left or bottom <= top:
-        return int(advance), None, (0, 0)
+        return advance, None, (0, 0)
     mask = Image.new("L", (right - left, bottom - top), 0)
     ImageDraw.Draw(mask).text((-left, -top), char, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
-    return int(advance), mask, (left, top)
+    return advance, mask, (left, top)
 
 
 def _text_width(text: str, size: int) -> int:
