@@ -279,12 +279,12 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
         pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
 
 
-def input_paths(settings: Settings) -> tuple[list[Path], list[Path]]:
+def input_paths(settings: Settings) -> tuple[list[str | Path], list[str | Path]]:
     """Every file and folder a build reads: settings, ledger, episodes, templates, static, theme,
     and the show's and people's pictures wherever they are."""
     root = settings.root
-    files = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
-    dirs: list[Path] = []
+    files: list[str | Path] = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
+    dirs: list[str | Path] = []
     for top in (root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir()):
         found_files, found_dirs = walk(top)
         files += found_files

@@ -86,6 +86,7 @@ class Staging:
         self._old = f"{self.output_dir}/"  # site path -> its file in the current site, by concatenation
         self._new = f"{self.dir}/"
         self._folders: set[str] = {""}  # staged folders known to exist (site paths)
+        self._has_old = os.path.isdir(self._old)  # a first build asks the current site nothing
         self._committed = False
 
     def __enter__(self) -> "Staging":
@@ -122,7 +123,7 @@ class Staging:
         site's file had the same bytes and was kept (hard-linked) instead."""
         chunks = [data] if isinstance(data, bytes) else data
         self._make_folder(site_path)
-        if _same_file(self._old + site_path, chunks) and self._link_old(site_path):
+        if self._has_old and _same_file(self._old + site_path, chunks) and self._link_old(site_path):
             return True
         _write_chunks(self._new + site_path, chunks)
         self.written += 1
@@ -187,6 +188,8 @@ class Staging:
     def _link_old(self, site_path: str) -> bool:
         """Hard-link the current site's file into the staging folder (its folder made);
         False when the current site has no such file."""
+        if not self._has_old:
+            return False
         old = self._old + site_path
         try:
             os.link(old, self._new + site_path)

@@ -115,27 +115,28 @@ def stamp_inputs(files: Iterable[str | Path], dirs: Iterable[str | Path]
     return file_stamps, dir_stamps
 
 
-def walk(top: Path) -> tuple[list[Path], list[Path]]:
-    """Every file and folder under `top` (hidden ones skipped), for stamping."""
-    files: list[Path] = []
-    dirs: list[Path] = []
+def walk(top: Path) -> tuple[list[str], list[str]]:
+    """Every file and folder under `top` (hidden ones skipped), for stamping, as path strings
+    (what the stamps are keyed by: no Path object made for each of thousands of files)."""
+    files: list[str] = []
+    dirs: list[str] = []
     if not top.is_dir():
-        return files, [top]  # stamped as absent: creating it later is a change
-    stack = [top]
+        return files, [os.fspath(top)]  # stamped as absent: creating it later is a change
+    stack = [os.fspath(top)]
     while stack:
         folder = stack.pop()
         dirs.append(folder)
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        files.append(entry.path)
         except OSError:
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            else:
-                files.append(Path(entry.path))
     return files, dirs
 
 
