@@ -179,7 +179,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
         if needs_index and not any(path.endswith(".html") for _, path in copies):
             search.start()  # Pagefind (a process of its own) indexes the pages meanwhile
         cards.wait()
-        copy_stamps = _place_copies(staging, copies, previous)
+        copy_stamps = _place_copies(staging, copies, previous, stamps[0])
         clock.lap("copies")
         if not search.started and (needs_index or reuse_search_index(staging) is None):
             search.start()  # after the copies: a copied HTML page is indexed too
@@ -243,14 +243,22 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def _place_copies(staging: Staging, copies: list[tuple[Path, str]],
-                  previous: BuildState | None) -> dict[str, list]:
-    """Publish files as they are; those unchanged since the last build keep their site file."""
+def _place_copies(staging: Staging, copies: list[tuple[Path, str]], previous: BuildState | None,
+                  known: dict[str, list[int]]) -> dict[str, list]:
+    """Publish files as they are; those unchanged since the last build keep their site file.
+
+    A source among the build's inputs was stamped before it was read (`known`): that stamp
+    is the one recorded, and no second stat is made (a change since then makes the next build
+    place it again); the rest (share cards, web copies of artwork) are stamped here."""
     stamps: dict[str, list] = {}
+    before = previous.copies if previous is not None else {}
     for source, site_path in copies:
-        stamps[site_path] = [str(source), *stamp(source)]
-        unchanged = previous is not None and previous.copies.get(site_path) == stamps[site_path]
-        staging.copy(source, site_path, unchanged=unchanged)
+        key = str(source)
+        size_mtime = known.get(key)
+        if size_mtime is None or size_mtime[0] < 0:
+            size_mtime = stamp(source)
+        stamps[site_path] = entry = [key, *size_mtime]
+        staging.copy(source, site_path, unchanged=before.get(site_path) == entry, size=entry[1])
     return stamps
 
 
@@ -271,12 +279,12 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
         pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
 
 
-def input_paths(settings: Settings) -> tuple[list[Path], list[Path]]:
+def input_paths(settings: Settings) -> tuple[list[str | Path], list[str | Path]]:
     """Every file and folder a build reads: settings, ledger, episodes, templates, static, theme,
     and the show's and people's pictures wherever they are."""
     root = settings.root
-    files = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
-    dirs: list[Path] = []
+    files: list[str | Path] = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
+    dirs: list[str | Path] = []
     for top in (root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir()):
         found_files, found_dirs = walk(top)
         files += found_files

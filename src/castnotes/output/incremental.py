@@ -8,7 +8,7 @@ Pages that must be rendered are shared out among worker processes (workers.py).
 
 from __future__ import annotations
 
-from castnotes.output.staging import Staging, place_generated
+from castnotes.output.staging import Staging
 from castnotes.render.fingerprints import RenderJob
 from castnotes.workers import parallel_imap
 
@@ -27,8 +27,5 @@ def render_changed(jobs: list[RenderJob], previous: dict[str, str], staging: Sta
         staging.claim(job.site_path)
         todo.append(job)
     for job, data in zip(todo, parallel_imap(lambda job: job.render(), todo)):
-        if place_generated(staging.dir, staging.output_dir, job.site_path, data):
-            staging.reused += 1
-        else:
-            staging.written += 1
+        staging.place(job.site_path, data)
     return len(todo), reused

@@ -13,14 +13,13 @@ import errno
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path, PurePosixPath
-from typing import Callable, TypeVar
 
 from castnotes.audio.info import AUDIO_SUFFIXES
 from castnotes.errors import CastnotesError
 from castnotes.store import STORE_DIR
 
-T = TypeVar("T")
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it
 SOURCE_NAMES = ("episodes", "templates", "static", ".castnotes", "castnotes.toml", ".git")
 
@@ -50,7 +49,14 @@ def check_output_dir(output_dir: Path, show_root: Path) -> None:
 
 
 def check_site_path(site_path: str) -> str:
-    """A site path must stay inside the site: relative, no `..`, no backslashes."""
+    """A site path must stay inside the site: relative, no `..`, no backslashes.
+
+    Already-normal paths (no empty, `.` or `..` part: all castnotes makes) are checked on
+    the string; others go through PurePosixPath, which also normalises them.
+    """
+    parts = site_path.split("/")
+    if site_path and "\\" not in site_path and "" not in parts and "." not in parts and ".." not in parts:
+        return site_path
     pure = PurePosixPath(site_path)
     if pure.is_absolute() or ".." in pure.parts or "\\" in site_path or not site_path:
         raise CastnotesError.single(f"refusing to write outside the site: {site_path!r}")
@@ -62,7 +68,11 @@ class Staging:
 
     Files that did not change since the last build are hard-linked from the current
     output folder (`reuse`), so they stay untouched on disk: same inode, same mtime.
-    Rendering may happen in worker processes, which write with `write_file(dir, ...)`.
+
+    This is the hot path of an incremental build (one call per file of the site), so it
+    works on strings and `os` calls: each staged folder is made once (the set `folders`
+    remembers which exist), and a file of the current site is linked without asking
+    first whether it is there: the failing link is the answer.
     """
 
     def __init__(self, output_dir: Path):
@@ -73,12 +83,17 @@ class Staging:
         self.dir.mkdir()
         self.placed: dict[str, Path | None] = {}  # site path -> copied source (None: generated)
         self.written = self.reused = self.linked = self.copied = 0
+        self._old = f"{self.output_dir}/"  # site path -> its file in the current site, by concatenation
+        self._new = f"{self.dir}/"
+        self._folders: set[str] = {""}  # staged folders known to exist (site paths)
+        self._has_old = os.path.isdir(self._old)  # a first build asks the current site nothing
+        self._committed = False
 
     def __enter__(self) -> "Staging":
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.dir.exists():  # not committed: an error happened
+        if not self._committed:  # an error happened: the current site stays as it was
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def claim(self, site_path: str, source: Path | None = None) -> str | None:
@@ -101,107 +116,156 @@ class Staging:
     def write(self, site_path: str, data: bytes | list[bytes]) -> None:
         """A generated file (bytes, or a list of chunks to write one after the other); when the
         current output has the same bytes, reuse that."""
-        site_path = self.claim(site_path)
-        if place_generated(self.dir, self.output_dir, site_path, data):
-            self.reused += 1
-        else:
-            self.written += 1
+        self.place(self.claim(site_path), data)
+
+    def place(self, site_path: str, data: bytes | list[bytes]) -> bool:
+        """Stage a generated file for a site path already claimed; True when the current
+        site's file had the same bytes and was kept (hard-linked) instead."""
+        chunks = [data] if isinstance(data, bytes) else data
+        self._make_folder(site_path)
+        if self._has_old and _same_file(self._old + site_path, chunks) and self._link_old(site_path):
+            return True
+        _write_chunks(self._new + site_path, chunks)
+        self.written += 1
+        return False
 
     def reuse(self, site_path: str) -> bool:
         """Keep the current output's file (its inputs did not change); False when there is none."""
         site_path = self.claim(site_path)
-        if not (self.output_dir / site_path).is_file():
-            del self.placed[site_path]
-            return False
-        self._link_old(site_path)
-        return True
+        self._make_folder(site_path)
+        if self._link_old(site_path):
+            return True
+        del self.placed[site_path]
+        return False
 
-    def copy(self, source: Path, site_path: str, unchanged: bool = False) -> None:
-        """Publish a file as is: reused when `unchanged` and present, else hard-linked or copied."""
+    def copy(self, source: Path, site_path: str, unchanged: bool = False, size: int | None = None) -> None:
+        """Publish a file as is: reused when `unchanged` and present, else hard-linked or copied.
+
+        `size` is the source's size when the caller has stamped it already (one stat less)."""
         site_path = self.claim(site_path, source)
         if site_path is None:
             return
-        old = self.output_dir / site_path
-        if unchanged and old.is_file():
-            self._link_old(site_path)
+        self._make_folder(site_path)
+        if unchanged and self._link_old(site_path):
             return
-        target = self.dir / site_path
-        if _in_folder(target, lambda: _link_or_copy(source, target)):
+        if _link_or_copy(os.fspath(source), self._new + site_path, size):
             self.linked += 1
         else:
             self.copied += 1
 
     def commit(self) -> None:
-        """Mark the folder as castnotes' own and swap it in place of the output folder."""
-        place_generated(self.dir, self.output_dir, MARKER, b"")
-        _swap(self.dir, self.output_dir)
+        """Mark the folder as castnotes' own and swap it in place of the output folder.
+
+        The previous site ends up in this staging folder's place and is deleted after the
+        swap, in the background when it is large; a build killed before that is done leaves
+        a `.tmp-PID` folder that the next build deletes (`_remove_leftovers`)."""
+        self.place(self.claim(MARKER), b"")
+        old = _swap(self.dir, self.output_dir)
+        self._committed = True
+        if old is not None:
+            _delete_later(old, len(self.placed))
 
     @property
     def files(self) -> int:
         return len(self.placed)
 
-    def _link_old(self, site_path: str) -> None:
-        _link_old(self.dir, self.output_dir, site_path)
+    def _make_folder(self, site_path: str) -> None:
+        """Make the staged folder of `site_path` and its parents, each once per build."""
+        folder = site_path.rpartition("/")[0]
+        if folder in self._folders:
+            return
+        missing = []
+        while folder not in self._folders:
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        for folder in reversed(missing):
+            try:
+                os.mkdir(self._new + folder)
+            except FileExistsError:
+                pass  # made by another writer (a worker); a file in its place fails at the write
+            self._folders.add(folder)
+
+    def _link_old(self, site_path: str) -> bool:
+        """Hard-link the current site's file into the staging folder (its folder made);
+        False when the current site has no such file."""
+        if not self._has_old:
+            return False
+        old = self._old + site_path
+        try:
+            os.link(old, self._new + site_path)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError:  # a folder in its place (EPERM), too many links, a file system without them
+            if not os.path.isfile(old):
+                return False
+            shutil.copyfile(old, self._new + site_path)
         self.reused += 1
+        return True
 
 
 def place_generated(staging_dir: Path, output_dir: Path, site_path: str, data: bytes | list[bytes]) -> bool:
-    """Put one generated file into a staging folder.
-
-    When the current output already has these exact bytes, its file is hard-linked
-    instead, so an unchanged file stays untouched. Returns True in that case.
-    """
+    """Put one generated file into a staging folder (outside a `Staging`: its folder is made
+    when missing). When the current output already has these exact bytes, its file is
+    hard-linked instead, so an unchanged file stays untouched. Returns True in that case."""
     chunks = [data] if isinstance(data, bytes) else data
-    if _same_file(output_dir / site_path, chunks):
-        _link_old(staging_dir, output_dir, site_path)
-        return True
-    target = staging_dir / site_path
-    with _in_folder(target, lambda: target.open("wb")) as fh:
-        for chunk in chunks:
-            fh.write(chunk)
+    old, target = os.path.join(output_dir, site_path), os.path.join(staging_dir, site_path)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    if _same_file(old, chunks):
+        try:
+            os.link(old, target)
+            return True
+        except OSError:
+            pass
+    _write_chunks(target, chunks)
     return False
 
 
-def _in_folder(target: Path, make: Callable[[], T]) -> T:
-    """`make()` (which creates `target`), making its folder first when it is missing.
-
-    Most files go into a folder that already holds another (a page, its card, its audio):
-    trying first spares a mkdir, and the error it raises inside, for each of them.
-    """
+def _write_chunks(path: str, chunks: list[bytes]) -> None:
+    """Write a new file with plain `os` calls (no buffered file object: three system calls)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
     try:
-        return make()
-    except FileNotFoundError:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        return make()
+        for chunk in chunks:
+            view = memoryview(chunk)
+            while view:
+                view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
 
 
-def _same_file(path: Path, chunks: list[bytes]) -> bool:
+def _same_file(path: str, chunks: list[bytes]) -> bool:
     """Does the file hold exactly these chunks? Compared piece by piece, never loaded whole."""
     try:
-        if path.stat().st_size != sum(len(c) for c in chunks):
+        if os.stat(path).st_size != sum(len(c) for c in chunks):
             return False
-        with path.open("rb") as fh:
-            return all(fh.read(len(chunk)) == chunk for chunk in chunks)
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
         return False
-
-
-def _link_old(staging_dir: Path, output_dir: Path, site_path: str) -> None:
-    target = staging_dir / site_path
     try:
-        _in_folder(target, lambda: os.link(output_dir / site_path, target))
+        for chunk in chunks:
+            got = os.read(fd, len(chunk))
+            while len(got) < len(chunk):  # a short read: ask for the rest
+                more = os.read(fd, len(chunk) - len(got))
+                if not more:
+                    return False
+                got += more
+            if got != chunk:
+                return False
+        return True
     except OSError:
-        shutil.copyfile(output_dir / site_path, target)
+        return False
+    finally:
+        os.close(fd)
 
 
 LINK_MIN_BYTES = 1 << 20  # hard-link media and big files; copy small ones (theme CSS a host might edit)
+_STORE_PART = f"{os.sep}{STORE_DIR}{os.sep}"
 
 
-def _link_or_copy(source: Path, target: Path) -> bool:
+def _link_or_copy(source: str, target: str, size: int | None = None) -> bool:
     """Hard-link audio, big files and what castnotes made in its own cache (share cards, web
     copies of artwork: nobody edits those); copy the host's small files."""
-    if (source.suffix.lower() not in AUDIO_SUFFIXES and STORE_DIR not in source.parts
-            and source.stat().st_size < LINK_MIN_BYTES):
+    if (os.path.splitext(source)[1].lower() not in AUDIO_SUFFIXES and _STORE_PART not in source
+            and (os.stat(source).st_size if size is None else size) < LINK_MIN_BYTES):
         shutil.copyfile(source, target)
         return False
     try:
@@ -214,32 +278,69 @@ def _link_or_copy(source: Path, target: Path) -> bool:
     return False
 
 
-def _swap(staging: Path, output_dir: Path) -> None:
-    """Move the old site aside, the new one in, then delete the old one."""
+RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one atomic step
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two folders with one `renameat2(RENAME_EXCHANGE)` (Linux): at no moment is either
+    path missing. False where the system or file system cannot (the caller renames twice)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):  # no libc to load, or a glibc older than 2.28
+        return False
+    at_fdcwd = -100
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.ENOENT):
+        return False  # not supported here, or nothing to exchange with
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def _swap(staging: Path, output_dir: Path) -> Path | None:
+    """Put the staged site in place of the output folder; returns where the old site went.
+
+    Where the system can, one atomic exchange: readers see the old site, then the new one,
+    never neither, and a build killed at any moment leaves a complete site in place (the old
+    one ends up in the staging folder's name, a leftover the next build deletes). Elsewhere
+    two renames, with the old site in `.old-PID` between them; `_remove_leftovers` puts it
+    back if the build dies there.
+    """
+    if output_dir.is_dir() and _exchange(staging, output_dir):
+        return staging
     old = output_dir.parent / f".{output_dir.name}.old-{os.getpid()}"
-    if output_dir.exists():
-        os.replace(output_dir, old)
+    if not output_dir.exists():
+        os.replace(staging, output_dir)
+        return None
+    os.replace(output_dir, old)
     try:
         os.replace(staging, output_dir)
     except BaseException:
-        if old.exists():
-            os.replace(old, output_dir)
+        os.replace(old, output_dir)
         raise
-    _delete_later(old)
+    os.replace(old, staging)  # `.old-` means "put me back": a site being deleted must not say so
+    return staging
 
 
-BACKGROUND_DELETE_MIN = 2000  # entries; below this, deleting now is quicker than starting `rm`
+BACKGROUND_DELETE_MIN = 2000  # files; below this, deleting now is quicker than starting `rm`
 
 
-def _delete_later(folder: Path) -> None:
+def _delete_later(folder: Path, files: int) -> None:
     """Delete the previous site without making the host wait for it.
 
     A large site is mostly folders of hard links, and removing tens of thousands of
     them takes seconds on some file systems: `rm -rf` does it in the background. If
-    anything stops it, the next build removes what is left (`_remove_leftovers`).
+    anything stops it, the next build removes what is left (`_remove_leftovers`): the
+    folder's name ends in this build's process id, a process that is gone by then.
+    `files` (the new site's count) estimates the old site's size, without walking it.
     """
-    rm = shutil.which("rm")
-    if rm is None or sum(1 for _ in zip(range(BACKGROUND_DELETE_MIN), folder.rglob("*"))) < BACKGROUND_DELETE_MIN:
+    rm = shutil.which("rm") if files >= BACKGROUND_DELETE_MIN else None
+    if rm is None:
         shutil.rmtree(folder, ignore_errors=True)
         return
     subprocess.Popen([rm, "-rf", str(folder)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -251,15 +352,20 @@ def _remove_leftovers(output_dir: Path) -> None:
 
     If it died between its two renames, the previous site is still in `.old-PID`:
     put it back first, so a failing build now cannot leave the host with no site.
+    A `.tmp-PID` is never put back: it is a half-staged site, or (after an exchange)
+    the previous site on its way out.
     """
-    for pattern in (f".{output_dir.name}.old-*", f".{output_dir.name}.tmp-*"):
-        for leftover in sorted(output_dir.parent.glob(pattern)):
-            if not leftover.is_dir() or _pid_alive(leftover.name.rsplit("-", 1)[-1]):
-                continue
-            if ".old-" in leftover.name and not output_dir.exists():
-                os.replace(leftover, output_dir)
-            else:
-                shutil.rmtree(leftover, ignore_errors=True)
+    old_prefix, tmp_prefix = f".{output_dir.name}.old-", f".{output_dir.name}.tmp-"
+    with os.scandir(output_dir.parent) as entries:
+        leftovers = sorted(entry.name for entry in entries if entry.name.startswith((old_prefix, tmp_prefix)))
+    for name in sorted(leftovers, key=lambda n: not n.startswith(old_prefix)):  # .old- first
+        leftover = output_dir.parent / name
+        if not leftover.is_dir() or _pid_alive(name.rsplit("-", 1)[-1]):
+            continue
+        if name.startswith(old_prefix) and not output_dir.exists():
+            os.replace(leftover, output_dir)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _pid_alive(text: str) -> bool:

@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -92,51 +92,59 @@ def state_path(root: Path, options: str) -> Path:
     return root / STORE_DIR / f"state-{options}.json"
 
 
-def stamp_inputs(files: Iterable[Path], dirs: Iterable[Path]) -> tuple[dict[str, list[int]], dict[str, int]]:
+def stamp_inputs(files: Iterable[str | Path], dirs: Iterable[str | Path]
+                 ) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """[size, mtime_ns] of each file and mtime_ns of each folder, keyed by path ([-1, -1], -1: absent)."""
     file_stamps: dict[str, list[int]] = {}
+    stat = os.stat
     for path in files:
+        key = os.fspath(path)
         try:
-            st = os.stat(path)
+            st = stat(key)
         except OSError:
-            file_stamps[str(path)] = [-1, -1]  # absent: creating it later is a change
+            file_stamps[key] = [-1, -1]  # absent: creating it later is a change
             continue
-        file_stamps[str(path)] = [st.st_size, st.st_mtime_ns]
+        file_stamps[key] = [st.st_size, st.st_mtime_ns]
     dir_stamps: dict[str, int] = {}
     for path in dirs:
+        key = os.fspath(path)
         try:
-            dir_stamps[str(path)] = os.stat(path).st_mtime_ns
+            dir_stamps[key] = stat(key).st_mtime_ns
         except OSError:
-            dir_stamps[str(path)] = -1
+            dir_stamps[key] = -1
     return file_stamps, dir_stamps
 
 
-def walk(top: Path) -> tuple[list[Path], list[Path]]:
-    """Every file and folder under `top` (hidden ones skipped), for stamping."""
-    files: list[Path] = []
-    dirs: list[Path] = []
+def walk(top: Path) -> tuple[list[str], list[str]]:
+    """Every file and folder under `top` (hidden ones skipped), for stamping, as path strings
+    (what the stamps are keyed by: no Path object made for each of thousands of files)."""
+    files: list[str] = []
+    dirs: list[str] = []
     if not top.is_dir():
-        return files, [top]  # stamped as absent: creating it later is a change
-    stack = [top]
+        return files, [os.fspath(top)]  # stamped as absent: creating it later is a change
+    stack = [os.fspath(top)]
     while stack:
         folder = stack.pop()
         dirs.append(folder)
         try:
-            entries = list(os.scandir(folder))
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    else:
+                        files.append(entry.path)
         except OSError:
             continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            else:
-                files.append(Path(entry.path))
     return files, dirs
 
 
 def save_state(path: Path, state: BuildState) -> None:
+    """Write the state as JSON. Its fields hold only JSON values already, so they are dumped
+    as they are (`asdict` would first copy each of the thousands of stamp lists)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(asdict(state), sort_keys=True))
+    write_atomic(path, json.dumps({f.name: getattr(state, f.name) for f in fields(state)}, sort_keys=True))
 
 
 def load_state(path: Path) -> BuildState | None:
@@ -159,5 +167,5 @@ def up_to_date(path: Path, options: str, now: datetime | None = None) -> BuildSt
         return None  # a scheduled episode is due: it goes into the feed now
     if not state.matches_output():
         return None  # the output folder was replaced, or written by a build with other options
-    files, dirs = stamp_inputs(map(Path, state.files), map(Path, state.dirs))
+    files, dirs = stamp_inputs(state.files, state.dirs)
     return state if files == state.files and dirs == state.dirs else None
