@@ -34,7 +34,7 @@ from castnotes.model import Episode
 from castnotes.store import STORE_DIR, atomic_path, store_dir
 
 CACHE_NAME = "episodes.jsonl"
-FORMAT = 5  # bump when the cached Episode or the line changes shape (5: folder stamps, first-pass summary)
+FORMAT = 6  # bump when the cached Episode or the line changes shape (6: folder stamps, first-pass summary)
 
 _episode = decoder(Episode)
 _problem = decoder(Problem)
@@ -48,6 +48,7 @@ class Loaded:
     episode: Episode | None
     problems: tuple[Problem, ...]
     links: tuple[tuple[str, int], ...]
+    control: tuple[str, str] | None = None  # (field, character) of a control character in the episode
 
 
 def scan_folder(folder: str) -> tuple[list[list[Any]], bool]:
@@ -169,6 +170,7 @@ class EpisodeCache:
                 episode=_episode(episode) if episode is not None else None,
                 problems=tuple(map(_problem, data["problems"])),
                 links=tuple((f, line_number) for f, line_number in data["links"]),
+                control=tuple(data["control"]) if data["control"] else None,
             )
         except (KeyError, TypeError, ValueError, IndexError, OSError):
             return None
@@ -183,6 +185,7 @@ class EpisodeCache:
             "episode": encode(loaded.episode) if loaded.episode is not None else None,
             "problems": [encode(p) for p in loaded.problems],
             "links": [list(link) for link in loaded.links],
+            "control": list(loaded.control) if loaded.control else None,
         }
         if any(c in folder or c in slug for c in "\t\n"):
             return  # not worth caching under a name the line format cannot hold

@@ -99,6 +99,7 @@ class _Source:
     episode: Episode | None = None  # after the second pass
     stamp: str | None = None  # the folder's stamp (episode_cache); None: not cached
     summary: dict[str, Any] | None = None  # the first-pass values the cache keeps (see _summary)
+    control: tuple[str, str] | None = None  # (field, character): a control character in the Episode
 
     @property
     def is_draft(self) -> bool:
@@ -184,6 +185,7 @@ def _load_show(settings: Settings, now: datetime, strict_drafts: bool, cache: Au
         source.problems.extend(loaded.problems)
         source.links = list(loaded.links)
         source.episode = loaded.episode
+        source.control = loaded.control
 
     episodes = []
     for source in sources:
@@ -196,7 +198,7 @@ def _load_show(settings: Settings, now: datetime, strict_drafts: bool, cache: Au
         problems.extend(source.problems.items)
         if source.episode is not None:
             episode = source.episode
-            _refuse_control_characters(episode, problems)
+            _refuse_control_characters(episode, source.control, problems)
             episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
     by_folder = {s.folder.name: s.slug for s in sources}
     pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
@@ -247,8 +249,11 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
             episode = None
         added = tuple(source.problems.items[before:])
         del source.problems.items[before:]  # the caller adds them, from a worker or from here
-        return Loaded(episode, added, tuple(source.links)), cache.take_changes()
+        control = _control_character(episode) if episode is not None else None
+        return Loaded(episode, added, tuple(source.links), control), cache.take_changes()
 
+    if missing:
+        cache.entries  # read once here, before the workers fork (they share it), not in every worker
     if progress is not None and missing:
         progress.start(len(missing))
     try:
@@ -267,10 +272,11 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
     return [loaded for loaded in results if loaded is not None]
 
 
-def _refuse_control_characters(episode: Episode, problems: Problems) -> None:
+def _refuse_control_characters(episode: Episode, found: tuple[str, str] | None, problems: Problems) -> None:
     """A control character that reached the episode another way than its front matter (an audio
-    tag, chapters.json, a people.toml entry) would stop the feed's XML: name the episode and field."""
-    found = _control_character(episode)
+    tag, chapters.json, a people.toml entry) would stop the feed's XML: name the episode and field.
+    `found` is `_control_character(episode)`, looked for once when the episode was loaded (and
+    kept with it in the episode cache)."""
     if found is not None:
         field_name, character = found
         problems.add(f"{field_name} holds the control character U+{ord(character):04X} (from the audio's tags "
