@@ -17,12 +17,15 @@ same size and its old mtime (and inode) restored is taken as unchanged.
 One file, `.castnotes/episodes.jsonl`, written through the model codec. Only the
 short head of each line is kept in memory; a cached result is read back from the
 file (by its offset) when it is used, and copied from there when the file is saved.
+New lines go to a temporary file beside it as episodes are loaded, so a cold build of
+a large show does not hold the whole cache as text either.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +94,7 @@ class _Entry:
     summary: str  # JSON: the first pass's values, or null
     offset: int
     length: int
+    new: bool = False  # in this build's temporary file, not the cache file
 
 
 class EpisodeCache:
@@ -105,7 +109,9 @@ class EpisodeCache:
         self.path = root / STORE_DIR / CACHE_NAME
         self.entries: dict[str, _Entry] = {}
         self._file: Any = None  # the cache file, open while its lines may be read back
-        self.used: dict[str, _Entry | str] = {}  # what this build keeps: an old line, or a new one
+        self._spill: Any = None  # this build's new lines, until `save` (a temporary file)
+        self._spilled = 0  # its length
+        self.used: dict[str, _Entry] = {}  # what this build keeps: an old line, or a new one
         self._load()
 
     def _load(self) -> None:
@@ -136,12 +142,13 @@ class EpisodeCache:
         return json.dumps({"format": FORMAT, "version": __version__})
 
     def close(self) -> None:
-        if self._file is not None:
-            self._file.close()
-            self._file = None
+        for handle in (self._file, self._spill):
+            if handle is not None:
+                handle.close()
+        self._file = self._spill = None
 
     def _line(self, entry: _Entry) -> bytes:
-        return os.pread(self._file.fileno(), entry.length, entry.offset)
+        return os.pread((self._spill if entry.new else self._file).fileno(), entry.length, entry.offset)
 
     def first(self, folder: str, stamp: str) -> dict[str, Any] | None:
         """The first pass's values for a folder whose stamp is unchanged (None: parse it)."""
@@ -189,20 +196,27 @@ class EpisodeCache:
         }
         if any(c in folder or c in slug for c in "\t\n"):
             return  # not worth caching under a name the line format cannot hold
-        self.used[folder] = "\t".join((folder, stamp, slug, json.dumps(linked, sort_keys=True),
-                                       json.dumps(summary, sort_keys=True),
-                                       json.dumps(payload, sort_keys=True))) + "\n"
+        line = "\t".join((folder, stamp, slug, json.dumps(linked, sort_keys=True),
+                          json.dumps(summary, sort_keys=True), json.dumps(payload, sort_keys=True))).encode() + b"\n"
+        if self._spill is None:
+            store_dir(self.path.parent.parent)
+            self._spill = tempfile.TemporaryFile(dir=self.path.parent)  # gone when closed, whatever happens
+            self._spilled = 0
+        self._spill.write(line)
+        self.used[folder] = _Entry(stamp, slug, "", "", self._spilled, len(line), new=True)
+        self._spilled += len(line)
 
     def save(self) -> None:
         """Keep exactly the episodes of this build (deleted folders drop out)."""
-        if all(isinstance(v, _Entry) for v in self.used.values()) and self.used.keys() == self.entries.keys():
+        if self._spill is None and self.used.keys() == self.entries.keys():
             self.close()
             return
         store_dir(self.path.parent.parent)
+        if self._spill is not None:
+            self._spill.flush()
         with atomic_path(self.path) as tmp, tmp.open("wb") as fh:
             fh.write(self._header().encode("utf-8") + b"\n")
             for folder in sorted(self.used):
-                line = self.used[folder]
-                fh.write(self._line(line) if isinstance(line, _Entry) else line.encode("utf-8"))
+                fh.write(self._line(self.used[folder]))
         self.close()
         self.entries, self.used = {}, {}
