@@ -82,7 +82,7 @@ def decoder(kind: Any) -> Callable[[Any], Any]:
 
 def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
     hints = _hints(kind)
-    names = {f.name for f in dataclasses.fields(kind)}
+    names = [f.name for f in dataclasses.fields(kind)]
     # Planned lazily: a dataclass may refer to itself (or to one that refers back).
     plan: list[tuple[str, Callable[[Any], Any]]] | None = None
 
@@ -92,9 +92,7 @@ def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
             raise TypeError(f"{kind.__name__} from {type(data).__name__}")
         if plan is None:
             plan = [(name, f) for name in names if (f := decoder(hints[name])) is not _same]
-        if not data.keys() <= names:
-            raise TypeError(f"{kind.__name__} has no field {sorted(data.keys() - names)[0]!r}")
-        values = dict(data)
+        values = dict(data)  # a key that is no field is a TypeError below, as it should be
         for name, convert in plan:
             if name in values:
                 values[name] = convert(values[name])
