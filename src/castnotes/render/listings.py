@@ -7,13 +7,18 @@ ten-episode one.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 from castnotes.model import Episode, Person, Show
-from castnotes.slugs import slug_of
+from castnotes.slugs import slug_of as _slug_of
+
+# Every episode names its categories and guests again, and templates ask for the same
+# addresses on every page: transliterating each name once per process is enough.
+slug_of = functools.lru_cache(maxsize=8192)(_slug_of)
 
 
 def category_path(name: str) -> str:
@@ -204,10 +209,10 @@ def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
                     scores[slug] = scores.get(slug, 0) + 1
             taken = {e.slug for e in chosen} | {episode.slug}
             here = order[episode.slug]
-            # the few best of a few dozen: no need to sort them all (the key has no ties)
-            ranked = heapq.nsmallest(limit - len(chosen), (s for s in scores if s not in taken),
-                                     key=lambda s: (-scores[s], abs(order[s] - here), order[s]))
-            chosen += [by_slug[s] for s in ranked]
+            # the few best of a few dozen: no need to sort them all (positions are unique: no ties)
+            ranked = heapq.nsmallest(limit - len(chosen), [
+                (-score, abs(order[s] - here), order[s], s) for s, score in scores.items() if s not in taken])
+            chosen += [by_slug[s] for *_, s in ranked]
         result[episode.slug] = chosen
     return result
 
