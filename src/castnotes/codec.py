@@ -17,7 +17,7 @@ import typing
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 
@@ -37,31 +37,74 @@ def encode(value: Any) -> Any:
 
 def decode(kind: Any, data: Any) -> Any:
     """The value of type `kind` (a dataclass or a type hint) that `encode` turned into `data`."""
+    return decoder(kind)(data)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+@lru_cache(maxsize=None)
+def decoder(kind: Any) -> Callable[[Any], Any]:
+    """The function that decodes `kind`, planned once per type from its hints.
+
+    Loading a large show decodes thousands of cached episodes; following the hints
+    for every value again costs more than the JSON parsing. The plan keeps only the
+    conversions the data needs (a field of plain text, numbers or booleans is taken
+    as JSON gave it), so decoding an episode is one call per dataclass in it.
+    """
     origin = typing.get_origin(kind)
     if origin in (typing.Union, types.UnionType):
-        if data is None:
-            return None
         options = [a for a in typing.get_args(kind) if a is not type(None)]
-        return decode(options[0], data)
+        inner = decoder(options[0])
+        if inner is _same:
+            return _same
+        return lambda data: None if data is None else inner(data)
     if origin is tuple:
         args = typing.get_args(kind)
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(args[0], v) for v in data)
-        return tuple(decode(a, v) for a, v in zip(args, data))
+            item = decoder(args[0])
+            if item is _same:
+                return tuple
+            return lambda data: tuple(map(item, data))
+        items = tuple(decoder(a) for a in args)
+        return lambda data: tuple(f(v) for f, v in zip(items, data))
     if dataclasses.is_dataclass(kind):
+        return _dataclass_decoder(kind)
+    if kind is Path:
+        return Path
+    if kind is datetime:
+        return _datetime
+    if kind is float:
+        return lambda data: float(data) if isinstance(data, int) else data
+    return _same
+
+
+def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
+    hints = _hints(kind)
+    names = [f.name for f in dataclasses.fields(kind)]
+    # Planned lazily: a dataclass may refer to itself (or to one that refers back).
+    plan: list[tuple[str, Callable[[Any], Any]]] | None = None
+
+    def decode_dataclass(data: Any) -> Any:
+        nonlocal plan
         if not isinstance(data, dict):
             raise TypeError(f"{kind.__name__} from {type(data).__name__}")
-        hints = _hints(kind)
-        return kind(**{name: decode(hints[name], value) for name, value in data.items()})
-    if kind is Path:
-        return Path(data)
-    if kind is datetime:
-        text, _, zone = data.partition("[")
-        value = datetime.fromisoformat(text)
-        return value.astimezone(ZoneInfo(zone[:-1])) if zone else value
-    if kind is float and isinstance(data, int):
-        return float(data)
-    return data
+        if plan is None:
+            plan = [(name, f) for name in names if (f := decoder(hints[name])) is not _same]
+        values = dict(data)  # a key that is no field is a TypeError below, as it should be
+        for name, convert in plan:
+            if name in values:
+                values[name] = convert(values[name])
+        return kind(**values)
+
+    return decode_dataclass
+
+
+def _datetime(data: str) -> datetime:
+    text, _, zone = data.partition("[")
+    value = datetime.fromisoformat(text)
+    return value.astimezone(ZoneInfo(zone[:-1])) if zone else value
 
 
 @lru_cache(maxsize=None)

@@ -29,12 +29,19 @@ class AudioCache:
         self.dir = root / STORE_DIR
         self.path = self.dir / "audio.json"
         self.pictures_dir = self.dir / "pictures"
-        data = self._load()
-        files = data.get("files")
-        self.entries: dict[str, dict[str, Any]] = files if isinstance(files, dict) else {}
+        self._entries: dict[str, dict[str, Any]] | None = None  # read on first use (`entries`)
         self.dirty = False
         self.reads = 0  # files opened this run (for tests and --verbose)
         self.updated: set[str] = set()  # entries read this run, for `take_changes`
+
+    @property
+    def entries(self) -> dict[str, dict[str, Any]]:
+        """Every cached file's entry. Read from disk when first needed: a build whose episodes all
+        come from the episode cache never needs it (on a big show it is tens of MB as objects)."""
+        if self._entries is None:
+            files = self._load().get("files")
+            self._entries = files if isinstance(files, dict) else {}
+        return self._entries
 
     def _load(self) -> dict[str, Any]:
         try:

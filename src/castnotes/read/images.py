@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -144,11 +145,17 @@ class CardJob:
     label: str  # "S1 E3 · 42 min"
     art: Path | None  # a local picture (the 600 px web copy when there is one)
 
-    def key(self) -> str:
+    def key(self, stamps: dict[Path, str] | None = None) -> str:
+        """The cache key; `stamps` keeps each picture's stamp for the next card (most cards of
+        a show share its artwork: one stat and one resolve, not one per episode)."""
         stamp = ""
         if self.art is not None:
-            stat = self.art.stat()
-            stamp = f"{self.art.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+            stamp = stamps.get(self.art, "") if stamps is not None else ""
+            if not stamp:
+                stat = self.art.stat()
+                stamp = f"{self.art.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
+                if stamps is not None:
+                    stamps[self.art] = stamp
         text = "\x1f".join((CARD_RECIPE, self.title, self.show, self.label, stamp))
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
@@ -173,8 +180,9 @@ def plan_social_cards(show: Show, web: WebImages, line: Callable[[Episode], str]
             local = cached_copy.get(large.site_path) if large and large.site_path else None
             local = local or art.source_path
         jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, line(episode), local)))
-    todo = [(job, cache_dir / (job.key() + ".jpg")) for _, job in jobs]
-    missing = tuple((job, target) for job, target in todo if not target.is_file())
+    stamps: dict[Path, str] = {}
+    todo = [(job, cache_dir / (job.key(stamps) + ".jpg")) for _, job in jobs]
+    missing = tuple((job, target) for job, target in todo if not os.path.isfile(target))
     cards: dict[str, WebImage] = {}
     files = []
     base = show.settings.show.url

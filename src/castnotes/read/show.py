@@ -10,6 +10,7 @@ by transcripts.py, people by people.py.
 from __future__ import annotations
 
 import hashlib
+import os
 import posixpath
 import re
 import uuid
@@ -20,10 +21,10 @@ from typing import Any, Mapping, Protocol
 
 from castnotes import __version__
 from castnotes.audio.info import AudioInfo
-from castnotes.codec import digest
+from castnotes.codec import decoder, digest, encode
 from castnotes.config.people import PEOPLE_FILE, person_id, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
-from castnotes.errors import CastnotesError, Problems
+from castnotes.errors import CastnotesError, Problem, Problems
 from castnotes.fields import (
     CONTROL_CHARACTERS,
     IMAGE_SUFFIXES,
@@ -49,7 +50,7 @@ from castnotes.model import (
 from castnotes.read import chapters as chapter_sources
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
-from castnotes.read.episode_cache import EpisodeCache, Loaded, folder_stamp
+from castnotes.read.episode_cache import EpisodeCache, Loaded, scan_folder
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
 from castnotes.read.ledger import published_slugs
 from castnotes.read.pages import load_pages
@@ -80,21 +81,60 @@ class Progress(Protocol):
 
 @dataclass
 class _Source:
-    """An episode folder after the first pass, with the problems found in it."""
+    """An episode folder after the first pass, with the problems found in it.
+
+    `doc` and `reader` are None for a folder whose stamp matched the episode cache:
+    its first-pass values come from the cache (`summary`), and it is parsed only if
+    it must be loaded again after all (`parse`).
+    """
 
     folder: Path
     path: Path
-    doc: Document
-    reader: FieldReader
-    slug: str
     problems: Problems
+    doc: Document | None = None
+    reader: FieldReader | None = None
+    slug: str = ""
     unsafe: bool = False  # holds a file that must not be opened: the second pass skips it
     links: list[tuple[str, int]] = field(default_factory=list)  # episodes its notes link to
     episode: Episode | None = None  # after the second pass
+    stamp: str | None = None  # the folder's stamp (episode_cache); None: not cached
+    summary: dict[str, Any] | None = None  # the first-pass values the cache keeps (see _summary)
+    control: tuple[str, str] | None = None  # (field, character): a control character in the Episode
 
     @property
     def is_draft(self) -> bool:
+        if self.doc is None:
+            return bool(self.summary and self.summary["draft"])
         return self.doc.meta.get("draft") is True
+
+    def text(self, key: str) -> str | None:
+        """`slug:` or `guid:` as the first pass reads it (a mistake in it is reported once parsed)."""
+        if self.reader is None:
+            return self.summary[key] if self.summary else None
+        return self.reader.text(key)
+
+    def written_date(self, zone: Any) -> datetime | None:
+        if self.doc is None:
+            written = self.summary["date"] if self.summary else None
+            return datetime.fromisoformat(written) if written else None
+        return parse_datetime(self.doc.meta.get("date"), zone)
+
+    def error(self, key: str, message: str, hint: str | None = None) -> None:
+        """A problem with a front matter value, at its line (episode.md is parsed for it if need be)."""
+        if self.parse():
+            self.reader.error(key, message, hint=hint)
+        else:
+            self.problems.add(f"{key}: {message}", self.path, hint=hint)
+
+    def parse(self) -> bool:
+        """Read episode.md now (its first pass came from the cache); False when it cannot be read."""
+        if self.reader is not None:
+            return True
+        doc = load_document(self.path, self.problems, "episode.md")
+        if doc is None:
+            return False
+        self.doc, self.reader = doc, FieldReader(self.path, doc.meta, self.problems)
+        return True
 
 
 def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts: bool = True,
@@ -127,12 +167,25 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
             check_folder_files(settings.root / published_folder, settings.root, problems)
     if published is None:
         published = published_slugs(settings.root)
-    sources = _first_pass(settings, problems, published)
+    shared = digest(__version__, settings)  # what every episode's result depends on besides its folder
+    try:
+        return _load_show(settings, now, strict_drafts, cache, episode_cache, progress, published, problems,
+                          shared)
+    finally:
+        if episode_cache is not None:
+            episode_cache.close()
+
+
+def _load_show(settings: Settings, now: datetime, strict_drafts: bool, cache: AudioCache,
+               episode_cache: EpisodeCache | None, progress: Progress | None,
+               published: Mapping[str, tuple[str, str]], problems: Problems, shared: str) -> Show:
+    sources = _first_pass(settings, problems, published, episode_cache, shared)
     left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
     for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
         source.problems.extend(loaded.problems)
         source.links = list(loaded.links)
         source.episode = loaded.episode
+        source.control = loaded.control
 
     episodes = []
     for source in sources:
@@ -145,7 +198,7 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
         problems.extend(source.problems.items)
         if source.episode is not None:
             episode = source.episode
-            _refuse_control_characters(episode, problems)
+            _refuse_control_characters(episode, source.control, problems)
             episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
     by_folder = {s.folder.name: s.slug for s in sources}
     pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
@@ -177,12 +230,11 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         source = by_folder.get(folder_name)
         return f"episodes/{source.slug}/" if source else None
 
-    shared = digest(__version__, settings)
-    keys = [digest(shared, s.slug, folder_stamp(s.folder)) for s in sources]
     slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
-        episode_cache.get(s.folder.name, key, slugs) if episode_cache and not s.unsafe else None
-        for s, key in zip(sources, keys)]
+        episode_cache.get(s.folder.name, s.stamp, s.slug, slugs)
+        if episode_cache and s.stamp and not s.unsafe else None
+        for s in sources]
     missing = [i for i, loaded in enumerate(results) if loaded is None]
 
     def load(index: int) -> tuple[Loaded, dict]:
@@ -191,23 +243,27 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         if source.unsafe:
             return Loaded(None, (), ()), cache.take_changes()
         try:
-            episode = _load_episode(source, settings, cache, lookup, source.problems)
+            episode = _load_episode(source, settings, cache, lookup, source.problems) if source.parse() else None
         except CastnotesError as exc:
             source.problems.extend(exc.problems)
             episode = None
         added = tuple(source.problems.items[before:])
         del source.problems.items[before:]  # the caller adds them, from a worker or from here
-        return Loaded(episode, added, tuple(source.links)), cache.take_changes()
+        control = _control_character(episode) if episode is not None else None
+        return Loaded(episode, added, tuple(source.links), control), cache.take_changes()
 
+    if missing:
+        cache.entries  # read once here, before the workers fork (they share it), not in every worker
     if progress is not None and missing:
         progress.start(len(missing))
     try:
         for index, (loaded, changes) in zip(missing, parallel_imap(load, missing)):
             cache.merge_changes(changes)
             results[index] = loaded
-            if episode_cache is not None and not sources[index].unsafe:
-                episode_cache.put(sources[index].folder.name, keys[index], loaded,
-                                  {f: slugs.get(f) for f in _referenced_folders(sources[index], loaded)})
+            source = sources[index]
+            if episode_cache is not None and source.stamp and not source.unsafe:
+                episode_cache.put(source.folder.name, source.stamp, source.slug, source.summary, loaded,
+                                  {f: slugs.get(f) for f in _referenced_folders(source, loaded)})
             if progress is not None:
                 progress.advance(sources[index].folder.name)
     finally:
@@ -216,10 +272,11 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
     return [loaded for loaded in results if loaded is not None]
 
 
-def _refuse_control_characters(episode: Episode, problems: Problems) -> None:
+def _refuse_control_characters(episode: Episode, found: tuple[str, str] | None, problems: Problems) -> None:
     """A control character that reached the episode another way than its front matter (an audio
-    tag, chapters.json, a people.toml entry) would stop the feed's XML: name the episode and field."""
-    found = _control_character(episode)
+    tag, chapters.json, a people.toml entry) would stop the feed's XML: name the episode and field.
+    `found` is `_control_character(episode)`, looked for once when the episode was loaded (and
+    kept with it in the episode cache)."""
     if found is not None:
         field_name, character = found
         problems.add(f"{field_name} holds the control character U+{ord(character):04X} (from the audio's tags "
@@ -247,7 +304,11 @@ def _control_character(value: Any, name: str = "") -> tuple[str, str] | None:
 def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
     """Episode folders whose slug this episode's result depends on: its links and `related`."""
     folders = {folder for folder, _ in loaded.links}
-    for value in source.reader.strings("related"):
+    if source.summary is not None:
+        related = source.summary["related"]
+    else:
+        related = source.reader.strings("related") if source.reader is not None else ()
+    for value in related:
         folders.add(Path(value).parent.name if value.endswith(EPISODE_FILE) else Path(value).name)
     return folders
 
@@ -315,23 +376,40 @@ def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
     return tuple((source, site_path) for site_path, source in sorted(photos.items()))
 
 
-def _first_pass(settings: Settings, problems: Problems,
-                published: Mapping[str, tuple[str, str]]) -> list[_Source]:
+def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, tuple[str, str]],
+                episode_cache: EpisodeCache | None = None, shared: str = "") -> list[_Source]:
     episodes_dir = settings.root / EPISODES_DIR
     if not episodes_dir.is_dir():
         raise CastnotesError.single(f"no {EPISODES_DIR}/ folder", episodes_dir,
                                     hint="create one, or run `castnotes new TITLE`")
+    with os.scandir(episodes_dir) as entries:
+        folders = sorted((e.name, e.is_symlink()) for e in entries
+                         if not e.name.startswith((".", "_")) and e.is_dir())
     sources = []
-    for folder in sorted(p for p in episodes_dir.iterdir() if p.is_dir()):
-        if folder.name.startswith((".", "_")):
-            continue
+    for name, linked in folders:
+        folder = episodes_dir / name
         path = folder / EPISODE_FILE
-        if not path.is_file() and not path.is_symlink():
+        stamp, plain = None, False
+        if not linked:  # a linked folder is checked (and read) every time
+            try:
+                files, plain = scan_folder(str(folder))
+                stamp = digest(shared, files)
+            except OSError:  # an unreadable folder: check_folder_files below says what
+                pass
+            plain = plain and any(f[0] == EPISODE_FILE for f in files)
+        summary = episode_cache.first(name, stamp) if episode_cache and plain and stamp else None
+        if summary is not None:  # unchanged: no YAML parsed, no file opened
+            own = Problems()
+            own.extend(map(decoder(Problem), summary["problems"]))
+            sources.append(_Source(folder, path, own, stamp=stamp, summary=summary))
+            continue
+        if not plain and not path.is_file() and not path.is_symlink():
             problems.add(f"folder has no {EPISODE_FILE}", folder, severity="warning",
                          hint="add one, or rename the folder to start with _ to keep it out")
             continue
         unsafe = Problems()  # symlinks leaving the show, FIFOs: never opened (they could hang the build)
-        check_folder_files(folder, settings.root, unsafe)
+        if not plain:  # a plain folder (regular files and folders only) has nothing unsafe
+            check_folder_files(folder, settings.root, unsafe)
         if any(p.where.path in (path, folder) for p in unsafe.errors):  # nothing of it can be read
             problems.extend(unsafe.items)
             continue
@@ -348,7 +426,8 @@ def _first_pass(settings: Settings, problems: Problems,
             own.add(f"the notes hold the control character U+{ord(char):04X}, which feeds cannot carry",
                     path, doc.body_line + doc.body.count("\n", 0, offset),
                     hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
-        sources.append(_Source(folder, path, doc, reader, "", own, unsafe=bool(unsafe.errors)))
+        sources.append(_Source(folder, path, own, doc, reader, unsafe=bool(unsafe.errors),
+                               stamp=stamp, summary=_summary(doc, path, own, settings) if plain else None))
     if not sources and not problems.errors:
         raise CastnotesError.single(
             f"no episodes: {EPISODES_DIR}/ holds no episode folders", episodes_dir,
@@ -356,9 +435,29 @@ def _first_pass(settings: Settings, problems: Problems,
     _settle_slugs(sources, published, problems, episodes_dir, settings)
     _check_unique(sources, "slug", lambda s: s.slug, settings.root,
                   "give one of them `slug:` in its front matter")
-    _check_unique(sources, "guid", lambda s: s.reader.text("guid"), settings.root,
+    _check_unique(sources, "guid", lambda s: s.text("guid"), settings.root,
                   "every episode needs its own GUID; never change one that is published")
     return sources
+
+
+def _summary(doc: Document, path: Path, own: Problems, settings: Settings) -> dict[str, Any] | None:
+    """What the first pass needs of an episode.md, kept in the episode cache under the folder's
+    stamp. None (parse it every time) when reading these values finds a mistake: errors are
+    reported from the parsed file, never from the cache."""
+    if own.errors:
+        return None
+    scratch = Problems()
+    reader = FieldReader(path, doc.meta, scratch)
+    date = parse_datetime(doc.meta.get("date"), settings.zone)
+    summary = {
+        "slug": reader.text("slug"),
+        "guid": reader.text("guid"),
+        "date": date.isoformat() if date is not None else None,
+        "draft": doc.meta.get("draft") is True,
+        "related": list(reader.strings("related")),
+        "problems": [encode(p) for p in own.items],
+    }
+    return None if scratch.items else summary
 
 
 def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str]], problems: Problems,
@@ -370,11 +469,11 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
     order. When that is taken, the later folder uses its whole name
     (`009-mailbag`). Two explicit `slug:`s that clash stay an error (_check_unique).
     """
-    derived = [s for s in sources if s.reader.text("slug") is None]
+    derived = [s for s in sources if s.text("slug") is None]
     claims: dict[str, list[_Source]] = {}  # published GUID -> the folders that may be it
     for source in derived:
         candidates = (folder_slug(source.folder.name), default_slug(source.folder.name))
-        guid = source.reader.text("guid")
+        guid = source.text("guid")
         # Without `guid:` the GUID derives from the slug: look for either candidate's, the
         # folder's own first (`002-mailbag` published as such is surely this folder).
         guids = [guid] if guid else [derived_guid(settings.show.url, slug) for slug in candidates]
@@ -385,27 +484,26 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
     for guid, claimants in claims.items():
         slug, date = published[guid]
         if len(claimants) > 1:  # GUIDs derived from one title: the one with the published date
-            claimants = [c for c in claimants if _same_date(c.doc.meta.get("date"), date, settings)]
+            claimants = [c for c in claimants if _same_date(c.written_date(settings.zone), date)]
         if len(claimants) == 1:
             pinned[slug] = claimants[0]
     taken: set[str] = set(pinned)
     for slug, source in pinned.items():
         source.slug = slug
     for source in sources:
-        explicit = source.reader.text("slug")
+        explicit = source.text("slug")
         if explicit is None:
             continue
         source.slug = explicit
         if not SLUG_RE.match(explicit):
-            source.reader.error("slug", f"{explicit!r} may hold only a-z, 0-9 and -")
+            source.error("slug", f"{explicit!r} may hold only a-z, 0-9 and -")
         elif len(explicit) > MAX_EXPLICIT_SLUG:
-            source.reader.error("slug", f"is {len(explicit)} characters long; the limit is "
-                                        f"{MAX_EXPLICIT_SLUG}",
-                                hint="addresses that long break file systems and are hard to share")
+            source.error("slug", f"is {len(explicit)} characters long; the limit is {MAX_EXPLICIT_SLUG}",
+                         hint="addresses that long break file systems and are hard to share")
         elif explicit in pinned:
             owner = pinned[explicit].path.relative_to(episodes_dir.parent).as_posix()
-            source.reader.error("slug", f"{explicit!r} is the address of the published episode {owner}",
-                                hint="a published address never moves: choose another slug")
+            source.error("slug", f"{explicit!r} is the address of the published episode {owner}",
+                         hint="a published address never moves: choose another slug")
             source.slug = folder_slug(source.folder.name)
         taken.add(source.slug)
     pinned_ids = {id(source) for source in pinned.values()}
@@ -425,8 +523,7 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
                      hint="give an episode `slug:` in its front matter to choose its address")
 
 
-def _same_date(value: Any, published: str, settings: Settings) -> bool:
-    written = parse_datetime(value, settings.zone)
+def _same_date(written: datetime | None, published: str) -> bool:
     try:
         return written is not None and written == datetime.fromisoformat(published)
     except ValueError:
@@ -441,7 +538,7 @@ def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, h
             continue
         if value in seen:
             other = seen[value].path.relative_to(root).as_posix()
-            source.reader.error(key, f"{value!r} is also the {key} of {other}", hint=hint)
+            source.error(key, f"{value!r} is also the {key} of {other}", hint=hint)
         else:
             seen[value] = source
 

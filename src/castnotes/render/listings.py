@@ -7,12 +7,18 @@ ten-episode one.
 
 from __future__ import annotations
 
+import functools
+import heapq
 import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
 from castnotes.model import Episode, Person, Show
-from castnotes.slugs import slug_of
+from castnotes.slugs import slug_of as _slug_of
+
+# Every episode names its categories and guests again, and templates ask for the same
+# addresses on every page: transliterating each name once per process is enough.
+slug_of = functools.lru_cache(maxsize=8192)(_slug_of)
 
 
 def category_path(name: str) -> str:
@@ -186,9 +192,10 @@ def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
     """
     by_slug = {e.slug: e for e in episodes}
     order = {e.slug: i for i, e in enumerate(episodes)}
+    topics = {e.slug: _topics(e) for e in episodes}
     index: dict[str, list[str]] = {}
     for episode in episodes:
-        for key in _topics(episode):
+        for key in topics[episode.slug]:
             index.setdefault(key, []).append(episode.slug)
     position = {key: {slug: i for i, slug in enumerate(slugs)} for key, slugs in index.items()}
     result: dict[str, list[Episode]] = {}
@@ -196,15 +203,16 @@ def related_episodes(episodes: tuple[Episode, ...], limit: int = 3,
         chosen = [by_slug[s] for s in episode.related if s in by_slug and s != episode.slug]
         if len(chosen) < limit:
             scores: dict[str, int] = {}
-            for key in _topics(episode):
+            for key in topics[episode.slug]:
                 i = position[key][episode.slug]
                 for slug in index[key][max(0, i - window) : i + window + 1]:
                     scores[slug] = scores.get(slug, 0) + 1
             taken = {e.slug for e in chosen} | {episode.slug}
             here = order[episode.slug]
-            ranked = sorted((s for s in scores if s not in taken),
-                            key=lambda s: (-scores[s], abs(order[s] - here), order[s]))
-            chosen += [by_slug[s] for s in ranked[: limit - len(chosen)]]
+            # the few best of a few dozen: no need to sort them all (positions are unique: no ties)
+            ranked = heapq.nsmallest(limit - len(chosen), [
+                (-score, abs(order[s] - here), order[s], s) for s, score in scores.items() if s not in taken])
+            chosen += [by_slug[s] for *_, s in ranked]
         result[episode.slug] = chosen
     return result
 

@@ -1,0 +1,181 @@
+"""The episode cache's stamp shortcut: an unchanged episode folder is taken from the cache
+without its front matter being parsed; any change to its files, the show's settings or
+castnotes' version reads it again; what depends on other episodes is still worked out
+over all of them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import ShowMaker, run_cli, write_episode
+
+from castnotes.commands.build import BuildOptions, prepare_settings
+from castnotes.read import episode_cache, show as show_module
+from castnotes.read.show import load_show
+
+
+def three_episodes() -> dict[str, dict]:
+    return {f"00{n}-ep{n}": {"meta": {"title": f"Episode {n}", "date": f"2026-01-0{n} 06:00", "guid": f"guid-{n}"},
+                             "body": f"Notes for episode {n}.\n"} for n in (1, 2, 3)}
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The folders whose episode.md the loader parses (front matter and all)."""
+    folders: list[str] = []
+    real = show_module.load_document
+
+    def counting(path: Path, *args: object):
+        folders.append(path.parent.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(show_module, "load_document", counting)
+    return folders
+
+
+def load(show: Path):
+    return load_show(prepare_settings(show, BuildOptions()), reuse_episodes=True)
+
+
+def titles(show: Path) -> dict[str, str]:
+    return {e.folder: e.title for e in load(show).episodes}
+
+
+def test_an_unchanged_episode_is_not_parsed_again(make_show: ShowMaker, parsed: list[str]) -> None:
+    show = make_show(three_episodes())
+    first = load(show)
+    assert sorted(parsed) == ["001-ep1", "002-ep2", "003-ep3"]
+    parsed.clear()
+    again = load(show)
+    assert parsed == []
+    assert again.episodes == first.episodes
+    assert repr(again.episodes) == repr(first.episodes)
+
+
+def test_a_changed_file_is_read_again(make_show: ShowMaker, parsed: list[str]) -> None:
+    show = make_show(three_episodes())
+    load(show)
+    parsed.clear()
+    path = show / "episodes" / "002-ep2" / "episode.md"
+    stat = path.stat()
+    path.write_text(path.read_text().replace("Episode 2", "Episode Two"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert titles(show)["002-ep2"] == "Episode Two"
+    assert parsed == ["002-ep2"]
+
+
+def test_a_file_added_beside_the_notes_reads_the_episode_again(make_show: ShowMaker, parsed: list[str]) -> None:
+    show = make_show(three_episodes())
+    load(show)
+    parsed.clear()
+    (show / "episodes" / "003-ep3" / "cover.jpg").write_bytes((show / "cover.jpg").read_bytes())
+    episode = next(e for e in load(show).episodes if e.folder == "003-ep3")
+    assert episode.image is not None and episode.image.site_path == "episodes/ep3/cover.jpg"
+    assert parsed == ["003-ep3"]
+
+
+def test_same_size_and_mtime_restored_is_the_known_limit(make_show: ShowMaker, parsed: list[str]) -> None:
+    """Like make and rsync, the cache trusts (size, mtime, inode): an edit of the same length
+    written in place with its old mtime put back is not seen. This test pins that limit."""
+    show = make_show(three_episodes())
+    load(show)
+    parsed.clear()
+    path = show / "episodes" / "001-ep1" / "episode.md"
+    stat = path.stat()
+    with path.open("r+b") as fh:  # in place: same inode, same size
+        text = fh.read()
+        fh.seek(0)
+        fh.write(text.replace(b"Episode 1", b"Episode X"))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert titles(show)["001-ep1"] == "Episode 1"
+    assert parsed == []
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1))  # touched: read again
+    assert titles(show)["001-ep1"] == "Episode X"
+    assert parsed == ["001-ep1"]
+
+
+def test_a_show_setting_change_reads_every_episode_again(make_show: ShowMaker, parsed: list[str]) -> None:
+    show = make_show(three_episodes())
+    load(show)
+    parsed.clear()
+    config = show / "castnotes.toml"
+    config.write_text(config.read_text().replace('title = "Test Show"', 'title = "Renamed Show"'))
+    load(show)
+    assert sorted(parsed) == ["001-ep1", "002-ep2", "003-ep3"]
+
+
+def test_another_castnotes_version_reads_every_episode_again(make_show: ShowMaker, parsed: list[str],
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    show = make_show(three_episodes())
+    load(show)
+    parsed.clear()
+    monkeypatch.setattr(episode_cache, "__version__", "99.0")
+    monkeypatch.setattr(show_module, "__version__", "99.0")
+    load(show)
+    assert sorted(parsed) == ["001-ep1", "002-ep2", "003-ep3"]
+
+
+def test_a_damaged_cache_line_is_read_again(make_show: ShowMaker, parsed: list[str]) -> None:
+    show = make_show(three_episodes())
+    first = load(show)
+    cache = show / ".castnotes" / "episodes.jsonl"
+    lines = cache.read_text().splitlines(keepends=True)
+    damaged = [line.rsplit("\t", 1)[0] + '\t{"episode": {"title": 3}}\n' if "002-ep2" in line else line
+               for line in lines]
+    cache.write_text("".join(damaged))
+    parsed.clear()
+    assert load(show).episodes == first.episodes
+    assert "002-ep2" in parsed
+
+
+def test_a_folder_holding_a_link_is_checked_every_time(make_show: ShowMaker, parsed: list[str]) -> None:
+    """A link's target can change (or leave the show) without the folder's stamp changing."""
+    show = make_show(three_episodes())
+    (show / "notes.pdf").write_bytes(b"%PDF-1.4\n")
+    (show / "episodes" / "002-ep2" / "notes.pdf").symlink_to(show / "notes.pdf")
+    load(show)
+    parsed.clear()
+    load(show)
+    assert parsed == ["002-ep2"]
+    (show / "episodes" / "002-ep2" / "notes.pdf").unlink()
+    outside = show.parent / "outside.pdf"
+    outside.write_bytes(b"%PDF-1.4\n")
+    (show / "episodes" / "002-ep2" / "notes.pdf").symlink_to(outside)
+    result = run_cli("build", show=show)
+    assert result.exit_code == 1
+    assert "outside the show folder" in result.output
+
+
+def test_slugs_drafts_and_neighbours_are_still_worked_out_over_all_episodes(
+        make_show: ShowMaker, media: dict[str, Path], tmp_path: Path) -> None:
+    """A new folder with the title of a cached episode, a draft taken from the cache: the site
+    after each incremental build is the site a build from scratch makes."""
+    episodes = three_episodes()
+    episodes["002-ep2"]["meta"]["draft"] = True
+    show = make_show(episodes)
+    assert run_cli("build", show=show).exit_code == 0
+    assert not (show / "site" / "episodes" / "ep2").exists()  # the draft is left out
+    # a folder sorting before 003-ep3 whose title part is the same: who gets `ep3` is decided
+    # over all folders (the published one keeps its address)
+    write_episode(show / "episodes" / "0025-ep3", {"title": "Episode 3 again", "date": "2026-01-04 06:00",
+                                                   "guid": "guid-4"}, "New notes.\n")
+    shutil.copyfile(media["mp3"], show / "episodes" / "0025-ep3" / "audio.mp3")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert not (show / "site" / "episodes" / "ep2").exists()  # still a draft, from the cache
+    assert (show / "site" / "episodes" / "0025-ep3" / "index.html").exists()
+    page = (show / "site" / "episodes" / "ep3" / "index.html").read_text()
+    assert "<title>Episode 3 " in page and "<title>Episode 3 again" not in page  # the published one
+    assert 'href="../../episodes/0025-ep3/"' in page  # and its new neighbour
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(show, fresh, ignore=shutil.ignore_patterns("site", ".castnotes"))
+    assert run_cli("build", show=fresh).exit_code == 0
+    assert site_files(show / "site") == site_files(fresh / "site")
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
