@@ -33,6 +33,8 @@ def text_of(element: etree._Element | None, path: str) -> str | None:
     found = element.find(path)
     if found is None:
         return None
+    if not len(found):  # no child elements (nearly always): the text itself
+        return found.text or ""
     return "".join(found.itertext())
 
 
