@@ -40,17 +40,28 @@ def feed_items_path(root: Path, options: str) -> Path:
     return store_dir(root) / f"feed-items-{options}.bin"
 
 
+class _Summing:
+    """A binary file that keeps the CRC of what is written to it."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.crc = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.fh.write(data)
+
+
 class FeedItems:
     """The kept items of the last build (`get`) and the ones this build keeps (`put`)."""
 
-    def __init__(self, path: Path, out: BinaryIO | None = None):
+    def __init__(self, path: Path, out: _Summing | None = None):
         self.path = path
         self.out = out
         self.buffer = memoryview(b"")
         self.entries: dict[str, tuple[int, int, int]] = {}  # key -> (offset, item length, record length)
         self.written: list[list[object]] = []  # the new index
         self.offset = 0
-        self.hits = 0
         self._load()
 
     def _load(self) -> None:
@@ -86,7 +97,6 @@ class FeedItems:
         if entry is None:
             return None
         offset, size, record_size = entry
-        self.hits += 1
         return self.buffer[offset:offset + size], bytes(self.buffer[offset + size:offset + size + record_size])
 
     def put(self, key: str, item: bytes | memoryview, record: bytes) -> None:
@@ -99,18 +109,6 @@ class FeedItems:
         self.offset += len(item) + len(record)
 
 
-class _Summing:
-    """A binary file that keeps the CRC of what is written to it."""
-
-    def __init__(self, fh: BinaryIO):
-        self.fh = fh
-        self.crc = 0
-
-    def write(self, data: bytes | memoryview) -> int:
-        self.crc = zlib.crc32(data, self.crc)
-        return self.fh.write(data)
-
-
 @contextmanager
 def kept_feed_items(path: Path) -> Iterator[FeedItems]:
     """The last build's kept items, and a new file for this build's, in place when the block ends.
@@ -119,7 +117,7 @@ def kept_feed_items(path: Path) -> Iterator[FeedItems]:
     """
     with atomic_path(path) as tmp, tmp.open("wb") as fh:
         summing = _Summing(fh)
-        items = FeedItems(path, summing)  # type: ignore[arg-type]
+        items = FeedItems(path, summing)
         yield items
         items.out = None
         index = json.dumps(items.written, separators=(",", ":")).encode() + b"\n"
