@@ -172,8 +172,10 @@ _ITEM_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Episode)
 def item_key(inputs: str, episode: Episode, *more: object) -> str:
     """The digest of an episode's item: `item_inputs`, the whole episode, and `more` (the
     checks' own inputs). The notes' HTML is hashed as bytes, the rest as its repr."""
+    html = episode.body_html.encode("utf-8", "surrogatepass")
     hasher = hashlib.sha1(inputs.encode())
-    hasher.update(episode.body_html.encode("utf-8", "surrogatepass"))
+    hasher.update(b"%d\0" % len(html))  # where the HTML ends
+    hasher.update(html)
     hasher.update(repr((_ITEM_FIELDS(episode), more)).encode("utf-8", "surrogatepass"))
     return hasher.hexdigest()
 
