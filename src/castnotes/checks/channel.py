@@ -1,4 +1,8 @@
-"""Channel rules: CH-*, and XML-3/XML-4 for the show's own values."""
+"""Channel rules: CH-*, and XML-3/XML-4 for the show's own values.
+
+Only the channel's own elements: what depends on its items (CH-ITEMS, a serial show's
+numbers) is checked with the items (items.py).
+"""
 
 from __future__ import annotations
 
@@ -25,6 +29,8 @@ def text_of(element: etree._Element | None, path: str) -> str | None:
     found = element.find(path)
     if found is None:
         return None
+    if not len(found):  # no child elements (nearly always): the text itself
+        return found.text or ""
     return "".join(found.itertext())
 
 
@@ -58,9 +64,6 @@ def check_channel(channel: etree._Element, lint: Lint, resources: Resources) -> 
         value = text_of(channel, tag)
         if value is not None and (problem := date_problem(value)):
             lint.report("IT-DATE", f"channel <{tag}>: {problem}", channel, None)
-    if not any(item.find("enclosure") is not None for item in channel.iter("item")):
-        lint.report("CH-ITEMS", "the feed has no episode with an enclosure; directories refuse or hide "
-                    "an empty show", channel, None)
 
 
 def _title_and_text(channel: etree._Element, lint: Lint) -> None:
@@ -221,12 +224,6 @@ def _type(channel: etree._Element, lint: Lint) -> None:
         lint.report("CH-TYPE", f"<itunes:type> {value.strip()!r} must be episodic or serial",
                     channel, "show.type")
         return
-    if value.strip() == "serial":
-        for item in channel.iter("item"):
-            kind = (text_of(item, f"{I}episodeType") or "full").strip()
-            if kind == "full" and item.find(f"{I}episode") is None:
-                lint.report("CH-TYPE", "a serial show numbers every full episode; this one has no "
-                            "<itunes:episode>", item, "number", hint="add `number:` to the episode")
 
 
 def _flags(channel: etree._Element, lint: Lint) -> None:

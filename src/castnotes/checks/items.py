@@ -1,10 +1,18 @@
-"""Episode rules: IT-*, IT-ENC-*, IT-GUID-*, plus XML-4/XML-5 for episode values."""
+"""Episode rules: IT-*, IT-ENC-*, IT-GUID-*, plus XML-4/XML-5 for episode values.
+
+Split in two so a build can keep each episode's findings between builds: `check_item`
+runs every rule that reads one <item> (and the channel's title and type, given as an
+`ItemContext`), `check_item_list` the few that compare items with each other, from the
+`ItemFacts` each item's check returns.
+"""
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from posixpath import splitext
+from typing import Callable, Sequence
 from urllib.parse import unquote, urlsplit
 
 from lxml import etree
@@ -17,6 +25,7 @@ from castnotes.audio.types import (
     PDF,
 )
 from castnotes.checks.artwork import check_artwork
+from castnotes.checks.podcast20 import check_item_podcasting
 from castnotes.checks.channel import (
     I,
     check_description,
@@ -40,33 +49,86 @@ DESCRIPTION_TAGS = {"p", "ol", "ul", "li", "a"}  # what Apple shows
 DURATION_SLACK = 2.0  # seconds between itunes:duration and the audio's real length
 
 
+@dataclass(frozen=True, slots=True)
+class ItemContext:
+    """What the episode rules read from the channel: is the show serial, and its title."""
+
+    serial: bool
+    show_title: str
+
+
+def item_context(channel: etree._Element) -> ItemContext:
+    return ItemContext(serial=(text_of(channel, f"{I}type") or "").strip() == "serial",
+                       show_title=(text_of(channel, "title") or "").strip())
+
+
+@dataclass(frozen=True, slots=True)
+class ItemFacts:
+    """What the rules over the whole list of items need of one item."""
+
+    title: str  # stripped, "" when absent
+    guid: str | None  # stripped, None when absent or empty
+    url: str | None  # the enclosure URL, stripped
+    enclosure: bool  # it has an <enclosure> at all
+
+
 def check_items(channel: etree._Element, lint: Lint, resources: Resources) -> None:
-    serial = (text_of(channel, f"{I}type") or "").strip() == "serial"
-    show_title = (text_of(channel, "title") or "").strip()
-    guids: dict[str, list[etree._Element]] = defaultdict(list)
-    urls: dict[str, list[etree._Element]] = defaultdict(list)
-    for item in channel.iter("item"):
-        _title(item, show_title, lint)
-        url = _enclosure(item, lint, resources)
-        if url:
-            urls[url].append(item)
-        guid = _guid(item, lint)
-        if guid:
-            guids[guid].append(item)
-        _date(item, lint)
-        _description(item, lint)
-        _itunes(item, serial, lint, resources, url)
-        link = (text_of(item, "link") or "").strip()
-        if not is_http_url(link):
-            lint.report("IT-LINK", "the episode has no <link> to its page" if not link
-                        else f"the episode <link> {link!r} is not an absolute http(s) URL", item, None)
-    for guid, items in guids.items():
-        for item in items[1:]:
-            lint.report("IT-GUID-1", f"GUID {guid!r} is used by {len(items)} episodes; apps keep only one",
-                        item, "guid")
-    for url, items in urls.items():
-        for item in items[1:]:
-            lint.report("IT-ENC-5", f"the enclosure {url} is used by {len(items)} episodes", item, "audio")
+    """Every episode rule over the items of a parsed feed."""
+    context = item_context(channel)
+    items = list(channel.iter("item"))
+    facts = [check_item(item, context, lint, resources) for item in items]
+    check_item_list(channel, facts, lint, items.__getitem__)
+
+
+def check_item(item: etree._Element, context: ItemContext, lint: Lint, resources: Resources) -> ItemFacts:
+    """Every rule that reads this one item (Podcasting 2.0 and chapter tags included).
+
+    Each finding is reported at `item`: a build keeps them with the item's bytes.
+    """
+    _title(item, context.show_title, lint)
+    url = _enclosure(item, lint, resources)
+    guid = _guid(item, lint)
+    _date(item, lint)
+    _description(item, lint)
+    _itunes(item, context.serial, lint, resources, url)
+    link = (text_of(item, "link") or "").strip()
+    if not is_http_url(link):
+        lint.report("IT-LINK", "the episode has no <link> to its page" if not link
+                    else f"the episode <link> {link!r} is not an absolute http(s) URL", item, None)
+    if context.serial:
+        kind = (text_of(item, f"{I}episodeType") or "full").strip()
+        if kind == "full" and item.find(f"{I}episode") is None:
+            lint.report("CH-TYPE", "a serial show numbers every full episode; this one has no "
+                        "<itunes:episode>", item, "number", hint="add `number:` to the episode")
+    check_item_podcasting(item, lint, resources)
+    return ItemFacts(title=(text_of(item, "title") or "").strip(), guid=guid, url=url,
+                     enclosure=item.find("enclosure") is not None)
+
+
+def check_item_list(channel: etree._Element, facts: Sequence[ItemFacts], lint: Lint,
+                    element: Callable[[int], etree._Element]) -> None:
+    """The rules across items: GUIDs and enclosures used twice, a feed with nothing to play.
+
+    `element(i)` gives the i-th item to report at (only called for a finding).
+    """
+    guids: dict[str, list[int]] = defaultdict(list)
+    urls: dict[str, list[int]] = defaultdict(list)
+    for index, fact in enumerate(facts):
+        if fact.guid:
+            guids[fact.guid].append(index)
+        if fact.url:
+            urls[fact.url].append(index)
+    for guid, indexes in guids.items():
+        for index in indexes[1:]:
+            lint.report("IT-GUID-1", f"GUID {guid!r} is used by {len(indexes)} episodes; apps keep only one",
+                        element(index), "guid")
+    for url, indexes in urls.items():
+        for index in indexes[1:]:
+            lint.report("IT-ENC-5", f"the enclosure {url} is used by {len(indexes)} episodes",
+                        element(index), "audio")
+    if not any(fact.enclosure for fact in facts):
+        lint.report("CH-ITEMS", "the feed has no episode with an enclosure; directories refuse or hide "
+                    "an empty show", channel, None)
 
 
 def _title(item: etree._Element, show_title: str, lint: Lint) -> None:

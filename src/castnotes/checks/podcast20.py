@@ -24,10 +24,18 @@ PSC_START = re.compile(r"^((\d{2}):)?(\d{2}):(\d{2})(\.(\d{3}))?$")  # feedparse
 
 
 def check_podcasting(channel: etree._Element, lint: Lint, resources: Resources) -> None:
+    """The channel's own tags (the items' are `check_item_podcasting`'s)."""
     for uri in (PODCAST, PODCAST_LEGACY):
         _check_namespace(channel, uri, lint, resources)
-    for item in channel.iter("item"):
-        _psc(item, lint)
+
+
+def check_item_podcasting(item: etree._Element, lint: Lint, resources: Resources) -> None:
+    """One item's tags, under either namespace URI, and its psc:chapters; all reported at the item."""
+    for ns in (PODCAST, PODCAST_LEGACY):
+        for element in item.iter(f"{{{ns}}}*"):
+            _common(element, item, lint)
+        _item_tags(item, ns, lint, resources)
+    _psc(item, lint)
 
 
 def _check_namespace(channel: etree._Element, ns: str, lint: Lint, resources: Resources) -> None:
@@ -63,11 +71,8 @@ def _check_namespace(channel: etree._Element, ns: str, lint: Lint, resources: Re
             lint.report("P20-ENUMS", f"<podcast:liveItem status> {live.get('status')!r} must be "
                         "pending, live or ended", channel, None)
     for element in channel.iter(f"{{{ns}}}*"):
-        owner = element.getparent()
-        place = owner if owner is not None and owner.tag == "item" else channel
-        _common(element, place, lint)
-    for item in channel.iter("item"):
-        _item_tags(item, ns, lint, resources)
+        if next(element.iterancestors("item"), None) is None:  # an item's tags: check_item_podcasting
+            _common(element, channel, lint)
 
 
 def _common(element: etree._Element, place: etree._Element, lint: Lint) -> None:

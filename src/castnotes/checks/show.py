@@ -8,6 +8,7 @@ the setting's line in `castnotes.toml`.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -27,6 +28,7 @@ class ShowLocator:
         self.settings: Settings = show.settings
         self.episodes = {e.guid: e for e in show.episodes}
         self.metas: dict[Path, dict[str, int] | None] = {}
+        self.prefix = str(self.settings.root).rstrip(os.sep) + os.sep
         try:
             text = self.settings.config_path.read_text(encoding="utf-8")
         except OSError:
@@ -51,6 +53,9 @@ class ShowLocator:
                               self._relative(episode.source_path))
 
     def _relative(self, path: Path) -> str:
+        text = str(path)  # a prefix of the text, as relative_to compares parts (this runs per finding)
+        if text.startswith(self.prefix):
+            return text[len(self.prefix):].replace(os.sep, "/")
         try:
             return path.relative_to(self.settings.root).as_posix()
         except ValueError:

@@ -21,11 +21,12 @@ from castnotes import __version__
 from castnotes.audio.info import stamp
 from castnotes.checks.report import Lint
 from castnotes.checks.rules import POLICY_RULES
-from castnotes.commands.check import ShowFeedLint, compare_against
+from castnotes.commands.check import ShowFeedLint, compare_against, feed_documents
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem
 from castnotes.model import CONFIG_NAME, Settings, Show
+from castnotes.output.feed_items import feed_items_path, kept_feed_items
 from castnotes.output.incremental import render_changed
 from castnotes.output.ledger import (
     LEDGER_NAME,
@@ -63,7 +64,7 @@ from castnotes.render.pages import (
     site_jobs,
     theme_assets,
 )
-from castnotes.render.rss import Splicer, plan_feeds, render_feed, render_parts
+from castnotes.render.rss import render_feed
 from castnotes.workers import background_scope
 
 
@@ -315,23 +316,20 @@ def _feeds_checked(show: Show, options: BuildOptions, staging: Staging
     a show out of a directory but breaks no app, so a build warns and still writes the feed
     the old host published; `--strict` (and `castnotes check`) make them errors.
 
-    Each document is rendered in pieces (feed.render_parts), each piece checked and
-    then dropped, so no step holds the XML tree, or two copies, of a large feed; each
-    document is written as soon as it is whole, so only one is held at a time.
+    Each episode's item, with what the rules found in it, is kept for the next build
+    (output/feed_items.py), so only new and changed items are rendered and checked
+    (commands/check.py feed_documents), in pieces, so no step holds the XML tree of a
+    large feed; each document is written as soon as it is whole, so only one is held.
     With `--against`, the published feed is compared with all of the show's episodes
     (a paged feed spreads them over several documents).
     """
     checker = ShowFeedLint(show)
     written: list[tuple[str, int]] = []
-    for document in plan_feeds(show):
-        splicer = Splicer()
-        for part in render_parts(show, document):
-            checker.add(part)
-            splicer.add(part)
-        chunks = splicer.result()
-        written.append((document.site_path, sum(len(chunk) for chunk in chunks)))
-        staging.write(document.site_path, chunks)
-        del chunks, splicer
+    with kept_feed_items(feed_items_path(show.settings.root, options.state_key)) as kept:
+        for site_path, chunks in feed_documents(show, checker, kept):
+            written.append((site_path, sum(len(chunk) for chunk in chunks)))
+            staging.write(site_path, chunks)
+            del chunks
     checker.size(written[0][1])
     lint = checker.finish()
     if options.against:

@@ -7,17 +7,19 @@ its feed with `ShowFeedLint` and refuses one with an error-level finding.
 
 from __future__ import annotations
 
+import json
+import os
 import urllib.error
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import Message
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from lxml import etree
 
 from castnotes.checks.channel import check_channel, check_feed_size, self_href, text_of
-from castnotes.checks.items import check_items
+from castnotes.checks.items import ItemFacts, check_item, check_item_list, check_items, item_context
 from castnotes.checks.online import (
     check_feed_response,
     check_online,
@@ -30,16 +32,30 @@ from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources, mirror_for
 from castnotes.checks.show import ShowLocator, show_resources
 from castnotes.checks.xmldoc import parse_feed_document
+from castnotes.codec import digest
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.feedxml import safe_parser
 from castnotes.fetch import is_http_url
-from castnotes.model import Show
+from castnotes.model import Episode, Show
+from castnotes.output.feed_items import FeedItems
 from castnotes.output.ledger import guard, unguarded_warning
 from castnotes.read.ledger import keep_published
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
-from castnotes.render.rss import render_feed, render_feeds
+from castnotes.render import rss
+from castnotes.render.rss import (
+    FeedDocument,
+    Splicer,
+    cut_items,
+    item_inputs,
+    item_key,
+    plan_feeds,
+    render_channel,
+    render_feed,
+    render_feeds,
+    render_parts,
+)
 
 @dataclass(frozen=True, slots=True)
 class CheckReport:
@@ -80,15 +96,83 @@ class ShowFeedLint:
     the pages of a paged feed, or the pieces a feed is rendered in (feed.render_parts):
     every piece carries the same channel, so a finding about the channel is kept once;
     episodes sharing an enclosure URL across pieces are found from the show itself.
+
+    A build checks a document in parts instead (`feed_documents`): its channel alone
+    (`channel`), the items it renders afresh (`fresh_items`), and the findings of all its
+    items, kept or fresh, in their order (`items`).
     """
 
     def __init__(self, show: Show):
         self.show = show
         self.lint = Lint(locate=ShowLocator(show))
         self.resources = show_resources(show)
+        self.document_findings: set[tuple[str | None, str]] = set()
+        self.context = digest("checks", ITEM_RECORD_FORMAT, str(show.settings.root))
 
     def add(self, data: bytes) -> None:
         lint_feed(data, self.lint, self.resources)
+
+    def channel(self, data: bytes) -> etree._Element | None:
+        """The rules of the document itself over `data`, a document without items; its <channel>."""
+        lint = self.lint
+        before = len(lint.items)
+        root = parse_feed_document(data, lint)
+        if root is None:
+            return None
+        channel = root.find("channel")
+        check_channel(channel, lint, self.resources)
+        check_podcasting(channel, lint, self.resources)
+        self.document_findings = {(f.rule, f.message) for f in lint.items[before:]}
+        return channel
+
+    def fresh_items(self, part: bytes, count: int) -> list[CheckedItem] | None:
+        """The findings of each of the `count` items of a piece, apart from the lint; None
+        when the piece is not such a feed.
+
+        The piece's own document-level findings repeat its channel's; should one not (an
+        item that changed the document), its items are marked not to be kept, so the
+        next build finds it again.
+        """
+        lint = self.lint
+        before = len(lint.items)
+        # Items declare no namespace of their own (feedgen declares all on <rss>) unless
+        # their bytes say "xmlns": only then must every element's declarations be read.
+        own = part.find(b"xmlns", max(0, part.find(b"<channel>"))) != -1
+        root = parse_feed_document(part, lint, namespaces="all" if own else "root")
+        keep = all((f.rule, f.message) in self.document_findings for f in lint.items[before:])
+        if keep:
+            del lint.items[before:]
+        if root is None:
+            return None
+        channel = root.find("channel")
+        elements = list(channel.iter("item"))
+        if len(elements) != count:
+            return None
+        context = item_context(channel)
+        checked = []
+        for element in elements:
+            before = len(lint.items)
+            facts = check_item(element, context, lint, self.resources)
+            checked.append(CheckedItem(facts, tuple(lint.items[before:]), keep))
+            del lint.items[before:]
+        return checked
+
+    def items(self, channel: etree._Element, checked: list[CheckedItem]) -> None:
+        """The findings of a document's items, in order, and the rules across them."""
+        for item in checked:
+            self.lint.items.extend(item.problems)
+        check_item_list(channel, [item.facts for item in checked], self.lint,
+                        lambda index: _item_element(checked[index].facts))
+
+    def key_of(self, context: str, episode: Episode) -> str:
+        """What an episode's item and its findings depend on: the item's context (render.rss),
+        the episode, the show's folder (places are named relative to it) and the files the
+        rules read: its episode.md (lines of findings), its audio and picture."""
+        urls = [episode.enclosure.url, *(t.url for t in episode.transcripts)]
+        if episode.image is not None:
+            urls.append(episode.image.url)
+        paths = [episode.source_path, *(self.resources.local_path(url) for url in urls)]
+        return item_key(context, episode, self.context, [_stat(path) for path in paths])
 
     def size(self, size: int) -> None:
         """The size of the whole feed document (its pieces are checked one by one)."""
@@ -96,10 +180,10 @@ class ShowFeedLint:
 
     def finish(self) -> Lint:
         lint = self.lint
-        seen: set[tuple[str, str, str]] = set()
+        seen: set[tuple[str | None, str, SourceLocation]] = set()
         kept = []
         for finding in lint.items:
-            key = (finding.rule, finding.message, str(finding.where))
+            key = (finding.rule, finding.message, finding.where)
             if finding.guid is None and key in seen:
                 continue
             seen.add(key)
@@ -120,6 +204,122 @@ def _shared_enclosures(show: Show, lint: Lint) -> None:
                         "IT-ENC-5", f"the enclosure {url} is also the audio of another episode",
                         guid=episode.guid)
         first.setdefault(url, episode.guid)
+
+
+ITEM_RECORD_FORMAT = 1  # bump when a kept item's record (below) changes shape
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedItem:
+    """One item's findings (placed, complete) and the facts the rules across items need."""
+
+    facts: ItemFacts
+    problems: tuple[Problem, ...]
+    keep: bool = True  # False: check it again next build
+    record: bytes | None = None  # as kept (`_record`), when it came from there
+
+
+def _record(item: CheckedItem) -> bytes:
+    """A checked item as kept with its bytes (output/feed_items.py)."""
+    if item.record is not None:
+        return item.record
+    facts = item.facts
+    problems = [[p.message, str(p.where.path) if p.where.path is not None else None, p.where.line,
+                 p.where.label, p.severity, p.hint, p.rule, p.guid] for p in item.problems]
+    return json.dumps([facts.title, facts.guid, facts.url, facts.enclosure, problems],
+                      ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _from_record(record: bytes, paths: dict[str, Path]) -> CheckedItem | None:
+    """The checked item `_record` kept; `paths` shares one Path per file among the findings."""
+    try:
+        title, guid, url, enclosure, found = json.loads(record)
+        problems = []
+        for message, path, line, label, severity, hint, rule, found_guid in found:
+            if path is not None and (known := paths.get(path)) is None:
+                known = paths[path] = Path(path)
+            problems.append(Problem(message, SourceLocation(known if path is not None else None, line, label),
+                                    severity, hint, rule, found_guid))
+        return CheckedItem(ItemFacts(title, guid, url, enclosure), tuple(problems), record=record)
+    except (ValueError, TypeError):
+        return None
+
+
+def _item_element(facts: ItemFacts) -> etree._Element:
+    """An <item> with the title and GUID a locator places a finding by (a kept item has no tree)."""
+    item = etree.Element("item")
+    etree.SubElement(item, "title").text = facts.title
+    if facts.guid:
+        etree.SubElement(item, "guid").text = facts.guid
+    return item
+
+
+def _stat(path: Path | None) -> tuple[int, int] | None:
+    if path is None:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def feed_documents(show: Show, checker: ShowFeedLint, kept: FeedItems
+                   ) -> Iterator[tuple[str, list[bytes | memoryview]]]:
+    """Every feed document of the show as (site path, chunks), checked on the way.
+
+    Each document is its channel around its items' bytes (render.rss): the items kept
+    from the last build (with their findings) where the key matches, the others rendered
+    and checked in pieces of PART_ITEMS. Every item is kept for the next build. Should a
+    document not come apart that way, it is rendered and checked whole, as `castnotes
+    check` does, and none of its items is kept.
+    """
+    context = item_inputs(show)
+    for document in plan_feeds(show):
+        head, tail = render_channel(show, document)
+        channel = checker.channel(head + tail)
+        chunks = None
+        if channel is not None:
+            chunks = _from_kept_items(show, document, head, tail, channel, checker, kept, context)
+        if chunks is None:
+            splicer = Splicer()
+            for part in render_parts(show, document):
+                checker.add(part)
+                splicer.add(part)
+            chunks = splicer.result()
+        yield document.site_path, chunks
+
+
+def _from_kept_items(show: Show, document: FeedDocument, head: bytes, tail: bytes, channel: etree._Element,
+                     checker: ShowFeedLint, kept: FeedItems, context: str) -> list[bytes | memoryview] | None:
+    episodes = document.episodes
+    keys = [checker.key_of(context, episode) for episode in episodes]
+    data: list[bytes | memoryview | None] = [None] * len(episodes)
+    checked: list[CheckedItem | None] = [None] * len(episodes)
+    paths: dict[str, Path] = {}
+    for index, key in enumerate(keys):
+        found = kept.get(key)
+        if found is not None and (item := _from_record(found[1], paths)) is not None:
+            data[index], checked[index] = found[0], item
+    missing = [index for index, item in enumerate(checked) if item is None]
+    size = rss.PART_ITEMS  # read now: a test renders in smaller pieces
+    for start in range(0, len(missing), size):
+        indexes = missing[start:start + size]
+        (part,) = render_parts(show, document, tuple(episodes[index] for index in indexes))
+        cut = cut_items(part, head, tail, len(indexes))
+        fresh = checker.fresh_items(part, len(indexes))
+        if cut is None or fresh is None:
+            return None
+        for index, item_bytes, item in zip(indexes, cut, fresh):
+            data[index], checked[index] = item_bytes, item
+        del part, cut, fresh
+    done = [item for item in checked if item is not None]
+    chunks = [item_bytes for item_bytes in data if item_bytes is not None]
+    for key, item_bytes, item in zip(keys, chunks, done):
+        if item.keep:
+            kept.put(key, item_bytes, _record(item))
+    checker.items(channel, done)
+    return [head, *chunks, tail]
 
 
 def check_show(root: Path, *, online: bool = False, against: str | None = None,

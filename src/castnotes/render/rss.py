@@ -11,11 +11,15 @@ podcastindex.py.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import operator
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterator
 
+import feedgen.version
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
@@ -23,6 +27,7 @@ from lxml import etree
 from lxml.etree import CDATA
 
 from castnotes import __version__
+from castnotes.codec import digest
 from castnotes.feedxml import ATOM, ITUNES
 from castnotes.markdown import apple_description, render_markdown, resolve_site_links
 from castnotes.model import Episode, Show
@@ -115,15 +120,17 @@ class FeedDocument:
     paging: tuple[tuple[str, str], ...] = ()  # RFC 5005 (rel, href)
 
 
-def render_parts(show: Show, document: FeedDocument) -> Iterator[bytes]:
+def render_parts(show: Show, document: FeedDocument,
+                 episodes: tuple[Episode, ...] | None = None) -> Iterator[bytes]:
     """The document as standalone feeds of at most PART_ITEMS items each, same channel in all.
 
     `splice` joins them into the document. A 10,000-episode feed is tens of MB;
     building it in pieces keeps feedgen's XML tree (several times the text) small,
-    and lets a build check each piece as it goes.
+    and lets a build check each piece as it goes. `episodes` renders only those
+    items (a build renders the ones it has not kept), still with the document's channel.
     """
-    episodes = document.episodes
-    uses_psc = any(c.toc for e in episodes for c in e.chapters)
+    uses_psc = any(c.toc for e in document.episodes for c in e.chapters)
+    episodes = document.episodes if episodes is None else episodes
     tags = channel_tags(show)  # once: trailers come from every episode
     for start in range(0, max(1, len(episodes)), PART_ITEMS):
         fg = new_feed(show, document.self_url, tags)
@@ -136,6 +143,72 @@ def render_parts(show: Show, document: FeedDocument) -> Iterator[bytes]:
 
 _ITEM = b"\n    <item>"
 _CHANNEL_END = b"  </channel>"
+_BETWEEN_ITEMS = b"</item>\n    <item>"
+
+# --- a feed made of kept items ---------------------------------------------------------------
+# A build keeps each episode's <item> bytes (output/feed_items.py) and renders only the
+# items it does not have. feedgen pretty-prints with lxml and declares every namespace once,
+# at <rss>: an item's bytes depend on the item alone (its indentation is fixed by its depth),
+# never on its neighbours, so a document is its channel's bytes around its items' bytes,
+# byte for byte what feedgen writes for the whole document (tests/test_feed_cache.py).
+
+ITEM_FORMAT = 1  # bump when an item's bytes change for a reason `item_inputs` cannot see
+
+
+def item_inputs(show: Show) -> str:
+    """A digest of everything besides the episode that goes into each of its items.
+
+    add_item reads the show's address, its [show] settings (author, seasons) and hosts;
+    the whole [show] section is taken, so no setting an item shows can be missed. The
+    renderer's versions count too: another feedgen or libxml2 may write other bytes.
+    """
+    return digest("feed-item", ITEM_FORMAT, GENERATOR, feedgen.version.version_str, etree.LXML_VERSION,
+                  etree.LIBXML_VERSION, show.url, show.settings.show, show.hosts)
+
+
+_ITEM_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Episode) if f.name != "body_html"))
+
+
+def item_key(inputs: str, episode: Episode, *more: object) -> str:
+    """The digest of an episode's item: `item_inputs`, the whole episode, and `more` (the
+    checks' own inputs). The notes' HTML is hashed as bytes, the rest as its repr."""
+    html = episode.body_html.encode("utf-8", "surrogatepass")
+    hasher = hashlib.sha1(inputs.encode())
+    hasher.update(b"%d\0" % len(html))  # where the HTML ends
+    hasher.update(html)
+    hasher.update(repr((_ITEM_FIELDS(episode), more)).encode("utf-8", "surrogatepass"))
+    return hasher.hexdigest()
+
+
+def render_channel(show: Show, document: FeedDocument) -> tuple[bytes, bytes]:
+    """The document without items, cut where they go: head + items + tail is the document."""
+    data = next(render_parts(show, document, ()))
+    end = data.rfind(_CHANNEL_END)
+    return data[:end], data[end:]
+
+
+def cut_items(part: bytes, head: bytes, tail: bytes, count: int) -> list[bytes] | None:
+    """The bytes of each of the `count` items of a piece from `render_parts`, in order.
+
+    `head` and `tail` are the document's channel from `render_channel`, which every piece
+    has around its items. None when the piece is not that channel around exactly `count`
+    items (an item whose text held the very bytes between two items): the caller then
+    keeps nothing of that piece.
+    """
+    if not (part.startswith(head) and part.endswith(tail)) or len(part) < len(head) + len(tail):
+        return None
+    region = part[len(head):len(part) - len(tail)]
+    if count == 0:
+        return [] if not region else None
+    if not (region.startswith(b"    <item>") and region.endswith(b"</item>\n")):
+        return None
+    pieces = region.split(_BETWEEN_ITEMS)
+    if len(pieces) != count:
+        return None
+    if count == 1:
+        return pieces
+    return ([pieces[0] + b"</item>\n"] + [b"    <item>" + p + b"</item>\n" for p in pieces[1:-1]]
+            + [b"    <item>" + pieces[-1]])
 
 
 class Splicer:

@@ -1,0 +1,127 @@
+"""Each episode's rendered feed <item> and what the feed rules found in it, kept between builds.
+
+Rendering an item (feedgen, the notes' Apple description) and checking it (parsing
+the feed again) was most of a build's feed phase, for every episode on every build.
+A build keeps each item's bytes with its findings under a key that digests all they
+depend on (the caller's: see commands/check.py), and renders and checks only the
+items whose key it has not kept.
+
+One compact file per set of build options (like the build state, so `serve`'s preview
+and `build` keep theirs apart): `.castnotes/feed-items-<options>.bin`, read whole
+at the start of a build and written anew, through one temporary file and a rename,
+with the entries this build used (so it never grows with old ones):
+
+    item bytes, record bytes, item bytes, record bytes, ...   (the entries)
+    [[key, item length, record length], ...]                  (the index, one JSON line)
+    {"format": .., "version": .., "index": offset, "crc": ..} (the trailer, one JSON line)
+
+The CRC covers everything before the trailer, so a truncated or damaged file is
+ignored (every item is rendered again), never half used. Items are handed out as
+views into the one buffer read, so the kept feed is in memory once.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from castnotes import __version__
+from castnotes.store import atomic_path, store_dir
+
+FORMAT = 1  # bump when the file's layout changes
+
+
+def feed_items_path(root: Path, options: str) -> Path:
+    """The file of kept items for one set of build options (`output.state.options_key`)."""
+    return store_dir(root) / f"feed-items-{options}.bin"
+
+
+class _Summing:
+    """A binary file that keeps the CRC of what is written to it."""
+
+    def __init__(self, fh: BinaryIO):
+        self.fh = fh
+        self.crc = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        return self.fh.write(data)
+
+
+class FeedItems:
+    """The kept items of the last build (`get`) and the ones this build keeps (`put`)."""
+
+    def __init__(self, path: Path, out: _Summing | None = None):
+        self.path = path
+        self.out = out
+        self.buffer = memoryview(b"")
+        self.entries: dict[str, tuple[int, int, int]] = {}  # key -> (offset, item length, record length)
+        self.written: list[list[object]] = []  # the new index
+        self.offset = 0
+        self._load()
+
+    def _load(self) -> None:
+        try:
+            data = self.path.read_bytes()
+        except OSError:
+            return
+        try:
+            start = data.rindex(b"\n", 0, len(data) - 1) + 1 if data.endswith(b"\n") else -1
+            if start <= 0:
+                return
+            trailer = json.loads(data[start:])
+            if trailer.get("format") != FORMAT or trailer.get("version") != __version__:
+                return
+            whole = memoryview(data)
+            if zlib.crc32(whole[:start]) != trailer["crc"]:
+                return
+            index_at = trailer["index"]
+            entries = {}
+            offset = 0
+            for key, size, record_size in json.loads(data[index_at:start]):
+                entries[str(key)] = (offset, int(size), int(record_size))
+                offset += int(size) + int(record_size)
+            if offset != index_at:
+                return
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return
+        self.buffer, self.entries = whole, entries
+
+    def get(self, key: str) -> tuple[memoryview, bytes] | None:
+        """The kept item's bytes (a view, not a copy) and its record, when `key` was kept."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return None
+        offset, size, record_size = entry
+        return self.buffer[offset:offset + size], bytes(self.buffer[offset + size:offset + size + record_size])
+
+    def put(self, key: str, item: bytes | memoryview, record: bytes) -> None:
+        """Keep an item for the next build (written out at once: nothing more is held)."""
+        if self.out is None:
+            return
+        self.out.write(item)
+        self.out.write(record)
+        self.written.append([key, len(item), len(record)])
+        self.offset += len(item) + len(record)
+
+
+@contextmanager
+def kept_feed_items(path: Path) -> Iterator[FeedItems]:
+    """The last build's kept items, and a new file for this build's, in place when the block ends.
+
+    When the block raises, the old file stays as it was.
+    """
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        summing = _Summing(fh)
+        items = FeedItems(path, summing)
+        yield items
+        items.out = None
+        index = json.dumps(items.written, separators=(",", ":")).encode() + b"\n"
+        summing.write(index)
+        trailer = {"format": FORMAT, "version": __version__, "index": items.offset, "crc": summing.crc}
+        fh.write(json.dumps(trailer).encode() + b"\n")
+        items.buffer, items.entries = memoryview(b""), {}  # the views handed out keep what they need
