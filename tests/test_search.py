@@ -74,9 +74,10 @@ def test_a_new_episode_reindexes_only_the_last_shard(make_show: ShowMaker, media
              if path.startswith("pagefind/") and not path.startswith(("pagefind/shard-", "pagefind/shards.json"))}
 
     runs.clear()
-    # a category of its own: no older page shows it among its related episodes; only ep5 links it
+    # ep2 and ep4 (shard 1) now show it among their related episodes, after the indexed article:
+    # the same index, so their shard is kept
     write_episode(show / "episodes" / "006-ep6", {"title": "Episode 6", "date": "2026-01-06 06:00",
-                                                  "guid": "guid-6", "categories": ["news"]}, "New.\n")
+                                                  "guid": "guid-6", "categories": ["loneliness"]}, "New.\n")
     (show / "episodes" / "006-ep6" / "audio.mp3").write_bytes(media["mp3"].read_bytes())
     build(show)
     assert runs == [2]  # the oldest four kept their bundle: no Pagefind for them
@@ -117,14 +118,14 @@ def test_a_new_shard_begins_and_goes(make_show: ShowMaker, media: dict[str, Path
                                                   "guid": "guid-7", "categories": ["news"]}, "Seventh.\n")
     (show / "episodes" / "007-ep7" / "audio.mp3").write_bytes(media["mp3"].read_bytes())
     build(show)
-    assert sorted(runs) == [2, 3]  # ep6, the newest of the full shard 2, now links to ep7; shard 1 kept
+    assert runs == [3]  # ep6's new link to ep7 is outside what Pagefind reads: shards 1 and 2 kept
     assert shard_list(show / "site") == [("", 4), ("shard-2/", 2), ("shard-3/", 1)]
     assert site_files(show / "site") == full_build(show, tmp_path)
     # and back: the shard goes, with its files
     runs.clear()
     shutil.rmtree(show / "episodes" / "007-ep7")
     build(show, "--allow-change", "ep7")
-    assert runs == [2] and not (show / "site" / "pagefind" / "shard-3").exists()
+    assert runs == [] and not (show / "site" / "pagefind" / "shard-3").exists()
     assert site_files(show / "site") == full_build(show, tmp_path)
 
 
@@ -158,3 +159,19 @@ def test_search_finds_the_oldest_and_the_newest_episode_across_shards(
         assert "/podcast/pagefind/shards.json" in requested
         assert any(path.startswith("/podcast/pagefind/shard-3/") for path in requested)
         assert not any("/shard-" in path and path.endswith(".js") for path in requested)
+
+
+def test_the_digest_reads_only_what_pagefind_reads() -> None:
+    """What follows the indexed element counts only when Pagefind could read something there."""
+    from castnotes.output.search import pagefind_part
+
+    body = b'<html><body><article data-pagefind-body><h1>T</h1><img data-pagefind-meta="image[src]" src="a.jpg">'
+    body += b'<article>nested</article></article>'
+    assert pagefind_part(body + b"<nav>next: X</nav><img src=b.jpg></body></html>") == body
+    for tail in (b"<h1>Another title</h1>", b'<p data-pagefind-filter="x">y</p>', b"<div data-pagefind-body>z</div>"):
+        assert pagefind_part(body + tail) == body + tail
+    unnamed = body.replace(b' data-pagefind-meta="image[src]"', b"")
+    assert pagefind_part(unnamed + b"<img src=b.jpg>") == unnamed + b"<img src=b.jpg>"  # a default image
+    words = b"<main><p>Use data-pagefind-body on your main element.</p></main><footer>f</footer>"
+    assert pagefind_part(words) == words  # the words in the text, not the attribute
+    assert pagefind_part(b"<p>no mark</p>") == b"<p>no mark</p>"

@@ -118,9 +118,39 @@ def plan_shards(pages: dict[str, bytes], language: str, sizes: Sequence[int] | N
     for number, (start, end) in enumerate(shard_bounds(len(names), sizes), 1):
         digest = hashlib.sha256(f"{LAYOUT}\0{_pagefind_version()}\0{language}\0".encode())
         for page in names[start:end]:
-            digest.update(page.encode() + b"\0" + hashlib.sha256(pages[page]).digest())
+            digest.update(page.encode() + b"\0" + hashlib.sha256(pagefind_part(pages[page])).digest())
         shards.append(Shard(number, tuple(names[start:end]), digest.hexdigest()))
     return shards
+
+
+def pagefind_part(page: bytes) -> bytes:
+    """The part of a page that Pagefind's index depends on, for the shard's digest: the page
+    up to the end of its last `data-pagefind-body` element, when what follows has nothing
+    Pagefind reads there (no `data-pagefind-*` attribute, no `<h1>` for a default title, no
+    `<img>` for a default image unless the page names its image); else the whole page.
+
+    An episode page ends with its neighbours and related episodes, outside the indexed
+    article: a new episode changes them on a dozen older pages, and counting those bytes
+    would index their shards again for the same index.
+    """
+    mark = page.rfind(BODY_MARK)
+    opening = page.rfind(b"<", 0, mark)
+    name = re.match(rb"<([A-Za-z][A-Za-z0-9-]*)", page[opening:mark])
+    if mark < 0 or name is None or b">" in page[opening:mark]:
+        return page  # not marked, or the words in a page's text rather than an attribute
+    depth, end = 0, -1
+    for tag in re.finditer(rb"<(/?)" + re.escape(name.group(1)) + rb"(?=[\s/>])[^>]*>", page[opening:], re.I):
+        depth += -1 if tag.group(1) else 1
+        if depth == 0:
+            end = opening + tag.end()
+            break
+    if end < 0:
+        return page
+    rest = page[end:]
+    if b"data-pagefind" in rest or re.search(rb"<h1[\s>]", rest, re.I) or (
+            re.search(rb"<img[\s>]", rest, re.I) and b'data-pagefind-meta="image[' not in page[:end]):
+        return page
+    return page[:end]
 
 
 def _pagefind_version() -> str:
