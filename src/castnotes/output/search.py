@@ -22,6 +22,7 @@ into its own bundle: the first in `pagefind/`, the others in `pagefind/shard-N/`
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -97,28 +98,33 @@ def shard_bounds(count: int, sizes: Sequence[int] | None = None) -> list[tuple[i
 
 
 def indexed_pages(site: Path, episode_pages: Sequence[str]) -> dict[str, bytes]:
-    """The pages Pagefind indexes, in the stable order, with their bytes: those carrying
-    `data-pagefind-body` (on the default theme the episode pages), or every page when none
-    does (as Pagefind itself does). Episode pages come first, oldest first (`episode_pages`),
-    then any other indexed page by path."""
+    """The pages Pagefind indexes, in the stable order, each with the digest of what Pagefind
+    reads of it (`pagefind_part`): those carrying `data-pagefind-body` (on the default theme
+    the episode pages), or every page when none does (as Pagefind itself does). Episode pages
+    come first, oldest first (`episode_pages`), then any other indexed page by path. Each page
+    is read once and let go: on 10,000 episodes their bytes would be 200 MB."""
     pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file())
-    data = {page: (site / page).read_bytes() for page in pages}
-    marked = {page for page, body in data.items() if BODY_MARK in body}
-    chosen = marked or set(pages)
-    first = [page for page in dict.fromkeys(episode_pages) if page in chosen]
-    ordered = first + sorted(chosen.difference(first))
-    return {page: data[page] for page in ordered}
+    digests: dict[str, bytes] = {}
+    for page in pages:
+        data = (site / page).read_bytes()
+        if BODY_MARK in data:
+            digests[page] = hashlib.sha256(pagefind_part(data)).digest()
+    if not digests:
+        digests = {page: hashlib.sha256((site / page).read_bytes()).digest() for page in pages}
+    first = [page for page in dict.fromkeys(episode_pages) if page in digests]
+    ordered = first + sorted(digests.keys() - set(first))
+    return {page: digests[page] for page in ordered}
 
 
 def plan_shards(pages: dict[str, bytes], language: str, sizes: Sequence[int] | None = None) -> list[Shard]:
-    """The shards of these pages (in their order), each with the digest that tells whether
-    the current site's bundle for it can be kept."""
+    """The shards of these pages (in their order; page -> digest), each with the digest that
+    tells whether the current site's bundle for it can be kept."""
     names = list(pages)
     shards = []
     for number, (start, end) in enumerate(shard_bounds(len(names), sizes), 1):
         digest = hashlib.sha256(f"{LAYOUT}\0{_pagefind_version()}\0{language}\0".encode())
         for page in names[start:end]:
-            digest.update(page.encode() + b"\0" + hashlib.sha256(pagefind_part(pages[page])).digest())
+            digest.update(page.encode() + b"\0" + pages[page])
         shards.append(Shard(number, tuple(names[start:end]), digest.hexdigest()))
     return shards
 
@@ -153,6 +159,7 @@ def pagefind_part(page: bytes) -> bytes:
     return page[:end]
 
 
+@functools.cache
 def _pagefind_version() -> str:
     from importlib.metadata import PackageNotFoundError, version
     try:
