@@ -290,25 +290,26 @@ def test_a_new_episode_leaves_older_list_pages_alone(make_show: ShowMaker, media
 
 
 def test_the_search_index_is_pagefinds_own_over_the_whole_site(make_show: ShowMaker, tmp_path: Path) -> None:
-    """The build hands Pagefind only the pages it indexes (output.search.indexed_glob); the bundle
-    must be the one Pagefind makes when it reads every page itself. A page outside the glob that
-    carries the mark (a show's own template) makes the build fall back to every page."""
-    from castnotes.output.search import UNUSED, indexed_glob, pagefind_binary
+    """The build hands Pagefind only the pages it indexes (output.search.indexed_pages: a scratch
+    site of links per shard); on a show of one shard the bundle must be the one Pagefind makes
+    when it reads every page itself. A page of the show's that carries the mark is indexed too."""
+    from castnotes.output.search import SHARD_LIST, UNUSED, indexed_pages, pagefind_binary
 
     show = make_show(five_episodes())
     build(show)
     site = show / "site"
-    assert indexed_glob(site) == "episodes/*/index.html"
+    oldest_first = [f"episodes/ep{n}/index.html" for n in range(1, 6)]
+    assert list(indexed_pages(site, oldest_first)) == oldest_first
     whole = tmp_path / "whole"
     subprocess.run([str(pagefind_binary()), "--site", str(site), "--output-path", str(whole), "--silent",
                     "--force-language", "en"], check=True, capture_output=True)
     own = {p.relative_to(whole).as_posix(): p.read_bytes() for p in whole.rglob("*")
            if p.is_file() and not any(p.match(name) for name in UNUSED)}
-    assert {k.removeprefix("pagefind/"): v for k, v in site_files(site).items() if k.startswith("pagefind/")} == own
+    assert {k.removeprefix("pagefind/"): v for k, v in site_files(site).items()
+            if k.startswith("pagefind/") and k != f"pagefind/{SHARD_LIST}"} == own
     (site / "about" / "index.html").write_text('<html><body><main data-pagefind-body>About</main></body></html>')
-    assert indexed_glob(site) == "{about/index.html,episodes/*/index.html}"
-    (site / "episodes" / "ep1" / "index.html").write_text("<html><body>unmarked</body></html>")
-    assert indexed_glob(site) is None  # episodes/*/index.html would now take an unmarked page too
+    assert list(indexed_pages(site, oldest_first)) == [*oldest_first, "about/index.html"]
+    assert list(indexed_pages(site, oldest_first[::-1]))[0] == "episodes/ep5/index.html"  # in the order given
 
 
 def test_a_template_edited_in_place_is_compiled_again(make_show: ShowMaker, tmp_path: Path) -> None:

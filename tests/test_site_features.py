@@ -318,18 +318,20 @@ def test_pagefind_reads_only_episode_pages_unless_another_page_asks_to_be_indexe
                                                                                  tmp_path: Path) -> None:
     """Pagefind is given only the episode pages when no other HTML file carries data-pagefind-body
     (the same index, a quarter faster); a page of the show's that asks to be indexed still is."""
-    from castnotes.output.search import indexed_glob
+    from castnotes.output.search import indexed_pages
 
     site = tmp_path / "site"
     (site / "episodes" / "a").mkdir(parents=True)
     (site / "episodes" / "a" / "index.html").write_text("<main data-pagefind-body>a</main>")
     (site / "index.html").write_text("<main>home</main>")
-    assert indexed_glob(site) == "episodes/*/index.html"
+    assert list(indexed_pages(site, ["episodes/a/index.html"])) == ["episodes/a/index.html"]
     (site / "episodes" / "a" / "transcript.html").write_text("<p data-pagefind-body>t</p>")
-    assert indexed_glob(site) == "{episodes/*/index.html,episodes/*/transcript.html}"
+    assert list(indexed_pages(site, ["episodes/a/index.html"])) == ["episodes/a/index.html",
+                                                                     "episodes/a/transcript.html"]
     (site / "episodes" / "a" / "transcript.html").unlink()
     (site / "episodes" / "a" / "index.html").write_text("<main>a</main>")
-    assert indexed_glob(site) is None  # nothing marked: Pagefind indexes every page's body
+    # nothing marked: Pagefind indexes every page's body
+    assert list(indexed_pages(site, ["episodes/a/index.html"])) == ["episodes/a/index.html", "index.html"]
 
     show = make_show()
     (show / "static").mkdir()

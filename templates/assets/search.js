@@ -1,5 +1,5 @@
-/* castnotes search page: Pagefind's index (built by `castnotes build` into pagefind/), loaded
-   only when someone searches, and only the index fragments their words need. */
+/* castnotes search page: Pagefind's index (built by `castnotes build` into pagefind/, in shards),
+   loaded only when someone searches, and only the index fragments their words need. */
 (function () {
   "use strict";
   var page = document.querySelector("[data-search]");
@@ -11,10 +11,22 @@
   /* the words the script shows come from the page, in its language */
   var words = page.dataset, lang = document.documentElement.lang || undefined;
 
+  /* The index comes in shards (castnotes' output/search.py): the first bundle in pagefind/, the
+     others listed in pagefind/shards.json and merged into it, so a query searches them all and
+     their results are ranked together. */
   function load() {
     if (!engine) {
-      engine = import(new URL("pagefind/pagefind.js", base).href).then(function (pagefind) {
-        return pagefind.options({ baseUrl: base.pathname }).then(function () { return pagefind; });
+      var bundle = new URL("pagefind/", base);
+      var listed = fetch(new URL("shards.json", bundle).href, { cache: "no-cache" }).then(function (response) {
+        return response.ok ? response.json() : { shards: [] };
+      });
+      engine = Promise.all([import(new URL("pagefind.js", bundle).href), listed]).then(function (both) {
+        var pagefind = both[0], others = (both[1].shards || []).filter(function (shard) { return shard.path; });
+        return pagefind.options({ baseUrl: base.pathname }).then(function () {
+          return Promise.all(others.map(function (shard) {
+            return pagefind.mergeIndex(new URL(shard.path, bundle).pathname, { baseUrl: base.pathname });
+          }));
+        }).then(function () { return pagefind; });
       });
     }
     return engine;

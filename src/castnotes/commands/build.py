@@ -177,13 +177,14 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
         clock.lap("pages")
         needs_index = previous is None or bool(rendered)  # else the current index may be kept
         copies = [*_copies(show), *site_data.copies]
+        indexed = [f"{episode.page_path}index.html" for episode in reversed(show.episodes)]  # oldest first
         if needs_index and not any(path.endswith(".html") for _, path in copies):
-            search.start()  # Pagefind (a process of its own) indexes the pages meanwhile
+            search.start(indexed, reuse=previous is not None)  # Pagefind indexes the changed shards meanwhile
         cards.wait()
         copy_stamps = _place_copies(staging, copies, previous, stamps[0])
         clock.lap("copies")
         if not search.started and (needs_index or reuse_search_index(staging) is None):
-            search.start()  # after the copies: a copied HTML page is indexed too
+            search.start(indexed, reuse=previous is not None)  # after the copies: a copied HTML page is indexed too
         if search.started:
             search.finish()
         clock.lap("search")
