@@ -71,7 +71,7 @@ class Shard:
     """Some consecutive pages of the stable order, indexed together into one bundle."""
     number: int  # 1 for the first (oldest) shard
     pages: tuple[str, ...]  # site paths
-    digest: str  # of the pages' paths and bytes, Pagefind's version, the language and LAYOUT
+    digest: str  # of the pages' paths and what Pagefind reads of them, its version, the language, LAYOUT
 
     @property
     def folder(self) -> str:
