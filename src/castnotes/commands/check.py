@@ -265,7 +265,7 @@ def _stat(path: Path | None) -> tuple[int, int] | None:
 
 
 def feed_documents(show: Show, checker: ShowFeedLint, kept: FeedItems
-                   ) -> Iterator[tuple[str, list[bytes | memoryview]]]:
+                   ) -> Iterator[tuple[str, list[bytes]]]:
     """Every feed document of the show as (site path, chunks), checked on the way.
 
     Each document is its channel around its items' bytes (render.rss): the items kept
@@ -291,10 +291,10 @@ def feed_documents(show: Show, checker: ShowFeedLint, kept: FeedItems
 
 
 def _from_kept_items(show: Show, document: FeedDocument, head: bytes, tail: bytes, channel: etree._Element,
-                     checker: ShowFeedLint, kept: FeedItems, context: str) -> list[bytes | memoryview] | None:
+                     checker: ShowFeedLint, kept: FeedItems, context: str) -> list[bytes] | None:
     episodes = document.episodes
     keys = [checker.key_of(context, episode) for episode in episodes]
-    data: list[bytes | memoryview | None] = [None] * len(episodes)
+    data: list[bytes | None] = [None] * len(episodes)
     checked: list[CheckedItem | None] = [None] * len(episodes)
     paths: dict[str, Path] = {}
     for index, key in enumerate(keys):

@@ -7,8 +7,8 @@ depend on (the caller's: see commands/check.py), and renders and checks only the
 items whose key it has not kept.
 
 One compact file per set of build options (like the build state, so `serve`'s preview
-and `build` keep theirs apart): `.castnotes/feed-items-<options>.bin`, read whole
-at the start of a build and written anew, through one temporary file and a rename,
+and `build` keep theirs apart): `.castnotes/feed-items-<options>.bin`, read entry
+by entry at the start of a build and written anew, through one temporary file and a rename,
 with the entries this build used (so it never grows with old ones):
 
     item bytes, record bytes, item bytes, record bytes, ...   (the entries)
@@ -16,8 +16,8 @@ with the entries this build used (so it never grows with old ones):
     {"format": .., "version": .., "index": offset, "crc": ..} (the trailer, one JSON line)
 
 The CRC covers everything before the trailer, so a truncated or damaged file is
-ignored (every item is rendered again), never half used. Items are handed out as
-views into the one buffer read, so the kept feed is in memory once.
+ignored (every item is rendered again), never half used. Each entry is read into its
+own bytes (the document is then written from them), never the whole file at once.
 """
 
 from __future__ import annotations
@@ -58,46 +58,51 @@ class FeedItems:
     def __init__(self, path: Path, out: _Summing | None = None):
         self.path = path
         self.out = out
-        self.buffer = memoryview(b"")
-        self.entries: dict[str, tuple[int, int, int]] = {}  # key -> (offset, item length, record length)
+        self.entries: dict[str, tuple[bytes, bytes]] = {}  # key -> (item, record)
         self.written: list[list[object]] = []  # the new index
         self.offset = 0
         self._load()
 
     def _load(self) -> None:
+        """Entry by entry, each its own bytes: no buffer of the whole file, which a large
+        show's feed would add to the build's peak memory at once."""
         try:
-            data = self.path.read_bytes()
-        except OSError:
+            with self.path.open("rb") as fh:
+                entries = self._read(fh)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return
-        try:
-            start = data.rindex(b"\n", 0, len(data) - 1) + 1 if data.endswith(b"\n") else -1
-            if start <= 0:
-                return
-            trailer = json.loads(data[start:])
-            if trailer.get("format") != FORMAT or trailer.get("version") != __version__:
-                return
-            whole = memoryview(data)
-            if zlib.crc32(whole[:start]) != trailer["crc"]:
-                return
-            index_at = trailer["index"]
-            entries = {}
-            offset = 0
-            for key, size, record_size in json.loads(data[index_at:start]):
-                entries[str(key)] = (offset, int(size), int(record_size))
-                offset += int(size) + int(record_size)
-            if offset != index_at:
-                return
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return
-        self.buffer, self.entries = whole, entries
+        if entries is not None:
+            self.entries = entries
 
-    def get(self, key: str) -> tuple[memoryview, bytes] | None:
-        """The kept item's bytes (a view, not a copy) and its record, when `key` was kept."""
-        entry = self.entries.get(key)
-        if entry is None:
+    @staticmethod
+    def _read(fh: BinaryIO) -> dict[str, tuple[bytes, bytes]] | None:
+        size = fh.seek(0, 2)
+        fh.seek(max(0, size - 4096))  # the trailer is the last line, and short
+        tail = fh.read()
+        if not tail.endswith(b"\n"):
             return None
-        offset, size, record_size = entry
-        return self.buffer[offset:offset + size], bytes(self.buffer[offset + size:offset + size + record_size])
+        cut = tail.rindex(b"\n", 0, len(tail) - 1) + 1
+        trailer = json.loads(tail[cut:])
+        start = size - len(tail) + cut  # where the trailer begins in the file
+        if trailer.get("format") != FORMAT or trailer.get("version") != __version__:
+            return None
+        index_at = trailer["index"]
+        fh.seek(index_at)
+        index = fh.read(start - index_at)
+        fh.seek(0)
+        crc = 0
+        entries = {}
+        for key, item_size, record_size in json.loads(index):
+            item, record = fh.read(int(item_size)), fh.read(int(record_size))
+            crc = zlib.crc32(record, zlib.crc32(item, crc))
+            entries[str(key)] = (item, record)
+        if fh.tell() != index_at or zlib.crc32(index, crc) != trailer["crc"]:
+            return None
+        return entries
+
+    def get(self, key: str) -> tuple[bytes, bytes] | None:
+        """The kept item's bytes and its record, when `key` was kept."""
+        return self.entries.get(key)
 
     def put(self, key: str, item: bytes | memoryview, record: bytes) -> None:
         """Keep an item for the next build (written out at once: nothing more is held)."""
@@ -124,4 +129,4 @@ def kept_feed_items(path: Path) -> Iterator[FeedItems]:
         summing.write(index)
         trailer = {"format": FORMAT, "version": __version__, "index": items.offset, "crc": summing.crc}
         fh.write(json.dumps(trailer).encode() + b"\n")
-        items.buffer, items.entries = memoryview(b""), {}  # the views handed out keep what they need
+        items.entries = {}
