@@ -70,7 +70,7 @@ class Staging:
     output folder (`reuse`), so they stay untouched on disk: same inode, same mtime.
 
     This is the hot path of an incremental build (one call per file of the site), so it
-    works on strings and `os` calls: each staged folder is made once (the set `folders`
+    works on strings and `os` calls: each staged folder is made once (the set `_folders`
     remembers which exist), and a file of the current site is linked without asking
     first whether it is there: the failing link is the answer.
     """
