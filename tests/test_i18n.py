@@ -529,3 +529,24 @@ def test_transcript_languages_are_named_in_the_site_language(tmp_path: Path, lan
     labels = re.findall(r'class="transcripts".*?</ul>', page, re.S)[0]
     assert f"WebVTT · {names[0]}<" in labels and f"WebVTT · {names[1]}<" in labels, labels
     assert 'hreflang="es"' in labels
+
+
+def test_compiled_catalogues_are_kept_and_a_damaged_copy_is_compiled_again(tmp_path: Path) -> None:
+    """A build reuses the .mo Babel compiled (75 ms of an incremental build); the copy is
+    checked before use, so a damaged one is made again rather than read as wrong words."""
+    first = site_locale("de", tmp_path)
+    kept = sorted((tmp_path / ".castnotes" / "locale").glob("*.mo"))
+    assert len(kept) == 1 and first.translations.gettext("Search") == "Suche"
+    original = kept[0].read_bytes()
+    damaged = bytearray(original)
+    damaged[-40] ^= 0x20  # a letter of some translation
+    kept[0].write_bytes(bytes(damaged))
+    assert site_locale("de", tmp_path).translations.gettext("Search") == "Suche"
+    assert kept[0].read_bytes() == original
+    # a show's own .po is compiled on its own key: an edit is seen at once
+    (tmp_path / "templates" / "locale").mkdir(parents=True)
+    po = tmp_path / "templates" / "locale" / "de.po"
+    po.write_text('msgid "Search"\nmsgstr "Finden"\n', encoding="utf-8")
+    assert site_locale("de", tmp_path).translations.gettext("Search") == "Finden"
+    po.write_text('msgid "Search"\nmsgstr "Stöbern"\n', encoding="utf-8")
+    assert site_locale("de", tmp_path).translations.gettext("Search") == "Stöbern"

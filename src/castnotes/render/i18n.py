@@ -16,6 +16,7 @@ ship becomes available that way.
 from __future__ import annotations
 
 import gettext
+import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Callable
 
+import babel
 from babel import Locale, UnknownLocaleError
 from babel.core import negotiate_locale
 from babel.dates import format_date
@@ -32,8 +34,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
 
+from castnotes import __version__
 from castnotes.errors import CastnotesError
 from castnotes.model import Episode
+from castnotes.store import STORE_DIR, write_atomic
 
 DOMAIN = "castnotes"
 FALLBACK = "en"
@@ -101,7 +105,8 @@ def site_locale(language: str, show_root: Path | None = None) -> SiteLocale:
     else:
         locale = parse_locale(catalogue) or Locale.parse(FALLBACK)
     direction = (parsed or locale).text_direction
-    return SiteLocale(language, catalogue, locale, direction, translations_for(catalogue, own.get(catalogue)))
+    cache = show_root / STORE_DIR / "locale" if show_root is not None else None
+    return SiteLocale(language, catalogue, locale, direction, translations_for(catalogue, own.get(catalogue), cache))
 
 
 def show_overrides(show_root: Path | None) -> dict[str, Path]:
@@ -112,25 +117,45 @@ def show_overrides(show_root: Path | None) -> dict[str, Path]:
     return {p.stem.replace("-", "_"): p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
 
 
-def translations_for(catalogue: str, override: Path | None = None) -> gettext.NullTranslations:
+def translations_for(catalogue: str, override: Path | None = None,
+                     cache: Path | None = None) -> gettext.NullTranslations:
     """The shipped catalogue (a show's `de_AT.po` falls back to the shipped German), under the show's own."""
     shipped = next((path for path in (shipped_catalogue(catalogue), shipped_catalogue(catalogue.split("_")[0]))
                     if path.is_file()), None)
-    base = compiled(shipped) if shipped else None
+    base = compiled(shipped, cache) if shipped else None
     if override is None:
         return base or gettext.NullTranslations()
-    own = compiled(override)
+    own = compiled(override, cache)
     if base is not None:
         own.add_fallback(base)  # the show's strings first, the shipped ones for the rest
     return own
 
 
-def compiled(path: Path) -> gettext.GNUTranslations:
+def compiled(path: Path, cache: Path | None = None) -> gettext.GNUTranslations:
     """A .po file as gettext translations, compiled in memory; read again when it changes
     (`castnotes serve` rebuilds in one process while the host edits their .po). A new object
-    each time: a fallback chained to one must not reach the next build."""
+    each time: a fallback chained to one must not reach the next build.
+
+    Compiling a catalogue costs Babel about 75 ms, a tenth of an incremental build of a
+    1,000-episode show: with a `cache` folder (the show's `.castnotes/locale/`) the .mo bytes
+    are kept there under a digest of the .po's bytes and Babel's and castnotes' versions."""
+    if cache is None:
+        stat = path.stat()
+        return gettext.GNUTranslations(BytesIO(_compiled(path, stat.st_mtime_ns, stat.st_size)))
+    source = path.read_bytes()
+    key = hashlib.sha256(f"{__version__}\x1f{babel.__version__}\x1f".encode() + source).hexdigest()[:24]
+    kept = cache / f"{key}.mo"  # the .mo bytes after their own SHA-256: a damaged copy is never read
+    try:
+        data = kept.read_bytes()
+    except OSError:
+        data = b""
+    if data[32:] and hashlib.sha256(data[32:]).digest() == data[:32]:
+        return gettext.GNUTranslations(BytesIO(data[32:]))
     stat = path.stat()
-    return gettext.GNUTranslations(BytesIO(_compiled(path, stat.st_mtime_ns, stat.st_size)))
+    mo = _compiled(path, stat.st_mtime_ns, stat.st_size)
+    cache.mkdir(parents=True, exist_ok=True)
+    write_atomic(kept, hashlib.sha256(mo).digest() + mo)
+    return gettext.GNUTranslations(BytesIO(mo))
 
 
 @lru_cache(maxsize=16)
