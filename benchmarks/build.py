@@ -11,6 +11,7 @@ fresh subprocess and each 5 times (the median is reported):
     cold      `castnotes build` with no .castnotes/ cache and no site/
     warm      `castnotes build` again, nothing changed
     one new   one more episode folder added, then `castnotes build`
+    next new  the same for the episode after it (the first added and built untimed)
     edited    one episode's notes (the body of its episode.md) edited, then `castnotes build`
 
 Before each run of the last two the show is put back as it was and rebuilt (not timed),
@@ -180,21 +181,26 @@ def bench_warm(root: Path, count: int, runs: int) -> Sample:
     return repeat(runs, nothing, lambda: castnotes_build(root, count))
 
 
-def bench_one_new(root: Path, count: int, runs: int, sources: showgen.Sources) -> Sample:
-    """Add episode N+1 and build; between runs take it out again and rebuild (untimed).
+def bench_one_new(root: Path, count: int, runs: int, sources: showgen.Sources, before: int = 0) -> Sample:
+    """Add episode N+1 (after `before` more added and built untimed) and build; between runs
+    take them out again and rebuild (untimed).
 
+    `before=1` times the episode after next: on a show of exactly 1,000 episodes the next
+    one is the build where the search index's ten shards of 100 pages become one of 1,000
+    (once per 1,000 episodes); the one after it is the usual week's build.
     The GUID ledger (published.jsonl), if castnotes writes one, is restored too:
-    otherwise the removed episode would count as a published episode that vanished.
+    otherwise the removed episodes would count as published episodes that vanished.
     """
     ledger = root / "published.jsonl"
     saved = ledger.read_bytes() if ledger.exists() else None
     start = showgen.first_date(count)
-    new_folder = root / "episodes" / showgen.folder_name(count + 1)
+    new_folders = [root / "episodes" / showgen.folder_name(count + 1 + i) for i in range(before + 1)]
 
     def restore() -> None:
-        if not new_folder.exists():
+        if not any(folder.exists() for folder in new_folders):
             return
-        shutil.rmtree(new_folder)
+        for folder in new_folders:
+            shutil.rmtree(folder, ignore_errors=True)
         if saved is None:
             ledger.unlink(missing_ok=True)
         else:
@@ -203,10 +209,13 @@ def bench_one_new(root: Path, count: int, runs: int, sources: showgen.Sources) -
 
     def reset() -> None:
         restore()
-        showgen.add_episode(root, count + 1, start, sources)
+        for i in range(before):
+            showgen.add_episode(root, count + 1 + i, start, sources)
+            castnotes_build(root, count + 1 + i)
+        showgen.add_episode(root, count + 1 + before, start, sources)
 
     try:
-        return repeat(runs, reset, lambda: castnotes_build(root, count + 1))
+        return repeat(runs, reset, lambda: castnotes_build(root, count + 1 + before))
     finally:
         restore()
 
@@ -315,6 +324,8 @@ def bench_size(workdir: Path, count: int, sources: showgen.Sources, long: bool, 
     warm = bench_warm(root, count, runs)
     print("measuring: one new episode", file=sys.stderr, flush=True)
     one_new = bench_one_new(root, count, runs, sources)
+    print("measuring: the new episode after that", file=sys.stderr, flush=True)
+    next_new = bench_one_new(root, count, runs, sources, before=1)
     print("measuring: one episode's notes edited", file=sys.stderr, flush=True)
     edited = bench_edited(root, count, runs)
     rows = [
@@ -322,6 +333,7 @@ def bench_size(workdir: Path, count: int, sources: showgen.Sources, long: bool, 
         Row("cold build", cold, COLD_RATIO_TARGET, True),
         Row("warm rebuild", warm, WARM_RATIO_TARGET, True),
         Row("one new episode", one_new, ONE_NEW_RATIO_TARGET, True),
+        Row("the new episode after that", next_new, ONE_NEW_RATIO_TARGET, True),
         Row("one episode's notes edited", edited, EDITED_RATIO_TARGET, True),
     ]
     return report(count, rows, long, runs)
