@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -82,3 +83,22 @@ def test_a_second_build_waits_for_the_first(make_show: ShowMaker) -> None:
     out, err = second.communicate(timeout=120)
     assert second.returncode == 0, err
     assert "Built site/" in out
+
+
+def test_the_state_is_written_in_pieces_as_json_dumps_would_write_it(tmp_path: Path) -> None:
+    """Large mappings go out a piece at a time (memory at 10,000 episodes), yet the file is
+    byte for byte `json.dumps(sort_keys=True)`, and reads back the same."""
+    from dataclasses import fields
+
+    from castnotes.output.state import STATE_PIECE, BuildState, load_state, save_state
+
+    pages = {f"episodes/e{n:05d}/index.html": f"{n:064x}" for n in range(STATE_PIECE * 2 + 7, 0, -1)}
+    files = {f"/show/episodes/{n}/episode.md": [n, n * 7, {"nested": [n]}] for n in range(STATE_PIECE + 1)}
+    state = BuildState(version="0.1.0", options="x", root="/show", output="/show/site", identity=[1, 2],
+                       next_due=None, files=files, dirs={"/show/episodes": 5}, warnings=['w ü " \n'],
+                       pages=pages, copies={})
+    path = tmp_path / "state.json"
+    save_state(path, state)
+    expected = json.dumps({f.name: getattr(state, f.name) for f in fields(state)}, sort_keys=True)
+    assert path.read_text(encoding="utf-8") == expected
+    assert load_state(path) == state

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from castnotes import __version__
-from castnotes.store import STORE_DIR, store_dir, write_atomic
+from castnotes.store import STORE_DIR, atomic_path, store_dir
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,11 +140,33 @@ def walk(top: Path) -> tuple[list[str], list[str]]:
     return files, dirs
 
 
+STATE_PIECE = 2000  # entries of a large mapping dumped at a time
+
+
 def save_state(path: Path, state: BuildState) -> None:
     """Write the state as JSON. Its fields hold only JSON values already, so they are dumped
-    as they are (`asdict` would first copy each of the thousands of stamp lists)."""
+    as they are (`asdict` would first copy each of the thousands of stamp lists).
+
+    The text is what `json.dumps(..., sort_keys=True)` gives, written in pieces: at 10,000
+    episodes the stamps and fingerprints are some 10 MB of JSON, which as one string (and its
+    bytes) would be the build's peak of memory, at its very end."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps({f.name: getattr(state, f.name) for f in fields(state)}, sort_keys=True))
+    values = {f.name: getattr(state, f.name) for f in fields(state)}
+    with atomic_path(path) as partial, open(partial, "w", encoding="utf-8") as out:
+        out.write("{")
+        for index, name in enumerate(sorted(values)):
+            out.write(f"{', ' if index else ''}{json.dumps(name)}: ")
+            value = values[name]
+            if not isinstance(value, dict) or len(value) <= STATE_PIECE:
+                out.write(json.dumps(value, sort_keys=True))
+                continue
+            keys = sorted(value)
+            out.write("{")
+            for start in range(0, len(keys), STATE_PIECE):
+                piece = json.dumps({key: value[key] for key in keys[start:start + STATE_PIECE]}, sort_keys=True)
+                out.write(("" if start == 0 else ", ") + piece[1:-1])
+            out.write("}")
+        out.write("}")
 
 
 def load_state(path: Path) -> BuildState | None:
