@@ -104,6 +104,10 @@ def test_incremental_equals_full_build(make_show: ShowMaker, media: dict[str, Pa
                                        change: Callable[[Path, dict[str, Path]], tuple[str, ...]]) -> None:
     show = make_show(five_episodes())
     build(show)
+    (show / "static").mkdir(exist_ok=True)
+    (show / "static" / "hello.txt").write_text("a second build, so the third one stages into the first's tree")
+    build(show)
+    assert [p.name for p in (show / ".castnotes" / "spare").iterdir()]  # the replaced site, kept
     args = change(show, media)
     build(show, *args)
     # the copy's ledger already records any change allowed above

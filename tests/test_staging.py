@@ -179,6 +179,90 @@ def test_the_old_site_is_deleted_in_the_background_when_large(tmp_path: Path,
     assert siblings(output) == []
 
 
+# --- the spare: the replaced site, recycled by the next build ----------------------------------
+
+def test_the_replaced_site_is_recycled_and_ends_up_exactly_as_staged(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    output, spare = tmp_path / "site", tmp_path / "store" / "spare"
+    spare.parent.mkdir()
+    audio = tmp_path / "ep.mp3"
+    audio.write_bytes(b"ID3 the host's audio")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.txt").write_bytes(b"not the site's")
+
+    def build(files: dict[str, bytes], media: bool = True) -> Staging:
+        with Staging(output, spare) as staging:
+            for path, data in files.items():
+                staging.write(path, data)
+            if media:
+                staging.copy(audio, "media/ep.mp3")
+            staging.commit()
+        return staging
+
+    v1 = {"index.html": b"home", "a/b/page.html": b"page", "a/c.txt": b"c", "gone/x.txt": b"x", "f": b"file"}
+    build(v1)
+    assert not build(v1).recycled  # the first build had no spare; this one made it
+    assert spare.is_dir() and site_of(spare) == {MARKER: b"", **v1, "media/ep.mp3": audio.read_bytes()}
+    # The spare is castnotes' to change, but anyone may have: a symlink out of the site where a
+    # folder will be staged, another in a file's place, a folder where a file goes.
+    shutil.rmtree(spare / "a/b")
+    (spare / "a/b").symlink_to(outside)
+    (spare / "index.html").unlink()
+    (spare / "index.html").symlink_to(outside / "secret.txt")
+    (spare / "a/c.txt").unlink()
+    (spare / "a/c.txt").mkdir()
+    kept = (output / "a/b/page.html").stat().st_ino
+    made: list[str] = []
+    real_mkdir = os.mkdir
+
+    def mkdir(path: str, *args: object) -> None:
+        real_mkdir(path, *args)  # type: ignore[arg-type]
+        made.append(path)
+
+    monkeypatch.setattr(os, "mkdir", mkdir)
+    v2 = {"index.html": b"home, new", "a/b/page.html": b"page", "a/c.txt": b"c2", "f/now-a-folder.txt": b"f"}
+    staging = build(v2)
+    monkeypatch.undo()
+    assert staging.recycled
+    assert site_of(output) == {MARKER: b"", **v2, "media/ep.mp3": audio.read_bytes()}
+    assert (output / "a/b/page.html").stat().st_ino == kept  # linked from the live site, as ever
+    assert not (output / "a/b").is_symlink() and not (output / "index.html").is_symlink()
+    assert site_of(outside) == {"secret.txt": b"not the site's"}
+    assert audio.read_bytes() == b"ID3 the host's audio"
+    assert (output / "media/ep.mp3").stat().st_ino == audio.stat().st_ino
+    assert sorted(Path(p).name for p in made) == ["b", "f"]  # folders made: only where the spare had none
+    # Writing over the recycled tree's hard links never reaches the files they share an inode with.
+    v3 = {"index.html": b"v3", "a/b/page.html": b"v3", "a/c.txt": b"v3", "f/now-a-folder.txt": b"v3",
+          "media/ep.mp3": b"a generated file where the audio was"}
+    build(v3, media=False)
+    assert site_of(output) == {MARKER: b"", **v3}
+    assert audio.read_bytes() == b"ID3 the host's audio"
+    build(v2)
+    assert site_of(output) == {MARKER: b"", **v2, "media/ep.mp3": audio.read_bytes()}
+    assert [name for name in siblings(output) if name.startswith(".")] == []  # no staging left
+
+
+def test_a_failed_build_gives_its_tree_back_as_the_spare(tmp_path: Path) -> None:
+    output, spare = tmp_path / "site", tmp_path / "spare"
+    for version in ("v1", "v2"):
+        with Staging(output, spare) as staging:
+            staging.write("index.html", version.encode())
+            staging.commit()
+    with pytest.raises(RuntimeError), Staging(output, spare) as staging:
+        assert staging.recycled
+        staging.write("index.html", b"v3")
+        staging.write("half/done.html", b"v3")
+        raise RuntimeError("a failing build")
+    assert site_of(output) == {MARKER: b"", "index.html": b"v2"}
+    assert spare.is_dir() and siblings(output) == ["spare"]
+    with Staging(output, spare) as staging:
+        assert staging.recycled
+        staging.write("index.html", b"v4")
+        staging.commit()
+    assert site_of(output) == {MARKER: b"", "index.html": b"v4"}
+
+
 # --- a build killed at any moment --------------------------------------------------------------
 
 KILLER = textwrap.dedent("""

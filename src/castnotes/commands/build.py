@@ -39,7 +39,7 @@ from castnotes.output.ledger import (
     unguarded_warning,
 )
 from castnotes.output.search import SearchIndex, reuse_search_index
-from castnotes.output.staging import Staging, check_output_dir
+from castnotes.output.staging import Staging, check_output_dir, spare_site
 from castnotes.output.state import (
     BuildState,
     build_lock,
@@ -154,7 +154,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     cards = site_data.start_cards()  # drawn on the other cores while the feed and pages are made
     # Staged files go nowhere until the commit: written early, each feed is dropped from memory
     # before the pages are rendered; an error anywhere still leaves the site as it was.
-    with Staging(output_dir) as staging, SearchIndex(staging, show.settings.show.language) as search:
+    with Staging(output_dir, spare_site(settings.root, output_dir)) as staging, SearchIndex(staging, show.settings.show.language) as search:
         feed_bytes, lint, policy = _feeds_checked(show, options, staging)
         clock.lap("feed")
         jobs = site_jobs(show, site_data)

@@ -35,7 +35,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from castnotes.errors import CastnotesError
 from castnotes.output.staging import Staging
@@ -97,13 +97,18 @@ def shard_bounds(count: int, sizes: Sequence[int] | None = None) -> list[tuple[i
     return bounds + [(tail, count)]
 
 
-def indexed_pages(site: Path, episode_pages: Sequence[str]) -> dict[str, bytes]:
+def indexed_pages(site: Path, episode_pages: Sequence[str], files: Iterable[str] | None = None) -> dict[str, bytes]:
     """The pages Pagefind indexes, in the stable order, each with the digest of what Pagefind
     reads of it (`pagefind_part`): those carrying `data-pagefind-body` (on the default theme
     the episode pages), or every page when none does (as Pagefind itself does). Episode pages
     come first, oldest first (`episode_pages`), then any other indexed page by path. Each page
-    is read once and let go: on 10,000 episodes their bytes would be 200 MB."""
-    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file())
+    is read once and let go: on 10,000 episodes their bytes would be 200 MB.
+
+    `files` lists the site's files (a build passes what it staged: a recycled staging folder
+    still holds pages of the last-but-one build until the commit); by default the folder is walked."""
+    if files is None:
+        files = (p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file())
+    pages = sorted(p for p in files if p.endswith(".html"))
     digests: dict[str, bytes] = {}
     for page in pages:
         data = (site / page).read_bytes()
@@ -229,7 +234,7 @@ class SearchIndex:
         """Plan the shards of the staged pages and start Pagefind (in the background) on those
         that changed; with `reuse` (the current site is the one the last build wrote), a shard
         whose digest is the current site's keeps its files."""
-        pages = indexed_pages(self.staging.dir, episode_pages)
+        pages = indexed_pages(self.staging.dir, episode_pages, self.staging.placed)
         self.shards = plan_shards(pages, self.language)
         current = current_digests(self.staging.output_dir) if reuse else {}
         self.kept = {shard.number for shard in self.shards if shard.pages and current.get(shard.folder) == shard.digest}

@@ -5,20 +5,29 @@ Media files are hard-linked from the show (no copies of gigabytes of audio) and
 fall back to a copy across file systems; files whose inputs did not change are
 hard-linked from the previous site, so they stay untouched. The output folder is
 refused when it would hold or replace the host's own sources.
+
+The site the swap replaces is not deleted but kept in `.castnotes/spare/` and staged
+into by the next build: making a folder costs 60-240 microseconds on ext4, and a
+1,000-episode site has 2,400 of them. A recycled tree is never trusted: every file is
+made anew or linked again, what the build did not stage is deleted before the swap,
+and nothing is ever written through a file it holds, since that file may share its
+inode with the live site or with the host's audio.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
 from castnotes.audio.info import AUDIO_SUFFIXES
 from castnotes.errors import CastnotesError
-from castnotes.store import STORE_DIR
+from castnotes.store import STORE_DIR, store_dir
 
 MARKER = ".castnotes-site"  # marks a folder castnotes made, so it may replace it
 SOURCE_NAMES = ("episodes", "templates", "static", ".castnotes", "castnotes.toml", ".git")
@@ -73,14 +82,21 @@ class Staging:
     works on strings and `os` calls: each staged folder is made once (the set `_folders`
     remembers which exist), and a file of the current site is linked without asking
     first whether it is there: the failing link is the answer.
+
+    With a `spare` folder (see `spare_site`), the staging starts as the site the last
+    swap replaced, so its folders exist already; that tree holds anything at all as far
+    as this class is concerned (see the module docstring).
     """
 
-    def __init__(self, output_dir: Path):
+    def __init__(self, output_dir: Path, spare: Path | None = None):
         self.output_dir = output_dir.resolve()
         self.output_dir.parent.mkdir(parents=True, exist_ok=True)
         _remove_leftovers(self.output_dir)
         self.dir = self.output_dir.parent / f".{self.output_dir.name}.tmp-{os.getpid()}"
-        self.dir.mkdir()
+        self.spare = spare
+        self.recycled = spare is not None and _take(spare, self.dir)
+        if not self.recycled:
+            self.dir.mkdir()
         self.placed: dict[str, Path | None] = {}  # site path -> copied source (None: generated)
         self.written = self.reused = self.linked = self.copied = 0
         self._old = f"{self.output_dir}/"  # site path -> its file in the current site, by concatenation
@@ -94,7 +110,8 @@ class Staging:
 
     def __exit__(self, *exc: object) -> None:
         if not self._committed:  # an error happened: the current site stays as it was
-            shutil.rmtree(self.dir, ignore_errors=True)
+            if self.spare is None or not _take(self.dir, self.spare):
+                shutil.rmtree(self.dir, ignore_errors=True)
 
     def claim(self, site_path: str, source: Path | None = None) -> str | None:
         """Reserve a site path; None when the same source already holds it."""
@@ -125,7 +142,12 @@ class Staging:
         self._make_folder(site_path)
         if self._has_old and _same_file(self._old + site_path, chunks) and self._link_old(site_path):
             return True
-        _write_chunks(self._new + site_path, chunks)
+        target = self._new + site_path
+        try:
+            _write_chunks(target, chunks)
+        except FileExistsError:  # a recycled tree's file
+            self._clear(site_path)
+            _write_chunks(target, chunks)
         self.written += 1
         return False
 
@@ -148,7 +170,15 @@ class Staging:
         self._make_folder(site_path)
         if unchanged and self._link_old(site_path):
             return
-        if _link_or_copy(os.fspath(source), self._new + site_path, size):
+        target = self._new + site_path
+        try:
+            linked = _link_or_copy(os.fspath(source), target, size)
+        except FileExistsError:  # a recycled tree's file: most often this very link
+            linked = _same_inode(os.fspath(source), target)
+            if not linked:
+                self._clear(site_path)
+                linked = _link_or_copy(os.fspath(source), target, size)
+        if linked:
             self.linked += 1
         else:
             self.copied += 1
@@ -156,13 +186,16 @@ class Staging:
     def commit(self) -> None:
         """Mark the folder as castnotes' own and swap it in place of the output folder.
 
-        The previous site ends up in this staging folder's place and is deleted after the
-        swap, in the background when it is large; a build killed before that is done leaves
-        a `.tmp-PID` folder that the next build deletes (`_remove_leftovers`)."""
+        The previous site ends up in this staging folder's place. It becomes the next
+        build's spare, or is deleted after the swap (in the background when it is large);
+        a build killed before that is done leaves a `.tmp-PID` folder that the next build
+        deletes (`_remove_leftovers`)."""
         self.place(self.claim(MARKER), b"")
+        if self.recycled:
+            self._prune()
         old = _swap(self.dir, self.output_dir)
         self._committed = True
-        if old is not None:
+        if old is not None and (self.spare is None or not _take(old, self.spare)):
             _delete_later(old, len(self.placed))
 
     @property
@@ -179,11 +212,45 @@ class Staging:
             missing.append(folder)
             folder = folder.rpartition("/")[0]
         for folder in reversed(missing):
+            path = self._new + folder
             try:
-                os.mkdir(self._new + folder)
-            except FileExistsError:
-                pass  # made by another writer (a worker); a file in its place fails at the write
+                os.mkdir(path)
+            except FileExistsError:  # a recycled tree's: kept when a real folder (never a symlink)
+                if not stat.S_ISDIR(os.lstat(path).st_mode):
+                    os.unlink(path)
+                    os.mkdir(path)
             self._folders.add(folder)
+
+    def _clear(self, site_path: str) -> None:
+        """Remove what a recycled tree holds at `site_path`, so that a new file is made there
+        rather than written through it (it may be a hard link to the live site or the host's
+        audio). A folder this build staged is not the recycled tree's: that is a clash."""
+        if site_path in self._folders:
+            raise CastnotesError.single(f"{site_path} would be both a file and a folder of the site",
+                                        hint="rename the file")
+        path = self._new + site_path
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        except OSError:  # a folder in the file's place
+            if not stat.S_ISDIR(os.lstat(path).st_mode):
+                raise
+            shutil.rmtree(path)
+
+    def _prune(self) -> None:
+        """Delete what a recycled tree holds that this build did not stage. Every folder
+        that is kept was made or checked by `_make_folder`; anything else inside them goes."""
+        for folder in self._folders:
+            prefix = f"{folder}/" if folder else ""
+            with os.scandir(self._new + folder) as entries:
+                for entry in entries:
+                    site_path = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):
+                        if site_path not in self._folders:
+                            shutil.rmtree(entry.path)
+                    elif site_path not in self.placed:
+                        os.unlink(entry.path)
 
     def _link_old(self, site_path: str) -> bool:
         """Hard-link the current site's file into the staging folder (its folder made);
@@ -195,34 +262,54 @@ class Staging:
             os.link(old, self._new + site_path)
         except (FileNotFoundError, NotADirectoryError):
             return False
+        except FileExistsError:  # a recycled tree's file: most often this very one
+            if site_path in self._folders:
+                return False
+            if not _same_inode(old, self._new + site_path):
+                self._clear(site_path)
+                return self._link_old(site_path)
         except OSError:  # a folder in its place (EPERM), too many links, a file system without them
             if not os.path.isfile(old):
                 return False
-            shutil.copyfile(old, self._new + site_path)
+            _copy_new(old, self._new + site_path)
         self.reused += 1
         return True
 
 
-def place_generated(staging_dir: Path, output_dir: Path, site_path: str, data: bytes | list[bytes]) -> bool:
-    """Put one generated file into a staging folder (outside a `Staging`: its folder is made
-    when missing). When the current output already has these exact bytes, its file is
-    hard-linked instead, so an unchanged file stays untouched. Returns True in that case."""
-    chunks = [data] if isinstance(data, bytes) else data
-    old, target = os.path.join(output_dir, site_path), os.path.join(staging_dir, site_path)
-    os.makedirs(os.path.dirname(target), exist_ok=True)
-    if _same_file(old, chunks):
-        try:
-            os.link(old, target)
-            return True
-        except OSError:
-            pass
-    _write_chunks(target, chunks)
-    return False
+def spare_site(root: Path, output_dir: Path) -> Path:
+    """Where the site replaced by a build of `output_dir` waits for the next build: in the
+    show's `.castnotes/` (git-ignored, safe to delete), one per output folder."""
+    key = hashlib.sha256(os.fsencode(output_dir.resolve())).hexdigest()[:16]
+    return store_dir(root, "spare") / key
+
+
+def _take(folder: Path, target: Path) -> bool:
+    """Move a folder to `target` (which must not exist) with one rename; False when it is
+    not there or cannot move there (another file system: the caller makes or deletes)."""
+    try:
+        os.rename(folder, target)
+        return True
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        if exc.errno not in (errno.EXDEV, errno.EEXIST, errno.ENOTEMPTY, errno.ENOTDIR, errno.EPERM, errno.EACCES):
+            raise
+        return False
+
+
+def _same_inode(path: str, staged: str) -> bool:
+    """Is the staged path (not followed if a symlink) a hard link to the file at `path`?"""
+    try:
+        one, other = os.stat(path), os.lstat(staged)
+    except OSError:
+        return False
+    return (one.st_ino, one.st_dev) == (other.st_ino, other.st_dev)
 
 
 def _write_chunks(path: str, chunks: list[bytes]) -> None:
-    """Write a new file with plain `os` calls (no buffered file object: three system calls)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    """Write a new file with plain `os` calls (no buffered file object: three system calls).
+    Never an existing one (FileExistsError): it may share its inode with another path."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
     try:
         for chunk in chunks:
             view = memoryview(chunk)
@@ -263,10 +350,11 @@ _STORE_PART = f"{os.sep}{STORE_DIR}{os.sep}"
 
 def _link_or_copy(source: str, target: str, size: int | None = None) -> bool:
     """Hard-link audio, big files and what castnotes made in its own cache (share cards, web
-    copies of artwork: nobody edits those); copy the host's small files."""
+    copies of artwork: nobody edits those); copy the host's small files. The target must not
+    exist (FileExistsError)."""
     if (os.path.splitext(source)[1].lower() not in AUDIO_SUFFIXES and _STORE_PART not in source
             and (os.stat(source).st_size if size is None else size) < LINK_MIN_BYTES):
-        shutil.copyfile(source, target)
+        _copy_new(source, target)
         return False
     try:
         os.link(source, target)
@@ -274,8 +362,14 @@ def _link_or_copy(source: str, target: str, size: int | None = None) -> bool:
     except OSError as exc:
         if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EACCES):
             raise
-    shutil.copyfile(source, target)
+    _copy_new(source, target)
     return False
+
+
+def _copy_new(source: str, target: str) -> None:
+    """Copy a file into a new file (never through an existing one, which may be a hard link)."""
+    with open(source, "rb") as reader, open(target, "xb") as writer:
+        shutil.copyfileobj(reader, writer, 1 << 20)
 
 
 RENAME_EXCHANGE = 2  # linux/fs.h: swap two paths in one atomic step
