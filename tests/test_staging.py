@@ -263,6 +263,23 @@ def test_a_failed_build_gives_its_tree_back_as_the_spare(tmp_path: Path) -> None
     assert site_of(output) == {MARKER: b"", "index.html": b"v4"}
 
 
+def test_only_the_latest_spares_are_kept(tmp_path: Path) -> None:
+    """A spare holds hard links to the audio: one per output folder would keep a one-off
+    `--output`'s forever, so only the latest two stay (the site and the preview)."""
+    store = tmp_path / "spare"
+    store.mkdir()
+    for name in ("site", "preview", "one-off", "site"):
+        for version in ("v1", "v2"):
+            stage(tmp_path / name, {"index.html": version.encode()})
+            with Staging(tmp_path / name, store / name) as staging:
+                staging.write("index.html", b"v3")
+                staging.commit()
+    deadline = time.monotonic() + 20
+    while len(os.listdir(store)) > 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(os.listdir(store)) == ["one-off", "site"]
+
+
 # --- a build killed at any moment --------------------------------------------------------------
 
 KILLER = textwrap.dedent("""

@@ -197,6 +197,8 @@ class Staging:
         self._committed = True
         if old is not None and (self.spare is None or not _take(old, self.spare)):
             _delete_later(old, len(self.placed))
+        elif old is not None:
+            _forget_spares(self.spare)
 
     @property
     def files(self) -> int:
@@ -281,6 +283,20 @@ def spare_site(root: Path, output_dir: Path) -> Path:
     show's `.castnotes/` (git-ignored, safe to delete), one per output folder."""
     key = hashlib.sha256(os.fsencode(output_dir.resolve())).hexdigest()[:16]
     return store_dir(root, "spare") / key
+
+
+SPARES_KEPT = 2  # the site and the preview of `castnotes serve`; an older spare goes
+
+
+def _forget_spares(latest: Path) -> None:
+    """Delete all but the most recently kept spares: a spare holds hard links to the audio,
+    so one left behind by a one-off `--output` would keep deleted episodes' disk space."""
+    os.utime(latest)
+    with os.scandir(latest.parent) as entries:
+        spares = sorted((entry.stat(follow_symlinks=False).st_mtime_ns, entry.path) for entry in entries
+                        if entry.is_dir(follow_symlinks=False))
+    for _, path in spares[:-SPARES_KEPT]:
+        _delete_later(Path(path), BACKGROUND_DELETE_MIN)
 
 
 def _take(folder: Path, target: Path) -> bool:
