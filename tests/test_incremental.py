@@ -329,3 +329,30 @@ def test_a_template_edited_in_place_is_compiled_again(make_show: ShowMaker, tmp_
     build(show)
     assert "BBBB" in (show / "site" / "index.html").read_text()
     assert site_files(show / "site") == full_build(show, tmp_path)
+
+
+def test_a_build_tunes_the_collector_and_gives_it_back(make_show: ShowMaker) -> None:
+    """The collector scans the show once, not on every full collection, and collects young
+    objects less often during a build; after it (a preview server builds again and again)
+    everything is as it was, so the old show can be freed."""
+    import gc
+
+    from castnotes.commands.build import build as build_show
+    from castnotes.workers import BUILD_GC_THRESHOLD
+
+    show = make_show(five_episodes())
+    seen: list[tuple[int, int]] = []
+    real = gc.freeze
+
+    def freeze() -> None:
+        seen.append((gc.get_threshold()[0], gc.get_freeze_count()))
+        real()
+
+    before = gc.get_threshold()
+    gc.freeze, frozen_before = freeze, gc.get_freeze_count()  # type: ignore[assignment]
+    try:
+        build_show(show)
+    finally:
+        gc.freeze = real  # type: ignore[assignment]
+    assert seen and seen[0][0] == BUILD_GC_THRESHOLD  # frozen after loading, with the build's threshold
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen_before == 0

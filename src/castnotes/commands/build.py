@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import errno
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -65,7 +65,7 @@ from castnotes.render.pages import (
     theme_assets,
 )
 from castnotes.render.rss import render_feed
-from castnotes.workers import background_scope
+from castnotes.workers import background_scope, fewer_collections, frozen_heap
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +123,12 @@ def build(root: Path, options: BuildOptions = BuildOptions(), progress: Progress
           waiting: Callable[[], None] | None = None) -> BuildResult:
     """Build the show at `root`. One build of a show at a time: a second one waits for the
     lock, after telling `waiting` (the CLI prints it), rather than racing on the state."""
-    with build_lock(root.resolve(), waiting), _file_system_limits(), background_scope():
-        return _build(root, options, progress)
+    with build_lock(root.resolve(), waiting), _file_system_limits(), background_scope(), fewer_collections(), \
+            ExitStack() as until_built:
+        return _build(root, options, progress, until_built)
 
 
-def _build(root: Path, options: BuildOptions, progress: Progress | None) -> BuildResult:
+def _build(root: Path, options: BuildOptions, progress: Progress | None, until_built: ExitStack) -> BuildResult:
     clock = Stopwatch()
     # One "now" for the whole build: what goes live and when the next episode is due must agree.
     options = replace(options, now=options.now or datetime.now(timezone.utc))
@@ -149,6 +150,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     audio_read = cache.reads
     del cache  # load_show saved it; its entries (one per audio file) need not stay in memory
     records = _guard_ledger(everything, options)
+    until_built.enter_context(frozen_heap())  # the show lives as long as the build: no need to scan it
     clock.lap("load")
     site_data = load_site_data(show, draw_cards=False)
     cards = site_data.start_cards()  # drawn on the other cores while the feed and pages are made
