@@ -12,7 +12,8 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Iterator
+from gettext import NullTranslations
+from typing import Any, Callable, Iterator
 from urllib.parse import quote, urlsplit
 
 import jinja2
@@ -132,6 +133,7 @@ def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.
     )
     # newstyle: `_("Page %(number)s of %(count)s", number=n, count=c)`, escaped like any value
     env.install_gettext_translations(site.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(_direct_gettext(site.translations))
     # JSON-LD without spaces after separators: a page's bytes count against its budget
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     gettext = site.translations.gettext
@@ -155,6 +157,31 @@ def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.
     )
     env.globals.update(text_direction=site.direction, language_name=language_name(site))
     return env
+
+
+def _direct_gettext(translations: NullTranslations) -> dict[str, Callable[..., str]]:
+    """Jinja's newstyle `_()` and `ngettext()`, each one call instead of three.
+
+    The i18n extension's `_` is an alias that looks up `gettext`, which calls the catalogue,
+    each through Jinja's context machinery: a fifth of an episode page's render time, with
+    about 45 strings a page. These do the same (the catalogue's text, marked safe when
+    autoescaping, always `%`-formatted with the keyword arguments) in one call.
+    """
+    catalogue_gettext, catalogue_ngettext = translations.gettext, translations.ngettext
+
+    @jinja2.pass_eval_context
+    def gettext(eval_ctx: jinja2.nodes.EvalContext, string: str, /, **variables: object) -> str:
+        text = catalogue_gettext(string)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    @jinja2.pass_eval_context
+    def ngettext(eval_ctx: jinja2.nodes.EvalContext, singular: str, plural: str, count: int, /,
+                 **variables: object) -> str:
+        variables.setdefault("num", count)
+        text = catalogue_ngettext(singular, plural, count)
+        return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
 @dataclass(frozen=True, slots=True)
