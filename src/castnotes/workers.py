@@ -8,7 +8,6 @@ being pickled; only results travel back.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, TypeVar
@@ -36,7 +35,7 @@ def parallel_imap(function: Callable[[T], R], items: list[T]) -> Iterator[R]:
     re-raised in the parent.
     """
     count = workers()
-    if count < 2 or len(items) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+    if count < 2 or len(items) < PARALLEL_MIN or not _can_fork():
         yield from (function(item) for item in items)
         return
     global _JOB
@@ -46,7 +45,7 @@ def parallel_imap(function: Callable[[T], R], items: list[T]) -> Iterator[R]:
         # cross as one message, held twice while unpickled: at most CHUNK_MAX items keeps that
         # to a few MB on a show of 10,000 episodes (it was 417 pages, 35 MB, at count * 16)
         chunks = _chunks(len(items), max(count * 16, -(-len(items) // CHUNK_MAX)))
-        with frozen_heap(), multiprocessing.get_context("fork").Pool(count) as pool:
+        with frozen_heap(), _fork_pool(count) as pool:
             for part in pool.imap(_run_chunk, chunks):
                 yield from part
     finally:
@@ -54,6 +53,20 @@ def parallel_imap(function: Callable[[T], R], items: list[T]) -> Iterator[R]:
 
 
 _JOB: tuple[Callable[[Any], Any], list[Any]] | None = None
+
+
+def _can_fork() -> bool:
+    """Whether workers can be forked here. `multiprocessing` is imported only when a build has
+    enough work for workers: the week's build usually has not, and the import costs 15-20 ms."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def _fork_pool(count: int) -> Any:
+    import multiprocessing
+
+    return multiprocessing.get_context("fork").Pool(count)
 _FROZEN = [0]  # how many `frozen_heap` blocks are open
 
 
@@ -123,12 +136,12 @@ class Background:
         self.pool: Any = None
         self.pending: Any = None
         count = workers()
-        if count < 2 or len(items) < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
+        if count < 2 or len(items) < PARALLEL_MIN or not _can_fork():
             return
         self.token = id(self)
         _BACKGROUND_JOBS[self.token] = (function, items)  # set before forking: workers find it here
         with frozen_heap():
-            self.pool = multiprocessing.get_context("fork").Pool(count)
+            self.pool = _fork_pool(count)
         self.pending = self.pool.map_async(_run_background_chunk,
                                            [(self.token, *bounds) for bounds in _chunks(len(items), count * 16)])
         self.pool.close()
