@@ -57,7 +57,7 @@ from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
 from castnotes.render.assets import minifiable, minify
 from castnotes.render.chapters import render_chapters_json
-from castnotes.render.fingerprints import RenderJob
+from castnotes.render.fingerprints import Fingerprints, RenderJob
 from castnotes.render.pages import (
     default_theme_dir,
     load_site_data,
@@ -155,9 +155,10 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     # Staged files go nowhere until the commit: written early, each feed is dropped from memory
     # before the pages are rendered; an error anywhere still leaves the site as it was.
     with Staging(output_dir) as staging, SearchIndex(staging, show.settings.show.language) as search:
-        feed_bytes, lint, policy = _feeds_checked(show, options, staging)
+        fingerprints = Fingerprints()  # each episode hashed once, for its feed item and its pages
+        feed_bytes, lint, policy = _feeds_checked(show, options, staging, fingerprints)
         clock.lap("feed")
-        jobs = site_jobs(show, site_data)
+        jobs = site_jobs(show, site_data, fingerprints)
         clock.lap("plan")
         state_file = state_path(settings.root, options.state_key)
         previous = load_state(state_file)
@@ -307,7 +308,7 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _feeds_checked(show: Show, options: BuildOptions, staging: Staging
+def _feeds_checked(show: Show, options: BuildOptions, staging: Staging, fingerprints: Fingerprints | None = None
                    ) -> tuple[int, Lint, tuple[Problem, ...]]:
     """Every feed document written to the staging folder, the rules of `castnotes check` run
     on them, and the directory-policy errors a build only warns about; raise on any other
@@ -324,7 +325,7 @@ def _feeds_checked(show: Show, options: BuildOptions, staging: Staging
     With `--against`, the published feed is compared with all of the show's episodes
     (a paged feed spreads them over several documents).
     """
-    checker = ShowFeedLint(show)
+    checker = ShowFeedLint(show, fingerprints)
     written: list[tuple[str, int]] = []
     with kept_feed_items(feed_items_path(show.settings.root, options.state_key)) as kept:
         for site_path, chunks in feed_documents(show, checker, kept):

@@ -44,6 +44,7 @@ from castnotes.read.ledger import keep_published
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render import rss
+from castnotes.render.fingerprints import Fingerprints
 from castnotes.render.rss import (
     FeedDocument,
     Splicer,
@@ -102,8 +103,9 @@ class ShowFeedLint:
     items, kept or fresh, in their order (`items`).
     """
 
-    def __init__(self, show: Show):
+    def __init__(self, show: Show, digests: Fingerprints | None = None):
         self.show = show
+        self.digests = digests if digests is not None else Fingerprints()  # the build's, shared with its pages
         self.lint = Lint(locate=ShowLocator(show))
         self.resources = show_resources(show)
         self.document_findings: set[tuple[str | None, str]] = set()
@@ -172,7 +174,7 @@ class ShowFeedLint:
         if episode.image is not None:
             urls.append(episode.image.url)
         paths = [episode.source_path, *(self.resources.local_path(url) for url in urls)]
-        return item_key(context, episode, self.context, [_stat(path) for path in paths])
+        return item_key(context, episode, self.context, [_stat(path) for path in paths], digests=self.digests)
 
     def size(self, size: int) -> None:
         """The size of the whole feed document (its pieces are checked one by one)."""
@@ -296,7 +298,8 @@ def _from_kept_items(show: Show, document: FeedDocument, head: bytes, tail: byte
     keys = [checker.key_of(context, episode) for episode in episodes]
     data: list[bytes | None] = [None] * len(episodes)
     checked: list[CheckedItem | None] = [None] * len(episodes)
-    paths: dict[str, Path] = {}
+    # the findings name the episodes' own files: their Path objects are shared, not made again
+    paths: dict[str, Path] = {str(e.source_path): e.source_path for e in episodes}
     for index, key in enumerate(keys):
         found = kept.get(key)
         if found is not None and (item := _from_record(found[1], paths)) is not None:

@@ -246,8 +246,10 @@ class ShowView:
         return self.settings.feed_url
 
 
-def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
-    """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint."""
+def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = None) -> list[RenderJob]:
+    """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint.
+
+    `fingerprints` is the build's, when its feed has hashed the episodes already."""
     site = data.site
     env = make_environment(show.settings.root, site)
     index = index_show(show, site.translations.gettext)
@@ -255,7 +257,7 @@ def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
     base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
                   bool(index.categories), bool(index.people), site_links(show))
     pages = list(plan_pages(show, index, data))
-    fingerprints = Fingerprints()
+    fingerprints = fingerprints if fingerprints is not None else Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
                       partial(render_page, env, view, page, data, index, site_links(show)))
             for page in pages]
