@@ -38,7 +38,7 @@ from castnotes.output.ledger import (
     published_slugs,
     unguarded_warning,
 )
-from castnotes.output.search import SearchIndex, reuse_search_index
+from castnotes.output.search import PageDigests, SearchIndex, reuse_search_index
 from castnotes.output.staging import Staging, check_output_dir
 from castnotes.output.state import (
     BuildState,
@@ -177,15 +177,16 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
                 staging.write(site_path, minify(site_path, source.read_bytes()))
         clock.lap("pages")
         needs_index = previous is None or bool(rendered)  # else the current index may be kept
+        known = PageDigests({job.site_path: job.fingerprint for job in jobs}, previous.search if previous else None)
         copies = [*_copies(show), *site_data.copies]
         indexed = [f"{episode.page_path}index.html" for episode in reversed(show.episodes)]  # oldest first
         if needs_index and not any(path.endswith(".html") for _, path in copies):
-            search.start(indexed, reuse=previous is not None)  # Pagefind indexes the changed shards meanwhile
+            search.start(indexed, reuse=previous is not None, known=known)  # Pagefind indexes the changed shards meanwhile
         cards.wait()
         copy_stamps = _place_copies(staging, copies, previous, stamps[0])
         clock.lap("copies")
         if not search.started and (needs_index or reuse_search_index(staging) is None):
-            search.start(indexed, reuse=previous is not None)  # after the copies: a copied HTML page is indexed too
+            search.start(indexed, reuse=previous is not None, known=known)  # after the copies: a copied HTML page is indexed too
         if search.started:
             search.finish()
         clock.lap("search")
@@ -194,7 +195,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     recorded = append_entries(settings.root, records) if records else 0
     if recorded:  # this build's own append is no change for the next one
         stamps[0].update(stamp_inputs([settings.root / LEDGER_NAME], [])[0])
-    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy)
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy, known.stored())
     clock.lap("write")
     built = {e.guid for e in show.episodes}
     return BuildResult(
@@ -267,7 +268,8 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]], previous: Bu
 
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
                 jobs: list[RenderJob], copies: dict[str, list],
-                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = ()) -> None:
+                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = (),
+                search: dict[str, str] | None = None) -> None:
     """Record what this build read (stamped before reading) and wrote, for the next build's shortcuts."""
     # the episodes this build held back as scheduled (not the clock now: a slow build must not
     # miss one that fell due while it ran); one the ledger keeps published is no longer due
@@ -279,7 +281,7 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
         identity=folder_identity(output_dir),
         next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
         warnings=[p.format(root) for p in (*everything.problems, *policy)],
-        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
+        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search or {}))
 
 
 def input_paths(settings: Settings) -> tuple[list[str | Path], list[str | Path]]:
