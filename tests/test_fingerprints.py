@@ -82,3 +82,16 @@ def test_the_feed_and_the_pages_share_an_episodes_digest(make_show: ShowMaker) -
         fp_module.episode_digest = original
     assert calls == []  # the pages took the feed's digests
     assert shared.of(context(show.episodes)) == Fingerprints().of(context(show.episodes))
+
+
+def test_the_qr_code_is_drawn_when_printed_and_fingerprinted_by_what_it_draws() -> None:
+    from markupsafe import escape
+
+    from castnotes.render.subscribe import QRCode, qr_svg
+    code = QRCode("https://example.org/feed.xml", "QR code of the feed address")
+    assert str(escape(code)) == qr_svg(code.text, code.title) == str(code)  # as `{{ qr }}` prints it
+    digest = Fingerprints().of({"qr": code})
+    assert Fingerprints().of({"qr": QRCode(code.text, code.title)}) == digest
+    for other in (QRCode(code.text + "2", code.title), QRCode(code.text, "QR"),
+                  QRCode(code.text, code.title, drawn_by="segno 0")):
+        assert Fingerprints().of({"qr": other}) != digest
