@@ -5,6 +5,7 @@ gives the bytes of a full one, and in a browser a query finds pages of every sha
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -248,3 +249,24 @@ def test_a_damaged_search_state_reads_every_page_again(make_show: ShowMaker, med
     build(show)
     assert len(read_pages) == 5  # every indexed page read again
     assert site_files(show / "site") == full_build(show, tmp_path)
+
+
+def test_a_build_that_renders_no_page_keeps_the_whole_index(make_show: ShowMaker, tmp_path: Path, runs: list[int],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """output.search.reuse_search_index: every file of the current index linked, nothing indexed."""
+    from castnotes.commands import build as build_module
+    kept: list[int | None] = []
+    monkeypatch.setattr(build_module, "reuse_search_index",
+                        lambda staging: kept.append(search.reuse_search_index(staging)) or kept[-1])
+    show = make_show(five_episodes())
+    build(show)
+    site = show / "site"
+    before = {path: ino for path, ino in inodes(site).items() if path.startswith("pagefind/")}
+    assert len(before) > 10 and "pagefind/shard-2/pagefind-entry.json" in before
+    runs.clear()
+    audio = next((show / "episodes" / "001-ep1").glob("*.mp3"))
+    os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 10**9))  # a change, no page's
+    build(show)
+    assert runs == [] and kept == [len(before)]
+    assert {path: ino for path, ino in inodes(site).items() if path.startswith("pagefind/")} == before
+    assert site_files(site) == full_build(show, tmp_path)

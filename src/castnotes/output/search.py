@@ -35,7 +35,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from castnotes.errors import CastnotesError
 from castnotes.output.staging import Staging
@@ -379,16 +379,37 @@ class SearchIndex:
 
     def _keep(self, shard: Shard) -> int:
         """Hard-link the current site's files of this shard into the staging."""
-        folder = self.staging.output_dir / SEARCH_DIR / shard.folder
+        folder = f"{self.staging.output_dir}/{SEARCH_DIR}/{shard.folder}"
+        # the first shard's folder holds the others' (shard-N/) and the list (written anew)
+        skip = (lambda top: SHARD_FOLDER.fullmatch(top) is not None or top == SHARD_LIST) if shard.number == 1 else None
         kept = 0
-        for path in sorted(folder.rglob("*")):
-            inside = path.relative_to(folder)
-            if not path.is_file() or (shard.number == 1 and (SHARD_FOLDER.fullmatch(inside.parts[0])
-                                                             or inside.as_posix() == SHARD_LIST)):
-                continue  # another shard's, or the list (written anew)
-            if self.staging.reuse(f"{SEARCH_DIR}/{shard.folder}{inside.as_posix()}"):
+        for inside in _files_under(folder, skip):
+            if self.staging.reuse(f"{SEARCH_DIR}/{shard.folder}{inside}"):
                 kept += 1
         return kept
+
+
+def _files_under(folder: str, skip: Callable[[str], bool] | None = None) -> list[str]:
+    """The files under `folder` as sorted relative POSIX paths, leaving out what `skip` says
+    of a top-level name; listed with `os.scandir` (a kept shard is a thousand files: a
+    Path object for each cost more than linking them)."""
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        inside = stack.pop()
+        try:
+            entries = os.scandir(folder + inside)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if not inside and skip is not None and skip(entry.name):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(f"{inside}{entry.name}/")
+                elif entry.is_file():
+                    found.append(inside + entry.name)
+    return sorted(found)
 
 
 def reuse_search_index(staging: Staging) -> int | None:
@@ -398,7 +419,7 @@ def reuse_search_index(staging: Staging) -> int | None:
     if not (current / "pagefind.js").is_file() or not (current / SHARD_LIST).is_file():
         return None
     kept = 0
-    for path in sorted(current.rglob("*")):
-        if path.is_file() and staging.reuse(path.relative_to(staging.output_dir).as_posix()):
+    for inside in _files_under(f"{current}/"):
+        if staging.reuse(f"{SEARCH_DIR}/{inside}"):
             kept += 1
     return kept
