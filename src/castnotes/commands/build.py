@@ -156,7 +156,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None) -> Buil
     # before the pages are rendered; an error anywhere still leaves the site as it was.
     with Staging(output_dir) as staging, SearchIndex(staging, show.settings.show.language) as search:
         fingerprints = Fingerprints()  # each episode hashed once, for its feed item and its pages
-        feed_bytes, lint, policy = _feeds_checked(show, options, staging, fingerprints)
+        feed_bytes, lint, policy = _feeds_checked(show, options, staging, fingerprints, stamps[0])
         clock.lap("feed")
         jobs = site_jobs(show, site_data, fingerprints)
         clock.lap("plan")
@@ -310,8 +310,8 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _feeds_checked(show: Show, options: BuildOptions, staging: Staging, fingerprints: Fingerprints | None = None
-                   ) -> tuple[int, Lint, tuple[Problem, ...]]:
+def _feeds_checked(show: Show, options: BuildOptions, staging: Staging, fingerprints: Fingerprints | None = None,
+                   stamps: dict[str, list[int]] | None = None) -> tuple[int, Lint, tuple[Problem, ...]]:
     """Every feed document written to the staging folder, the rules of `castnotes check` run
     on them, and the directory-policy errors a build only warns about; raise on any other
     error. Returns the size of the main feed too.
@@ -327,7 +327,7 @@ def _feeds_checked(show: Show, options: BuildOptions, staging: Staging, fingerpr
     With `--against`, the published feed is compared with all of the show's episodes
     (a paged feed spreads them over several documents).
     """
-    checker = ShowFeedLint(show, fingerprints)
+    checker = ShowFeedLint(show, fingerprints, stamps)
     written: list[tuple[str, int]] = []
     with kept_feed_items(feed_items_path(show.settings.root, options.state_key)) as kept:
         for site_path, chunks in feed_documents(show, checker, kept):
