@@ -268,3 +268,22 @@ def test_kept_findings_are_a_fresh_checks(make_show: ShowMaker, tmp_path: Path) 
     shutil.copytree(show, fresh, ignore=shutil.ignore_patterns("site", ".castnotes"))
     assert [line.replace(str(fresh), str(show)) for line in warnings_of(fresh)] == warm
     assert any("004-ep4/episode.md:3" in line and "[IT-TITLE]" in line for line in warm)
+
+
+def test_an_items_key_takes_the_builds_stamps_of_its_files(make_show: ShowMaker) -> None:
+    """commands/check.py key_of: the [size, mtime] the build stamped before reading a file, else a stat."""
+    import os
+
+    from castnotes.commands.check import ShowFeedLint
+    show = load(make_show(episodes(2)))
+    episode = show.episodes[0]
+    context = rss.item_inputs(show)
+    notes = os.fspath(episode.source_path)
+    audio = os.fspath(episode.enclosure.source_path)
+    st_notes, st_audio = os.stat(notes), os.stat(audio)
+    stamped = {notes: [st_notes.st_size, st_notes.st_mtime_ns], audio: [st_audio.st_size, st_audio.st_mtime_ns]}
+    assert ShowFeedLint(show, stamps=stamped).key_of(context, episode) == ShowFeedLint(show).key_of(context, episode)
+    edited = {**stamped, notes: [st_notes.st_size, st_notes.st_mtime_ns + 1]}
+    assert ShowFeedLint(show, stamps=edited).key_of(context, episode) != ShowFeedLint(show).key_of(context, episode)
+    gone = {**stamped, audio: [-1, -1]}  # absent when stamped
+    assert ShowFeedLint(show, stamps=gone).key_of(context, episode) != ShowFeedLint(show).key_of(context, episode)

@@ -5,6 +5,7 @@ gives the bytes of a full one, and in a browser a query finds pages of every sha
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -175,3 +176,97 @@ def test_the_digest_reads_only_what_pagefind_reads() -> None:
     words = b"<main><p>Use data-pagefind-body on your main element.</p></main><footer>f</footer>"
     assert pagefind_part(words) == words  # the words in the text, not the attribute
     assert pagefind_part(b"<p>no mark</p>") == b"<p>no mark</p>"
+
+
+@pytest.fixture
+def read_pages(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The pages whose digest a build worked out by reading them (output.search.pagefind_part)."""
+    seen: list[bytes] = []
+    original = search.pagefind_part
+
+    def counted(page: bytes) -> bytes:
+        seen.append(page)
+        return original(page)
+
+    monkeypatch.setattr(search, "pagefind_part", counted)
+    return seen
+
+
+def state_file(show: Path) -> Path:
+    (found,) = (show / ".castnotes").glob("state-*.json")
+    return found
+
+
+def test_a_build_reads_only_the_pages_it_rendered(make_show: ShowMaker, media: dict[str, Path], tmp_path: Path,
+                                                 runs: list[int], read_pages: list[bytes]) -> None:
+    """The digest of what Pagefind reads of a kept page comes from the build state, by the
+    page's fingerprint; pages rendered anew are read."""
+    show = make_show(five_episodes())
+    build(show)
+    site = show / "site"
+    assert len(read_pages) == 5  # a first build reads every indexed page
+    stored = json.loads(state_file(show).read_text())["search"]
+    assert len(stored) == len(json.loads(state_file(show).read_text())["pages"]) - 3 + 1  # every page; the check
+    before = inodes(site)
+    read_pages.clear()
+    write_episode(show / "episodes" / "006-ep6", {"title": "Episode 6", "date": "2026-01-06 06:00",
+                                                  "guid": "guid-6", "categories": ["loneliness"]}, "New.\n")
+    (show / "episodes" / "006-ep6" / "audio.mp3").write_bytes(media["mp3"].read_bytes())
+    build(show)
+    after = inodes(site)
+    changed = {path for path in after if path.endswith(".html") and before.get(path) != after[path]}
+    assert 0 < len(read_pages) < 6
+    for page in read_pages:  # each read page is one this build wrote anew
+        assert any(page == (site / path).read_bytes() for path in changed)
+    assert site_files(site) == full_build(show, tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["emptied", "no check", "not hex", "not a mapping", "another layout"])
+def test_a_damaged_search_state_reads_every_page_again(make_show: ShowMaker, media: dict[str, Path],
+                                                       tmp_path: Path, runs: list[int], read_pages: list[bytes],
+                                                       monkeypatch: pytest.MonkeyPatch, damage: str) -> None:
+    """Taken on trust, an entry saying "not indexed" would leave a page out of the search: a state
+    whose entries do not match their check is not used at all."""
+    show = make_show(five_episodes())
+    build(show)
+    path = state_file(show)
+    state = json.loads(path.read_text())
+    entries = state["search"]
+    if damage == "emptied":
+        state["search"] = {key: "" if key != "check" else value for key, value in entries.items()}
+    elif damage == "no check":
+        state["search"] = {key: "" for key in entries if key != "check"}
+    elif damage == "not hex":
+        state["search"] = {key: "zz" if key != "check" else value for key, value in entries.items()}
+    elif damage == "not a mapping":
+        state["search"] = ["x"]
+    else:
+        monkeypatch.setattr(search, "LAYOUT", search.LAYOUT + 1)
+    path.write_text(json.dumps(state))
+    notes = show / "episodes" / "001-ep1" / "episode.md"
+    notes.write_text(notes.read_text().replace("Text 1.", "Text one, rewritten."))
+    read_pages.clear()
+    build(show)
+    assert len(read_pages) == 5  # every indexed page read again
+    assert site_files(show / "site") == full_build(show, tmp_path)
+
+
+def test_a_build_that_renders_no_page_keeps_the_whole_index(make_show: ShowMaker, tmp_path: Path, runs: list[int],
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """output.search.reuse_search_index: every file of the current index linked, nothing indexed."""
+    from castnotes.commands import build as build_module
+    kept: list[int | None] = []
+    monkeypatch.setattr(build_module, "reuse_search_index",
+                        lambda staging: kept.append(search.reuse_search_index(staging)) or kept[-1])
+    show = make_show(five_episodes())
+    build(show)
+    site = show / "site"
+    before = {path: ino for path, ino in inodes(site).items() if path.startswith("pagefind/")}
+    assert len(before) > 10 and "pagefind/shard-2/pagefind-entry.json" in before
+    runs.clear()
+    audio = next((show / "episodes" / "001-ep1").glob("*.mp3"))
+    os.utime(audio, ns=(audio.stat().st_atime_ns, audio.stat().st_mtime_ns + 10**9))  # a change, no page's
+    build(show)
+    assert runs == [] and kept == [len(before)]
+    assert {path: ino for path, ino in inodes(site).items() if path.startswith("pagefind/")} == before
+    assert site_files(site) == full_build(show, tmp_path)

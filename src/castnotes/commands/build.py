@@ -38,7 +38,7 @@ from castnotes.output.ledger import (
     published_slugs,
     unguarded_warning,
 )
-from castnotes.output.search import SearchIndex, reuse_search_index
+from castnotes.output.search import PageDigests, SearchIndex, reuse_search_index
 from castnotes.output.staging import Staging, check_output_dir, spare_site
 from castnotes.output.state import (
     BuildState,
@@ -57,7 +57,7 @@ from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
 from castnotes.render.assets import minifiable, minify
 from castnotes.render.chapters import render_chapters_json
-from castnotes.render.fingerprints import RenderJob
+from castnotes.render.fingerprints import Fingerprints, RenderJob
 from castnotes.render.pages import (
     default_theme_dir,
     load_site_data,
@@ -156,10 +156,12 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
     cards = site_data.start_cards()  # drawn on the other cores while the feed and pages are made
     # Staged files go nowhere until the commit: written early, each feed is dropped from memory
     # before the pages are rendered; an error anywhere still leaves the site as it was.
-    with Staging(output_dir, spare_site(settings.root, output_dir)) as staging, SearchIndex(staging, show.settings.show.language) as search:
-        feed_bytes, lint, policy = _feeds_checked(show, options, staging)
+    with Staging(output_dir, spare_site(settings.root, output_dir)) as staging, \
+            SearchIndex(staging, show.settings.show.language) as search:
+        fingerprints = Fingerprints()  # each episode hashed once, for its feed item and its pages
+        feed_bytes, lint, policy = _feeds_checked(show, options, staging, fingerprints, stamps[0])
         clock.lap("feed")
-        jobs = site_jobs(show, site_data)
+        jobs = site_jobs(show, site_data, fingerprints)
         clock.lap("plan")
         state_file = state_path(settings.root, options.state_key)
         previous = load_state(state_file)
@@ -178,15 +180,16 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
                 staging.write(site_path, minify(site_path, source.read_bytes()))
         clock.lap("pages")
         needs_index = previous is None or bool(rendered)  # else the current index may be kept
+        known = PageDigests({job.site_path: job.fingerprint for job in jobs}, previous.search if previous else None)
         copies = [*_copies(show), *site_data.copies]
         indexed = [f"{episode.page_path}index.html" for episode in reversed(show.episodes)]  # oldest first
         if needs_index and not any(path.endswith(".html") for _, path in copies):
-            search.start(indexed, reuse=previous is not None)  # Pagefind indexes the changed shards meanwhile
+            search.start(indexed, reuse=previous is not None, known=known)  # Pagefind indexes the changed shards meanwhile
         cards.wait()
         copy_stamps = _place_copies(staging, copies, previous, stamps[0])
         clock.lap("copies")
         if not search.started and (needs_index or reuse_search_index(staging) is None):
-            search.start(indexed, reuse=previous is not None)  # after the copies: a copied HTML page is indexed too
+            search.start(indexed, reuse=previous is not None, known=known)  # after the copies: a copied HTML page is indexed too
         if search.started:
             search.finish()
         clock.lap("search")
@@ -195,7 +198,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
     recorded = append_entries(settings.root, records) if records else 0
     if recorded:  # this build's own append is no change for the next one
         stamps[0].update(stamp_inputs([settings.root / LEDGER_NAME], [])[0])
-    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy)
+    _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy, known.stored())
     clock.lap("write")
     built = {e.guid for e in show.episodes}
     return BuildResult(
@@ -268,7 +271,8 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]], previous: Bu
 
 def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
                 jobs: list[RenderJob], copies: dict[str, list],
-                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = ()) -> None:
+                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = (),
+                search: dict[str, str] | None = None) -> None:
     """Record what this build read (stamped before reading) and wrote, for the next build's shortcuts."""
     # the episodes this build held back as scheduled (not the clock now: a slow build must not
     # miss one that fell due while it ran); one the ledger keeps published is no longer due
@@ -280,7 +284,7 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
         identity=folder_identity(output_dir),
         next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
         warnings=[p.format(root) for p in (*everything.problems, *policy)],
-        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies))
+        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search or {}))
 
 
 def input_paths(settings: Settings) -> tuple[list[str | Path], list[str | Path]]:
@@ -309,8 +313,8 @@ def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
     return records
 
 
-def _feeds_checked(show: Show, options: BuildOptions, staging: Staging
-                   ) -> tuple[int, Lint, tuple[Problem, ...]]:
+def _feeds_checked(show: Show, options: BuildOptions, staging: Staging, fingerprints: Fingerprints | None = None,
+                   stamps: dict[str, list[int]] | None = None) -> tuple[int, Lint, tuple[Problem, ...]]:
     """Every feed document written to the staging folder, the rules of `castnotes check` run
     on them, and the directory-policy errors a build only warns about; raise on any other
     error. Returns the size of the main feed too.
@@ -326,7 +330,7 @@ def _feeds_checked(show: Show, options: BuildOptions, staging: Staging
     With `--against`, the published feed is compared with all of the show's episodes
     (a paged feed spreads them over several documents).
     """
-    checker = ShowFeedLint(show)
+    checker = ShowFeedLint(show, fingerprints, stamps)
     written: list[tuple[str, int]] = []
     with kept_feed_items(feed_items_path(show.settings.root, options.state_key)) as kept:
         for site_path, chunks in feed_documents(show, checker, kept):

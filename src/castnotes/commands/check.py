@@ -44,6 +44,7 @@ from castnotes.read.ledger import keep_published
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
 from castnotes.render import rss
+from castnotes.render.fingerprints import Fingerprints
 from castnotes.render.rss import (
     FeedDocument,
     Splicer,
@@ -102,8 +103,12 @@ class ShowFeedLint:
     items, kept or fresh, in their order (`items`).
     """
 
-    def __init__(self, show: Show):
+    def __init__(self, show: Show, digests: Fingerprints | None = None,
+                 stamps: dict[str, list[int]] | None = None):
         self.show = show
+        self.digests = digests if digests is not None else Fingerprints()  # the build's, shared with its pages
+        # [size, mtime_ns] of the files the build stamped before reading them ([-1, -1]: absent)
+        self.stamps = stamps or {}
         self.lint = Lint(locate=ShowLocator(show))
         self.resources = show_resources(show)
         self.document_findings: set[tuple[str | None, str]] = set()
@@ -167,12 +172,15 @@ class ShowFeedLint:
     def key_of(self, context: str, episode: Episode) -> str:
         """What an episode's item and its findings depend on: the item's context (render.rss),
         the episode, the show's folder (places are named relative to it) and the files the
-        rules read: its episode.md (lines of findings), its audio and picture."""
+        rules read: its episode.md (lines of findings), its audio and picture. A file the build
+        stamped before reading it (`stamps`) keeps that stamp: no second stat, and an edit saved
+        since then makes the next build check the item again."""
         urls = [episode.enclosure.url, *(t.url for t in episode.transcripts)]
         if episode.image is not None:
             urls.append(episode.image.url)
         paths = [episode.source_path, *(self.resources.local_path(url) for url in urls)]
-        return item_key(context, episode, self.context, [_stat(path) for path in paths])
+        return item_key(context, episode, self.context, [_stat(path, self.stamps) for path in paths],
+                        digests=self.digests)
 
     def size(self, size: int) -> None:
         """The size of the whole feed document (its pieces are checked one by one)."""
@@ -230,10 +238,11 @@ def _record(item: CheckedItem) -> bytes:
                       ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def _from_record(record: bytes, paths: dict[str, Path]) -> CheckedItem | None:
-    """The checked item `_record` kept; `paths` shares one Path per file among the findings."""
+def _from_record(record: bytes, paths: dict[str, Path], parsed: object = None) -> CheckedItem | None:
+    """The checked item `_record` kept; `paths` shares one Path per file among the findings.
+    `parsed`: the record's JSON already parsed (`_parse_records`), else it is parsed here."""
     try:
-        title, guid, url, enclosure, found = json.loads(record)
+        title, guid, url, enclosure, found = json.loads(record) if parsed is None else parsed
         problems = []
         for message, path, line, label, severity, hint, rule, found_guid in found:
             if path is not None and (known := paths.get(path)) is None:
@@ -245,6 +254,16 @@ def _from_record(record: bytes, paths: dict[str, Path]) -> CheckedItem | None:
         return None
 
 
+def _parse_records(records: list[bytes]) -> list[object]:
+    """Every record's JSON, parsed in one call (a thousand calls cost more than the parsing);
+    [None, ...] (each parsed on its own then) when they do not make one JSON array."""
+    try:
+        parsed = json.loads(b"[" + b",".join(records) + b"]")
+    except ValueError:
+        return [None] * len(records)
+    return parsed if len(parsed) == len(records) else [None] * len(records)
+
+
 def _item_element(facts: ItemFacts) -> etree._Element:
     """An <item> with the title and GUID a locator places a finding by (a kept item has no tree)."""
     item = etree.Element("item")
@@ -254,9 +273,13 @@ def _item_element(facts: ItemFacts) -> etree._Element:
     return item
 
 
-def _stat(path: Path | None) -> tuple[int, int] | None:
+def _stat(path: Path | None, stamps: dict[str, list[int]] | None = None) -> tuple[int, int] | None:
+    """(size, mtime_ns) of the file, from `stamps` when it is there; None when there is no file."""
     if path is None:
         return None
+    known = stamps.get(os.fspath(path)) if stamps else None
+    if known is not None:
+        return (known[0], known[1]) if known[0] >= 0 else None
     try:
         st = os.stat(path)
     except OSError:
@@ -296,11 +319,13 @@ def _from_kept_items(show: Show, document: FeedDocument, head: bytes, tail: byte
     keys = [checker.key_of(context, episode) for episode in episodes]
     data: list[bytes | None] = [None] * len(episodes)
     checked: list[CheckedItem | None] = [None] * len(episodes)
-    paths: dict[str, Path] = {}
-    for index, key in enumerate(keys):
-        found = kept.get(key)
-        if found is not None and (item := _from_record(found[1], paths)) is not None:
-            data[index], checked[index] = found[0], item
+    # the findings name the episodes' own files: their Path objects are shared, not made again
+    paths: dict[str, Path] = {str(e.source_path): e.source_path for e in episodes}
+    found = [kept.get(key) for key in keys]
+    parsed = iter(_parse_records([entry[1] for entry in found if entry is not None]))
+    for index, entry in enumerate(found):
+        if entry is not None and (item := _from_record(entry[1], paths, next(parsed))) is not None:
+            data[index], checked[index] = entry[0], item
     missing = [index for index, item in enumerate(checked) if item is None]
     size = rss.PART_ITEMS  # read now: a test renders in smaller pieces
     for start in range(0, len(missing), size):

@@ -35,7 +35,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from castnotes.errors import CastnotesError
 from castnotes.output.staging import Staging
@@ -97,28 +97,101 @@ def shard_bounds(count: int, sizes: Sequence[int] | None = None) -> list[tuple[i
     return bounds + [(tail, count)]
 
 
-def indexed_pages(site: Path, episode_pages: Sequence[str], files: Iterable[str] | None = None) -> dict[str, bytes]:
+def indexed_pages(site: Path, episode_pages: Sequence[str], staged: Iterable[str] | None = None,
+                  known: PageDigests | None = None) -> dict[str, bytes]:
     """The pages Pagefind indexes, in the stable order, each with the digest of what Pagefind
     reads of it (`pagefind_part`): those carrying `data-pagefind-body` (on the default theme
     the episode pages), or every page when none does (as Pagefind itself does). Episode pages
-    come first, oldest first (`episode_pages`), then any other indexed page by path. Each page
-    is read once and let go: on 10,000 episodes their bytes would be 200 MB.
+    come first, oldest first (`episode_pages`), then any other indexed page by path.
 
-    `files` lists the site's files (a build passes what it staged: a recycled staging folder
-    still holds pages of the last-but-one build until the commit); by default the folder is walked."""
-    if files is None:
-        files = (p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file())
-    pages = sorted(p for p in files if p.endswith(".html"))
+    `staged` names every file in `site` (the staging's list; else the folder is listed), and
+    `known` holds the digests of pages kept from the last build: only the others are read,
+    each once and let go (on 10,000 episodes their bytes would be 200 MB)."""
+    if staged is None:
+        pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html") if p.is_file())
+    else:
+        pages = sorted(page for page in staged if page.endswith(".html"))
+    folder = f"{site}/"
     digests: dict[str, bytes] = {}
     for page in pages:
-        data = (site / page).read_bytes()
-        if BODY_MARK in data:
-            digests[page] = hashlib.sha256(pagefind_part(data)).digest()
+        part = known.get(page) if known is not None else None
+        if part is None:
+            with open(folder + page, "rb") as fh:
+                data = fh.read()
+            part = hashlib.sha256(pagefind_part(data)).digest() if BODY_MARK in data else b""
+            if known is not None:
+                known.learn(page, part)
+        if part:
+            digests[page] = part
     if not digests:
         digests = {page: hashlib.sha256((site / page).read_bytes()).digest() for page in pages}
     first = [page for page in dict.fromkeys(episode_pages) if page in digests]
     ordered = first + sorted(digests.keys() - set(first))
     return {page: digests[page] for page in ordered}
+
+
+class PageDigests:
+    """What Pagefind reads of each rendered page (the sha256 of `pagefind_part`, or nothing
+    for a page it does not index), kept in the build state by the page's fingerprint, so
+    that a build reads only the pages it rendered anew, not the thousand it kept.
+
+    A page's fingerprint covers all its bytes (render/fingerprints.py: a kept page is
+    the last build's file), so its digest holds while the fingerprint does. The kept
+    mapping carries a check over all its entries and LAYOUT: a damaged or edited state
+    (a wrong entry would leave a page out of the index) is ignored whole, and every
+    page is read again.
+    """
+
+    CHECK = "check"  # the key of the check entry (fingerprints are hex: no page's key)
+
+    def __init__(self, fingerprints: dict[str, str], stored: object = None):
+        # site path -> fingerprint, of the HTML pages this build renders or keeps
+        self.fingerprints = {path: fp for path, fp in fingerprints.items() if path.endswith(".html")}
+        self.known = self._valid(stored)
+        self.learned: dict[str, bytes] = {}  # fingerprint -> digest, of the pages read this build
+
+    @classmethod
+    def _valid(cls, stored: object) -> dict[str, bytes]:
+        if not isinstance(stored, dict) or not stored:
+            return {}
+        entries = {key: value for key, value in stored.items() if key != cls.CHECK}
+        try:
+            if stored.get(cls.CHECK) != cls._check(entries):
+                return {}
+            return {str(key): bytes.fromhex(value) for key, value in entries.items()}
+        except (TypeError, ValueError, AttributeError):
+            return {}
+
+    @staticmethod
+    def _check(entries: dict[str, str]) -> str:
+        hasher = hashlib.sha256(f"{LAYOUT}\0".encode())
+        for key in sorted(entries):
+            hasher.update(f"{key}:{entries[key]}\n".encode())
+        return hasher.hexdigest()
+
+    def get(self, page: str) -> bytes | None:
+        """The page's digest (b"" when Pagefind does not index it); None when it must be read."""
+        fingerprint = self.fingerprints.get(page)
+        return None if fingerprint is None else self.known.get(fingerprint)
+
+    def learn(self, page: str, part: bytes) -> None:
+        fingerprint = self.fingerprints.get(page)
+        if fingerprint is not None:
+            self.learned[fingerprint] = part
+
+    def stored(self) -> dict[str, str]:
+        """What the build state keeps: every page of this build whose digest is known, read now or
+        kept (a build that indexed nothing keeps the last one's), with the check."""
+        entries = {}
+        for fingerprint in self.fingerprints.values():
+            part = self.learned.get(fingerprint)
+            if part is None:
+                part = self.known.get(fingerprint)
+            if part is not None:
+                entries[fingerprint] = part.hex()
+        if entries:
+            entries[self.CHECK] = self._check(entries)
+        return entries
 
 
 def plan_shards(pages: dict[str, bytes], language: str, sizes: Sequence[int] | None = None) -> list[Shard]:
@@ -230,11 +303,12 @@ class SearchIndex:
         if self.scratch is not None:
             shutil.rmtree(self.scratch, ignore_errors=True)
 
-    def start(self, episode_pages: Sequence[str] = (), reuse: bool = False) -> None:
+    def start(self, episode_pages: Sequence[str] = (), reuse: bool = False, known: PageDigests | None = None) -> None:
         """Plan the shards of the staged pages and start Pagefind (in the background) on those
         that changed; with `reuse` (the current site is the one the last build wrote), a shard
-        whose digest is the current site's keeps its files."""
-        pages = indexed_pages(self.staging.dir, episode_pages, self.staging.placed)
+        whose digest is the current site's keeps its files. `known`: the digests of the pages
+        kept from the last build (`PageDigests`), which need not be read."""
+        pages = indexed_pages(self.staging.dir, episode_pages, self.staging.placed, known)
         self.shards = plan_shards(pages, self.language)
         current = current_digests(self.staging.output_dir) if reuse else {}
         self.kept = {shard.number for shard in self.shards if shard.pages and current.get(shard.folder) == shard.digest}
@@ -305,16 +379,37 @@ class SearchIndex:
 
     def _keep(self, shard: Shard) -> int:
         """Hard-link the current site's files of this shard into the staging."""
-        folder = self.staging.output_dir / SEARCH_DIR / shard.folder
+        folder = f"{self.staging.output_dir}/{SEARCH_DIR}/{shard.folder}"
+        # the first shard's folder holds the others' (shard-N/) and the list (written anew)
+        skip = (lambda top: SHARD_FOLDER.fullmatch(top) is not None or top == SHARD_LIST) if shard.number == 1 else None
         kept = 0
-        for path in sorted(folder.rglob("*")):
-            inside = path.relative_to(folder)
-            if not path.is_file() or (shard.number == 1 and (SHARD_FOLDER.fullmatch(inside.parts[0])
-                                                             or inside.as_posix() == SHARD_LIST)):
-                continue  # another shard's, or the list (written anew)
-            if self.staging.reuse(f"{SEARCH_DIR}/{shard.folder}{inside.as_posix()}"):
+        for inside in _files_under(folder, skip):
+            if self.staging.reuse(f"{SEARCH_DIR}/{shard.folder}{inside}"):
                 kept += 1
         return kept
+
+
+def _files_under(folder: str, skip: Callable[[str], bool] | None = None) -> list[str]:
+    """The files under `folder` as sorted relative POSIX paths, leaving out what `skip` says
+    of a top-level name; listed with `os.scandir` (a kept shard is a thousand files: a
+    Path object for each cost more than linking them)."""
+    found: list[str] = []
+    stack = [""]
+    while stack:
+        inside = stack.pop()
+        try:
+            entries = os.scandir(folder + inside)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if not inside and skip is not None and skip(entry.name):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(f"{inside}{entry.name}/")
+                elif entry.is_file():
+                    found.append(inside + entry.name)
+    return sorted(found)
 
 
 def reuse_search_index(staging: Staging) -> int | None:
@@ -324,7 +419,7 @@ def reuse_search_index(staging: Staging) -> int | None:
     if not (current / "pagefind.js").is_file() or not (current / SHARD_LIST).is_file():
         return None
     kept = 0
-    for path in sorted(current.rglob("*")):
-        if path.is_file() and staging.reuse(path.relative_to(staging.output_dir).as_posix()):
+    for inside in _files_under(f"{current}/"):
+        if staging.reuse(f"{SEARCH_DIR}/{inside}"):
             kept += 1
     return kept

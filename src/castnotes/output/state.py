@@ -41,6 +41,7 @@ class BuildState:
     warnings: list[str] = field(default_factory=list)  # printed again when nothing changed
     pages: dict[str, str] = field(default_factory=dict)  # site path -> fingerprint
     copies: dict[str, list] = field(default_factory=dict)  # site path -> [source, size, mtime_ns]
+    search: dict[str, str] = field(default_factory=dict)  # page fingerprint -> what Pagefind reads (output.search)
 
     def matches_output(self) -> bool:
         """True when the output folder is still the one this build swapped in.

@@ -66,7 +66,7 @@ from castnotes.render.seo import (
     render_sitemap,
     series_jsonld,
 )
-from castnotes.render.subscribe import app_links, qr_svg
+from castnotes.render.subscribe import QRCode, app_links
 from castnotes.render.takeaways import (
     TAKEAWAYS_PATH,
     posts_of,
@@ -273,18 +273,21 @@ class ShowView:
         return self.settings.feed_url
 
 
-def site_jobs(show: Show, data: SiteData) -> list[RenderJob]:
-    """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint."""
+def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = None) -> list[RenderJob]:
+    """Every page, the sitemap, robots.txt and the takeaways feed, each with its fingerprint.
+
+    `fingerprints` is the build's, when its feed has hashed the episodes already."""
     site = data.site
     env = make_environment(show.settings.root, site)
     index = index_show(show, site.translations.gettext)
     view = ShowView(show.settings, show.image, show.hosts, show.generator)
+    links = site_links(show)
     base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
-                  bool(index.categories), bool(index.people), site_links(show))
+                  bool(index.categories), bool(index.people), links)
     pages = list(plan_pages(show, index, data))
-    fingerprints = Fingerprints()
+    fingerprints = fingerprints if fingerprints is not None else Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
-                      partial(render_page, env, view, page, data, index, site_links(show)))
+                      partial(render_page, env, view, page, data, index, links))
             for page in pages]
     listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
     newest = takeaway_entries(show)
@@ -356,7 +359,7 @@ def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
     yield from _article_pages(show)
     yield Page("subscribe/index.html", "subscribe.html", {
         "apps": app_links(show.settings.feed_url),
-        "qr": qr_svg(show.settings.feed_url, data.site.translations.gettext("QR code of the feed address")),
+        "qr": QRCode(show.settings.feed_url, data.site.translations.gettext("QR code of the feed address")),
     })
     yield Page("search/index.html", "search.html", {}, listed=False)
     yield Page(NOT_FOUND, "404.html", {"newest": episodes[0] if episodes else None}, listed=False)

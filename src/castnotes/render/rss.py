@@ -11,9 +11,6 @@ podcastindex.py.
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import operator
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -31,6 +28,7 @@ from castnotes.codec import digest
 from castnotes.feedxml import ATOM, ITUNES
 from castnotes.markdown import apple_description, render_markdown, resolve_site_links
 from castnotes.model import Episode, Show
+from castnotes.render.fingerprints import Fingerprints, episode_digest
 from castnotes.render.podcasting import (
     PodcastIndexEntryExtension,
     PodcastIndexExtension,
@@ -166,18 +164,11 @@ def item_inputs(show: Show) -> str:
                   etree.LIBXML_VERSION, show.url, show.settings.show, show.hosts)
 
 
-_ITEM_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(Episode) if f.name != "body_html"))
-
-
-def item_key(inputs: str, episode: Episode, *more: object) -> str:
-    """The digest of an episode's item: `item_inputs`, the whole episode, and `more` (the
-    checks' own inputs). The notes' HTML is hashed as bytes, the rest as its repr."""
-    html = episode.body_html.encode("utf-8", "surrogatepass")
-    hasher = hashlib.sha1(inputs.encode())
-    hasher.update(b"%d\0" % len(html))  # where the HTML ends
-    hasher.update(html)
-    hasher.update(repr((_ITEM_FIELDS(episode), more)).encode("utf-8", "surrogatepass"))
-    return hasher.hexdigest()
+def item_key(inputs: str, episode: Episode, *more: object, digests: Fingerprints | None = None) -> str:
+    """The digest of an episode's item: `item_inputs`, the whole episode (`episode_digest`, taken
+    from `digests` when given: the build's pages share it) and `more` (the checks' own inputs)."""
+    known = digests.episode(episode) if digests is not None else episode_digest(episode)
+    return digest(inputs, known, more)
 
 
 def render_channel(show: Show, document: FeedDocument) -> tuple[bytes, bytes]:

@@ -44,3 +44,21 @@ def qr_svg(text: str, title: str) -> Markup:
     svg = segno.make(text, error="m").svg_inline(scale=1, border=2, dark="#000", light="#fff",
                                                   omitsize=True, title=title, svgclass="qr__code")
     return Markup(svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(title)}" ', 1))
+
+
+@dataclass(frozen=True, slots=True)
+class QRCode:
+    """The QR code of `text` as the page prints it (`qr_svg`), drawn only when a page is
+    rendered: a build that keeps the subscribe page draws nothing. Its fields are what
+    the page's fingerprint sees, the drawing library's version among them."""
+
+    text: str
+    title: str
+    drawn_by: str = f"segno {segno.__version__}"
+
+    def __html__(self) -> str:
+        return qr_svg(self.text, self.title)
+
+    def __str__(self) -> str:
+        return self.__html__()
+
