@@ -22,7 +22,8 @@ from castnotes.checks.channel import I
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import MAX_FETCH
 from castnotes.errors import CastnotesError
-from castnotes.fetch import MAX_FEED_BYTES, request
+from castnotes.fields import is_http_url
+from castnotes.fetch import request
 
 WORKERS = 8
 
@@ -46,13 +47,6 @@ def fetch_bytes(url: str) -> bytes | None:
         return fetch.fetch_bytes(url, limit=MAX_FETCH, what="file").data
     except (CastnotesError, OSError, ValueError):
         return None
-
-
-def fetch_feed(url: str) -> tuple[bytes, Message | None, str]:
-    """The feed at `url`: bytes, response headers and the final address after redirects;
-    streamed, so a "feed" that never ends is refused past MAX_FEED_BYTES, not held in memory."""
-    fetched = fetch.fetch_bytes(url, limit=MAX_FEED_BYTES, what="feed")
-    return fetched.data, fetched.headers, fetched.url
 
 
 def probe(url: str) -> Probe:
@@ -93,7 +87,7 @@ def check_online(channel: etree._Element, lint: Lint) -> None:
         art = item.find(f"{I}image")
         if art is not None and art.get("href"):
             targets.append((art.get("href").strip(), item, "image", None))
-    urls = sorted({t[0] for t in targets if t[0].startswith(("http://", "https://"))})
+    urls = sorted({t[0] for t in targets if is_http_url(t[0])})
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         probes = dict(zip(urls, pool.map(probe, urls)))
     for url, element, key, claimed in targets:
