@@ -122,7 +122,7 @@ def _report(result: Probe, element: etree._Element, key: str, claimed: str | Non
 
 def check_feed_response(url: str, final_url: str, headers: Message, self_url: str | None, lint: Lint) -> None:
     """HTTP-2 and CH-SELF for a feed fetched from `url`."""
-    if not final_url.startswith("https://"):
+    if not final_url.lower().startswith("https://"):
         lint.report("HTTP-2", f"the feed is served over plain http ({final_url})")
     if not headers.get("ETag") and not headers.get("Last-Modified"):
         lint.report("HTTP-2", "the feed's server sends neither ETag nor Last-Modified, so apps download "

@@ -359,7 +359,8 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
     tree = lint_feed(data, lint, resources, online=online)
     check_feed_size(len(data), lint)
     if loaded.headers is not None and loaded.url is not None:
-        check_feed_response(source, loaded.url, loaded.headers, self_href(root) if root is not None else None, lint)
+        self_url = self_href(root) if root is not None else None
+        check_feed_response(source.strip(), loaded.url, loaded.headers, self_url, lint)
     if against and tree is not None:
         compare_with_published(data, load_feed(against).data, tree, lint)
     return CheckReport(source, tuple(lint.items))
