@@ -31,6 +31,7 @@ USER_AGENT = f"castnotes/{__version__} (+https://pypi.org/project/castnotes/)"
 TIMEOUT = 30  # seconds without data before giving up
 CHUNK = 256 * 1024
 MAX_FEED_BYTES = 32 * 1024 * 1024  # the largest real feeds are a few MB
+MAX_FILE_BYTES = 20 * 1024 * 1024  # artwork and chapter files; never whole episodes
 
 # Opens a request and returns a response (urllib's `urlopen` by default; tests pass
 # one that behaves like a machine without network).

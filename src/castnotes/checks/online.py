@@ -20,7 +20,6 @@ from lxml import etree
 from castnotes import fetch
 from castnotes.checks.channel import I
 from castnotes.checks.report import Lint
-from castnotes.checks.resources import MAX_FETCH
 from castnotes.errors import CastnotesError
 from castnotes.fields import is_http_url
 from castnotes.fetch import request
@@ -44,7 +43,7 @@ class Probe:
 def fetch_bytes(url: str) -> bytes | None:
     """GET a small file (artwork, chapters); None when it cannot be fetched or is too big."""
     try:
-        return fetch.fetch_bytes(url, limit=MAX_FETCH, what="file").data
+        return fetch.fetch_bytes(url, limit=fetch.MAX_FILE_BYTES, what="file").data
     except (CastnotesError, OSError, ValueError):
         return None
 

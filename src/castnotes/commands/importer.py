@@ -34,6 +34,7 @@ from castnotes.commands.scaffold import SAMPLE_AUDIO, SAMPLE_FOLDER, render_artw
 from castnotes.config.settings import load_settings, parse_settings
 from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.fetch import (
+    MAX_FILE_BYTES,
     FeedSource,
     Opener,
     Progress,
@@ -59,8 +60,6 @@ from castnotes.read.frontmatter import parse_document
 from castnotes.read.ledger import LedgerEntry, load_ledger, recorded_now
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR, default_slug
 from castnotes.store import store_dir, write_atomic
-
-MAX_ART_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +383,7 @@ def _show_artwork(feed: OldFeed, root: Path, opener: Opener | None,
     data, reason = None, "the old feed names no show artwork"
     if url:
         try:
-            data = fetch_bytes(url, limit=MAX_ART_BYTES, what="show artwork", opener=opener).data
+            data = fetch_bytes(url, limit=MAX_FILE_BYTES, what="show artwork", opener=opener).data
         except CastnotesError as exc:
             reason = f"could not fetch the old show artwork ({exc.problems[0].message})"
     files: tuple[tuple[str, bytes], ...] = ()
