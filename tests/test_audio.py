@@ -21,6 +21,7 @@ import pytest
 from mutagen.mp3 import MP3, BitrateMode
 
 from castnotes.audio import AudioInfo, read_audio
+from castnotes.codec import decode, encode
 from castnotes.errors import CastnotesError
 
 PODCAST_MIMES = {"audio/mpeg", "audio/x-m4a", "video/mp4", "audio/ogg", "audio/opus", "audio/flac"}
@@ -43,8 +44,7 @@ def check_consistent(path: Path, info: AudioInfo, pictures: dict[str, bytes]) ->
     assert info.mime in PODCAST_MIMES, info.mime
     assert math.isfinite(info.duration) and info.duration > 0, info.duration
     assert info.size == os.path.getsize(path)
-    data = json.loads(json.dumps(info.to_json()))
-    assert AudioInfo.from_json(data) == info
+    assert decode(AudioInfo, json.loads(json.dumps(encode(info)))) == info
     refs = [info.art] + [c.image for c in info.chapters]
     for ref in refs:
         if ref is not None:

@@ -8,6 +8,7 @@ import pytest
 
 from castnotes.config.settings import parse_settings
 from castnotes.errors import CastnotesError
+from castnotes.fields import is_http_url
 
 GOOD = '''[show]
 title = "T"
@@ -124,3 +125,21 @@ def test_people_toml_is_checked_with_lines(tmp_path: Path) -> None:
     assert "people.toml:9: error: [lee] nmae: unknown person key\n  hint: did you mean 'name'?" in found
     assert "people.toml:8: error: [lee] name: missing" in found
     assert "castnotes.toml" not in found  # sam is fine, so the host resolves
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("https://t.example/", True), ("HTTPS://T.example/feed.xml", True), ("Http://t.example", True),
+    ("  https://t.example/  ", True),  # around it: stripped by every caller
+    ("https://t.example/a b.mp3", False), ("https://", False), ("https:///path", False),
+    ("ftp://t.example/", False), ("file:///etc/passwd", False), ("t.example", False), ("", False), (None, False),
+])
+def test_one_rule_for_http_urls(text: str | None, expected: bool, tmp_path: Path) -> None:
+    """One rule for settings, front matter, init, import, check and fetch: RFC 3986 makes the scheme
+    case-insensitive; whitespace inside is no URL."""
+    assert is_http_url(text) is expected
+    toml = GOOD.replace('"https://t.example"', repr(text))
+    if expected:  # castnotes.toml's url follows the same rule
+        url = parse_settings(toml, tmp_path, tmp_path / "castnotes.toml").show.url
+        assert url.rstrip("/") == text.strip().rstrip("/")
+    elif text:
+        assert any("must be an absolute http(s) URL" in p for p in problems(toml, tmp_path))

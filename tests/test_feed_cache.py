@@ -113,6 +113,12 @@ def test_the_demo_feed_from_kept_items_is_the_golden_one(tmp_path: Path, rendere
     assert (show / "site" / "feed.xml").read_bytes() != GOLDEN_FEED.read_bytes()
 
 
+def add_episode_6(show: Path, mp3: Path) -> None:
+    folder = show / "episodes" / "006-ep6"
+    write_episode(folder, {"title": "Episode 6", "date": "2026-01-06 06:00", "guid": "guid-6"}, "New.\n")
+    shutil.copyfile(mp3, folder / "audio.mp3")
+
+
 # --- what is rendered again ------------------------------------------------------------------
 
 def test_an_edited_or_new_episode_is_the_only_item_rendered(make_show: ShowMaker, media: dict[str, Path],
@@ -126,9 +132,7 @@ def test_an_edited_or_new_episode_is_the_only_item_rendered(make_show: ShowMaker
     build(show)
     assert rendered == ["guid-3"]
     assert feeds(show / "site") == fresh_feeds(show, tmp_path)
-    write_episode(show / "episodes" / "006-ep6", {"title": "Episode 6", "date": "2026-01-06 06:00",
-                                                  "guid": "guid-6"}, "New.\n")
-    shutil.copyfile(media["mp3"], show / "episodes" / "006-ep6" / "audio.mp3")
+    add_episode_6(show, media["mp3"])
     rendered.clear()
     build(show)
     assert rendered == ["guid-6"]
@@ -139,9 +143,7 @@ def test_a_paged_feed_keeps_its_items_too(make_show: ShowMaker, media: dict[str,
                                           rendered: list[str]) -> None:
     show = make_show(episodes(), settings={"feed": {"limit": 2}})
     build(show)
-    write_episode(show / "episodes" / "006-ep6", {"title": "Episode 6", "date": "2026-01-06 06:00",
-                                                  "guid": "guid-6"}, "New.\n")
-    shutil.copyfile(media["mp3"], show / "episodes" / "006-ep6" / "audio.mp3")
+    add_episode_6(show, media["mp3"])
     rendered.clear()
     build(show)
     assert rendered == ["guid-6"]

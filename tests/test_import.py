@@ -14,8 +14,9 @@ from test_import_roundtrip import NOW, offline
 
 from castnotes.commands import importer
 from castnotes.commands.build import BuildOptions, build
-from castnotes.commands.importer import MAX_FEED_BYTES, import_show
+from castnotes.commands.importer import import_show
 from castnotes.errors import CastnotesError
+from castnotes.fetch import MAX_FEED_BYTES
 from castnotes.read.ledger import load_ledger
 from castnotes.read.frontmatter import parse_document
 
@@ -221,6 +222,8 @@ def test_feed_over_the_size_limit_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "the feed is 50.0 MB; castnotes refuses more than 32 MB" in result.output
     assert not (tmp_path / "show").exists()
+    checked = run_cli("check", str(big))  # the one feed loader: check refuses it the same way
+    assert checked.exit_code == 1 and "the feed is 50.0 MB; castnotes refuses more than 32 MB" in checked.output
     with serve({"/big.xml": big.read_bytes()}) as server:
         server.no_length.add("/big.xml")  # streamed without a declared size: stop past the limit
         with pytest.raises(CastnotesError, match="the feed is over 32 MB; castnotes refuses more than 32 MB"):
@@ -270,8 +273,15 @@ def test_unreachable_feed_and_missing_file(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "the server answered 404" in result.output
     result = run_cli("import", "old.example/feed.xml", "--into", str(tmp_path / "b"))
     assert result.exit_code == 1
-    assert "no such feed file" in result.output
-    assert "did you mean https://old.example/feed.xml" in result.output
+    for verb in (("import", "old.example/feed.xml", "--into", str(tmp_path / "b")), ("check", "old.example/feed.xml")):
+        result = run_cli(*verb)
+        assert result.exit_code == 1
+        assert "no such feed file" in result.output
+        assert "did you mean https://old.example/feed.xml" in result.output
+    for url in ("http://127.0.0.1:port/feed.xml", "http://[::1/feed.xml"):  # urllib raised, not a message
+        for verb in (("import", url, "--into", str(tmp_path / "c")), ("check", url)):
+            result = run_cli(*verb)
+            assert result.exit_code == 1 and f"the feed address is not a valid URL: {url!r}" in result.output
 
 
 def test_items_without_enclosures_are_skipped_and_named(tmp_path: Path) -> None:

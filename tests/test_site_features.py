@@ -17,7 +17,7 @@ from castnotes.commands.build import BuildOptions, prepare_settings
 from castnotes.model import Person
 from castnotes.read.show import load_show
 from castnotes.read.status import select_episodes
-from castnotes.render.pages import load_site_data, render_site
+from castnotes.render.pages import load_site_data, site_jobs
 
 VTT = """WEBVTT
 
@@ -229,7 +229,7 @@ def test_people_pages_by_id_or_name_and_hosts(make_show: ShowMaker) -> None:
     settings = prepare_settings(show_dir, BuildOptions())
     show = select_episodes(load_show(settings))
     show = replace(show, hosts=(Person(name="Tess Ter", role="host", id="tess", href="https://tess.example/"),))
-    files = dict(render_site(show, load_site_data(show)))
+    files = {job.site_path: job.render() for job in site_jobs(show, load_site_data(show))}
     assert {p for p in files if p.startswith("people/")} == {
         "people/index.html", "people/tess/index.html", "people/ana/index.html", "people/bo-chen/index.html"}
     ana = files["people/ana/index.html"].decode()

@@ -14,6 +14,8 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from castnotes.fields import is_http_url
+
 # Every namespace URI castnotes writes or reads, defined here once.
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
@@ -125,7 +127,7 @@ def item_elements(root: Any) -> list[Any]:
 def self_link(root: Any) -> str | None:
     for link in child_elements(channel_element(root), "atom", "link"):
         href = (link.get("href") or "").strip()
-        if link.get("rel") == "self" and re.match(r"^https?://", href):
+        if link.get("rel") == "self" and is_http_url(href):
             return href
     return None
 

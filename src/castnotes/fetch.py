@@ -25,11 +25,13 @@ from typing import Any, Callable
 
 from castnotes import __version__
 from castnotes.errors import CastnotesError
+from castnotes.fields import is_http_url
 
 USER_AGENT = f"castnotes/{__version__} (+https://pypi.org/project/castnotes/)"
 TIMEOUT = 30  # seconds without data before giving up
 CHUNK = 256 * 1024
 MAX_FEED_BYTES = 32 * 1024 * 1024  # the largest real feeds are a few MB
+MAX_FILE_BYTES = 20 * 1024 * 1024  # artwork and chapter files; never whole episodes
 
 # Opens a request and returns a response (urllib's `urlopen` by default; tests pass
 # one that behaves like a machine without network).
@@ -50,8 +52,32 @@ class Fetched:
     headers: Message | None = None  # the response's, for ETag and Last-Modified
 
 
-def is_http_url(text: str) -> bool:
-    return bool(re.match(r"^https?://[^/\s]+", text, re.IGNORECASE))
+@dataclass(frozen=True, slots=True)
+class FeedSource:
+    data: bytes
+    path: Path | None  # the file read, for messages with line numbers
+    url: str | None  # the address fetched, after redirects
+    headers: Message | None = None  # the response's
+
+
+def load_feed(source: str, opener: Opener | None = None) -> FeedSource:
+    """A feed from an http(s) URL or a file (`check`, `import`, `--against`), refused past
+    MAX_FEED_BYTES either way: streamed, so a "feed" that never ends is not held in memory."""
+    hint = "a podcast feed is rarely over 5 MB; check that this is the feed, or ask the old host for a paged feed"
+    if is_http_url(source):
+        fetched = fetch_bytes(source.strip(), limit=MAX_FEED_BYTES, what="feed", opener=opener, too_large_hint=hint)
+        return FeedSource(fetched.data, None, fetched.url, fetched.headers)
+    path = Path(source).expanduser()
+    if not path.is_file():
+        looks_like_url = "." in source.split("/")[0] and not path.exists()
+        raise CastnotesError.single(
+            "no such feed file" if not path.is_dir() else "this is a folder, not a feed file", path,
+            hint=f"did you mean https://{source} ?" if looks_like_url
+            else "give the feed's http(s) address or the path of a saved feed file")
+    if (size := path.stat().st_size) > MAX_FEED_BYTES:
+        raise CastnotesError.single(f"the feed is {size / 1_048_576:.1f} MB; castnotes refuses more than "
+                                    f"{MAX_FEED_BYTES / 1_048_576:.0f} MB", path, hint=hint)
+    return FeedSource(path.read_bytes(), path.resolve(), None)
 
 
 def request(url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
@@ -64,7 +90,7 @@ def request(url: str, *, method: str = "GET", headers: dict[str, str] | None = N
     if not is_http_url(url):
         raise ValueError(f"not an http(s) URL: {url!r}")
     headers = {"User-Agent": USER_AGENT, **(headers or {})}
-    return (opener or default_opener)(urllib.request.Request(url, data=data, method=method, headers=headers))
+    return (opener or default_opener)(urllib.request.Request(url.strip(), data=data, method=method, headers=headers))
 
 
 def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None,
@@ -163,6 +189,8 @@ def _open(url: str, what: str, opener: Opener | None, headers: dict[str, str] | 
                                     hint="castnotes only downloads from http:// and https:// addresses")
     try:
         return request(url, headers=headers, opener=opener)
+    except (ValueError, http.client.InvalidURL) as exc:  # "http://host:port" with a port that is no number
+        raise CastnotesError.single(f"the {what} address is not a valid URL: {url!r} ({exc})") from None
     except urllib.error.HTTPError as exc:
         raise HttpStatusError(exc.code, f"the server answered {exc.code} {exc.reason} for the {what}: {url}",
                               _HTTP_HINTS.get(exc.code, "check the address in a browser")) from None

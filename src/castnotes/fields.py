@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation, did_you_mean
 
-HTTP_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+_HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")  # what podcast apps show (Apple: JPEG or PNG)
 
 
@@ -22,6 +22,13 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")  # what podcast apps show (Apple: JPE
 # them (or should not), so a feed holding one is refused by apps; none belongs in a title,
 # a GUID or notes.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def is_http_url(text: str | None) -> bool:
+    """The one test of "an absolute http(s) URL": http:// or https:// in any case (RFC 3986 makes
+    the scheme case-insensitive), a host, no whitespace inside. Whitespace around it is ignored
+    here: every caller strips the value it keeps, so " https://x/" is the same URL everywhere."""
+    return bool(text and _HTTP_URL.fullmatch(text.strip()))
 
 
 def first_control_character(text: str) -> tuple[int, str] | None:
@@ -141,7 +148,7 @@ class FieldReader:
         value = self.text(key)
         if value is None:
             return None
-        if not HTTP_URL.match(value):
+        if not is_http_url(value):
             self.error(key, f"must be an absolute http(s) URL, not {value!r}")
             return None
         if value.lower().startswith("https://"):

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from castnotes.audio.types import MEDIA_TYPES
-from castnotes.codec import decode, encode
 from castnotes.imageinfo import is_png
 
 AUDIO_SUFFIXES = tuple(row.suffix for row in MEDIA_TYPES if row.readable)  # what castnotes reads
@@ -66,13 +65,6 @@ class AudioInfo:
     comment: str | None = None
     art: PictureRef | None = None
     chapters: tuple[AudioChapter, ...] = field(default=())
-
-    def to_json(self) -> dict[str, Any]:
-        return encode(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "AudioInfo":
-        return decode(cls, data)
 
 
 Pictures = dict[str, bytes]  # sha256 -> bytes

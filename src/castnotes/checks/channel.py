@@ -11,11 +11,12 @@ from lxml import etree
 from castnotes.checks.artwork import check_artwork
 from castnotes.checks.report import Lint
 from castnotes.checks.resources import Resources
-from castnotes.checks.values import date_problem, is_http_url, language_problem
+from castnotes.checks.values import date_problem, language_problem
 from castnotes.config.apple import ALL_CATEGORY_PATHS, APPLE_CATEGORIES
 from castnotes.config.settings import EMAIL_RE
 from castnotes.errors import did_you_mean
 from castnotes.feedxml import ATOM, FH, ITUNES
+from castnotes.fields import is_http_url
 
 I = f"{{{ITUNES}}}"
 MAX_DESCRIPTION = 4000
@@ -263,7 +264,7 @@ def _self_link(channel: etree._Element, lint: Lint) -> None:
         lint.report("CH-SELF", 'the channel has no <atom:link rel="self">', channel, None)
     elif not is_http_url(href):
         lint.report("CH-SELF", f'<atom:link rel="self"> {href!r} is not an absolute URL', channel, None)
-    elif href.startswith("http://"):
+    elif href.lower().startswith("http://"):
         lint.report("HTTP-2", f"the feed's own address {href} is plain http", channel, "show.url")
     links = {link.get("rel") for link in channel.findall(f"{{{ATOM}}}link")}
     archive = links & {"prev-archive", "next-archive", "current"}

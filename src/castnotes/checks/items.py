@@ -39,8 +39,8 @@ from castnotes.checks.values import (
     DURATION_RE,
     SAFE_PATH_RE,
     date_problem,
-    is_http_url,
 )
+from castnotes.fields import is_http_url
 from castnotes.timecode import parse_timestamp
 
 # The types each file suffix may carry (from the one media table; PDF is Apple's document enclosure).

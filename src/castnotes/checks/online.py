@@ -20,9 +20,9 @@ from lxml import etree
 from castnotes import fetch
 from castnotes.checks.channel import I
 from castnotes.checks.report import Lint
-from castnotes.checks.resources import MAX_FETCH
 from castnotes.errors import CastnotesError
-from castnotes.fetch import MAX_FEED_BYTES, request
+from castnotes.fields import is_http_url
+from castnotes.fetch import request
 
 WORKERS = 8
 
@@ -43,16 +43,9 @@ class Probe:
 def fetch_bytes(url: str) -> bytes | None:
     """GET a small file (artwork, chapters); None when it cannot be fetched or is too big."""
     try:
-        return fetch.fetch_bytes(url, limit=MAX_FETCH, what="file").data
+        return fetch.fetch_bytes(url, limit=fetch.MAX_FILE_BYTES, what="file").data
     except (CastnotesError, OSError, ValueError):
         return None
-
-
-def fetch_feed(url: str) -> tuple[bytes, Message | None, str]:
-    """The feed at `url`: bytes, response headers and the final address after redirects;
-    streamed, so a "feed" that never ends is refused past MAX_FEED_BYTES, not held in memory."""
-    fetched = fetch.fetch_bytes(url, limit=MAX_FEED_BYTES, what="feed")
-    return fetched.data, fetched.headers, fetched.url
 
 
 def probe(url: str) -> Probe:
@@ -93,7 +86,7 @@ def check_online(channel: etree._Element, lint: Lint) -> None:
         art = item.find(f"{I}image")
         if art is not None and art.get("href"):
             targets.append((art.get("href").strip(), item, "image", None))
-    urls = sorted({t[0] for t in targets if t[0].startswith(("http://", "https://"))})
+    urls = sorted({t[0] for t in targets if is_http_url(t[0])})
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         probes = dict(zip(urls, pool.map(probe, urls)))
     for url, element, key, claimed in targets:
@@ -128,7 +121,7 @@ def _report(result: Probe, element: etree._Element, key: str, claimed: str | Non
 
 def check_feed_response(url: str, final_url: str, headers: Message, self_url: str | None, lint: Lint) -> None:
     """HTTP-2 and CH-SELF for a feed fetched from `url`."""
-    if not final_url.startswith("https://"):
+    if not final_url.lower().startswith("https://"):
         lint.report("HTTP-2", f"the feed is served over plain http ({final_url})")
     if not headers.get("ETag") and not headers.get("Last-Modified"):
         lint.report("HTTP-2", "the feed's server sends neither ETag nor Last-Modified, so apps download "

@@ -79,7 +79,7 @@ def _common(element: etree._Element, place: etree._Element, lint: Lint) -> None:
     tag = etree.QName(element).localname
     for attribute in URL_ATTRIBUTES:
         value = element.get(attribute)
-        if value and value.strip().startswith("http://"):
+        if value and value.strip().lower().startswith("http://"):
             lint.report("P20-HTTPS", f"<podcast:{tag} {attribute}> uses http:// ({value.strip()})",
                         place, None)
     limit = LIMITS.get(tag)

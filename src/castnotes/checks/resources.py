@@ -16,8 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 from castnotes.audio import read_audio
 from castnotes.errors import CastnotesError
-
-MAX_FETCH = 20 * 1024 * 1024  # artwork and chapter files; never whole episodes
+from castnotes.fetch import MAX_FILE_BYTES
 
 
 @dataclass
@@ -56,7 +55,7 @@ class Resources:
         """The bytes at `url` (a picture, a chapters file), or None when they cannot be seen."""
         path = self.local_path(url)
         if path is not None:
-            return path.read_bytes() if path.stat().st_size <= MAX_FETCH else None
+            return path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
         if self.fetch is not None:
             return self.fetch(url)
         return None

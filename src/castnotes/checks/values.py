@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime, timedelta, timezone
-from urllib.parse import urlsplit
 
 from castnotes.config.settings import LANGUAGE_RE
 
@@ -53,13 +52,6 @@ def date_problem(text: str) -> str | None:
     if dow is not None and _DAYS[moment.weekday()] != dow:
         return f"{text.strip()!r}: that date is a {_DAYS[moment.weekday()]}, not a {dow}"
     return None
-
-
-def is_http_url(text: str | None) -> bool:
-    if not text:
-        return False
-    parts = urlsplit(text.strip())
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def language_problem(code: str) -> tuple[str, str] | None:

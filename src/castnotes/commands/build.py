@@ -25,6 +25,7 @@ from castnotes.commands.check import ShowFeedLint, compare_against, feed_documen
 from castnotes.config.people import PEOPLE_FILE
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem
+from castnotes.fields import is_http_url
 from castnotes.model import CONFIG_NAME, Settings, Show
 from castnotes.output.feed_items import feed_items_path, kept_feed_items
 from castnotes.output.incremental import render_changed
@@ -110,8 +111,9 @@ class BuildResult:
 def prepare_settings(root: Path, options: BuildOptions) -> Settings:
     settings = load_settings(root)
     if options.base_url:
-        url = options.base_url if options.base_url.endswith("/") else options.base_url + "/"
-        if not url.startswith(("http://", "https://")):
+        url = options.base_url.strip()
+        url = url if url.endswith("/") else url + "/"
+        if not is_http_url(url):
             raise CastnotesError.single(f"--base-url must be an http(s) URL, not {options.base_url!r}")
         settings = replace(settings, show=replace(settings.show, url=url))
     if options.output is not None:

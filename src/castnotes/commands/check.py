@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.error
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.message import Message
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -24,7 +22,6 @@ from castnotes.checks.online import (
     check_feed_response,
     check_online,
     fetch_bytes,
-    fetch_feed,
 )
 from castnotes.checks.podcast20 import check_podcasting
 from castnotes.checks.published import compare_with_published
@@ -36,7 +33,7 @@ from castnotes.codec import digest
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.feedxml import safe_parser
-from castnotes.fetch import is_http_url
+from castnotes.fetch import load_feed
 from castnotes.model import Episode, Show
 from castnotes.output.feed_items import FeedItems
 from castnotes.output.ledger import guard, unguarded_warning
@@ -379,17 +376,18 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
     """Lint any feed, from a file or an http(s) URL."""
     lint = Lint()
     resources = Resources(fetch=fetch_bytes if online else None)
-    data, headers, final_url = _load_feed(source, "", "check the address, or save the feed and check the file",
-                                          "give a feed file or an http(s) URL")
+    loaded = load_feed(source)
+    data = loaded.data
     root = _peek_channel(data)
-    if not is_http_url(source) and root is not None:
-        resources.mirror = mirror_for(Path(source), self_href(root), (text_of(root, "link") or "").strip())
+    if loaded.path is not None and root is not None:
+        resources.mirror = mirror_for(loaded.path, self_href(root), (text_of(root, "link") or "").strip())
     tree = lint_feed(data, lint, resources, online=online)
     check_feed_size(len(data), lint)
-    if headers is not None and final_url is not None:
-        check_feed_response(source, final_url, headers, self_href(root) if root is not None else None, lint)
+    if loaded.headers is not None and loaded.url is not None:
+        self_url = self_href(root) if root is not None else None
+        check_feed_response(source.strip(), loaded.url, loaded.headers, self_url, lint)
     if against and tree is not None:
-        compare_with_published(data, read_feed_source(against), tree, lint)
+        compare_with_published(data, load_feed(against).data, tree, lint)
     return CheckReport(source, tuple(lint.items))
 
 
@@ -397,27 +395,7 @@ def compare_against(feed: bytes, published_source: str, lint: Lint) -> None:
     """PUB-* findings for a feed about to be written, against the published feed (build --against)."""
     root = _parse(feed)
     if root is not None:
-        compare_with_published(feed, read_feed_source(published_source), root, lint)
-
-
-def read_feed_source(source: str) -> bytes:
-    """The published feed for --against: a file or a URL."""
-    return _load_feed(source, "the published feed ", None, "--against takes a feed file or URL")[0]
-
-
-def _load_feed(source: str, what: str, fetch_hint: str | None,
-               file_hint: str) -> tuple[bytes, Message | None, str | None]:
-    """(bytes, response headers, final address) of a feed URL, or the bytes of a feed file."""
-    if is_http_url(source):
-        try:
-            return fetch_feed(source)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise CastnotesError.single(f"could not fetch {what}{source}: {getattr(exc, 'reason', exc)}",
-                                        hint=fetch_hint) from None
-    path = Path(source)
-    if not path.is_file():
-        raise CastnotesError.single(f"no such feed file: {source}", hint=file_hint)
-    return path.read_bytes(), None, None
+        compare_with_published(feed, load_feed(published_source).data, root, lint)
 
 
 def _parse(data: bytes) -> etree._Element | None:

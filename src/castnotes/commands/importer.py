@@ -34,14 +34,16 @@ from castnotes.commands.scaffold import SAMPLE_AUDIO, SAMPLE_FOLDER, render_artw
 from castnotes.config.settings import load_settings, parse_settings
 from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.fetch import (
-    MAX_FEED_BYTES,
+    MAX_FILE_BYTES,
+    FeedSource,
     Opener,
     Progress,
     download_file,
     fetch_bytes,
     head_length,
-    is_http_url,
+    load_feed,
 )
+from castnotes.fields import is_http_url
 from castnotes.imageinfo import is_png
 from castnotes.importing.oldfeed import OldFeed, parse_old_feed
 from castnotes.importing.plan import (
@@ -58,8 +60,6 @@ from castnotes.read.frontmatter import parse_document
 from castnotes.read.ledger import LedgerEntry, load_ledger, recorded_now
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR, default_slug
 from castnotes.store import store_dir, write_atomic
-
-MAX_ART_BYTES = 20 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +81,6 @@ class ImportResult:
     old_feed_url: str | None
     new_feed_url: str | None  # where the feed will be once the site is published
     problems: tuple[Problem, ...] = field(default=())  # warnings
-
-
-@dataclass(frozen=True, slots=True)
-class _Source:
-    data: bytes
-    where: Path | None  # the file, for messages with line numbers
-    url: str | None  # the address it came from (after redirects)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,20 +144,20 @@ def import_show(source: str, root: Path, options: ImportOptions = ImportOptions(
 
 
 def _read_and_plan(source: str, root: Path, options: ImportOptions, opener: Opener | None, now: datetime,
-                   problems: Problems) -> tuple[_Source, OldFeed, ImportPlan]:
+                   problems: Problems) -> tuple[FeedSource, OldFeed, ImportPlan]:
     """Fetch and read the feed, and decide every item's fate; raise when nothing can be imported."""
-    feed_source = load_feed_source(source, opener)
-    feed = parse_old_feed(feed_source.data, base_url=feed_source.url, where=feed_source.where)
+    feed_source = load_feed(source, opener)
+    feed = parse_old_feed(feed_source.data, base_url=feed_source.url, where=feed_source.path)
     _feed_warnings(feed, feed_source, problems)
     if not feed.items:
-        raise CastnotesError.single("the feed has no episodes (no <item> elements)", feed_source.where,
+        raise CastnotesError.single("the feed has no episodes (no <item> elements)", feed_source.path,
                                     hint="check that this is the feed of the show you mean to move")
-    plan = plan_import(feed, scan_show(root), limit=options.limit, now=now, where=feed_source.where,
+    plan = plan_import(feed, scan_show(root), limit=options.limit, now=now, where=feed_source.path,
                        label=feed_source.url or "feed")
     problems.extend(plan.problems)
     if not plan.episodes and not any(o.status in ("present", "limited") for o in plan.outcomes):
         problems.add(f"nothing to import: none of the feed's {len(feed.items)} items has audio castnotes "
-                     "can publish unchanged (see the warnings above)", feed_source.where)
+                     "can publish unchanged (see the warnings above)", feed_source.path)
         raise CastnotesError(problems.items)
     return feed_source, feed, plan
 
@@ -237,7 +230,7 @@ def _shown(value: Any) -> str:
 def _identity_url(source: str, feed: OldFeed) -> str | None:
     """The address a feed without podcast:guid is known by: the URL imported from (as given,
     before redirects: what subscribers and the Podcast Index have), else its rel=self link."""
-    return source if is_http_url(source) else feed.channel.self_url
+    return source.strip() if is_http_url(source) else feed.channel.self_url
 
 
 def _new_settings(feed: OldFeed, plan: ImportPlan, root: Path, source: str, old_feed_url: str | None,
@@ -253,41 +246,19 @@ def _new_settings(feed: OldFeed, plan: ImportPlan, root: Path, source: str, old_
 
 # --- reading -------------------------------------------------------------------------------
 
-def load_feed_source(source: str, opener: Opener | None = None) -> _Source:
-    """The feed's bytes from an http(s) URL or a file, refusing anything over MAX_FEED_BYTES."""
-    hint = ("a podcast feed is rarely over 5 MB; check that this is the feed, or ask the old host "
-            "for a paged feed")
-    if is_http_url(source):
-        fetched = fetch_bytes(source, limit=MAX_FEED_BYTES, what="feed", opener=opener, too_large_hint=hint)
-        return _Source(fetched.data, None, fetched.url)
-    path = Path(source).expanduser()
-    if not path.is_file():
-        looks_like_url = "." in source.split("/")[0] and not path.exists()
-        raise CastnotesError.single(
-            "no such feed file" if not path.is_dir() else "this is a folder, not a feed file", path,
-            hint=f"did you mean https://{source} ?" if looks_like_url
-            else "give the feed's http(s) address or the path of a saved feed file")
-    size = path.stat().st_size
-    if size > MAX_FEED_BYTES:
-        raise CastnotesError.single(
-            f"the feed is {size / 1_048_576:.1f} MB; castnotes refuses more than "
-            f"{MAX_FEED_BYTES / 1_048_576:.0f} MB", path, hint=hint)
-    return _Source(path.read_bytes(), path.resolve(), None)
-
-
-def _feed_warnings(feed: OldFeed, source: _Source, problems: Problems) -> None:
+def _feed_warnings(feed: OldFeed, source: FeedSource, problems: Problems) -> None:
     if feed.xml_problem:
         problems.add(f"the feed is not well-formed XML ({feed.xml_problem}); podcast apps such as "
                      "Apple Podcasts may refuse it. Imported what feed readers can read of it",
-                     source.where, severity="warning",
+                     source.path, severity="warning",
                      hint="castnotes writes well-formed feeds, so the new feed will not have this fault")
     if feed.channel.new_feed_url:
         problems.add(f"the old feed sends its subscribers to another address already "
-                     f"(itunes:new-feed-url {feed.channel.new_feed_url})", source.where, severity="warning",
+                     f"(itunes:new-feed-url {feed.channel.new_feed_url})", source.path, severity="warning",
                      hint="make sure you import the show's current feed, the one at that address")
     if feed.extras_lost:
         problems.add("the feed is too broken to read its Podcasting 2.0 tags (persons, chapters, "
-                     "transcripts); they are not imported", source.where, severity="warning")
+                     "transcripts); they are not imported", source.path, severity="warning")
 
 
 def scan_show(root: Path) -> ExistingShow:
@@ -412,7 +383,7 @@ def _show_artwork(feed: OldFeed, root: Path, opener: Opener | None,
     data, reason = None, "the old feed names no show artwork"
     if url:
         try:
-            data = fetch_bytes(url, limit=MAX_ART_BYTES, what="show artwork", opener=opener).data
+            data = fetch_bytes(url, limit=MAX_FILE_BYTES, what="show artwork", opener=opener).data
         except CastnotesError as exc:
             reason = f"could not fetch the old show artwork ({exc.problems[0].message})"
     files: tuple[tuple[str, bytes], ...] = ()

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from castnotes.commands.check import read_feed_source
+from castnotes.fetch import load_feed
 from castnotes.errors import CastnotesError
 from castnotes.feedxml import safe_parser
 from castnotes.model import CONFIG_NAME
@@ -37,7 +37,7 @@ def rebuild_ledger(root: Path, source: str, now: datetime | None = None) -> Rebu
     if not (root / CONFIG_NAME).is_file():
         raise CastnotesError.single(f"no {CONFIG_NAME} here", root / CONFIG_NAME,
                                     hint="run it in the show folder, or pass -C SHOWDIR")
-    data = read_feed_source(source)
+    data = load_feed(source).data
     try:
         channel = etree.fromstring(data, safe_parser()).find("channel")
     except etree.XMLSyntaxError as exc:

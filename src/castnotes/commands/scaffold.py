@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from castnotes.audio import AUDIO_SUFFIXES, read_audio
 from castnotes.config.settings import load_settings
 from castnotes.errors import CastnotesError
+from castnotes.fields import is_http_url
 from castnotes.model import CONFIG_NAME, EPISODE_TYPES
 from castnotes.read.frontmatter import parse_datetime
 from castnotes.read.show import EPISODE_FILE, EPISODES_DIR
@@ -49,7 +50,8 @@ def init_show(target: Path, *, title: str = "My New Show", url: str = "https://e
               timezone_name: str = "UTC", now: datetime | None = None) -> list[Path]:
     """Write a new show into `target`; return the files written. Refuses an existing show."""
     target = target.resolve()
-    if not re.match(r"^https?://[^/\s]+", url):
+    url = url.strip()
+    if not is_http_url(url):
         raise CastnotesError.single(f"--url must be an absolute http(s) URL, not {url!r}")
     url = url if url.endswith("/") else url + "/"
     zone = _zone(timezone_name)

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from typing import Iterator
 
 from castnotes.errors import did_you_mean
-from castnotes.fields import HTTP_URL, FieldReader
+from castnotes.fields import FieldReader, is_http_url
 from castnotes.model import (
     BlockRule,
     Funding,
@@ -153,7 +153,7 @@ def read_social(reader: FieldReader, key: str = "social",
                            "write the thread's own address")
                 continue
             sample = re.sub(r"\{[^{}]*\}", "x", uri)
-            if protocol in SOCIAL_WEB and not HTTP_URL.match(sample):
+            if protocol in SOCIAL_WEB and not is_http_url(sample):
                 item.error("uri", f"must be the post's https address, not {uri!r}", hint=SOCIAL_EXAMPLE)
                 continue
             if not URI_RE.match(sample):

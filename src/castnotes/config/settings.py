@@ -29,7 +29,7 @@ from castnotes.config.podcasting import (
     read_update_frequency,
 )
 from castnotes.errors import CastnotesError, Problems, did_you_mean
-from castnotes.fields import FieldReader, KeyLines, check_control_characters, parse_toml
+from castnotes.fields import FieldReader, KeyLines, check_control_characters, is_http_url, parse_toml
 from castnotes.files import read_text
 from castnotes.model import (
     CONFIG_NAME,
@@ -511,7 +511,7 @@ def _url(value: Any, section: str, key: str, path: Path, lines: "KeyLines", prob
     if value is None:
         return None
     value = str(value).strip()
-    if not re.match(r"^https?://[^/\s]+", value):
+    if not is_http_url(value):
         problems.add(f"[{section}] {key} must be an absolute http(s) URL, not {value!r}", path,
                      lines.find(section, key))
         return None

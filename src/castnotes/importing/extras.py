@@ -14,7 +14,7 @@ from typing import Any, Callable
 from castnotes.config.people import read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations
 from castnotes.errors import Problems
-from castnotes.fields import HTTP_URL, FieldReader
+from castnotes.fields import FieldReader, is_http_url
 from castnotes.importing.oldfeed import OldItem, TagValues
 from castnotes.model import Chapter
 from castnotes.read.chapters import ChapterSource, check_chapters
@@ -55,7 +55,7 @@ def location_entries(values: TagValues) -> list[dict[str, str]]:
 def episode_extras(item: OldItem, duration: float, warn: Warn) -> dict[str, Any]:
     """Front matter for `chapters`, `transcript`, `guests` and `soundbites` (only those present)."""
     meta: dict[str, Any] = {}
-    remote = item.chapters_url if item.chapters_url and HTTP_URL.match(item.chapters_url) else None
+    remote = item.chapters_url if is_http_url(item.chapters_url) else None
     if item.chapters_url and not remote:
         warn(f"podcast:chapters {item.chapters_url!r} is not an http(s) URL; left out")
     if remote:
@@ -71,7 +71,7 @@ def episode_extras(item: OldItem, duration: float, warn: Warn) -> dict[str, Any]
             meta["chapters"] = chapters  # Podlove chapters inline: castnotes publishes them itself
     transcripts = []
     for transcript in item.transcripts:
-        if HTTP_URL.match(transcript.get("url", "")):
+        if is_http_url(transcript.get("url")):
             transcripts.append(dict(transcript))
         else:
             warn(f"podcast:transcript without an http(s) url left out: {transcript}")
@@ -132,9 +132,9 @@ def _psc_chapters(item: OldItem, duration: float, warn: Warn) -> list[dict[str, 
             return []
         chapters.append(Chapter(start, raw["title"]))
         entry: dict[str, Any] = {"start": raw["start"], "title": raw["title"]}
-        if raw.get("href") and HTTP_URL.match(raw["href"]):
+        if is_http_url(raw.get("href")):
             entry["url"] = raw["href"]
-        if raw.get("image") and HTTP_URL.match(raw["image"]):
+        if is_http_url(raw.get("image")):
             entry["img"] = raw["image"]
         entries.append(entry)
     faults = Problems()

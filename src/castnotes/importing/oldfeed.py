@@ -24,6 +24,7 @@ import feedparser
 from lxml import etree
 
 from castnotes.errors import CastnotesError
+from castnotes.fields import is_http_url
 from castnotes.feedxml import (
     attr_or_text,
     channel_element,
@@ -229,7 +230,7 @@ def _permalink(element: Any) -> bool | None:
 def _base(element: Any, base_url: str | None) -> str | None:
     """Where relative URLs of this item point: xml:base, else the feed's own address."""
     xml_base = element.base if element is not None else None
-    if xml_base and re.match(r"^https?://", xml_base):
+    if is_http_url(xml_base):
         return urljoin(base_url, xml_base) if base_url else xml_base
     return base_url
 

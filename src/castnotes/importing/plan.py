@@ -23,7 +23,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from castnotes.audio.types import APPLE_TYPES, BY_SUFFIX
 from castnotes.errors import Problem, SourceLocation
-from castnotes.fields import CONTROL_CHARACTERS, HTTP_URL
+from castnotes.fields import CONTROL_CHARACTERS, is_http_url
 from castnotes.importing.extras import episode_extras
 from castnotes.importing.html import html_to_markdown, html_to_text, text_to_markdown
 from castnotes.importing.oldfeed import OldEnclosure, OldFeed, OldItem
@@ -271,7 +271,7 @@ def _pick_enclosure(item: OldItem, notes: _Notes) -> tuple[OldEnclosure | None, 
             return None, f"the enclosure address is not http(s): {enclosure.url}", None
         return None, (f"the enclosure address {enclosure.url!r} is relative, and the feed's own "
                       "address is unknown"), "import the feed from its URL instead of a saved file"
-    if not HTTP_URL.match(enclosure.url):
+    if re.search(r"\s", enclosure.url):
         # A space apps already encode as %20 when they fetch it: the same file, written correctly.
         encoded = re.sub(r"\s", lambda m: quote(m.group()), enclosure.url)
         notes.warn(item, f"the enclosure address {enclosure.url!r} holds spaces; the new feed writes them "
@@ -298,7 +298,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     body = _without_controls(_body(item), "notes", item, notes) or ""
     meta = {"title": candidate.title, "date": candidate.date, "guid": candidate.guid}
     # RSS reads a <guid> without isPermaLink as a permalink; castnotes writes "false" unless told
-    if item.guid is not None and (item.guid_permalink or item.guid_permalink is None and HTTP_URL.match(item.guid)):
+    if item.guid is not None and (item.guid_permalink or item.guid_permalink is None and is_http_url(item.guid)):
         meta["guid_permalink"] = True
     if item.itunes_title and item.itunes_title != candidate.title:
         meta["itunes_title"] = _without_controls(item.itunes_title, "itunes:title", item, notes)
@@ -331,7 +331,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
     summary = _summary(item)
     if summary:
         meta["summary"] = summary
-    if item.image and HTTP_URL.match(item.image):
+    if is_http_url(item.image):
         meta["image"] = item.image
     elif item.image:
         notes.warn(item, f"itunes:image {item.image!r} is not an http(s) URL; left out")

@@ -27,7 +27,7 @@ from castnotes.config.podcasting import (
 )
 from castnotes.config.settings import EMAIL_RE, LANGUAGE_RE, read_locked_owner, season_names
 from castnotes.errors import did_you_mean
-from castnotes.fields import CONTROL_CHARACTERS, FieldReader
+from castnotes.fields import CONTROL_CHARACTERS, FieldReader, is_http_url
 from castnotes.model import derive_podcast_guid
 from castnotes.importing.extras import (
     Reader,
@@ -246,13 +246,13 @@ def _description(text: str) -> str:
 def _site_url(channel: OldChannel, feed_url: str | None) -> tuple[str, str]:
     note = ("# The address of your new castnotes site (where site/ will be published); "
             "change it before you publish.")
-    link = channel.link or ""
-    if re.match(r"^https?://[^/\s]+", link):
+    link = (channel.link or "").strip()
+    if is_http_url(link):
         base = re.split(r"[?#]", link, maxsplit=1)[0]  # ?ref=rss, #top: not part of a site's address
         if base != link:
             return base, note + f"\n# It is the old feed's <link> for now, without its {link[len(base):]!r}."
         return link, note + "\n# It is the old feed's <link> for now."
-    if feed_url and (origin := re.match(r"^https?://[^/\s]+", feed_url)):
+    if feed_url and (origin := re.match(r"^https?://[^/\s]+", feed_url, re.I)):
         return origin.group(0) + "/", note + "\n# The old feed has no <link>; this is its server."
     return PLACEHOLDER_URL, note + "\n# The old feed has no <link>: this is a placeholder."
 

@@ -27,6 +27,7 @@ from castnotes.files import SITE_TYPES
 from castnotes.model import Settings
 from castnotes.output.staging import MARKER
 from castnotes.read.ledger import load_ledger
+from castnotes.render.chapters import JSON_CHAPTERS_TYPE
 from castnotes.render.takeaways import TAKEAWAYS_PATH
 from castnotes.store import STORE_DIR, store_dir, write_atomic
 
@@ -43,7 +44,6 @@ ByteProgress = Callable[[int], None]
 CONTENT_TYPES = SITE_TYPES | MIME_BY_SUFFIX
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
-CHAPTERS_TYPE = "application/json+chapters"  # what podcast:chapters declares
 
 # Cache-Control by kind ([publish] cache_control overrides each). Feeds and pages change
 # weekly and must show up within minutes; audio never changes under a published URL (the
@@ -102,7 +102,7 @@ def classify(path: str, settings: Settings) -> tuple[int, str, str]:
     if path == TAKEAWAYS_PATH:
         return 2, "feed", overrides.get(suffix, ATOM_TYPE)
     if path.endswith("/chapters.json") or path == "chapters.json":
-        content_type = CHAPTERS_TYPE
+        content_type = JSON_CHAPTERS_TYPE
     else:
         content_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
     content_type = overrides.get(suffix, content_type)

@@ -15,6 +15,7 @@ from typing import Any
 
 from castnotes.audio import read_audio
 from castnotes.audio.info import AudioInfo, PictureRef, Pictures, stamp
+from castnotes.codec import decode, encode
 from castnotes.imageinfo import is_png
 from castnotes.store import STORE_DIR, store_dir, write_atomic
 
@@ -59,7 +60,7 @@ class AudioCache:
         entry = self.entries.get(key)
         if entry and entry.get("size") == size and entry.get("mtime_ns") == mtime_ns:
             try:
-                info = AudioInfo.from_json(entry["info"])
+                info = decode(AudioInfo, entry["info"])
             except (KeyError, TypeError):
                 info = None
             if info is not None and self._pictures_present(info):
@@ -67,7 +68,7 @@ class AudioCache:
         info, pictures = read_audio(path)
         self.reads += 1
         self._store_pictures(pictures)
-        self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "info": info.to_json()}
+        self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "info": encode(info)}
         self.updated.add(key)
         self.dirty = True
         return info

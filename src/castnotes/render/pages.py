@@ -300,11 +300,6 @@ def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = No
     return jobs
 
 
-def render_site(show: Show, data: SiteData) -> list[tuple[str, bytes]]:
-    """Every page and site file as (site path, bytes), all rendered (for tests and tools)."""
-    return [(job.site_path, job.render()) for job in site_jobs(show, data)]
-
-
 def template_dirs(show_root: Path) -> list[Path]:
     """What every page is rendered with: the theme, the shipped catalogues, the show's templates/
     (with its own templates/locale/*.po)."""
