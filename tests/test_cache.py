@@ -38,5 +38,5 @@ def test_damaged_cache_is_ignored(make_show: ShowMaker) -> None:
     show = make_show()
     build(show)
     (show / ".castnotes" / "audio.json").write_text("{not json")
-    (show / ".castnotes" / "episodes.jsonl").write_text('{"format": 2, "version": "0.1.0"}\nbroken\tline\t{\t[')
+    (show / ".castnotes" / "episodes.bin").write_bytes(b"castnotes episode cache\n{not json\n\x80\x05broken")
     assert build(show).audio_read == 2

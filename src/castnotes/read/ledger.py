@@ -50,12 +50,32 @@ class Ledger:
 
 
 def load_ledger(root: Path) -> Ledger:
-    """Read `published.jsonl`; a malformed or torn line is an error with its line number."""
+    """Read `published.jsonl`; a malformed or torn line is an error with its line number.
+
+    A build reads the ledger three times (addresses, published dates, the guard); the
+    file's bytes are read each time, but parsed again only when they differ from the
+    last ones parsed (in this process).
+    """
     path = root / LEDGER_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Ledger(path, {}, 0)
+    last = _last_parsed.get(path)
+    if last is not None and last[0] == raw:
+        latest, lines = last[1]
+    else:
+        latest, lines = _parse_ledger(path, raw)
+        _last_parsed.clear()  # one ledger kept: a long-lived process with many shows holds no more
+        _last_parsed[path] = (raw, (latest, lines))
+    return Ledger(path, dict(latest), lines)  # a dict of its own: a caller may change it
+
+
+_last_parsed: dict[Path, tuple[bytes, tuple[dict[str, LedgerEntry], int]]] = {}
+
+
+def _parse_ledger(path: Path, raw: bytes) -> tuple[dict[str, LedgerEntry], int]:
     latest: dict[str, LedgerEntry] = {}
-    if not path.exists():
-        return Ledger(path, latest, 0)
-    raw = path.read_bytes()
     text = raw.decode("utf-8", errors="replace")
     lines = text.split("\n")
     torn = not text.endswith("\n") and text != ""
@@ -87,7 +107,7 @@ def load_ledger(root: Path) -> Ledger:
             latest[entry.guid] = entry
     if problems:
         raise CastnotesError(problems)
-    return Ledger(path, latest, len([l for l in lines if l.strip()]))
+    return latest, len([l for l in lines if l.strip()])
 
 
 def published_slugs(root: Path) -> dict[str, tuple[str, str]]:
