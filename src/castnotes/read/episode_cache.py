@@ -43,7 +43,7 @@ import sys
 import tempfile
 import zlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path, PosixPath
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -140,19 +140,9 @@ def path_of(text: str) -> Path:
     return _path(text)
 
 
-def _datetime(text: str, zone: str | None) -> datetime:
-    """A date as `_datetime_args` gave it: with its IANA zone when it had one."""
-    value = datetime.fromisoformat(text)
-    return value.astimezone(ZoneInfo(zone)) if zone else value
-
-
-def _datetime_args(value: datetime) -> tuple[str, str | None]:
-    zone = value.tzinfo
-    if zone is None or type(zone) is timezone:
-        return value.isoformat(), None
-    if type(zone) is ZoneInfo:
-        return value.isoformat(), zone.key
-    raise pickle.PicklingError(f"a date in {type(zone).__name__} is not kept in the episode cache")
+def _zone(key: str) -> ZoneInfo:
+    """A date's IANA zone, by its key (the date itself pickles as datetime's own bytes)."""
+    return ZoneInfo(key)
 
 
 def _init_fields(cls: type) -> tuple[str, ...] | None:
@@ -168,12 +158,13 @@ _CLASSES = [value for value in vars(model).values()
 _FIELDS: dict[type, tuple[str, ...]] = {
     cls: names for cls in (*_CLASSES, Problem, SourceLocation) if (names := _init_fields(cls)) is not None}
 _GLOBALS: dict[tuple[str, str], Any] = {(cls.__module__, cls.__qualname__): cls for cls in _FIELDS}
-_GLOBALS.update({(f.__module__, f.__qualname__): f for f in (_path, _datetime)})
+_GLOBALS.update({(f.__module__, f.__qualname__): f for f in (_path, _zone, datetime, timezone, timedelta)})
 _NAMED = {id(value) for value in _GLOBALS.values()}
 
 
 class _Pickler(pickle.Pickler):
-    """Each value as `cls(*fields)`, `_path(str)` or `_datetime(iso, zone)`; any other object
+    """Each value as `cls(*fields)`, `_path(str)`, a date as datetime pickles it with its zone as
+    `_zone(key)`; any other object
     (one this cache cannot give back exactly) is a PicklingError: that episode is not kept."""
 
     def reducer_override(self, obj: Any) -> Any:
@@ -183,15 +174,17 @@ class _Pickler(pickle.Pickler):
             return cls, tuple([getattr(obj, name) for name in names])
         if cls is PosixPath:
             return _path, (str(obj),)
-        if cls is datetime:
-            return _datetime, _datetime_args(obj)
+        if cls is ZoneInfo and obj.key:
+            return _zone, (obj.key,)
+        if cls in (datetime, timezone, timedelta):
+            return NotImplemented  # their own reduction: (class, (state bytes or numbers, zone))
         if id(obj) in _NAMED:
             return NotImplemented  # saved by name, as the unpickler allows
         raise pickle.PicklingError(f"{cls.__name__} is not kept in the episode cache")
 
 
 class _Unpickler(pickle.Unpickler):
-    """Names nothing but the model's dataclasses, `_path` and `_datetime`: a file that asks for
+    """Names nothing but the model's dataclasses, `_path`, `_zone` and datetime's classes: a file that asks for
     any other class or function (never written here) is refused, so it cannot run anything."""
 
     def find_class(self, module: str, name: str) -> Any:
@@ -209,6 +202,10 @@ def dumps(value: Any) -> bytes:
 
 def loads(data: bytes) -> Any:
     return _Unpickler(io.BytesIO(data)).load()
+
+
+class _Shrunk(Exception):
+    """The cache file is shorter than its index says."""
 
 
 # --- the cache --------------------------------------------------------------------------
@@ -375,10 +372,29 @@ class EpisodeCache:
             offset += entry.length
         packed = dumps(index)
         header = dict(self._identity(), index=len(packed), sha256=hashlib.sha256(packed).hexdigest())
-        with atomic_path(self.path) as tmp, tmp.open("wb") as fh:
-            fh.write(MAGIC + json.dumps(header).encode("ascii") + b"\n" + packed)
-            for folder in sorted(self.used):
-                fh.write(self._blob(self.used[folder]))
+        # The results are copied in runs: an unchanged episode's follows the one before it in
+        # the old file as in the new one, so a week's build copies three runs, not 1,000 results.
+        runs: list[list[Any]] = []  # [from the temporary file, start, end]
+        for folder in sorted(self.used):
+            entry = self.used[folder]
+            start = entry.offset if entry.new else self._start + entry.offset
+            if runs and runs[-1][0] == entry.new and runs[-1][2] == start:
+                runs[-1][2] += entry.length
+            else:
+                runs.append([entry.new, start, start + entry.length])
+        try:
+            with atomic_path(self.path) as tmp, tmp.open("wb") as fh:
+                fh.write(MAGIC + json.dumps(header).encode("ascii") + b"\n" + packed)
+                for new, start, end in runs:
+                    handle = (self._spill if new else self._file).fileno()
+                    while start < end:
+                        chunk = os.pread(handle, min(end - start, 1 << 20), start)
+                        if not chunk:
+                            raise _Shrunk()
+                        fh.write(chunk)
+                        start += len(chunk)
+        except _Shrunk:
+            pass  # the old file was cut short meanwhile (not by castnotes): keep it, it is checked when read
         for old in OLD_NAMES:
             try:
                 (self.path.parent / old).unlink(missing_ok=True)
