@@ -210,6 +210,36 @@ def test_a_result_naming_another_function_is_refused_not_run(make_show: ShowMake
     assert not marker.exists()
 
 
+def rewrite_index(path: Path, change) -> None:
+    """The cache file with its index changed by `change(entries)`, its digest made right again."""
+    data = path.read_bytes()
+    magic_end = len(episode_cache.MAGIC)
+    header_end = data.index(b"\n", magic_end) + 1
+    start = results_start(data)
+    entries = episode_cache.loads(data[header_end:start])
+    change(entries)
+    index = episode_cache.dumps(entries)
+    header = json.loads(data[magic_end:header_end])
+    header.update(index=len(index), sha256=hashlib.sha256(index).hexdigest())
+    path.write_bytes(data[:magic_end] + json.dumps(header).encode() + b"\n" + index + data[start:])
+
+
+def test_a_summary_of_another_shape_is_parsed_again(make_show: ShowMaker, parsed: list[str]) -> None:
+    """A file of the same format written by another build of castnotes (a summary without a key
+    this one reads) costs a parse, never a crash."""
+    show = make_show(three_episodes())
+    first = load(show)
+
+    def drop_a_key(entries: dict) -> None:
+        stamp, slug, linked, summary, *rest = entries["001-ep1"]
+        entries["001-ep1"] = (stamp, slug, linked, {k: v for k, v in summary.items() if k != "slugs"}, *rest)
+
+    rewrite_index(cache_file(show), drop_a_key)
+    parsed.clear()
+    assert load(show).episodes == first.episodes
+    assert parsed == ["001-ep1"]
+
+
 class RunsCommand:
     def __init__(self, command: str):
         self.command = command

@@ -339,8 +339,14 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
     people.toml id). The later one (in folder order) gets `-2`, `-3`, with a warning, so
     no person page silently swallows another.
     """
+    derived: dict[str, str] = {}  # name -> person_id(name): a guest of many episodes is transliterated once
+
     def chosen(person: Person) -> bool:  # an id the host wrote (people.toml, `id:`), not one derived
-        return bool(person.id) and person.id != person_id(person.name)
+        if not person.id:
+            return False
+        if person.name not in derived:
+            derived[person.name] = person_id(person.name)
+        return person.id != derived[person.name]
 
     ordered = sorted(episodes, key=lambda e: e.folder)
     owner: dict[str, str] = {pid: p.name.casefold() for pid, p in settings.people.items()}
@@ -406,7 +412,7 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
                 pass
             plain = plain and any(f[0] == EPISODE_FILE for f in files)
         summary = episode_cache.first(name, stamp) if episode_cache and plain and stamp else None
-        if summary is not None:  # unchanged: no YAML parsed, no file opened
+        if summary is not None and summary.keys() == SUMMARY_KEYS:  # unchanged: no YAML parsed, no file opened
             own = Problems()
             own.extend(summary["problems"])
             sources.append(_Source(folder, path, own, stamp=stamp, summary=summary))
@@ -446,6 +452,9 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
     _check_unique(sources, "guid", lambda s: s.text("guid"), settings.root,
                   "every episode needs its own GUID; never change one that is published")
     return sources
+
+
+SUMMARY_KEYS = frozenset(("slug", "guid", "date", "draft", "related", "problems", "slugs"))  # what _summary keeps
 
 
 def _summary(doc: Document, path: Path, own: Problems, settings: Settings) -> dict[str, Any] | None:
