@@ -10,11 +10,12 @@ import json
 import os
 import pickle
 import shutil
+import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
-from conftest import ShowMaker, run_cli, write_episode
+from conftest import ShowMaker, require_tool, run_cli, write_episode
 
 from castnotes.commands.build import BuildOptions, prepare_settings
 from castnotes.read import episode_cache, show as show_module
@@ -323,3 +324,27 @@ def test_slugs_drafts_and_neighbours_are_still_worked_out_over_all_episodes(
 
 def site_files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_a_published_file_outside_the_folder_that_is_gone_reads_the_episode_again(
+        make_show: ShowMaker, media: dict[str, Path], parsed: list[str], tmp_path: Path) -> None:
+    """Files in the episode's folder are vouched for by its stamp; one elsewhere (art taken from
+    the audio's tags, kept in `.castnotes/pictures/`) is looked for on every build."""
+    show = make_show(three_episodes())
+    audio = next((show / "episodes" / "002-ep2").glob("*.mp3"))
+    with_art = tmp_path / "with-art.mp3"
+    subprocess.run([require_tool("ffmpeg"), "-loglevel", "error", "-i", str(media["mp3"]), "-i", str(media["cover"]),
+                    "-map", "0", "-map", "1", "-c", "copy", "-id3v2_version", "3", str(with_art)], check=True)
+    shutil.copyfile(with_art, audio)
+    first = load(show)
+    episode = next(e for e in first.episodes if e.folder == "002-ep2")
+    pictures = show / ".castnotes" / "pictures"
+    assert episode.image is not None and episode.image.source_path.parent == pictures
+    parsed.clear()
+    assert load(show).episodes == first.episodes
+    assert parsed == []
+    shutil.rmtree(pictures)
+    parsed.clear()
+    assert load(show).episodes == first.episodes  # loaded again: the art is taken from the audio again
+    assert parsed == ["002-ep2"]
+    assert episode.image.source_path.is_file()
