@@ -309,7 +309,7 @@ class EpisodeCache:
         entry = self.entries.get(folder)
         if entry is None or entry.stamp != stamp or entry.slug != slug or self._file is None:
             return None
-        if any(slugs.get(other) != was for other, was in entry.linked.items()):
+        if entry.linked and any(slugs.get(other) != was for other, was in entry.linked.items()):
             return None
         try:
             blob = self._blob(entry)
@@ -319,7 +319,7 @@ class EpisodeCache:
         except Exception:  # noqa: BLE001 (as in _load: a damaged result is loaded again)
             return None
         if not ((episode is None or type(episode) is Episode) and type(problems) is tuple
-                and all(type(p) is Problem for p in problems) and type(links) is tuple
+                and (not problems or all(type(p) is Problem for p in problems)) and type(links) is tuple
                 and (control is None or type(control) is tuple)):
             return None
         if episode is not None and not self._copies_exist(episode):
