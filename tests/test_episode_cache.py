@@ -5,12 +5,17 @@ over all of them."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import pickle
 import shutil
+import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
-from conftest import ShowMaker, run_cli, write_episode
+from conftest import ShowMaker, require_tool, run_cli, write_episode
 
 from castnotes.commands.build import BuildOptions, prepare_settings
 from castnotes.read import episode_cache, show as show_module
@@ -118,17 +123,157 @@ def test_another_castnotes_version_reads_every_episode_again(make_show: ShowMake
     assert sorted(parsed) == ["001-ep1", "002-ep2", "003-ep3"]
 
 
-def test_a_damaged_cache_line_is_read_again(make_show: ShowMaker, parsed: list[str]) -> None:
+def cache_file(show: Path) -> Path:
+    return show / ".castnotes" / episode_cache.CACHE_NAME
+
+
+def results_start(data: bytes) -> int:
+    """Where the results begin: after the magic line, the header line and the index."""
+    magic_end = len(episode_cache.MAGIC)
+    header_end = data.index(b"\n", magic_end) + 1
+    return header_end + json.loads(data[magic_end:header_end])["index"]
+
+
+def test_a_damaged_result_is_read_again(make_show: ShowMaker, parsed: list[str]) -> None:
     show = make_show(three_episodes())
     first = load(show)
-    cache = show / ".castnotes" / "episodes.jsonl"
-    lines = cache.read_text().splitlines(keepends=True)
-    damaged = [line.rsplit("\t", 1)[0] + '\t{"episode": {"title": 3}}\n' if "002-ep2" in line else line
-               for line in lines]
-    cache.write_text("".join(damaged))
+    data = bytearray(cache_file(show).read_bytes())
+    entries = episode_cache.loads(bytes(data[data.index(b"\n", len(episode_cache.MAGIC)) + 1:results_start(data)]))
+    _, _, _, _, offset, length, _ = entries["002-ep2"]
+    at = results_start(data) + offset + length // 2
+    data[at] ^= 0xFF  # one flipped byte in the middle of 002's result: its CRC no longer matches
+    cache_file(show).write_bytes(bytes(data))
+    parsed.clear()
+    again = load(show)
+    assert again.episodes == first.episodes and repr(again.episodes) == repr(first.episodes)
+    assert parsed == ["002-ep2"]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "index byte", "header", "foreign", "empty", "old jsonl"])
+def test_a_damaged_or_foreign_cache_file_is_ignored(make_show: ShowMaker, parsed: list[str], damage: str) -> None:
+    """Whatever the file holds, loading never fails on it and never takes a stale episode from
+    it: every episode is read again, and the file is written anew."""
+    show = make_show(three_episodes())
+    first = load(show)
+    path = cache_file(show)
+    data = path.read_bytes()
+    if damage == "truncated":
+        damaged = data[:-10]  # the last result (003's) cut short
+    elif damage == "index byte":
+        at = results_start(data) - 20
+        damaged = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+    elif damage == "header":
+        damaged = data.replace(b'"format": 7', b'"format": 6', 1)
+    elif damage == "foreign":
+        damaged = os.urandom(len(data))
+    elif damage == "empty":
+        damaged = b""
+    else:
+        damaged = b'{"format": 6, "version": "0.1.0"}\nbroken\tline\t{\t['
+    path.write_bytes(damaged)
+    if damage == "truncated":  # the index is intact: the episode whose result is cut short is read again
+        parsed.clear()
+        assert load(show).episodes == first.episodes
+        assert parsed == ["003-ep3"]
+    else:
+        parsed.clear()
+        assert load(show).episodes == first.episodes
+        assert sorted(parsed) == ["001-ep1", "002-ep2", "003-ep3"]
+    parsed.clear()
+    assert load(show).episodes == first.episodes  # and written anew
+    assert parsed == []
+
+
+def test_a_result_naming_another_function_is_refused_not_run(make_show: ShowMaker, parsed: list[str],
+                                                             tmp_path: Path) -> None:
+    """A result that would call anything but the model's constructors (here `os.system`, with a
+    valid CRC, as only someone writing it on purpose would make it) is refused unrun."""
+    show = make_show(three_episodes())
+    first = load(show)
+    path = cache_file(show)
+    data = path.read_bytes()
+    start = results_start(data)
+    magic_end = len(episode_cache.MAGIC)
+    header_end = data.index(b"\n", magic_end) + 1
+    entries = episode_cache.loads(data[header_end:start])
+    marker = tmp_path / "ran"
+    evil = pickle.dumps(RunsCommand(f"touch {marker}"), protocol=5)
+    results = data[start:]
+    stamp, slug, linked, summary, offset, length, _ = entries["002-ep2"]
+    entries["002-ep2"] = (stamp, slug, linked, summary, len(results), len(evil), zlib.crc32(evil))
+    index = episode_cache.dumps(entries)
+    header = json.loads(data[magic_end:header_end])
+    header.update(index=len(index), sha256=hashlib.sha256(index).hexdigest())
+    path.write_bytes(data[:magic_end] + json.dumps(header).encode() + b"\n" + index + results + evil)
     parsed.clear()
     assert load(show).episodes == first.episodes
-    assert "002-ep2" in parsed
+    assert parsed == ["002-ep2"]
+    assert not marker.exists()
+
+
+def rewrite_index(path: Path, change) -> None:
+    """The cache file with its index changed by `change(entries)`, its digest made right again."""
+    data = path.read_bytes()
+    magic_end = len(episode_cache.MAGIC)
+    header_end = data.index(b"\n", magic_end) + 1
+    start = results_start(data)
+    entries = episode_cache.loads(data[header_end:start])
+    change(entries)
+    index = episode_cache.dumps(entries)
+    header = json.loads(data[magic_end:header_end])
+    header.update(index=len(index), sha256=hashlib.sha256(index).hexdigest())
+    path.write_bytes(data[:magic_end] + json.dumps(header).encode() + b"\n" + index + data[start:])
+
+
+def test_a_summary_of_another_shape_is_parsed_again(make_show: ShowMaker, parsed: list[str]) -> None:
+    """A file of the same format written by another build of castnotes (a summary without a key
+    this one reads) costs a parse, never a crash."""
+    show = make_show(three_episodes())
+    first = load(show)
+
+    def drop_a_key(entries: dict) -> None:
+        stamp, slug, linked, summary, *rest = entries["001-ep1"]
+        entries["001-ep1"] = (stamp, slug, linked, {k: v for k, v in summary.items() if k != "slugs"}, *rest)
+
+    rewrite_index(cache_file(show), drop_a_key)
+    parsed.clear()
+    assert load(show).episodes == first.episodes
+    assert parsed == ["001-ep1"]
+
+
+class RunsCommand:
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def test_the_cache_gives_back_equal_values_of_every_kind() -> None:
+    """Paths, dates in an IANA zone, at a fixed offset and in UTC, nested dataclasses, empty
+    tuples and None come back equal and with equal repr (page fingerprints hash the repr)."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from castnotes.errors import Problem, SourceLocation
+    from castnotes.model import Enclosure, Episode, Person
+
+    def episode(date: datetime, path: str) -> Episode:
+        return Episode(folder="001-x", source_path=Path(path), slug="x", guid="g", title="T", date=date,
+                       summary="s", summary_is_excerpt=False, body_html="<p>b</p>",
+                       enclosure=Enclosure(url="https://e.example/a.mp3", length=10, mime="audio/mpeg",
+                                           duration=1.5, source_path=Path("/show/episodes/001-x/a b.mp3")),
+                       guests=(Person(name="Ada"),), copies=((Path("/show/x/../y.jpg"), "y.jpg"),))
+
+    dates = [datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/Berlin")),
+             datetime(2026, 10, 25, 2, 30, fold=1, tzinfo=ZoneInfo("Europe/Berlin")),
+             datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2026, 1, 1, tzinfo=timezone(timedelta(hours=-5)))]
+    for date in dates:
+        for path in ("/show/episodes/001-x/episode.md", "relative/episode.md", "//two/slashes", "/"):
+            value = (episode(date, path), (Problem("m", SourceLocation(Path(path), 3)),), (("002-y", 4),), None)
+            back = episode_cache.loads(episode_cache.dumps(value))
+            assert back == value and repr(back) == repr(value)
+            assert back[0].date.utcoffset() == date.utcoffset() and back[0].source_path.parts == Path(path).parts
 
 
 def test_a_folder_holding_a_link_is_checked_every_time(make_show: ShowMaker, parsed: list[str]) -> None:
@@ -179,3 +324,27 @@ def test_slugs_drafts_and_neighbours_are_still_worked_out_over_all_episodes(
 
 def site_files(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def test_a_published_file_outside_the_folder_that_is_gone_reads_the_episode_again(
+        make_show: ShowMaker, media: dict[str, Path], parsed: list[str], tmp_path: Path) -> None:
+    """Files in the episode's folder are vouched for by its stamp; one elsewhere (art taken from
+    the audio's tags, kept in `.castnotes/pictures/`) is looked for on every build."""
+    show = make_show(three_episodes())
+    audio = next((show / "episodes" / "002-ep2").glob("*.mp3"))
+    with_art = tmp_path / "with-art.mp3"
+    subprocess.run([require_tool("ffmpeg"), "-loglevel", "error", "-i", str(media["mp3"]), "-i", str(media["cover"]),
+                    "-map", "0", "-map", "1", "-c", "copy", "-id3v2_version", "3", str(with_art)], check=True)
+    shutil.copyfile(with_art, audio)
+    first = load(show)
+    episode = next(e for e in first.episodes if e.folder == "002-ep2")
+    pictures = show / ".castnotes" / "pictures"
+    assert episode.image is not None and episode.image.source_path.parent == pictures
+    parsed.clear()
+    assert load(show).episodes == first.episodes
+    assert parsed == []
+    shutil.rmtree(pictures)
+    parsed.clear()
+    assert load(show).episodes == first.episodes  # loaded again: the art is taken from the audio again
+    assert parsed == ["002-ep2"]
+    assert episode.image.source_path.is_file()

@@ -5,6 +5,13 @@ to its size, mtime and `AudioInfo`; it also remembers which other files (transcr
 passed their content check, so an unchanged hour-long transcript is not parsed again. Embedded pictures are written once each, named
 by their SHA-256, under `.castnotes/pictures/`. JSON rather than pickle: a host can
 read it, and a stale or damaged cache is simply ignored (the folder is safe to delete).
+
+A build that reads a few new files (the week's episode) appends their entries to
+`.castnotes/audio-new.jsonl`, one `[version, key, entry]` line each, instead of writing
+all of `audio.json` again; once those lines are an eighth of the entries (or 64), they
+are merged into `audio.json` and the journal goes. A torn or damaged line is skipped
+(its file is read again), and every entry is checked against its file's size and mtime
+anyway.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ from castnotes.imageinfo import is_png
 from castnotes.store import STORE_DIR, store_dir, write_atomic
 
 CACHE_VERSION = 4  # bump when AudioInfo or the readers change meaning
+JOURNAL_NAME = "audio-new.jsonl"
+JOURNAL_MIN = 64  # lines the journal may always hold before it is merged into audio.json
 
 
 class AudioCache:
@@ -29,6 +38,10 @@ class AudioCache:
         self.root = root
         self.dir = root / STORE_DIR
         self.path = self.dir / "audio.json"
+        self.journal = self.dir / JOURNAL_NAME
+        self._journaled = 0  # lines in the journal when it was read
+        self._base_read = False  # audio.json was there and whole
+        self.changed: set[str] = set()  # keys whose entry this build wrote (to save)
         self.pictures_dir = self.dir / "pictures"
         self._entries: dict[str, dict[str, Any]] | None = None  # read on first use (`entries`)
         self.dirty = False
@@ -41,7 +54,9 @@ class AudioCache:
         come from the episode cache never needs it (on a big show it is tens of MB as objects)."""
         if self._entries is None:
             files = self._load().get("files")
+            self._base_read = isinstance(files, dict)
             self._entries = files if isinstance(files, dict) else {}
+            self._read_journal(self._entries)
         return self._entries
 
     def _load(self) -> dict[str, Any]:
@@ -52,6 +67,20 @@ class AudioCache:
         if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
             return {}
         return data
+
+    def _read_journal(self, entries: dict[str, dict[str, Any]]) -> None:
+        try:
+            text = self.journal.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return
+        for line in text.splitlines():
+            self._journaled += 1
+            try:
+                version, key, entry = json.loads(line)
+            except (ValueError, TypeError):
+                continue  # a torn or damaged line: that file is read again
+            if version == CACHE_VERSION and isinstance(key, str) and isinstance(entry, dict):
+                entries[key] = entry
 
     def info(self, path: Path) -> AudioInfo:
         """The file's metadata, from the cache when its size and mtime are unchanged."""
@@ -70,6 +99,7 @@ class AudioCache:
         self._store_pictures(pictures)
         self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "info": encode(info)}
         self.updated.add(key)
+        self.changed.add(key)
         self.dirty = True
         return info
 
@@ -82,6 +112,7 @@ class AudioCache:
     def merge_changes(self, changes: dict[str, Any]) -> None:
         """Take in what a worker process (or `take_changes` here) learned."""
         self.entries.update(changes["files"])
+        self.changed.update(changes["files"])
         self.reads += changes["reads"]
         if changes["files"]:
             self.dirty = True
@@ -93,8 +124,18 @@ class AudioCache:
         if not self.dirty:
             return
         store_dir(self.root)
-        payload = json.dumps({"version": CACHE_VERSION, "files": self.entries}, sort_keys=True)
-        write_atomic(self.path, payload)
+        changed = sorted(key for key in self.changed if key in self.entries)
+        if self._base_read and self._journaled + len(changed) <= max(JOURNAL_MIN, len(self.entries) // 8):
+            with self.journal.open("a", encoding="utf-8") as fh:
+                fh.write("".join(json.dumps([CACHE_VERSION, key, self.entries[key]], sort_keys=True) + "\n"
+                                 for key in changed))
+            self._journaled += len(changed)
+        else:
+            payload = json.dumps({"version": CACHE_VERSION, "files": self.entries}, sort_keys=True)
+            write_atomic(self.path, payload)
+            self.journal.unlink(missing_ok=True)
+            self._base_read, self._journaled = True, 0
+        self.changed = set()
         self.dirty = False
 
     def _key(self, path: Path) -> str:

@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.model import Show
@@ -50,27 +51,67 @@ class Ledger:
 
 
 def load_ledger(root: Path) -> Ledger:
-    """Read `published.jsonl`; a malformed or torn line is an error with its line number."""
+    """Read `published.jsonl`; a malformed or torn line is an error with its line number.
+
+    A build reads the ledger three times (addresses, published dates, the guard); the
+    file's bytes are read each time, but parsed again only when they differ from the
+    last ones parsed (in this process).
+    """
     path = root / LEDGER_NAME
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return Ledger(path, {}, 0)
+    last = _last_parsed.get(path)
+    if last is not None and last[0] == raw:
+        latest, lines = last[1]
+    else:
+        latest, lines = _parse_ledger(path, raw)
+        _last_parsed.clear()  # one ledger kept: a long-lived process with many shows holds no more
+        _last_parsed[path] = (raw, (latest, lines))
+    return Ledger(path, dict(latest), lines)  # a dict of its own: a caller may change it
+
+
+_last_parsed: dict[Path, tuple[bytes, tuple[dict[str, LedgerEntry], int]]] = {}
+
+
+_scan = json.JSONDecoder().scan_once  # json's own C scanner, without json.loads' two regex passes per line
+
+
+def _json_value(line: str) -> Any:
+    """`json.loads(line)` for one ledger line (the same values and the same errors), quicker:
+    a thousand-line ledger is read on every build."""
+    text = line.strip(" \t\n\r")  # JSON's whitespace, no other
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration as stop:
+        raise ValueError(f"no JSON value at {stop.value}") from None
+    if end != len(text):
+        raise ValueError("more than one JSON value")
+    return value
+
+
+def _parse_ledger(path: Path, raw: bytes) -> tuple[dict[str, LedgerEntry], int]:
     latest: dict[str, LedgerEntry] = {}
-    if not path.exists():
-        return Ledger(path, latest, 0)
-    raw = path.read_bytes()
     text = raw.decode("utf-8", errors="replace")
     lines = text.split("\n")
     torn = not text.endswith("\n") and text != ""
     problems = []
+    known = LedgerEntry.__dataclass_fields__.keys()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            data = json.loads(line)
-            entry = LedgerEntry(**{k: data[k] for k in data if k in LedgerEntry.__dataclass_fields__})
+            data = _json_value(line)
+            if type(data) is not dict:
+                raise TypeError("not an object")
+            entry = LedgerEntry(**data) if data.keys() <= known else \
+                LedgerEntry(**{k: data[k] for k in data if k in known})  # keys of a later version: left out
             if entry.kind not in KINDS or not entry.guid:
                 raise ValueError(entry.kind)
-            if not all(isinstance(getattr(entry, k), str) for k in ("guid", "slug", "url", "date", "kind",
-                                                                     "recorded")) \
-                    or not isinstance(entry.note, (str, type(None))):
+            if not (isinstance(entry.guid, str) and isinstance(entry.slug, str) and isinstance(entry.url, str)
+                    and isinstance(entry.date, str) and isinstance(entry.recorded, str)
+                    and (entry.note is None or isinstance(entry.note, str))):
                 raise TypeError("a field is not text")
         except (ValueError, TypeError, KeyError):
             last = number == len(lines) and torn
@@ -87,7 +128,7 @@ def load_ledger(root: Path) -> Ledger:
             latest[entry.guid] = entry
     if problems:
         raise CastnotesError(problems)
-    return Ledger(path, latest, len([l for l in lines if l.strip()]))
+    return latest, len([l for l in lines if l.strip()])
 
 
 def published_slugs(root: Path) -> dict[str, tuple[str, str]]:

@@ -199,7 +199,7 @@ def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,
             problems: Problems) -> tuple[tuple[str, str], ...]:
     """Topic descriptions from `[site.topics.<name>]` and `pages/topics/<name>.md`, matched to a
     category by slug (`Mental Health`, `mental-health`): (category slug, HTML), by slug."""
-    categories = {slug_of(c) for e in episodes for c in e.categories}
+    categories = {slug_of(c) for c in {c for e in episodes for c in e.categories}}  # each name once
     found: dict[str, tuple[str, Path, int | None]] = {}
 
     def add(name: str, html: str, path: Path, line: int | None) -> None:

@@ -21,7 +21,7 @@ from typing import Any, Mapping, Protocol
 
 from castnotes import __version__
 from castnotes.audio.info import AudioInfo
-from castnotes.codec import decoder, digest, encode
+from castnotes.codec import digest
 from castnotes.config.people import PEOPLE_FILE, person_id, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
 from castnotes.errors import CastnotesError, Problem, Problems
@@ -50,7 +50,7 @@ from castnotes.model import (
 from castnotes.read import chapters as chapter_sources
 from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
-from castnotes.read.episode_cache import EpisodeCache, Loaded, scan_folder
+from castnotes.read.episode_cache import EpisodeCache, Loaded, path_of, scan_folder
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
 from castnotes.read.ledger import published_slugs
 from castnotes.read.pages import load_pages
@@ -118,6 +118,13 @@ class _Source:
             written = self.summary["date"] if self.summary else None
             return datetime.fromisoformat(written) if written else None
         return parse_datetime(self.doc.meta.get("date"), zone)
+
+    def title_slugs(self) -> tuple[str, str]:
+        """(folder_slug, default_slug) of the folder's name: kept in the cache's summary, since
+        transliterating a thousand names was a good part of an unchanged show's first pass."""
+        if self.summary is not None:
+            return self.summary["slugs"]
+        return folder_slug(self.folder.name), default_slug(self.folder.name)
 
     def error(self, key: str, message: str, hint: str | None = None) -> None:
         """A problem with a front matter value, at its line (episode.md is parsed for it if need be)."""
@@ -332,8 +339,14 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
     people.toml id). The later one (in folder order) gets `-2`, `-3`, with a warning, so
     no person page silently swallows another.
     """
+    derived: dict[str, str] = {}  # name -> person_id(name): a guest of many episodes is transliterated once
+
     def chosen(person: Person) -> bool:  # an id the host wrote (people.toml, `id:`), not one derived
-        return bool(person.id) and person.id != person_id(person.name)
+        if not person.id:
+            return False
+        if person.name not in derived:
+            derived[person.name] = person_id(person.name)
+        return person.id != derived[person.name]
 
     ordered = sorted(episodes, key=lambda e: e.folder)
     owner: dict[str, str] = {pid: p.name.casefold() for pid, p in settings.people.items()}
@@ -386,21 +399,22 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
         folders = sorted((e.name, e.is_symlink()) for e in entries
                          if not e.name.startswith((".", "_")) and e.is_dir())
     sources = []
+    base = str(episodes_dir)
     for name, linked in folders:
-        folder = episodes_dir / name
-        path = folder / EPISODE_FILE
+        folder_text = f"{base}/{name}"
+        folder, path = path_of(folder_text), path_of(f"{folder_text}/{EPISODE_FILE}")
         stamp, plain = None, False
         if not linked:  # a linked folder is checked (and read) every time
             try:
-                files, plain = scan_folder(str(folder))
+                files, plain = scan_folder(folder_text)
                 stamp = digest(shared, files)
             except OSError:  # an unreadable folder: check_folder_files below says what
                 pass
             plain = plain and any(f[0] == EPISODE_FILE for f in files)
         summary = episode_cache.first(name, stamp) if episode_cache and plain and stamp else None
-        if summary is not None:  # unchanged: no YAML parsed, no file opened
+        if summary is not None and summary.keys() == SUMMARY_KEYS:  # unchanged: no YAML parsed, no file opened
             own = Problems()
-            own.extend(map(decoder(Problem), summary["problems"]))
+            own.extend(summary["problems"])
             sources.append(_Source(folder, path, own, stamp=stamp, summary=summary))
             continue
         if not plain and not path.is_file() and not path.is_symlink():
@@ -440,6 +454,9 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
     return sources
 
 
+SUMMARY_KEYS = frozenset(("slug", "guid", "date", "draft", "related", "problems", "slugs"))  # what _summary keeps
+
+
 def _summary(doc: Document, path: Path, own: Problems, settings: Settings) -> dict[str, Any] | None:
     """What the first pass needs of an episode.md, kept in the episode cache under the folder's
     stamp. None (parse it every time) when reading these values finds a mistake: errors are
@@ -455,7 +472,8 @@ def _summary(doc: Document, path: Path, own: Problems, settings: Settings) -> di
         "date": date.isoformat() if date is not None else None,
         "draft": doc.meta.get("draft") is True,
         "related": list(reader.strings("related")),
-        "problems": [encode(p) for p in own.items],
+        "problems": tuple(own.items),
+        "slugs": (folder_slug(path.parent.name), default_slug(path.parent.name)),
     }
     return None if scratch.items else summary
 
@@ -472,7 +490,7 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
     derived = [s for s in sources if s.text("slug") is None]
     claims: dict[str, list[_Source]] = {}  # published GUID -> the folders that may be it
     for source in derived:
-        candidates = (folder_slug(source.folder.name), default_slug(source.folder.name))
+        candidates = source.title_slugs()
         guid = source.text("guid")
         # Without `guid:` the GUID derives from the slug: look for either candidate's, the
         # folder's own first (`002-mailbag` published as such is surely this folder).
@@ -504,15 +522,15 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
             owner = pinned[explicit].path.relative_to(episodes_dir.parent).as_posix()
             source.error("slug", f"{explicit!r} is the address of the published episode {owner}",
                          hint="a published address never moves: choose another slug")
-            source.slug = folder_slug(source.folder.name)
+            source.slug = source.title_slugs()[0]
         taken.add(source.slug)
     pinned_ids = {id(source) for source in pinned.values()}
     later = [source for source in derived if id(source) not in pinned_ids]
     moved = []
     for source in later:
-        slug = default_slug(source.folder.name)
+        whole, slug = source.title_slugs()
         if slug in taken:
-            slug = folder_slug(source.folder.name)
+            slug = whole
             moved.append(source.folder.name)
         source.slug = slug
         taken.add(slug)
