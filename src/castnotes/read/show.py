@@ -24,7 +24,7 @@ from castnotes.audio.info import AudioInfo
 from castnotes.codec import digest
 from castnotes.config.people import PEOPLE_FILE, person_id, read_people
 from castnotes.config.podcasting import read_funding, read_license, read_locations, read_social
-from castnotes.errors import CastnotesError, Problem, Problems
+from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import (
     CONTROL_CHARACTERS,
     IMAGE_SUFFIXES,
