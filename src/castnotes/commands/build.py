@@ -186,12 +186,14 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         copies = [*_copies(show), *site_data.copies]
         indexed = [f"{episode.page_path}index.html" for episode in reversed(show.episodes)]  # oldest first
         if needs_index and not any(path.endswith(".html") for _, path in copies):
-            search.start(indexed, reuse=previous is not None, known=known)  # Pagefind indexes the changed shards meanwhile
+            # Pagefind indexes the changed shards meanwhile
+            search.start(indexed, reuse=previous is not None, known=known)
         cards.wait()
         copy_stamps = _place_copies(staging, copies, previous, stamps[0])
         clock.lap("copies")
         if not search.started and (needs_index or reuse_search_index(staging) is None):
-            search.start(indexed, reuse=previous is not None, known=known)  # after the copies: a copied HTML page is indexed too
+            # after the copies: a copied HTML page is indexed too
+            search.start(indexed, reuse=previous is not None, known=known)
         if search.started:
             search.finish()
         clock.lap("search")

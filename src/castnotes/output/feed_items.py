@@ -93,9 +93,10 @@ class FeedItems:
         crc = 0
         entries = {}
         for key, item_size, record_size in json.loads(index):
-            item, record = fh.read(int(item_size)), fh.read(int(record_size))
-            crc = zlib.crc32(record, zlib.crc32(item, crc))
-            entries[str(key)] = (item, record)
+            cut = int(item_size)
+            entry = fh.read(cut + int(record_size))  # one read and one CRC step per entry
+            crc = zlib.crc32(entry, crc)
+            entries[str(key)] = (entry[:cut], entry[cut:])
         if fh.tell() != index_at or zlib.crc32(index, crc) != trailer["crc"]:
             return None
         return entries
@@ -108,8 +109,7 @@ class FeedItems:
         """Keep an item for the next build (written out at once: nothing more is held)."""
         if self.out is None:
             return
-        self.out.write(item)
-        self.out.write(record)
+        self.out.write(bytes(item) + record)  # the same bytes as one after the other, in one write
         self.written.append([key, len(item), len(record)])
         self.offset += len(item) + len(record)
 

@@ -13,7 +13,7 @@ import hashlib
 import operator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Collection, Iterable
 
 from castnotes import __version__
 from castnotes.codec import digest
@@ -32,13 +32,16 @@ class Fingerprints:
     """
 
     def __init__(self) -> None:
-        self.episodes: dict[int, tuple[Episode, str]] = {}
+        # id -> (the episode, its digest, its canonical form); a live object's id is its own,
+        # so finding an id here is finding that episode
+        self.episodes: dict[int, tuple[Episode, str, str]] = {}
 
     def episode(self, episode: Episode) -> str:
         """The digest of everything in the episode (`episode_digest`), once per episode."""
         known = self.episodes.get(id(episode))
         if known is None:
-            known = self.episodes[id(episode)] = (episode, episode_digest(episode))
+            hexed = episode_digest(episode)
+            known = self.episodes[id(episode)] = (episode, hexed, "Episode:" + hexed)
         return known[1]
 
     def of(self, *parts: object) -> str:
@@ -67,16 +70,20 @@ class Fingerprints:
             return tuple(zip(value, self._each(value.values())))
         return value
 
-    def _each(self, values: Iterable[object]) -> list[object]:
+    def _each(self, values: Collection[object]) -> list[object]:
         """`_canonical` of each value, the common ones (plain values, episodes already
         hashed) without a call each."""
         episodes = self.episodes
+        try:  # a list of known episodes, the most common list by far: one pass
+            return [episodes[id(v)][2] for v in values]
+        except KeyError:
+            pass
         items: list[object] = []
         for v in values:
             if type(v) in _PLAIN:
                 items.append(v)
-            elif type(v) is Episode and (known := episodes.get(id(v))) is not None:
-                items.append("Episode:" + known[1])
+            elif (known := episodes.get(id(v))) is not None:
+                items.append(known[2])
             else:
                 items.append(self._canonical(v))
         return items
