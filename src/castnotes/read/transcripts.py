@@ -22,9 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import nh3
-import srt
-import webvtt
-from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from castnotes.errors import Problems
 from castnotes.fields import FieldReader
@@ -214,8 +211,13 @@ def _parse_vtt(text: str, path: Path, problems: Problems) -> list[_Cue]:
     """webvtt-py parses the whole file strictly; castnotes adds lines, order and start-before-end.
 
     A clean file costs one parse. Only a file webvtt-py rejects is parsed again cue by
-    cue, to find the line of each broken cue.
+    cue, to find the line of each broken cue. (webvtt-py and srt are imported when a
+    transcript is parsed: a build whose transcripts all come from the episode cache needs
+    neither.)
     """
+    import webvtt
+    from webvtt.errors import MalformedCaptionError, MalformedFileError
+
     try:
         captions = webvtt.from_string(text, strict=True).captions
     except MalformedFileError:
@@ -258,6 +260,9 @@ def _parse_vtt(text: str, path: Path, problems: Problems) -> list[_Cue]:
 
 def _locate_broken_cues(text: str, path: Path, problems: Problems) -> None:
     """Parse block by block to report each cue webvtt-py rejects at its own line."""
+    import webvtt
+    from webvtt.errors import MalformedCaptionError
+
     for line, block in _blocks(text)[1:]:
         if block[0].startswith(("NOTE", "STYLE", "REGION")):
             continue
@@ -292,6 +297,8 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
 
 
 def _parse_srt(text: str, path: Path, problems: Problems) -> list[_Cue]:
+    import srt
+
     try:
         subtitles = list(srt.parse(text))
     except srt.SRTParseError as exc:
