@@ -168,7 +168,7 @@ def test_a_title_too_long_for_five_lines_ends_with_an_ellipsis() -> None:
     assert all(images._text_width(line, size) <= 510 for line in lines)
     assert " ".join(lines)[:-1].rstrip() in TITLES[3] * 2  # cut after a whole word
     size, lines = images._title_lines(TITLES[0], 510)
-    assert size == 64 and " ".join(lines) == TITLES[0] and len(lines) == 4
+    assert size == 64 and " ".join(lines) == TITLES[0] and len(lines) == 3
 
 
 def _notdef(size: int) -> bytes:
@@ -236,13 +236,20 @@ def test_a_title_in_a_script_the_font_lacks_is_transliterated_and_emoji_left_out
 
 
 def test_a_long_german_title_keeps_its_words(art: Path) -> None:
-    """DejaVu Sans Bold is wide: a German compound too long for a line is broken with a hyphen
-    (after its own hyphen when it has one), at a smaller size, rather than cut with "…"."""
-    title = TITLES[-1]
+    """German words are long and the text column beside the artwork is 510 px: a compound must
+    fit at a smaller size, a line may end after a word's own hyphen, and a word too long even
+    at the smallest size is broken with a hyphen rather than cut with "…"."""
     width = CARD_SIZE[0] - 620 - images.CARD_MARGIN
-    size, lines = images._title_lines(title, width)
-    assert size == images.TITLE_SIZES[-1] and not lines[-1].endswith("…"), lines
-    assert "Datenschutz-" in lines and "Grundverordnung" in lines[lines.index("Datenschutz-") + 1]
-    assert "".join(line if line.endswith("z-") else line.removesuffix("-") if line.endswith("-") else line + " "
-                   for line in lines).strip() == title  # every letter is there
+    size, lines = images._title_lines(TITLES[-1], width)
+    assert lines == ["Gesundheitsversorgung:", "Freundschaftsbeziehungen", "und die Datenschutz-",
+                     "Grundverordnung"], lines
+    assert size in images.TITLE_SIZES and all(images._text_width(line, size) <= width for line in lines)
+    word = "Rindfleischetikettierungsüberwachungsaufgabenübertragungsgesetz"
+    size, lines = images._title_lines(f"Das {word} erklärt", width)
+    assert size == images.TITLE_SIZES[-1] and not lines[-1].endswith("…")
+    assert lines[0].startswith("Das Rind") and all(line.endswith("-") for line in lines[:-1]), lines
+    assert "".join(line.removesuffix("-") for line in lines) == f"Das {word} erklärt"  # every letter
     assert all(images._text_width(line, size) <= width for line in lines)
+    card = card_jpeg(CardJob(f"Das {word} erklärt", "Die Gesprächsstunde", "Folge 3 · 42 Min.", art))
+    with Image.open(io.BytesIO(card)) as picture:
+        picture.load()

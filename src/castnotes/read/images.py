@@ -263,7 +263,7 @@ def _plan_card(job: CardJob) -> tuple["object", Glyphs, list[tuple[int, int, int
     return base, glyphs, [title, label], (job.art, stamp, job.show)
 
 
-TITLE_SIZES = (64, 56, 48, 42, 36)  # 36: DejaVu Sans Bold is wide, a 20-letter word needs it
+TITLE_SIZES = (64, 56, 48, 42, 36)  # 36: a word of 24 letters fits beside the artwork
 
 
 def _title_lines(title: str, width: int) -> tuple[int, list[str]]:
@@ -272,7 +272,8 @@ def _title_lines(title: str, width: int) -> tuple[int, list[str]]:
     broken, its fifth line ending in "…" when there is more."""
     for size in TITLE_SIZES:
         lines = _wrap(title, size, width)
-        whole_words = all(_text_width(part, size) <= width for part in _PARTS.split(title.replace(" ", "-")))
+        whole_words = all(_text_width(part, size) <= width
+                          for word in title.split(" ") for part in _PARTS.split(word))
         if len(lines) <= 5 and size * 1.2 * len(lines) <= 340 and whole_words:
             break
     if len(lines) > 5:  # the rest does not fit: say so
@@ -408,10 +409,11 @@ def _card_base(art: Path | None, stamp: tuple[int, int] | None, show: str) -> tu
     return card, left
 
 
-CARD_FONT = Path(__file__).parent / "fonts" / "DejaVuSans-Bold-subset.ttf"
-"""DejaVu Sans Bold with Latin, Greek and Cyrillic only (137 KB; scripts/make_card_font.py makes
-it, fonts/LICENSE-DejaVu.txt is its licence). Pillow's bundled font has ASCII only: a French,
-German or Russian title drew boxes."""
+CARD_FONT = Path(__file__).parent / "fonts" / "DejaVuSansCondensed-Bold-subset.ttf"
+"""DejaVu Sans Condensed Bold with Latin, Greek and Cyrillic only (110 KB; scripts/make_card_font.py
+makes it, fonts/LICENSE-DejaVu.txt is its licence). Pillow's bundled font has no accented or
+non-Latin letter: a French, German or Russian title drew boxes. Condensed, since the text
+column is 510 px wide beside the artwork and German words are long."""
 
 
 @functools.lru_cache(maxsize=16)
@@ -495,6 +497,8 @@ def _transliterated(text: str, font: frozenset[str]) -> list[str]:
                 out.pop()
             out += [latin, " "]
         elif wide and unicodedata.name(char, "").startswith("CJK"):  # a syllable of its own
+            if out and out[-1][-1] not in " ([{<":
+                out.append(" ")
             out += [latin, " "]
         else:
             out.append(latin)
