@@ -222,6 +222,7 @@ def test_a_title_in_a_script_the_font_lacks_is_transliterated_and_emoji_left_out
         "Ça va ? 한국어 팟캐스트": "Ça va ? HanGugEo PasKaeSeuTeu",
         "مرحبا שלום สวัสดี": "mrhb slvm swasdi",
         "≤ 5 €": "<= 5 €",
+        "Freund\u00adschaft": "Freundschaft",
         "🎧🎧": "",
     }
     for title, expected in cases.items():

@@ -464,9 +464,10 @@ def drawable(text: str) -> str:
     (Chinese, Japanese, Korean, Arabic, Hebrew, Thai...) written in Latin letters by anyascii,
     as slugs are, a Chinese character as a syllable of its own (`数字播客：未来` -> `Shu Zi Bo Ke:
     Wei Lai`, which reads and wraps better than `ShuZiBoKe:WeiLai`); symbols the font lacks
-    (emoji, dingbats) left out, since anyascii would spell them as `:microphone:`; each run of
-    whitespace one space, except no-break spaces (French `ça va ?`), never broken at."""
-    text = unicodedata.normalize("NFC", text)
+    (emoji, dingbats) left out, since anyascii would spell them as `:microphone:`, and so are
+    soft hyphens (the font would draw them); each run of whitespace one space, except no-break
+    spaces (French `ça va ?`), never broken at."""
+    text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
     font = _font_characters()
     if not font.issuperset(text):
         text = "".join(_transliterated(text, font))
@@ -594,8 +595,8 @@ _PARTS = re.compile(r"(?<=\w-)(?=\w)")  # after a hyphen between letters: a line
 
 def _break_word(word: str, size: int, width: int) -> tuple[str, str]:
     """A word wider than `width` as its first line, with a hyphen, and the rest: as many
-    letters as fit (no dictionary: `Freundschaftsbezie-` `hungen`), at least one, and at least
-    two left for the rest."""
+    letters as fit (no dictionary: `Freundschaftsbezie-` `hungen`), at least one, leaving at
+    least two for the rest when the word has four or more."""
     advances = _ADVANCES[size]  # filled: `_wrap` measured the word
     room = width - _text_width("-", size)
     cut, used = 1, advances[word[0]]
