@@ -7,8 +7,9 @@
 The cards are drawn the way a build's worker draws them (`castnotes.read.images`): one show,
 one artwork shared by every episode, so the shared base (background, artwork, show name) is
 drawn once and each card adds its title and label. Titles are realistic: the benchmark show's
-"Episode N: Three Words" kind, longer ones that wrap onto 2-5 lines, a word too long for a
-line, and non-Latin ones. CPU time is `time.process_time` (this process only), the median of
+"Episode N: Three Words" kind, longer ones that wrap onto 2-5 lines, Cyrillic ones and long
+German ones (words broken over lines); `--png` adds a word too long for a line, accents and a
+Chinese and Japanese title (transliterated, as the card font has Latin, Greek and Cyrillic only). CPU time is `time.process_time` (this process only), the median of
 `--runs` runs (and the least, less moved by a busy machine), in milliseconds per card.
 """
 
@@ -39,6 +40,10 @@ SAMPLES = {  # named cards, saved with --png to look at
              "with one short call at a time"),
     "nonlatin": "Эпизод 12: Одиночество, дружба и тишина на кухне поздно вечером",
     "longword": "Donaudampfschifffahrtsgesellschaftskapitänswitwenrentenversicherung explained",
+    "german": ("Folge 12: Warum Freundschaftsbeziehungen im Erwachsenenalter schwieriger werden "
+               "und was die Datenschutz-Grundverordnung damit zu tun hat"),
+    "accents": "Écoute ça: Straße, Ñandú, Ελληνικά, Кириллица, Łódź, Žluťoučký kůň",
+    "cjk": "播客第12集：我们如何倾听彼此 🎙️ ポッドキャスト",
 }
 
 
@@ -53,6 +58,8 @@ def titles(count: int) -> list[str]:
             title += ", " + " ".join(WORDS[(i + k * 3) % len(WORDS)] for k in range(8 + i % 17))
         if i % 23 == 0:
             title = SAMPLES["nonlatin"].replace("12", str(i))
+        if i % 29 == 0:
+            title = SAMPLES["german"].replace("12", str(i))
         found.append(title)
     return found
 

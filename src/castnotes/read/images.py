@@ -14,6 +14,8 @@ import hashlib
 import io
 import os
 import re
+import struct
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable
@@ -133,7 +135,7 @@ def write_web_copy(source: Path, target: Path, width: int, height: int) -> None:
 
 CARD_SIZE = (1200, 630)
 CARD_NAME = "share-card.jpg"  # beside the episode's page: episodes/<slug>/share-card.jpg
-CARD_RECIPE = "card-v3"  # part of the cache key: change it when the design or the encoding changes
+CARD_RECIPE = "card-v4"  # part of the cache key: change it when the design or the encoding changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,8 +225,8 @@ def _tile(path: Path, size: int, stamp: tuple[int, int]) -> "object":
 
 def draw_card(job: CardJob) -> "object":
     """The card: the artwork on the left, the show's name, the title and its label on the right,
-    on a dark tint of the artwork's own colour. Pillow's bundled font, so every machine draws
-    the same card."""
+    on a dark tint of the artwork's own colour. The font ships with castnotes (`CARD_FONT`), so
+    every machine draws the same card, in any language castnotes speaks."""
     base, glyphs, _, _ = _plan_card(job)
     card = base.copy()
     _paste(card, glyphs, 0, 0)
@@ -248,25 +250,30 @@ def _plan_card(job: CardJob) -> tuple["object", Glyphs, list[tuple[int, int, int
             raise CastnotesError.single(f"cannot read the image for the share card: {exc}", job.art) from None
         stamp = (stat.st_size, stat.st_mtime_ns)
     base, left = _card_base(job.art, stamp, job.show)
-    size, lines = _title_lines(job.title, width - left - CARD_MARGIN)
+    size, lines = _title_lines(drawable(job.title), width - left - CARD_MARGIN)
     glyphs: Glyphs = []
     y = 160
     title = label = _EMPTY
     for line in lines:
-        title = _union(title, _place_text(glyphs, (left, y), line, size, (255, 255, 255), bold=True))
+        title = _union(title, _place_text(glyphs, (left, y), line, size, (255, 255, 255)))
         y += int(size * 1.2)
-    if job.label:
-        label = _place_text(glyphs, (left, height - 92 - 32), job.label, 32, (200, 226, 216))
+    text = drawable(job.label)
+    if text:
+        label = _place_text(glyphs, (left, height - 92 - 32), text, 32, (200, 226, 216))
     return base, glyphs, [title, label], (job.art, stamp, job.show)
+
+
+TITLE_SIZES = (64, 56, 48, 42, 36)  # 36: a word of 24 letters fits beside the artwork
 
 
 def _title_lines(title: str, width: int) -> tuple[int, list[str]]:
     """The title's font size and lines: the largest size at which it takes at most 5 lines
-    (340 px) without cutting a word, or else the smallest, its fifth line ending in "…" when
-    there is more."""
-    for size in (64, 56, 48, 42):
+    (340 px) without breaking a word, or else the smallest, with the words too long for a line
+    broken, its fifth line ending in "…" when there is more."""
+    for size in TITLE_SIZES:
         lines = _wrap(title, size, width)
-        whole_words = all(_text_width(word, size) <= width for word in title.split())
+        whole_words = all(_text_width(part, size) <= width
+                          for word in title.split(" ") for part in _PARTS.split(word))
         if len(lines) <= 5 and size * 1.2 * len(lines) <= 340 and whole_words:
             break
     if len(lines) > 5:  # the rest does not fit: say so
@@ -398,31 +405,118 @@ def _card_base(art: Path | None, stamp: tuple[int, int] | None, show: str) -> tu
         left = margin + side + 60
     text_width = width - left - margin
     show_font = _font(34)
-    draw.text((left, 92), _fit_line(show.upper(), 34, text_width), font=show_font, fill=(200, 226, 216))
+    draw.text((left, 92), _fit_line(drawable(show.upper()), 34, text_width), font=show_font, fill=(200, 226, 216))
     return card, left
+
+
+CARD_FONT = Path(__file__).parent / "fonts" / "DejaVuSansCondensed-Bold-subset.ttf"
+"""DejaVu Sans Condensed Bold with Latin, Greek and Cyrillic only (110 KB; scripts/make_card_font.py
+makes it, fonts/LICENSE-DejaVu.txt is its licence). Pillow's bundled font has no accented or
+non-Latin letter: a French, German or Russian title drew boxes. Condensed, since the text
+column is 510 px wide beside the artwork and German words are long."""
 
 
 @functools.lru_cache(maxsize=16)
 def _font(size: int) -> "object":
-    """Pillow's bundled font (the same on every machine) at `size` px; loading it costs more
-    than drawing a card, so each size is loaded once per process."""
+    """The card font at `size` px, loaded once per size per process (loading costs more than
+    drawing a card). Pillow's basic layout, never HarfBuzz (raqm) even where Pillow has it:
+    the same layout on every machine, and with the font's kerning removed (the subset has no
+    GPOS or kern table) each glyph's advance is whole pixels and a line's width is the sum of
+    its glyphs' advances, which the glyph cache and wrapping rely on (tests/test_cards.py)."""
     from PIL import ImageFont
 
-    return ImageFont.load_default(size=size)
+    return ImageFont.truetype(str(CARD_FONT), size, layout_engine=ImageFont.Layout.BASIC)
 
 
-def _place_text(glyphs: Glyphs, xy: tuple[int, int], text: str, size: int, colour: tuple[int, int, int],
-                bold: bool = False) -> tuple[int, int, int, int]:
-    """The glyphs that draw `text` at `xy` (its top left, as `ImageDraw.text` places it), added
-    to `glyphs`, and the box they cover (left, top, right, bottom). Pasted from the glyph
-    cache they make the same pixels as `ImageDraw.text` (the bundled font has no kerning and
-    whole-pixel advances, so each glyph sits where the line's layout puts it), without
-    FreeType loading, hinting and rasterising every glyph again for every card. `bold` is the
-    title's faux bold: the glyph and its 1 px stroke, as `stroke_width=1` draws them."""
+@functools.lru_cache(maxsize=1)
+def _font_characters() -> frozenset[str]:
+    """The characters the card font has a glyph for: its cmap's Unicode subtable (format 4, as
+    the subset has), read here so that castnotes needs no fontTools to run."""
+    data = CARD_FONT.read_bytes()
+    tables = {data[at:at + 4]: struct.unpack_from(">I", data, at + 8)[0]
+              for at in range(12, 12 + 16 * struct.unpack_from(">H", data, 4)[0], 16)}
+    cmap = tables[b"cmap"]
+    records = (struct.unpack_from(">HHI", data, cmap + 4 + 8 * i)
+               for i in range(struct.unpack_from(">H", data, cmap + 2)[0]))
+    sub = cmap + next(offset for platform, encoding, offset in records if (platform, encoding) in ((3, 1), (0, 3)))
+    form, _, _, double = struct.unpack_from(">4H", data, sub)
+    assert form == 4, f"{CARD_FONT.name}: cmap format {form}, expected 4"
+    count = double // 2
+    ends = struct.unpack_from(f">{count}H", data, sub + 14)
+    starts = struct.unpack_from(f">{count}H", data, sub + 16 + double)
+    deltas = struct.unpack_from(f">{count}H", data, sub + 16 + 2 * double)
+    ranges_at = sub + 16 + 3 * double
+    ranges = struct.unpack_from(f">{count}H", data, ranges_at)
+    found = []
+    for i, (start, end, delta, offset) in enumerate(zip(starts, ends, deltas, ranges)):
+        for code in range(start, min(end, 0xFFFE) + 1):
+            glyph = code
+            if offset:  # the glyph ids are in an array after the segments
+                glyph = struct.unpack_from(">H", data, ranges_at + 2 * i + offset + 2 * (code - start))[0]
+            if glyph and (glyph + delta) & 0xFFFF:
+                found.append(chr(code))
+    return frozenset(found)
+
+
+def drawable(text: str) -> str:
+    """`text` as the card draws it, so that no character shows as a box: composed (NFC: an "e"
+    and a combining accent become "é", which the font has); each character the font lacks
+    (Chinese, Japanese, Korean, Arabic, Hebrew, Thai...) written in Latin letters by anyascii,
+    as slugs are, a Chinese character as a syllable of its own (`数字播客：未来` -> `Shu Zi Bo Ke:
+    Wei Lai`, which reads and wraps better than `ShuZiBoKe:WeiLai`); symbols the font lacks
+    (emoji, dingbats) left out, since anyascii would spell them as `:microphone:`, and so are
+    soft hyphens (the font would draw them); each run of whitespace one space, except no-break
+    spaces (French `ça va ?`), never broken at."""
+    text = unicodedata.normalize("NFC", text).replace("\u00ad", "")
+    font = _font_characters()
+    if not font.issuperset(text):
+        text = "".join(_transliterated(text, font))
+    return _SPACES.sub(" ", text).strip(" ")
+
+
+_SPACES = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # whitespace, no-break spaces left out
+
+
+def _transliterated(text: str, font: frozenset[str]) -> list[str]:
+    """`drawable`'s pieces for a text with characters the font lacks."""
+    from anyascii import anyascii
+
+    out: list[str] = []
+    for char in text:
+        category = unicodedata.category(char)
+        if char in font or char.isspace():
+            out.append(char)
+            continue
+        latin = "".join(c for c in anyascii(char) if c in font)
+        if not latin or category == "So" or category[0] == "C":
+            continue
+        wide = unicodedata.east_asian_width(char) in ("W", "F")
+        if wide and category in ("Ps", "Pi"):  # 「 《 （: a space before
+            out += [" ", latin]
+        elif wide and category[0] == "P":  # ：，。」: a space after, none before
+            if out and out[-1] == " ":
+                out.pop()
+            out += [latin, " "]
+        elif wide and unicodedata.name(char, "").startswith("CJK"):  # a syllable of its own
+            if out and out[-1][-1] not in " ([{<":
+                out.append(" ")
+            out += [latin, " "]
+        else:
+            out.append(latin)
+    return out
+
+
+def _place_text(glyphs: Glyphs, xy: tuple[int, int], text: str, size: int,
+                colour: tuple[int, int, int]) -> tuple[int, int, int, int]:
+    """The glyphs that draw `text` (`drawable` text) at `xy` (its top left, as `ImageDraw.text`
+    places it), added to `glyphs`, and the box they cover (left, top, right, bottom). Pasted
+    from the glyph cache they make the same pixels as `ImageDraw.text` (no kerning and whole
+    pixel advances, see `_font`: each glyph sits where the line's layout puts it), without
+    FreeType loading, hinting and rasterising every glyph again for every card."""
     x, y = xy
     box = _EMPTY
     for char in text:
-        advance, mask, (dx, dy) = _glyph(size, char, bold)
+        advance, mask, (dx, dy) = _glyph(size, char)
         if mask is not None:
             glyphs.append((x + dx, y + dy, mask, colour))
             box = _union(box, (x + dx, y + dy, x + dx + mask.width, y + dy + mask.height))
@@ -431,32 +525,31 @@ def _place_text(glyphs: Glyphs, xy: tuple[int, int], text: str, size: int, colou
 
 
 @functools.lru_cache(maxsize=2048)
-def _glyph(size: int, char: str, bold: bool) -> tuple[int, "object | None", tuple[int, int]]:
-    """One glyph of the bundled font at `size`: its advance, its coverage mask (None when it
-    draws nothing, as a space) and where the mask goes from the pen. Kept per worker: a show's
-    titles use a few dozen characters, and rendering a glyph costs more than pasting it."""
+def _glyph(size: int, char: str) -> tuple[int, "object | None", tuple[int, int]]:
+    """One glyph of the card font at `size`: its advance, its coverage mask (None when it draws
+    nothing, as a space) and where the mask goes from the pen. Kept per worker: a show's titles
+    use a few dozen characters, and rendering a glyph costs more than pasting it."""
     from PIL import Image, ImageDraw
 
     font = _font(size)
-    stroke = 1 if bold else 0
-    advance = int(font.getlength(char))  # whole pixels in the bundled font (tests/test_cards.py)
-    left, top, right, bottom = font.getbbox(char, stroke_width=stroke)
+    advance = int(font.getlength(char))  # whole pixels (see _font; tests/test_cards.py)
+    left, top, right, bottom = font.getbbox(char)
     if right <= left or bottom <= top:
         return advance, None, (0, 0)
     mask = Image.new("L", (right - left, bottom - top), 0)
-    ImageDraw.Draw(mask).text((-left, -top), char, font=font, fill=255, stroke_width=stroke, stroke_fill=255)
+    ImageDraw.Draw(mask).text((-left, -top), char, font=font, fill=255)
     return advance, mask, (left, top)
 
 
 def _text_width(text: str, size: int) -> int:
-    """The width `ImageDraw.textlength` gives `text`: the sum of its glyphs' advances (the
-    bundled font has no kerning; a test keeps that true)."""
+    """The width `ImageDraw.textlength` gives `text`: the sum of its glyphs' advances (the card
+    font has no kerning; a test keeps that true)."""
     advances = _ADVANCES.setdefault(size, {})
     try:
         return sum(map(advances.__getitem__, text))
     except KeyError:
         for char in text:
-            advances[char] = _glyph(size, char, False)[0]
+            advances[char] = _glyph(size, char)[0]
         return sum(map(advances.__getitem__, text))
 
 
@@ -464,27 +557,53 @@ _ADVANCES: dict[int, dict[str, int]] = {}  # size -> char -> advance: what wrapp
 
 
 def _wrap(text: str, size: int, width: int) -> list[str]:
-    """Words into lines no wider than `width`; a word too long for a line is cut. Each word is
-    measured once: a line's width is its words' widths and the spaces between them."""
+    """Words (between the spaces of `drawable` text) into lines no wider than `width`. A line
+    may also end after a word's own hyphen (`Datenschutz-` `Grundverordnung`, as browsers
+    break); a part still too long for a line (a German compound, a transliterated Chinese
+    title) is broken over lines by `_break_word`, from the end of the line before when 3
+    letters fit there. Each part is measured once: a line's width is its parts' widths and the
+    spaces between them."""
     lines: list[str] = []
     line = ""
     line_width = 0
     space = _text_width(" ", size)
-    for word in text.split():
-        word_width = _text_width(word, size)
-        if line and line_width + space + word_width <= width:
-            line, line_width = f"{line} {word}", line_width + space + word_width
-            continue
-        if not line and word_width <= width:
-            line, line_width = word, word_width
-            continue
-        if line:
-            lines.append(line)
-        line = _fit_line(word, size, width)
-        line_width = _text_width(line, size)
+    for word in filter(None, text.split(" ")):
+        for index, part in enumerate(_PARTS.split(word) if "-" in word else (word,)):
+            gap, joint = (space, " ") if index == 0 and line else (0, "")
+            part_width = _text_width(part, size)
+            if line and line_width + gap + part_width <= width:
+                line, line_width = line + joint + part, line_width + gap + part_width
+                continue
+            if line and part_width > width:  # too long for any line: it starts on this one
+                head, rest = _break_word(part, size, width - line_width - gap)
+                if len(head) > 3 and line_width + gap + _text_width(head, size) <= width:
+                    line, part, part_width = line + joint + head, rest, _text_width(rest, size)
+            if line:
+                lines.append(line)
+            while part_width > width and len(part) > 1:
+                head, part = _break_word(part, size, width)
+                lines.append(head)
+                part_width = _text_width(part, size)
+            line, line_width = part, part_width
     if line:
         lines.append(line)
     return lines or [""]
+
+
+_PARTS = re.compile(r"(?<=\w-)(?=\w)")  # after a hyphen between letters: a line may end there
+
+
+def _break_word(word: str, size: int, width: int) -> tuple[str, str]:
+    """A word wider than `width` as its first line, with a hyphen, and the rest: as many
+    letters as fit (no dictionary: `Freundschaftsbezie-` `hungen`), at least one, leaving at
+    least two for the rest when the word has four or more."""
+    advances = _ADVANCES[size]  # filled: `_wrap` measured the word
+    room = width - _text_width("-", size)
+    cut, used = 1, advances[word[0]]
+    while cut < len(word) - 2 and used + advances[word[cut]] <= room:
+        used += advances[word[cut]]
+        cut += 1
+    return word[:cut] + "-", word[cut:]
 
 
 def _cut_words(line: str, size: int, width: int) -> str:
