@@ -331,7 +331,6 @@ def gradient(stops: tuple[tuple[int, int, int], ...], size: int) -> Image.Image:
 
 
 def draw_motif(base: Image.Image, spec: ArtSpec) -> Image.Image:
-    size = base.size[0]
     layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
     draw = ImageDraw.Draw(layer)
     ink = spec.ink
