@@ -270,3 +270,14 @@ def test_a_build_that_renders_no_page_keeps_the_whole_index(make_show: ShowMaker
     assert runs == [] and kept == [len(before)]
     assert {path: ino for path, ino in inodes(site).items() if path.startswith("pagefind/")} == before
     assert site_files(site) == full_build(show, tmp_path)
+
+
+def test_pagefinds_version_read_from_its_wheel_is_the_installed_one() -> None:
+    """Every shard's digest holds Pagefind's version; it is read from the wheel's folder name
+    (cheap), and must be what the package metadata says."""
+    from importlib.metadata import version
+
+    from castnotes.output.search import _pagefind_version
+
+    _pagefind_version.cache_clear()
+    assert _pagefind_version() == version("pagefind_bin")

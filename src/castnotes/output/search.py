@@ -239,6 +239,18 @@ def pagefind_part(page: bytes) -> bytes:
 
 @functools.cache
 def _pagefind_version() -> str:
+    """The installed Pagefind's version, part of every shard's digest. Read from the name of
+    its wheel's `.dist-info` folder beside the package: `importlib.metadata` costs 45 ms,
+    which every build would pay. Anything else (no such folder, or two) asks it after all."""
+    try:
+        import pagefind_bin
+
+        folder = Path(pagefind_bin.__file__).parent.parent
+        found = [name for name in os.listdir(folder) if name.startswith("pagefind_bin-") and name.endswith(".dist-info")]
+        if len(found) == 1:
+            return found[0][len("pagefind_bin-"):-len(".dist-info")]
+    except (ImportError, OSError, TypeError):
+        pass
     from importlib.metadata import PackageNotFoundError, version
     try:
         return version("pagefind_bin")
