@@ -228,3 +228,20 @@ def test_the_summary_leaves_out_an_inline_script(make_show: ShowMaker) -> None:
     assert "steal" not in feed and "<p>Hello  world.</p>" in feed
     page = (show / "site" / "episodes" / "a" / "index.html").read_text()
     assert "steal" not in page and '<meta name="description" content="Hello world.">' in page
+
+
+def test_the_command_in_its_own_process_exits_with_its_code_and_all_its_output(make_show: ShowMaker) -> None:
+    """`python -m castnotes` leaves without tearing the interpreter down (cli.main.exit_now):
+    the exit code, the last line of output and the files written must all be there."""
+    show = make_show({"001-a": {"meta": meta("A", 1, guid="g1")}})
+    built = run_subprocess(show, "-v", "build")
+    assert built.returncode == 0, built.stderr
+    assert "Time: load" in built.stdout.splitlines()[-1]  # the last line printed, flushed
+    assert (show / "site" / "feed.xml").is_file()
+    again = run_subprocess(show, "build")
+    assert again.returncode == 0 and "up to date" in again.stdout
+    (show / "castnotes.toml").write_text("[show\n")
+    broken = run_subprocess(show, "build")
+    assert broken.returncode == 1 and "castnotes.toml:1" in broken.stderr
+    usage = run_subprocess(show, "build", "--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr

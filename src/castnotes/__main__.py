@@ -1,6 +1,6 @@
 """`python -m castnotes` runs the command-line interface."""
 
-from castnotes.cli.main import main
+from castnotes.cli.main import run
 
 if __name__ == "__main__":
-    main()
+    run()
