@@ -251,6 +251,9 @@ def _from_record(record: bytes, paths: dict[str, Path], parsed: object = None) -
         return None
 
 
+RECORDS_PARSED = 500  # kept records parsed per JSON call: 10,000 at once held some 40 MB of lists
+
+
 def _parse_records(records: list[bytes]) -> list[object]:
     """Every record's JSON, parsed in one call (a thousand calls cost more than the parsing);
     [None, ...] (each parsed on its own then) when they do not make one JSON array."""
@@ -318,11 +321,12 @@ def _from_kept_items(show: Show, document: FeedDocument, head: bytes, tail: byte
     checked: list[CheckedItem | None] = [None] * len(episodes)
     # the findings name the episodes' own files: their Path objects are shared, not made again
     paths: dict[str, Path] = {str(e.source_path): e.source_path for e in episodes}
-    found = [kept.get(key) for key in keys]
-    parsed = iter(_parse_records([entry[1] for entry in found if entry is not None]))
-    for index, entry in enumerate(found):
-        if entry is not None and (item := _from_record(entry[1], paths, next(parsed))) is not None:
-            data[index], checked[index] = entry[0], item
+    for first in range(0, len(keys), RECORDS_PARSED):  # a few JSON calls, never all records' at once
+        found = [kept.get(key) for key in keys[first:first + RECORDS_PARSED]]
+        parsed = iter(_parse_records([entry[1] for entry in found if entry is not None]))
+        for index, entry in enumerate(found, first):
+            if entry is not None and (item := _from_record(entry[1], paths, next(parsed))) is not None:
+                data[index], checked[index] = entry[0], item
     missing = [index for index, item in enumerate(checked) if item is None]
     size = rss.PART_ITEMS  # read now: a test renders in smaller pieces
     for start in range(0, len(missing), size):
