@@ -243,6 +243,31 @@ def test_the_replaced_site_is_recycled_and_ends_up_exactly_as_staged(tmp_path: P
     assert [name for name in siblings(output) if name.startswith(".")] == []  # no staging left
 
 
+def test_a_spare_that_is_a_symlink_is_never_used(tmp_path: Path) -> None:
+    """A spare leading out of the show (a symlink where the folder should be) is not staged
+    into, so nothing outside is overwritten or deleted; the build makes a folder of its own."""
+    from castnotes.output.staging import spare_site
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    root, output = tmp_path / "show", tmp_path / "show" / "site"
+    root.mkdir()
+    spare = spare_site(root, output)
+    assert spare is not None
+    spare.symlink_to(outside)
+    for version in (b"v1", b"v2"):
+        with Staging(output, spare) as staging:
+            assert not staging.recycled
+            staging.write("index.html", version)
+            staging.commit()
+    assert site_of(outside) == {"keep.txt": b"mine"} and site_of(output) == {MARKER: b"", "index.html": b"v2"}
+    spare.unlink()
+    shutil.rmtree(spare.parent)
+    spare.parent.symlink_to(outside)  # the whole spare folder is a symlink
+    assert spare_site(root, output) is None
+
+
 def test_a_failed_build_gives_its_tree_back_as_the_spare(tmp_path: Path) -> None:
     output, spare = tmp_path / "site", tmp_path / "spare"
     for version in ("v1", "v2"):

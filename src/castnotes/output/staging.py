@@ -94,7 +94,7 @@ class Staging:
         _remove_leftovers(self.output_dir)
         self.dir = self.output_dir.parent / f".{self.output_dir.name}.tmp-{os.getpid()}"
         self.spare = spare
-        self.recycled = spare is not None and _take(spare, self.dir)
+        self.recycled = spare is not None and _is_folder(spare) and _take(spare, self.dir)
         if not self.recycled:
             self.dir.mkdir()
         self.placed: dict[str, Path | None] = {}  # site path -> copied source (None: generated)
@@ -278,11 +278,21 @@ class Staging:
         return True
 
 
-def spare_site(root: Path, output_dir: Path) -> Path:
+def spare_site(root: Path, output_dir: Path) -> Path | None:
     """Where the site replaced by a build of `output_dir` waits for the next build: in the
-    show's `.castnotes/` (git-ignored, safe to delete), one per output folder."""
+    show's `.castnotes/` (git-ignored, safe to delete), one per output folder. None when
+    that folder is not a real one (a symlink could lead the old site out of the show)."""
     key = hashlib.sha256(os.fsencode(output_dir.resolve())).hexdigest()[:16]
-    return store_dir(root, "spare") / key
+    folder = store_dir(root, "spare")
+    return folder / key if _is_folder(folder) and _is_folder(folder.parent) else None
+
+
+def _is_folder(path: Path) -> bool:
+    """A folder itself, not a symlink to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 SPARES_KEPT = 2  # the site and the preview of `castnotes serve`; an older spare goes
