@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 import click
 
 from castnotes.errors import CastnotesError, Problem
-from castnotes.read.ledger import LEDGER_NAME
-from castnotes.read.status import DRAFT_LINK, count_statuses
 from castnotes.timecode import format_clock
 
 if TYPE_CHECKING:  # the commands load the heavy modules; `build` with nothing to do needs none of them
@@ -55,6 +53,8 @@ def draft_advice(exc: CastnotesError, root: Path) -> str | None:
     An episode whose only fault is a link to a draft is not broken: making it a draft
     too would only spread the error, so its own hint (publish the draft) stands alone.
     """
+    from castnotes.read.status import DRAFT_LINK  # read/ (and the model) only once a build ran
+
     episodes = (root / "episodes").resolve()
     found: set[str] = set()
     for problem in exc.problems:
@@ -88,6 +88,9 @@ def up_to_date(output: str) -> str:
 
 def render_summary(result: BuildResult, root: Path, options: BuildOptions) -> list[str]:
     """The one-screen summary after `castnotes build`."""
+    from castnotes.read.ledger import LEDGER_NAME  # not at the top: `build` with nothing to do
+    from castnotes.read.status import count_statuses  # imports neither these nor the model
+
     where = _relative(result.output_dir, root)
     counts = count_statuses(result.show.episodes)
     in_feed = [_plural(counts["published"], "episode") + " published"]
