@@ -46,15 +46,26 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="castnotes-site-bench-"))
     try:
-        show = args.show
-        if show is None:
+        show = work / "show"
+        if args.show is None:
             import showgen
 
-            show = work / "show"
             showgen.generate_show(show, args.episodes, showgen.make_sources(work / "sources"))
+        else:  # a copy: the runs delete the site and the caches (files hard-linked, never written)
+            # (the demo show is this repository's top folder: its code and tests are no show files)
+            skip = shutil.ignore_patterns("site", ".castnotes", ".site.*", ".git", ".cache", "src", "tests",
+                                          "benchmarks", "scripts", "docs", "*.egg-info", "__pycache__")
+            shutil.copytree(args.show, show, ignore=skip, copy_function=_link_or_copy)
         run(show.resolve(), args.runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def run(show: Path, runs: int) -> None:
@@ -82,9 +93,10 @@ def run(show: Path, runs: int) -> None:
     def cards() -> None:
         code = ("from pathlib import Path; from castnotes.commands.build import prepare_settings, BuildOptions;"
                 "from castnotes.read.audio_cache import AudioCache; from castnotes.read.show import load_show;"
-                "from castnotes.read.images import load_web_images, show_artworks, load_social_cards;"
-                f"s = load_show(prepare_settings(Path({str(show)!r}), BuildOptions()), AudioCache(Path({str(show)!r})));"
-                "load_social_cards(s, load_web_images(show_artworks(s), s.settings.root))")
+                "from castnotes.render.pages import load_site_data;"
+                f"s = load_show(prepare_settings(Path({str(show)!r}), BuildOptions()),"
+                f" audio_cache=AudioCache(Path({str(show)!r})), reuse_episodes=True);"
+                "load_site_data(s)")  # draws the cards still missing, as a build does
         subprocess.run([sys.executable, "-c", code], env=env, check=True)
 
     forget_site()
