@@ -8,6 +8,8 @@ For each size N it generates an N-episode show (not timed), then times, each in 
 fresh subprocess and each 5 times (the median is reported):
 
     minimal   benchmarks/minimal.py: mutagen + yaml.safe_load + one feedgen feed
+    floors    benchmarks/floor.py: the minimal script plus the least of castnotes' site (a page and
+              a share card per episode, a Pagefind index); and the import of castnotes' stack alone
     cold      `castnotes build` with no .castnotes/ cache and no site/
     warm      `castnotes build` again, nothing changed
     one new   one more episode folder added, then `castnotes build`
@@ -44,6 +46,7 @@ import showgen
 
 HERE = Path(__file__).resolve().parent
 MINIMAL = HERE / "minimal.py"
+FLOOR = HERE / "floor.py"
 GNU_TIME = Path("/usr/bin/time")
 # Runs a command and writes the peak RSS of its children (KiB on Linux) to argv[1].
 RUSAGE_WRAPPER = (
@@ -167,6 +170,25 @@ def bench_minimal(root: Path, count: int, runs: int) -> Sample:
         return sample
 
     return repeat(runs, nothing, run)
+
+
+def bench_floor(root: Path, count: int, runs: int) -> Sample:
+    output = root.parent / f"floor-{root.name}"
+
+    def run() -> Sample:
+        shutil.rmtree(output, ignore_errors=True)
+        sample = measure([sys.executable, str(FLOOR), str(root), str(output)])
+        count_items(output / "site" / "feed.xml", count)
+        return sample
+
+    try:
+        return repeat(runs, nothing, run)
+    finally:
+        shutil.rmtree(output, ignore_errors=True)
+
+
+def bench_imports(runs: int) -> Sample:
+    return repeat(runs, nothing, lambda: measure([sys.executable, str(FLOOR), "--imports-only"]))
 
 
 def bench_cold(root: Path, count: int, runs: int) -> Sample:
@@ -318,6 +340,9 @@ def bench_size(workdir: Path, count: int, sources: showgen.Sources, long: bool, 
         showgen.generate_show(root, count, sources)
     print("measuring: minimal", file=sys.stderr, flush=True)
     minimal = bench_minimal(root, count, runs)
+    print("measuring: floors", file=sys.stderr, flush=True)
+    floor = bench_floor(root, count, runs)
+    imports = bench_imports(runs)
     print("measuring: cold", file=sys.stderr, flush=True)
     cold = bench_cold(root, count, runs)
     print("measuring: warm", file=sys.stderr, flush=True)
@@ -330,6 +355,8 @@ def bench_size(workdir: Path, count: int, sources: showgen.Sources, long: bool, 
     edited = bench_edited(root, count, runs)
     rows = [
         Row("minimal script", minimal, None, False),
+        Row("floor: minimal + a page, a card, search", floor, None, False),
+        Row("floor: importing the stack", imports, None, False),
         Row("cold build", cold, COLD_RATIO_TARGET, True),
         Row("warm rebuild", warm, WARM_RATIO_TARGET, True),
         Row("one new episode", one_new, ONE_NEW_RATIO_TARGET, True),
