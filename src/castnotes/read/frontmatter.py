@@ -18,8 +18,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 
-from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
-from castnotes.fields import LineDict, first_control_character
+from castnotes.errors import CastnotesError, Problems
+from castnotes.fields import CONTROL_HINT, LineDict, first_control_character
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -30,10 +30,7 @@ class _LineLoader(_Loader):  # type: ignore[misc, valid-type]
 
 def _construct_mapping(loader: Any, node: MappingNode) -> LineDict:
     loader.flatten_mapping(node)
-    result = LineDict()
-    result.line = node.start_mark.line + 1
-    result.lines = {}
-    result.duplicates = []
+    result = LineDict(line=node.start_mark.line + 1)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)) and key is not None:
@@ -112,7 +109,6 @@ def parse_document(text: str, path: Path) -> Document:
     if text.startswith("\ufeff"):
         text = text[1:]
     empty = LineDict()
-    empty.line, empty.lines, empty.duplicates = 1, {}, []
     if not text.startswith("---"):
         return Document(empty, text, 1)
     first_newline = text.find("\n")
@@ -169,10 +165,12 @@ def _refuse_control_characters(yaml_text: str, path: Path) -> None:
     offset, char = found
     start = yaml_text.rfind("\n", 0, offset) + 1
     key = re.match(r"\s*-?\s*([\w.-]+):", yaml_text[start:offset])
-    raise CastnotesError.single(f"{key.group(1) + ': ' if key else ''}holds the control character "
-                                f"U+{ord(char):04X}", path, yaml_text.count("\n", 0, offset) + 2,
-                                hint="delete it (it is invisible in most editors; it often comes from copy "
-                                     "and paste)")
+    raise _control_error(key.group(1) if key else None, char, path, yaml_text.count("\n", 0, offset) + 2)
+
+
+def _control_error(key: str | None, char: str, path: Path, line: int) -> CastnotesError:
+    return CastnotesError.single(f"{'' if key is None else key + ': '}holds the control character "
+                                 f"U+{ord(char):04X}", path, line, hint=CONTROL_HINT)
 
 
 def _refuse_aliases(yaml_text: str, path: Path) -> None:
@@ -195,11 +193,7 @@ def _refuse_escaped_control_characters(meta: LineDict, path: Path) -> None:
     for key_line, value in _strings(meta):
         found = first_control_character(value)
         if found:
-            key = keys.get(key_line)
-            raise CastnotesError.single(
-                f"{key + ': ' if isinstance(key, str) else ''}holds the control character U+{ord(found[1]):04X}",
-                path, key_line, hint="delete it (it is invisible in most editors; it often comes from copy "
-                                     "and paste)")
+            raise _control_error(keys.get(key_line), found[1], path, key_line)
 
 
 def _strings(value: Any, line: int = 1) -> list[tuple[int, str]]:
@@ -263,12 +257,3 @@ def parse_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
     if result.tzinfo is None:
         result = result.replace(tzinfo=zone)
     return result
-
-
-def where(path: Path, meta: LineDict, key: str) -> SourceLocation:
-    return SourceLocation(path, meta.line_of(key) if isinstance(meta, LineDict) else None)
-
-
-def problem(path: Path, meta: Any, key: str, message: str, hint: str | None = None) -> Problem:
-    line = meta.line_of(key) if isinstance(meta, LineDict) else None
-    return Problem(f"{key}: {message}", SourceLocation(path, line), hint=hint)

@@ -27,6 +27,7 @@ from castnotes.config.podcasting import read_funding, read_license, read_locatio
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import (
     CONTROL_CHARACTERS,
+    CONTROL_HINT,
     IMAGE_SUFFIXES,
     FieldReader,
     first_control_character,
@@ -438,8 +439,7 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
         if control is not None:
             offset, char = control
             own.add(f"the notes hold the control character U+{ord(char):04X}, which feeds cannot carry",
-                    path, doc.body_line + doc.body.count("\n", 0, offset),
-                    hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
+                    path, doc.body_line + doc.body.count("\n", 0, offset), hint=CONTROL_HINT)
         sources.append(_Source(folder, path, own, doc, reader, unsafe=bool(unsafe.errors),
                                stamp=stamp, summary=_summary(doc, path, own, settings) if plain else None))
     if not sources and not problems.errors:
