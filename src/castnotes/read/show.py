@@ -14,10 +14,11 @@ import os
 import posixpath
 import re
 import uuid
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from castnotes import __version__
 from castnotes.audio.info import AudioInfo
@@ -53,7 +54,7 @@ from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, path_of, scan_folder
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
-from castnotes.read.ledger import published_slugs
+from castnotes.read.ledger import published_slugs, same_instant
 from castnotes.read.pages import load_pages
 from castnotes.read.status import add_draft_link
 from castnotes.read.transcripts import load_transcripts
@@ -168,7 +169,6 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     """
     now = now or datetime.now(timezone.utc)
     cache = audio_cache or AudioCache(settings.root)
-    episode_cache = EpisodeCache(settings.root) if reuse_episodes else None
     problems = Problems()
     for published_folder in ("static", "templates"):  # copied into the site as they are
         if (settings.root / published_folder).is_dir():
@@ -176,49 +176,46 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     if published is None:
         published = published_slugs(settings.root)
     shared = digest(__version__, settings)  # what every episode's result depends on besides its folder
-    try:
-        return _load_show(settings, now, strict_drafts, cache, episode_cache, progress, published, problems,
-                          shared)
-    finally:
+    with closing(EpisodeCache(settings.root)) if reuse_episodes else nullcontext() as episode_cache:
+        sources = _first_pass(settings, problems, published, episode_cache, shared)
+        left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
+        slugs = {s.folder.name: s.slug for s in sources}
+
+        def lookup(folder_name: str) -> str | None:
+            """An episode folder's page path, for links between episodes."""
+            return f"episodes/{slugs[folder_name]}/" if folder_name in slugs else None
+
+        loaded_all = _load_all(sources, settings, cache, episode_cache, progress, slugs, lookup)
+        for source, loaded in zip(sources, loaded_all):
+            source.problems.extend(loaded.problems)
+            source.links = list(loaded.links)
+            source.episode = loaded.episode
+            source.control = loaded.control
+
+        episodes = []
+        for source in sources:
+            if not source.is_draft:
+                for folder, line in source.links:
+                    if folder in left_out:
+                        add_draft_link(source.problems, folder, source.path, line)
+            if source.folder.name in left_out and source.problems.errors:
+                problems.extend(replace(p, severity="warning", message=f"draft left out: {p.message}")
+                                for p in source.problems.items)
+                continue
+            problems.extend(source.problems.items)
+            if source.episode is not None:
+                episode = source.episode
+                _refuse_control_characters(episode, source.control, problems)
+                episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
+        pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None), lookup,
+                           problems, now, left_out, strict_drafts,
+                           unreadable=frozenset(s.slug for s in sources
+                                                if s.episode is None and s.folder.name not in left_out))
+        problems.raise_if_errors()
+        episodes = _unique_people(settings, episodes, problems)
+        cache.save()
         if episode_cache is not None:
-            episode_cache.close()
-
-
-def _load_show(settings: Settings, now: datetime, strict_drafts: bool, cache: AudioCache,
-               episode_cache: EpisodeCache | None, progress: Progress | None,
-               published: Mapping[str, tuple[str, str]], problems: Problems, shared: str) -> Show:
-    sources = _first_pass(settings, problems, published, episode_cache, shared)
-    left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
-    for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
-        source.problems.extend(loaded.problems)
-        source.links = list(loaded.links)
-        source.episode = loaded.episode
-        source.control = loaded.control
-
-    episodes = []
-    for source in sources:
-        if not source.is_draft:
-            _check_links_to_drafts(source, left_out)
-        if source.folder.name in left_out and source.problems.errors:
-            problems.extend(replace(p, severity="warning", message=f"draft left out: {p.message}")
-                            for p in source.problems.items)
-            continue
-        problems.extend(source.problems.items)
-        if source.episode is not None:
-            episode = source.episode
-            _refuse_control_characters(episode, source.control, problems)
-            episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
-    by_folder = {s.folder.name: s.slug for s in sources}
-    pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
-                       lambda folder: f"episodes/{by_folder[folder]}/" if folder in by_folder else None,
-                       problems, now, left_out, strict_drafts,
-                       unreadable=frozenset(s.slug for s in sources
-                                            if s.episode is None and s.folder.name not in left_out))
-    problems.raise_if_errors()
-    episodes = _unique_people(settings, episodes, problems)
-    cache.save()
-    if episode_cache is not None:
-        episode_cache.save()
+            episode_cache.save()
 
     episodes.sort(key=lambda e: (e.date, e.number or 0, e.folder), reverse=True)
     hosts = settings.show.hosts
@@ -229,16 +226,9 @@ def _load_show(settings: Settings, now: datetime, strict_drafts: bool, cache: Au
                 topics=pages.topics)
 
 
-def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
-              episode_cache: EpisodeCache | None, progress: Progress | None = None) -> list[Loaded]:
+def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache, episode_cache: EpisodeCache | None,
+              progress: Progress | None, slugs: dict[str, str], lookup: Callable[[str], str | None]) -> list[Loaded]:
     """The second pass for every source: from the episode cache, or loaded (in parallel)."""
-    by_folder = {s.folder.name: s for s in sources}
-
-    def lookup(folder_name: str) -> str | None:
-        source = by_folder.get(folder_name)
-        return f"episodes/{source.slug}/" if source else None
-
-    slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
         episode_cache.get(s.folder.name, s.stamp, s.slug, slugs)
         if episode_cache and s.stamp and not s.unsafe else None
@@ -273,7 +263,7 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
                 episode_cache.put(source.folder.name, source.stamp, source.slug, source.summary, loaded,
                                   {f: slugs.get(f) for f in _referenced_folders(source, loaded)})
             if progress is not None:
-                progress.advance(sources[index].folder.name)
+                progress.advance(source.folder.name)
     finally:
         if progress is not None and missing:
             progress.finish()
@@ -319,12 +309,6 @@ def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
     for value in related:
         folders.add(Path(value).parent.name if value.endswith(EPISODE_FILE) else Path(value).name)
     return folders
-
-
-def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
-    for folder, line in source.links:
-        if folder in drafts:
-            add_draft_link(source.problems, folder, source.path, line)
 
 
 def html_policy(settings: Settings) -> HtmlPolicy:
@@ -502,7 +486,8 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
     for guid, claimants in claims.items():
         slug, date = published[guid]
         if len(claimants) > 1:  # GUIDs derived from one title: the one with the published date
-            claimants = [c for c in claimants if _same_date(c.written_date(settings.zone), date)]
+            claimants = [c for c in claimants
+                         if (written := c.written_date(settings.zone)) and same_instant(written.isoformat(), date)]
         if len(claimants) == 1:
             pinned[slug] = claimants[0]
     taken: set[str] = set(pinned)
@@ -539,13 +524,6 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
         problems.add(f"{len(moved)} episode(s) use the whole folder name as address, since another "
                      f"folder has the same title: {shown}", episodes_dir, severity="warning",
                      hint="give an episode `slug:` in its front matter to choose its address")
-
-
-def _same_date(written: datetime | None, published: str) -> bool:
-    try:
-        return written is not None and written == datetime.fromisoformat(published)
-    except ValueError:
-        return False
 
 
 def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, hint: str) -> None:
