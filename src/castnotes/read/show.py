@@ -36,7 +36,7 @@ from castnotes.fields import (
 )
 from castnotes.files import check_folder_files
 from castnotes.imageinfo import image_info
-from castnotes.markdown import HtmlPolicy, render_notes
+from castnotes.markdown import render_notes
 from castnotes.model import (
     EPISODE_TYPES,
     Artwork,
@@ -55,7 +55,7 @@ from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, path_of, scan_folder
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
 from castnotes.read.ledger import published_slugs, same_instant
-from castnotes.read.pages import load_pages
+from castnotes.read.pages import SLUG_RE, html_policy, load_pages
 from castnotes.read.status import add_draft_link
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
@@ -64,7 +64,6 @@ from castnotes.workers import parallel_imap
 EPISODES_DIR = "episodes"
 EPISODE_FILE = "episode.md"
 MAX_EXPLICIT_SLUG = 200  # a folder name (at most 255 bytes) never gives a longer one
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
     "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
@@ -309,11 +308,6 @@ def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
     for value in related:
         folders.add(Path(value).parent.name if value.endswith(EPISODE_FILE) else Path(value).name)
     return folders
-
-
-def html_policy(settings: Settings) -> HtmlPolicy:
-    """The show's rules for raw HTML in notes (`[site] embed_hosts`, `[site] raw_html`)."""
-    return HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html)
 
 
 def _unique_people(settings: Settings, episodes: list[Episode], problems: Problems) -> list[Episode]:
@@ -718,12 +712,9 @@ def _episode_artwork(reader: FieldReader, folder: Path, page_path: str, settings
         source = cache.picture_path(tags.art)
     if source is None:
         return None
-    suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
-    site_path = f"{page_path}cover{suffix}"
-    copies.append((source, site_path))
-    width, height = _image_size(source)
-    return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
-                   width=width, height=height)
+    artwork = _local_artwork(settings, source, f"{page_path}cover")
+    copies.append((source, artwork.site_path))
+    return artwork
 
 
 def _show_artwork(settings: Settings) -> Artwork | None:
@@ -731,21 +722,19 @@ def _show_artwork(settings: Settings) -> Artwork | None:
     source = settings.show.image_path
     if source is None:
         return None
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
-    suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
-    site_path = f"artwork-{digest}{suffix}"
-    width, height = _image_size(source)
+    return _local_artwork(settings, source, f"artwork-{hashlib.sha256(source.read_bytes()).hexdigest()[:10]}")
+
+
+def _local_artwork(settings: Settings, source: Path, name: str) -> Artwork:
+    """Art published as `name`.png or `name`.jpg; no size when Pillow cannot read it (the build reports that)."""
+    site_path = name + (".png" if source.suffix.lower() == ".png" else ".jpg")
+    try:
+        info = image_info(source)
+        width, height = info.width, info.height
+    except CastnotesError:
+        width = height = None
     return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
                    width=width, height=height)
-
-
-def _image_size(path: Path) -> tuple[int | None, int | None]:
-    """(width, height), or (None, None) when Pillow cannot read it (the build reports that later)."""
-    try:
-        info = image_info(path)
-    except CastnotesError:
-        return None, None
-    return info.width, info.height
 
 
 def _sponsors(reader: FieldReader) -> tuple[Sponsor, ...]:
