@@ -1,8 +1,7 @@
 """Audio metadata cache: a rebuild never reopens audio that has not changed.
 
 One JSON file, `.castnotes/audio.json`, maps each audio file (relative to the show)
-to its size, mtime and `AudioInfo`; it also remembers which other files (transcripts)
-passed their content check, so an unchanged hour-long transcript is not parsed again. Embedded pictures are written once each, named
+to its size, mtime and `AudioInfo`. Embedded pictures are written once each, named
 by their SHA-256, under `.castnotes/pictures/`. JSON rather than pickle: a host can
 read it, and a stale or damaged cache is simply ignored (the folder is safe to delete).
 
@@ -44,7 +43,6 @@ class AudioCache:
         self.changed: set[str] = set()  # keys whose entry this build wrote (to save)
         self.pictures_dir = self.dir / "pictures"
         self._entries: dict[str, dict[str, Any]] | None = None  # read on first use (`entries`)
-        self.dirty = False
         self.reads = 0  # files opened this run (for tests and --verbose)
         self.updated: set[str] = set()  # entries read this run, for `take_changes`
 
@@ -100,7 +98,6 @@ class AudioCache:
         self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "info": encode(info)}
         self.updated.add(key)
         self.changed.add(key)
-        self.dirty = True
         return info
 
     def take_changes(self) -> dict[str, Any]:
@@ -114,14 +111,12 @@ class AudioCache:
         self.entries.update(changes["files"])
         self.changed.update(changes["files"])
         self.reads += changes["reads"]
-        if changes["files"]:
-            self.dirty = True
 
     def picture_path(self, ref: PictureRef) -> Path:
         return self.pictures_dir / f"{ref.sha256}{ref.suffix}"
 
     def save(self) -> None:
-        if not self.dirty:
+        if not self.changed:
             return
         store_dir(self.root)
         changed = sorted(key for key in self.changed if key in self.entries)
@@ -136,7 +131,6 @@ class AudioCache:
             self.journal.unlink(missing_ok=True)
             self._base_read, self._journaled = True, 0
         self.changed = set()
-        self.dirty = False
 
     def _key(self, path: Path) -> str:
         try:
