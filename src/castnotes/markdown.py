@@ -234,15 +234,14 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
     # Links between episodes only name a folder: no need to ask the file system.
     target_path = Path(os.path.normpath(folder / unquote(parts.path)))
     if target_path.name == "episode.md":
-        resolved = target_path
-        if Path(os.path.normpath(resolved.parent.parent)) != Path(os.path.normpath(episodes_dir)):
+        if Path(os.path.normpath(target_path.parent.parent)) != Path(os.path.normpath(episodes_dir)):
             refuse(f"link {target!r} does not point at an episode folder", "link to ../<episode folder>/episode.md")
             return None
-        site = lookup(resolved.parent.name)
+        site = lookup(target_path.parent.name)
         if site is None:
             refuse(f"link to a missing episode: {target!r}", "check the folder name under episodes/")
             return None
-        result.linked_episodes.append((resolved.parent.name, line))
+        result.linked_episodes.append((target_path.parent.name, line))
         return SITE_MARKER + site + fragment
     if page_lookup is not None and target_path.suffix == ".md":
         site = page_lookup(target_path)
@@ -302,17 +301,9 @@ def find_embeds(text: str, first_line: int) -> list[Embed]:
 
 
 def split_embeds(html: str) -> tuple[tuple[str, str], ...]:
-    """Rendered HTML -> ("html", chunk) and ("episode", slug) parts, in order."""
-    parts: list[tuple[str, str]] = []
-    pos = 0
-    for match in _EMBED_HTML_RE.finditer(html):
-        if match.start() > pos:
-            parts.append(("html", html[pos:match.start()]))
-        parts.append(("episode", match.group(1)))
-        pos = match.end()
-    if pos < len(html):
-        parts.append(("html", html[pos:]))
-    return tuple(parts)
+    """Rendered HTML -> ("html", chunk) and ("episode", slug) parts, in order (no empty chunks)."""
+    pieces = _EMBED_HTML_RE.split(html)  # html, slug, html, slug, ..., html
+    return tuple((("html", "episode")[i % 2], piece) for i, piece in enumerate(pieces) if piece or i % 2)
 
 
 def first_paragraph(tokens: list[Token]) -> str:

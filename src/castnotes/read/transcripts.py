@@ -281,18 +281,15 @@ def _locate_broken_cues(text: str, path: Path, problems: Problems) -> None:
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
     """(first line number, lines) of each blank-line separated block."""
     blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 1
+    current: list[str] | None = None  # the lines of the block being read, None after a blank line
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            if not current:
-                start = number
+        if not line.strip():
+            current = None
+        elif current is None:
+            current = [line]
+            blocks.append((number, current))
+        else:
             current.append(line)
-        elif current:
-            blocks.append((start, current))
-            current = []
-    if current:
-        blocks.append((start, current))
     return blocks
 
 
@@ -379,11 +376,9 @@ def group_turns(cues: list[_Cue]) -> tuple[TranscriptTurn, ...]:
     if words:
         turns.append(TranscriptTurn(start, " ".join(words), speaker))
     # Name a speaker only where they change, like a printed interview.
-    named: list[TranscriptTurn] = []
-    for i, turn in enumerate(turns):
-        repeat = i > 0 and turns[i - 1].speaker == turn.speaker
-        named.append(TranscriptTurn(turn.start, turn.text, None if repeat else turn.speaker))
-    return tuple(named)
+    previous = [None] + [turn.speaker for turn in turns]
+    return tuple(TranscriptTurn(turn.start, turn.text, None if turn.speaker == before else turn.speaker)
+                 for turn, before in zip(turns, previous))
 
 
 def _speaker_of(text: str) -> tuple[str, str | None]:
