@@ -133,10 +133,8 @@ class AudioCache:
         self.changed = set()
 
     def _key(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return path.resolve().as_posix()
+        resolved = path.resolve()
+        return (resolved.relative_to(self.root) if resolved.is_relative_to(self.root) else resolved).as_posix()
 
     def _pictures_present(self, info: AudioInfo) -> bool:
         refs = [info.art] + [c.image for c in info.chapters]

@@ -288,9 +288,7 @@ class EpisodeCache:
     def first(self, folder: str, stamp: str) -> dict[str, Any] | None:
         """The first pass's values for a folder whose stamp is unchanged (None: parse it)."""
         entry = self.entries.get(folder)
-        if entry is None or entry.stamp != stamp:
-            return None
-        return entry.summary
+        return entry.summary if entry is not None and entry.stamp == stamp else None
 
     def get(self, folder: str, stamp: str, slug: str, slugs: dict[str, str]) -> Loaded | None:
         """The cached result when the folder's files and the settings are unchanged (`stamp`), the

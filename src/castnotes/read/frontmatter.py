@@ -106,13 +106,10 @@ def load_document(path: Path, problems: Problems, what: str) -> Document | None:
 
 def parse_document(text: str, path: Path) -> Document:
     """Split `---`-fenced YAML front matter from the Markdown body and parse it."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     empty = LineDict()
-    if not text.startswith("---"):
-        return Document(empty, text, 1)
     first_newline = text.find("\n")
-    if first_newline == -1 or text[:first_newline].strip() != "---":
+    if not text.startswith("---") or first_newline == -1 or text[:first_newline].strip() != "---":
         return Document(empty, text, 1)
     closing = _FENCE.search(text, first_newline + 1)
     if closing is None:
@@ -247,10 +244,8 @@ def parse_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
             from email.utils import parsedate_to_datetime
 
             try:
-                result = parsedate_to_datetime(text)
+                result = parsedate_to_datetime(text)  # never None since Python 3.10: ValueError
             except (TypeError, ValueError, IndexError):
-                return None
-            if result is None:
                 return None
     else:
         return None

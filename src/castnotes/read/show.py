@@ -9,7 +9,9 @@ by transcripts.py, people by people.py.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import os
 import posixpath
 import re
@@ -318,14 +320,10 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
     people.toml id). The later one (in folder order) gets `-2`, `-3`, with a warning, so
     no person page silently swallows another.
     """
-    derived: dict[str, str] = {}  # name -> person_id(name): a guest of many episodes is transliterated once
+    derived = functools.cache(person_id)  # a guest of many episodes is transliterated once
 
     def chosen(person: Person) -> bool:  # an id the host wrote (people.toml, `id:`), not one derived
-        if not person.id:
-            return False
-        if person.name not in derived:
-            derived[person.name] = person_id(person.name)
-        return person.id != derived[person.name]
+        return bool(person.id) and person.id != derived(person.name)
 
     ordered = sorted(episodes, key=lambda e: e.folder)
     owner: dict[str, str] = {pid: p.name.casefold() for pid, p in settings.people.items()}
@@ -345,9 +343,7 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
             if name in renamed:
                 guest = replace(guest, id=renamed[name])
             elif owner.setdefault(pid, name) != name:
-                number = 2
-                while owner.get(f"{pid}-{number}", name) != name:
-                    number += 1
+                number = next(n for n in itertools.count(2) if owner.get(f"{pid}-{n}", name) == name)
                 new_id = f"{pid}-{number}"
                 owner[new_id] = name
                 renamed[name] = new_id
@@ -557,7 +553,6 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     enclosure, info, alternates = load_enclosure(reader, folder, source.slug, settings, cache, copies)
     if enclosure is None:
         return None
-    zone = settings.zone
     tags = info or AudioInfo(mime="", codec="", duration=0, size=0)
 
     tag_title = tags.title
@@ -569,7 +564,7 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     title = reader.text("title") or tag_title
     if not title:
         reader.error("title", "missing, and the audio has no title tag", hint='add title: "..."')
-    date = _episode_date(reader, tags, zone)
+    date = _episode_date(reader, tags, settings.zone)
     episode_type = reader.choice("type", EPISODE_TYPES, "full")
     number = reader.integer("number")
     if number is None and "number" not in reader.meta and episode_type != "trailer":

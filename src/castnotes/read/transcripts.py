@@ -311,8 +311,9 @@ def _parse_srt(text: str, path: Path, problems: Problems) -> list[_Cue]:
         problems.add("the SubRip file holds no subtitles", path, 1)
     for subtitle in subtitles:
         if subtitle.end < subtitle.start:
-            line = _srt_line(text, subtitle.index)
-            problems.add(f"subtitle {subtitle.index} ends before it starts", path, line)
+            number = re.search(rf"^{subtitle.index}\s*$", text, re.M)
+            problems.add(f"subtitle {subtitle.index} ends before it starts", path,
+                         text.count("\n", 0, number.start()) + 1 if number else None)
     cues = []
     for subtitle in subtitles:
         plain = re.sub(r"<[^>]+>", "", subtitle.content)
@@ -320,11 +321,6 @@ def _parse_srt(text: str, path: Path, problems: Problems) -> list[_Cue]:
         if words:
             cues.append(_Cue(subtitle.start.total_seconds(), subtitle.end.total_seconds(), words, speaker))
     return cues
-
-
-def _srt_line(text: str, index: int) -> int | None:
-    match = re.search(rf"^{index}\s*$", text, re.M)
-    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _parse_json(text: str, path: Path, problems: Problems) -> list[_Cue]:
