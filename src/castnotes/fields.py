@@ -225,9 +225,7 @@ class KeyLines:
             if header:
                 section = header.group(1).strip("\"'")
                 self.index.setdefault((section, None), number)
-                continue
-            key = re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped)
-            if key:
+            elif key := re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped):
                 self.index.setdefault((section, key.group(1)), number)
 
     def find(self, section: str | None, key: str | None) -> int | None:

@@ -49,14 +49,14 @@ def load_chapters(reader: FieldReader, folder: Path, page_path: str, audio_chapt
             return ChapterSource(path=reader.path)
         return ChapterSource(path=reader.path, remote_url=reader.url("chapters", warn_http=True))
     if reader.has("chapters"):
+        path = reader.path
         chapters, lines = chapters_from_front_matter(reader, folder, page_path, copies)
-        return ChapterSource(tuple(chapters), reader.path, tuple(lines), copies=tuple(copies))
-    json_path = folder / "chapters.json"
-    if json_path.is_file():
-        chapters, lines = chapters_from_json(json_path, problems, folder, page_path, copies)
-        return ChapterSource(tuple(chapters), json_path, tuple(lines), copies=tuple(copies))
-    chapters = chapters_from_audio(audio_chapters, page_path, picture_path, copies)
-    return ChapterSource(tuple(chapters), audio_path, (None,) * len(chapters), copies=tuple(copies))
+    elif (path := folder / "chapters.json").is_file():
+        chapters, lines = chapters_from_json(path, problems, folder, page_path, copies)
+    else:
+        path, chapters = audio_path, chapters_from_audio(audio_chapters, page_path, picture_path, copies)
+        lines = [None] * len(chapters)
+    return ChapterSource(tuple(chapters), path, tuple(lines), copies=tuple(copies))
 
 CHAPTER_KEYS = ("start", "title", "end", "url", "img", "toc")
 

@@ -55,10 +55,8 @@ _LineLoader.add_constructor(
 )
 
 
-def _no_sexagesimal(kind: str) -> Any:
+def _no_sexagesimal(base: Any) -> Any:
     """YAML 1.1 reads `12:30` as the number 750; keep such values as the text written."""
-    base = SafeConstructor.construct_yaml_int if kind == "int" else SafeConstructor.construct_yaml_float
-
     def construct(loader: Any, node: ScalarNode) -> Any:
         text = loader.construct_scalar(node)
         return text if ":" in text else base(loader, node)
@@ -76,8 +74,8 @@ def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-_LineLoader.add_constructor("tag:yaml.org,2002:int", _no_sexagesimal("int"))
-_LineLoader.add_constructor("tag:yaml.org,2002:float", _no_sexagesimal("float"))
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _no_sexagesimal(SafeConstructor.construct_yaml_int))
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _no_sexagesimal(SafeConstructor.construct_yaml_float))
 
 
 @dataclass(frozen=True, slots=True)

@@ -331,31 +331,28 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
         if chosen(person) or person in settings.show.hosts:
             owner.setdefault(person.id or "", person.name.casefold())
     renamed: dict[str, str] = {}  # casefolded name -> the id it was given
-    result = []
+    changed: dict[str, Episode] = {}  # folder -> the episode with guests renamed
     for episode in ordered:
         guests = []
         for guest in episode.guests:
             name = guest.name.casefold()
             pid = guest.id or ""
             if chosen(guest) or (pid in settings.people and settings.people[pid].name == guest.name):
-                guests.append(guest)
-                continue
-            if name in renamed:
+                pass  # an address of their own
+            elif name in renamed:
                 guest = replace(guest, id=renamed[name])
             elif owner.setdefault(pid, name) != name:
-                number = next(n for n in itertools.count(2) if owner.get(f"{pid}-{n}", name) == name)
-                new_id = f"{pid}-{number}"
+                new_id = next(f"{pid}-{n}" for n in itertools.count(2) if owner.get(f"{pid}-{n}", name) == name)
                 owner[new_id] = name
                 renamed[name] = new_id
                 problems.add(f"guests: {guest.name} would share the address people/{pid}/ with "
                              f"someone else; their page is people/{new_id}/", episode.source_path,
-                             severity="warning",
-                             hint=f"add them to {PEOPLE_FILE} with an id of their own to choose it")
+                             severity="warning", hint=f"add them to {PEOPLE_FILE} with an id of their own to choose it")
                 guest = replace(guest, id=new_id)
             guests.append(guest)
-        result.append(replace(episode, guests=tuple(guests)) if tuple(guests) != episode.guests else episode)
-    order = {e.folder: i for i, e in enumerate(episodes)}
-    return sorted(result, key=lambda e: order[e.folder])
+        if tuple(guests) != episode.guests:
+            changed[episode.folder] = replace(episode, guests=tuple(guests))
+    return [changed.get(e.folder, e) for e in episodes]
 
 
 def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:

@@ -36,7 +36,6 @@ TRANSCRIPT_TYPES = {
     ".htm": "text/html",
     ".txt": "text/plain",
 }
-TIMED = {".vtt", ".srt", ".json"}
 TIMED_TYPES = {"text/vtt", "application/x-subrip", "application/srt", "application/json"}
 KNOWN_TYPES = set(TRANSCRIPT_TYPES.values()) | {"application/srt"}
 _NAME_RE = re.compile(r"^transcript(?:[._-]([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?$", re.IGNORECASE)
@@ -156,7 +155,7 @@ def make_transcript(source: Path, language: str | None, default_language: str, p
         site_path=site_path,
         source_path=source,
         language=language or default_language,
-        rel="captions" if suffix in TIMED else None,
+        rel="captions" if TRANSCRIPT_TYPES[suffix] in TIMED_TYPES else None,
         turns=turns,
         html=html,
     )
