@@ -199,14 +199,12 @@ def render_notes(
     # the notes goes through the allowlist, so notes without it keep their exact bytes.
     raw = _has_raw_html(tokens)
     result.html = sanitise(html, policy) if raw else html
-    if not policy.raw_html and raw:
-        removed = removed_parts(html, result.html)
-        if removed:
-            line = min(_source_line(text, item, first_line) for item in removed)
-            result.problems.append(Problem(
-                f"removed from the notes' HTML, as it could run code in readers' browsers and apps: "
-                f"{', '.join(removed)}", SourceLocation(source_path, line), severity="warning",
-                hint="embed players only from [site] embed_hosts; [site] raw_html = true turns this off"))
+    if raw and not policy.raw_html and (removed := removed_parts(html, result.html)):
+        line = min(_source_line(text, item, first_line) for item in removed)
+        result.problems.append(Problem(
+            f"removed from the notes' HTML, as it could run code in readers' browsers and apps: "
+            f"{', '.join(removed)}", SourceLocation(source_path, line), severity="warning",
+            hint="embed players only from [site] embed_hosts; [site] raw_html = true turns this off"))
     return result
 
 
@@ -257,8 +255,7 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
     if not resolved.is_file():
         refuse(f"linked file not found: {target!r}")
         return None
-    rel = resolved.relative_to(folder.resolve()).as_posix()
-    site_path = posixpath.join(page_path, rel)
+    site_path = posixpath.join(page_path, resolved.relative_to(folder.resolve()).as_posix())
     result.assets.append((resolved, site_path))
     return SITE_MARKER + site_path + fragment
 

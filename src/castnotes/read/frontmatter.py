@@ -195,11 +195,9 @@ def _strings(value: Any, line: int = 1) -> list[tuple[int, str]]:
     """Every string in the front matter, with the line of the key it belongs to."""
     found: list[tuple[int, str]] = []
     if isinstance(value, LineDict):
-        for key, item in value.items():
+        for key, item in value.items():  # keys are text: _construct_mapping makes them so
             key_line = value.line_of(key)
-            if isinstance(key, str):
-                found.append((key_line, key))
-            found += _strings(item, key_line)
+            found += [(key_line, key), *_strings(item, key_line)]
     elif isinstance(value, dict):
         for key, item in value.items():
             found += _strings(key, line) + _strings(item, line)

@@ -109,9 +109,8 @@ def _parse_ledger(path: Path, raw: bytes) -> tuple[dict[str, LedgerEntry], int]:
                 LedgerEntry(**{k: data[k] for k in data if k in known})  # keys of a later version: left out
             if entry.kind not in KINDS or not entry.guid:
                 raise ValueError(entry.kind)
-            if not (isinstance(entry.guid, str) and isinstance(entry.slug, str) and isinstance(entry.url, str)
-                    and isinstance(entry.date, str) and isinstance(entry.recorded, str)
-                    and (entry.note is None or isinstance(entry.note, str))):
+            texts = (entry.guid, entry.slug, entry.url, entry.date, entry.recorded)
+            if not all(isinstance(text, str) for text in texts) or not isinstance(entry.note, (str, type(None))):
                 raise TypeError("a field is not text")
         except (ValueError, TypeError, KeyError):
             last = number == len(lines) and torn

@@ -497,9 +497,8 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
             source.slug = source.title_slugs()[0]
         taken.add(source.slug)
     pinned_ids = {id(source) for source in pinned.values()}
-    later = [source for source in derived if id(source) not in pinned_ids]
     moved = []
-    for source in later:
+    for source in (s for s in derived if id(s) not in pinned_ids):
         whole, slug = source.title_slugs()
         if slug in taken:
             slug = whole

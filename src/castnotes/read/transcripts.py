@@ -237,17 +237,16 @@ def _parse_vtt(text: str, path: Path, problems: Problems) -> list[_Cue]:
     if len(timing_lines) != len(captions):
         timing_lines = [None] * len(captions)  # cannot happen in a file strict parsing accepts
     previous = -1
-    for at, cue in zip(timing_lines, captions):
-        start, end = cue.start_time.in_milliseconds(), cue.end_time.in_milliseconds()
+    cues = []
+    for at, caption in zip(timing_lines, captions):
+        start, end = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
         if end <= start:
-            problems.add(f"cue ends ({cue.end}) before it starts ({cue.start})", path, at,
+            problems.add(f"cue ends ({caption.end}) before it starts ({caption.start})", path, at,
                          hint="a cue's end time must come after its start time")
         if start < previous:
-            problems.add(f"cue starts at {cue.start}, before the cue above it; WebVTT cues must be in order",
+            problems.add(f"cue starts at {caption.start}, before the cue above it; WebVTT cues must be in order",
                          path, at)
         previous = max(previous, start)
-    cues = []
-    for caption in captions:
         text = re.sub(r"\s+", " ", caption.text).strip()
         speaker = caption.voice
         if not speaker:
