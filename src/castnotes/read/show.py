@@ -242,7 +242,7 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache, epi
         if source.unsafe:
             return Loaded(None, (), ()), cache.take_changes()
         try:
-            episode = _load_episode(source, settings, cache, lookup, source.problems) if source.parse() else None
+            episode = _load_episode(source, settings, cache, lookup) if source.parse() else None
         except CastnotesError as exc:
             source.problems.extend(exc.problems)
             episode = None
@@ -288,16 +288,12 @@ def _control_character(value: Any, name: str = "") -> tuple[str, str] | None:
         hit = CONTROL_CHARACTERS.search(value)
         return (name, hit.group()) if hit else None
     if isinstance(value, (tuple, list)):
-        for index, item in enumerate(value):
-            found = _control_character(item, f"{name}[{index}]")
-            if found:
-                return found
+        items = ((f"{name}[{index}]", item) for index, item in enumerate(value))
     elif is_dataclass(value) and not isinstance(value, type):
-        for item in fields(value):
-            found = _control_character(getattr(value, item.name), f"{name}.{item.name}" if name else item.name)
-            if found:
-                return found
-    return None
+        items = ((f"{name}.{f.name}" if name else f.name, getattr(value, f.name)) for f in fields(value))
+    else:
+        return None
+    return next((found for label, item in items if (found := _control_character(item, label))), None)
 
 
 def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
@@ -541,9 +537,8 @@ def default_slug(folder_name: str) -> str:
     return slugify(slug) or "episode"
 
 
-def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup: Any,
-                  problems: Problems) -> Episode | None:
-    reader, folder, path = source.reader, source.folder, source.path
+def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup: Any) -> Episode | None:
+    reader, folder, path, problems = source.reader, source.folder, source.path, source.problems
     page_path = f"episodes/{source.slug}/"
     copies: list[tuple[Path, str]] = []
     enclosure, info, alternates = load_enclosure(reader, folder, source.slug, settings, cache, copies)

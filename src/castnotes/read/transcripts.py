@@ -170,28 +170,20 @@ def parse_transcript(path: Path, problems: Problems) -> Parsed | None:
     """Parse the file with the parser of its format: what the page prints, or None after
     reporting its problems at their lines."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         problems.add("transcript is not UTF-8 text", path, line, hint="save it as UTF-8")
         return None
-    text = text.removeprefix("\ufeff")
     suffix = path.suffix.lower()
-    before = len(problems.errors)
-    if suffix == ".vtt":
-        cues = _parse_vtt(text, path, problems)
-    elif suffix == ".srt":
-        cues = _parse_srt(text, path, problems)
-    elif suffix == ".json":
-        cues = _parse_json(text, path, problems)
-    elif suffix in (".html", ".htm"):
+    if suffix in (".html", ".htm"):
         return (), nh3.clean(text, tags=HTML_TAGS, attributes={}, strip_comments=True).strip()
-    else:
+    if suffix not in _CUE_PARSERS:  # plain text: each paragraph a turn
         paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
         return tuple(TranscriptTurn(None, *_speaker_of(p)) for p in paragraphs if p), None
-    if len(problems.errors) != before:
-        return None
-    return group_turns(cues), None
+    before = len(problems.errors)
+    cues = _CUE_PARSERS[suffix](text, path, problems)
+    return (group_turns(cues), None) if len(problems.errors) == before else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,6 +337,9 @@ def _parse_json(text: str, path: Path, problems: Problems) -> list[_Cue]:
         if words:
             cues.append(_Cue(float(start), end, words, speaker or None))
     return cues
+
+
+_CUE_PARSERS = {".vtt": _parse_vtt, ".srt": _parse_srt, ".json": _parse_json}
 
 
 def group_turns(cues: list[_Cue]) -> tuple[TranscriptTurn, ...]:
