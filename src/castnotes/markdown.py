@@ -373,6 +373,9 @@ def apple_description(summary: str | None, body_html: str, site_url: str, page_u
     return "\n".join(out)
 
 
+_BLOCK_TAG_RE = re.compile(r"<(/?)(p|ol|ul)\b[^>]*>")
+
+
 def _split_blocks(html: str) -> list[str]:
     """Top-level <p>/<ol>/<ul> blocks of sanitised HTML; loose text becomes a paragraph.
 
@@ -380,12 +383,9 @@ def _split_blocks(html: str) -> list[str]:
     same name needs a depth count rather than a lazy regex.
     """
     blocks: list[str] = []
-    pos = 0
-    tag_re = re.compile(r"<(/?)(p|ol|ul)\b[^>]*>")
-    depth = 0
-    start = 0
-    name = ""
-    for match in tag_re.finditer(html):
+    pos = start = depth = 0  # where loose text resumes; where the open block starts; its nesting
+    name = ""  # the open block's tag
+    for match in _BLOCK_TAG_RE.finditer(html):
         closing, tag = match.group(1) == "/", match.group(2)
         if depth == 0 and not closing:
             loose = html[pos:match.start()].strip()

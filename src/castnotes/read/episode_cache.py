@@ -306,9 +306,8 @@ class EpisodeCache:
             episode, problems, links, control = loads(blob)
         except Exception:  # noqa: BLE001 (as in _load: a damaged result is loaded again)
             return None
-        if not ((episode is None or type(episode) is Episode) and type(problems) is tuple
-                and (not problems or all(type(p) is Problem for p in problems)) and type(links) is tuple
-                and (control is None or type(control) is tuple)):
+        if not ((episode is None or type(episode) is Episode) and type(problems) is tuple and type(links) is tuple
+                and all(type(p) is Problem for p in problems) and (control is None or type(control) is tuple)):
             return None
         if episode is not None and not self._copies_exist(episode):
             return None  # a file it publishes (e.g. art extracted into the audio cache) is gone
@@ -320,13 +319,9 @@ class EpisodeCache:
         """Whether every file the episode publishes is still there. One in the episode's own
         folder is: the folder's unchanged stamp lists it (no need to stat it again)."""
         inside = os.path.dirname(str(episode.source_path)) + "/"
-        for source, _ in episode.copies:
-            text = str(source)
-            if text.startswith(inside) and ".." not in text[len(inside):].split("/"):
-                continue
-            if not os.path.isfile(text):
-                return False
-        return True
+        sources = (str(source) for source, _ in episode.copies)
+        return all(os.path.isfile(text) for text in sources
+                   if not text.startswith(inside) or ".." in text[len(inside):].split("/"))
 
     def put(self, folder: str, stamp: str, slug: str, summary: dict[str, Any] | None, loaded: Loaded,
             linked: dict[str, str | None]) -> None:

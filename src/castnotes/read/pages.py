@@ -121,11 +121,9 @@ def _load_article(path: Path, doc: Document, slug: str, settings: Settings, epis
     title = reader.text("title")
     if not title:
         reader.error("title", "missing", hint='every page needs a title: "..."')
-    date = None
-    if reader.has("date"):
-        date = parse_datetime(reader.meta["date"], settings.zone)
-        if date is None:
-            reader.error("date", f"{reader.meta['date']!r} is not a date", hint="write it as 2026-05-04")
+    date = parse_datetime(reader.meta.get("date"), settings.zone)
+    if date is None and reader.has("date"):
+        reader.error("date", f"{reader.meta['date']!r} is not a date", hint="write it as 2026-05-04")
     page_path = f"{slug}/"
     notes = render_notes(doc.body, source_path=path, first_line=doc.body_line,
                          episodes_dir=settings.root / "episodes", page_path=page_path, lookup=lookup,

@@ -668,10 +668,9 @@ def _social(reader: FieldReader, settings: Settings, slug: str, number: int | No
 
 def _episode_date(reader: FieldReader, tags: AudioInfo, zone: Any) -> datetime | None:
     if reader.has("date"):
-        value = reader.meta["date"]
-        date = parse_datetime(value, zone)
+        date = parse_datetime(reader.meta["date"], zone)
         if date is None:
-            reader.error("date", f"{value!r} is not a date",
+            reader.error("date", f"{reader.meta['date']!r} is not a date",
                          hint="write it as 2026-05-04 or 2026-05-04 06:00 (optionally +02:00)")
         return date
     if tags.date and re.match(r"^\d{4}-\d{2}-\d{2}", tags.date):
