@@ -51,20 +51,15 @@ class AudioCache:
         """Every cached file's entry. Read from disk when first needed: a build whose episodes all
         come from the episode cache never needs it (on a big show it is tens of MB as objects)."""
         if self._entries is None:
-            files = self._load().get("files")
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = None
+            files = data.get("files") if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
             self._base_read = isinstance(files, dict)
             self._entries = files if isinstance(files, dict) else {}
             self._read_journal(self._entries)
         return self._entries
-
-    def _load(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-            return {}
-        return data
 
     def _read_journal(self, entries: dict[str, dict[str, Any]]) -> None:
         try:

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.model import Show
 
 LEDGER_NAME = "published.jsonl"
@@ -96,7 +96,7 @@ def _parse_ledger(path: Path, raw: bytes) -> tuple[dict[str, LedgerEntry], int]:
     text = raw.decode("utf-8", errors="replace")
     lines = text.split("\n")
     torn = not text.endswith("\n") and text != ""
-    problems = []
+    problems = Problems()
     known = LedgerEntry.__dataclass_fields__.keys()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -114,19 +114,16 @@ def _parse_ledger(path: Path, raw: bytes) -> tuple[dict[str, LedgerEntry], int]:
                 raise TypeError("a field is not text")
         except (ValueError, TypeError, KeyError):
             last = number == len(lines) and torn
-            problems.append(Problem(
-                "the last line is incomplete (a build was interrupted while recording it)" if last
-                else "this line is not a ledger record",
-                SourceLocation(path, number),
-                hint="delete that line; the next build records the episode again" if last
-                else "restore the file from version control (it is append-only)"))
+            problems.add("the last line is incomplete (a build was interrupted while recording it)" if last
+                         else "this line is not a ledger record", path, number,
+                         hint="delete that line; the next build records the episode again" if last
+                         else "restore the file from version control (it is append-only)")
             continue
         if entry.kind == "removed":
             latest.pop(entry.guid, None)
         else:
             latest[entry.guid] = entry
-    if problems:
-        raise CastnotesError(problems)
+    problems.raise_if_errors()
     return latest, len([l for l in lines if l.strip()])
 
 
