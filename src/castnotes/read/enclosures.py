@@ -127,9 +127,7 @@ def _alternates(reader: FieldReader, folder: Path, main: Path, enclosure: Enclos
 
 def with_prefix(url: str, prefix: str | None) -> str:
     """Analytics prefixes (OP3, Podtrac, ...) take the URL without its scheme after them."""
-    if not prefix:
-        return url
-    return prefix + re.sub(r"^https?://", "", url)
+    return prefix + re.sub(r"^https?://", "", url) if prefix else url
 
 
 def _find_audio(reader: FieldReader, folder: Path, name: str | None) -> Path | None:

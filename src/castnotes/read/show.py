@@ -512,12 +512,10 @@ def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, h
     seen: dict[str, _Source] = {}
     for source in sources:
         value = value_of(source)
-        if value is None:
-            continue
         if value in seen:
             other = seen[value].path.relative_to(root).as_posix()
             source.error(key, f"{value!r} is also the {key} of {other}", hint=hint)
-        else:
+        elif value is not None:  # no slug or guid is never a clash
             seen[value] = source
 
 
