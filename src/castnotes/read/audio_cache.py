@@ -140,8 +140,7 @@ class AudioCache:
             return
         store_dir(self.root, self.pictures_dir.name)
         for sha, data in pictures.items():
-            suffix = ".png" if is_png(data) else ".jpg"
-            target = self.pictures_dir / f"{sha}{suffix}"
+            target = self.pictures_dir / f"{sha}{'.png' if is_png(data) else '.jpg'}"
             if not target.exists():
                 write_atomic(target, data)
 

@@ -141,10 +141,11 @@ def chapters_from_json(path: Path, problems: Problems, folder: Path, page_path: 
         end = item.get("endTime")
         image = item.get("img") if isinstance(item.get("img"), str) else None
         if image and "://" not in image:
-            name, image = image, _publish_image(image, folder, page_path, copies)
-            if image is None:
-                problems.add(f"chapter image {name!r} is not a file in the episode folder", path, line,
+            site_path = _publish_image(image, folder, page_path, copies)
+            if site_path is None:
+                problems.add(f"chapter image {image!r} is not a file in the episode folder", path, line,
                              hint="give an https URL, or a file name beside chapters.json")
+            image = site_path
         chapters.append(Chapter(
             start=float(start),
             title=str(item.get("title") or "").strip(),

@@ -301,9 +301,9 @@ def _parse_srt(text: str, path: Path, problems: Problems) -> list[_Cue]:
         problems.add("the SubRip file holds no subtitles", path, 1)
     for subtitle in subtitles:
         if subtitle.end < subtitle.start:
-            number = re.search(rf"^{subtitle.index}\s*$", text, re.M)
+            found = re.search(rf"^{subtitle.index}\s*$", text, re.M)
             problems.add(f"subtitle {subtitle.index} ends before it starts", path,
-                         text.count("\n", 0, number.start()) + 1 if number else None)
+                         text.count("\n", 0, found.start()) + 1 if found else None)
     cues = []
     for subtitle in subtitles:
         plain = re.sub(r"<[^>]+>", "", subtitle.content)
