@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Any, Iterable
 
-from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation, did_you_mean
+from castnotes.errors import CastnotesError, Problems, did_you_mean
 
 _HTTP_URL = re.compile(r"https?://[^\s/?#]+\S*", re.IGNORECASE)
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")  # what podcast apps show (Apple: JPEG or PNG)
@@ -22,6 +22,7 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png")  # what podcast apps show (Apple: JPE
 # them (or should not), so a feed holding one is refused by apps; none belongs in a title,
 # a GUID or notes.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_HINT = "delete it (it is invisible in most editors; it often comes from copy and paste)"
 
 
 def is_http_url(text: str | None) -> bool:
@@ -56,8 +57,7 @@ class FieldReader:
         return self.fallback_line
 
     def error(self, key: str, message: str, hint: str | None = None, severity: str = "error") -> None:
-        self.problems.items.append(Problem(
-            f"{self.prefix}{key}: {message}", SourceLocation(self.path, self.line(key)), severity, hint))
+        self.problems.add(f"{self.prefix}{key}: {message}", self.path, self.line(key), hint=hint, severity=severity)
 
     def warn(self, key: str, message: str, hint: str | None = None) -> None:
         self.error(key, message, hint, "warning")
@@ -82,8 +82,7 @@ class FieldReader:
         text = str(value).strip()
         control = first_control_character(text)
         if control is not None:
-            self.error(key, f"holds the control character U+{ord(control[1]):04X}",
-                       hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
+            self.error(key, f"holds the control character U+{ord(control[1]):04X}", hint=CONTROL_HINT)
             return None
         if max_len and len(text) > max_len:
             self.error(key, f"is {len(text)} characters long; the limit is {max_len}")
@@ -226,9 +225,7 @@ class KeyLines:
             if header:
                 section = header.group(1).strip("\"'")
                 self.index.setdefault((section, None), number)
-                continue
-            key = re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped)
-            if key:
+            elif key := re.match(r"^([A-Za-z0-9_\-]+)\s*=", stripped):
                 self.index.setdefault((section, key.group(1)), number)
 
     def find(self, section: str | None, key: str | None) -> int | None:
@@ -236,19 +233,18 @@ class KeyLines:
 
     def line_dict(self, table: dict[str, Any], section: str) -> LineDict:
         """A TOML table as a LineDict, so a FieldReader can point at each key's line."""
-        result = LineDict(table)
-        result.line = self.find(section, None) or 1
-        result.lines = {key: self.find(section, key) or result.line for key in table}
-        result.duplicates = []
-        return result
+        line = self.find(section, None) or 1
+        return LineDict(table, line, {key: self.find(section, key) or line for key in table})
 
 
 class LineDict(dict):
     """A dict that remembers the line of each key (`lines`) and of itself (`line`)."""
 
-    line: int
-    lines: dict[str, int]
-    duplicates: list[tuple[str, int]]
+    def __init__(self, items: Any = (), line: int = 1, lines: dict[str, int] | None = None):
+        super().__init__(items)
+        self.line = line
+        self.lines = lines if lines is not None else {}
+        self.duplicates: list[tuple[str, int]] = []
 
     def line_of(self, key: str) -> int:
         return self.lines.get(key, self.line)

@@ -199,14 +199,12 @@ def render_notes(
     # the notes goes through the allowlist, so notes without it keep their exact bytes.
     raw = _has_raw_html(tokens)
     result.html = sanitise(html, policy) if raw else html
-    if not policy.raw_html and raw:
-        removed = removed_parts(html, result.html)
-        if removed:
-            line = min(_source_line(text, item, first_line) for item in removed)
-            result.problems.append(Problem(
-                f"removed from the notes' HTML, as it could run code in readers' browsers and apps: "
-                f"{', '.join(removed)}", SourceLocation(source_path, line), severity="warning",
-                hint="embed players only from [site] embed_hosts; [site] raw_html = true turns this off"))
+    if raw and not policy.raw_html and (removed := removed_parts(html, result.html)):
+        line = min(_source_line(text, item, first_line) for item in removed)
+        result.problems.append(Problem(
+            f"removed from the notes' HTML, as it could run code in readers' browsers and apps: "
+            f"{', '.join(removed)}", SourceLocation(source_path, line), severity="warning",
+            hint="embed players only from [site] embed_hosts; [site] raw_html = true turns this off"))
     return result
 
 
@@ -234,15 +232,14 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
     # Links between episodes only name a folder: no need to ask the file system.
     target_path = Path(os.path.normpath(folder / unquote(parts.path)))
     if target_path.name == "episode.md":
-        resolved = target_path
-        if Path(os.path.normpath(resolved.parent.parent)) != Path(os.path.normpath(episodes_dir)):
+        if Path(os.path.normpath(target_path.parent.parent)) != Path(os.path.normpath(episodes_dir)):
             refuse(f"link {target!r} does not point at an episode folder", "link to ../<episode folder>/episode.md")
             return None
-        site = lookup(resolved.parent.name)
+        site = lookup(target_path.parent.name)
         if site is None:
             refuse(f"link to a missing episode: {target!r}", "check the folder name under episodes/")
             return None
-        result.linked_episodes.append((resolved.parent.name, line))
+        result.linked_episodes.append((target_path.parent.name, line))
         return SITE_MARKER + site + fragment
     if page_lookup is not None and target_path.suffix == ".md":
         site = page_lookup(target_path)
@@ -258,8 +255,7 @@ def _rewrite_target(target: str, folder: Path, episodes_dir: Path, page_path: st
     if not resolved.is_file():
         refuse(f"linked file not found: {target!r}")
         return None
-    rel = resolved.relative_to(folder.resolve()).as_posix()
-    site_path = posixpath.join(page_path, rel)
+    site_path = posixpath.join(page_path, resolved.relative_to(folder.resolve()).as_posix())
     result.assets.append((resolved, site_path))
     return SITE_MARKER + site_path + fragment
 
@@ -302,17 +298,9 @@ def find_embeds(text: str, first_line: int) -> list[Embed]:
 
 
 def split_embeds(html: str) -> tuple[tuple[str, str], ...]:
-    """Rendered HTML -> ("html", chunk) and ("episode", slug) parts, in order."""
-    parts: list[tuple[str, str]] = []
-    pos = 0
-    for match in _EMBED_HTML_RE.finditer(html):
-        if match.start() > pos:
-            parts.append(("html", html[pos:match.start()]))
-        parts.append(("episode", match.group(1)))
-        pos = match.end()
-    if pos < len(html):
-        parts.append(("html", html[pos:]))
-    return tuple(parts)
+    """Rendered HTML -> ("html", chunk) and ("episode", slug) parts, in order (no empty chunks)."""
+    pieces = _EMBED_HTML_RE.split(html)  # html, slug, html, slug, ..., html
+    return tuple((("html", "episode")[i % 2], piece) for i, piece in enumerate(pieces) if piece or i % 2)
 
 
 def first_paragraph(tokens: list[Token]) -> str:
@@ -385,6 +373,9 @@ def apple_description(summary: str | None, body_html: str, site_url: str, page_u
     return "\n".join(out)
 
 
+_BLOCK_TAG_RE = re.compile(r"<(/?)(p|ol|ul)\b[^>]*>")
+
+
 def _split_blocks(html: str) -> list[str]:
     """Top-level <p>/<ol>/<ul> blocks of sanitised HTML; loose text becomes a paragraph.
 
@@ -392,12 +383,9 @@ def _split_blocks(html: str) -> list[str]:
     same name needs a depth count rather than a lazy regex.
     """
     blocks: list[str] = []
-    pos = 0
-    tag_re = re.compile(r"<(/?)(p|ol|ul)\b[^>]*>")
-    depth = 0
-    start = 0
-    name = ""
-    for match in tag_re.finditer(html):
+    pos = start = depth = 0  # where loose text resumes; where the open block starts; its nesting
+    name = ""  # the open block's tag
+    for match in _BLOCK_TAG_RE.finditer(html):
         closing, tag = match.group(1) == "/", match.group(2)
         if depth == 0 and not closing:
             loose = html[pos:match.start()].strip()

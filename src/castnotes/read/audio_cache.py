@@ -1,8 +1,7 @@
 """Audio metadata cache: a rebuild never reopens audio that has not changed.
 
 One JSON file, `.castnotes/audio.json`, maps each audio file (relative to the show)
-to its size, mtime and `AudioInfo`; it also remembers which other files (transcripts)
-passed their content check, so an unchanged hour-long transcript is not parsed again. Embedded pictures are written once each, named
+to its size, mtime and `AudioInfo`. Embedded pictures are written once each, named
 by their SHA-256, under `.castnotes/pictures/`. JSON rather than pickle: a host can
 read it, and a stale or damaged cache is simply ignored (the folder is safe to delete).
 
@@ -44,7 +43,6 @@ class AudioCache:
         self.changed: set[str] = set()  # keys whose entry this build wrote (to save)
         self.pictures_dir = self.dir / "pictures"
         self._entries: dict[str, dict[str, Any]] | None = None  # read on first use (`entries`)
-        self.dirty = False
         self.reads = 0  # files opened this run (for tests and --verbose)
         self.updated: set[str] = set()  # entries read this run, for `take_changes`
 
@@ -53,20 +51,15 @@ class AudioCache:
         """Every cached file's entry. Read from disk when first needed: a build whose episodes all
         come from the episode cache never needs it (on a big show it is tens of MB as objects)."""
         if self._entries is None:
-            files = self._load().get("files")
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = None
+            files = data.get("files") if isinstance(data, dict) and data.get("version") == CACHE_VERSION else None
             self._base_read = isinstance(files, dict)
             self._entries = files if isinstance(files, dict) else {}
             self._read_journal(self._entries)
         return self._entries
-
-    def _load(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
-            return {}
-        return data
 
     def _read_journal(self, entries: dict[str, dict[str, Any]]) -> None:
         try:
@@ -100,7 +93,6 @@ class AudioCache:
         self.entries[key] = {"size": size, "mtime_ns": mtime_ns, "info": encode(info)}
         self.updated.add(key)
         self.changed.add(key)
-        self.dirty = True
         return info
 
     def take_changes(self) -> dict[str, Any]:
@@ -114,14 +106,12 @@ class AudioCache:
         self.entries.update(changes["files"])
         self.changed.update(changes["files"])
         self.reads += changes["reads"]
-        if changes["files"]:
-            self.dirty = True
 
     def picture_path(self, ref: PictureRef) -> Path:
         return self.pictures_dir / f"{ref.sha256}{ref.suffix}"
 
     def save(self) -> None:
-        if not self.dirty:
+        if not self.changed:
             return
         store_dir(self.root)
         changed = sorted(key for key in self.changed if key in self.entries)
@@ -136,13 +126,10 @@ class AudioCache:
             self.journal.unlink(missing_ok=True)
             self._base_read, self._journaled = True, 0
         self.changed = set()
-        self.dirty = False
 
     def _key(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.root).as_posix()
-        except ValueError:
-            return path.resolve().as_posix()
+        resolved = path.resolve()
+        return (resolved.relative_to(self.root) if resolved.is_relative_to(self.root) else resolved).as_posix()
 
     def _pictures_present(self, info: AudioInfo) -> bool:
         refs = [info.art] + [c.image for c in info.chapters]
@@ -153,8 +140,7 @@ class AudioCache:
             return
         store_dir(self.root, self.pictures_dir.name)
         for sha, data in pictures.items():
-            suffix = ".png" if is_png(data) else ".jpg"
-            target = self.pictures_dir / f"{sha}{suffix}"
+            target = self.pictures_dir / f"{sha}{'.png' if is_png(data) else '.jpg'}"
             if not target.exists():
                 write_atomic(target, data)
 

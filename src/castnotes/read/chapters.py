@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -33,7 +33,7 @@ class ChapterSource:
     path: Path | None = None
     lines: tuple[int | None, ...] = ()
     remote_url: str | None = None  # chapters hosted elsewhere, linked as they are
-    copies: tuple[tuple[Path, str], ...] = field(default=())
+    copies: tuple[tuple[Path, str], ...] = ()
 
 
 def load_chapters(reader: FieldReader, folder: Path, page_path: str, audio_chapters: tuple[AudioChapter, ...],
@@ -49,14 +49,14 @@ def load_chapters(reader: FieldReader, folder: Path, page_path: str, audio_chapt
             return ChapterSource(path=reader.path)
         return ChapterSource(path=reader.path, remote_url=reader.url("chapters", warn_http=True))
     if reader.has("chapters"):
+        path = reader.path
         chapters, lines = chapters_from_front_matter(reader, folder, page_path, copies)
-        return ChapterSource(tuple(chapters), reader.path, tuple(lines), copies=tuple(copies))
-    json_path = folder / "chapters.json"
-    if json_path.is_file():
-        chapters, lines = chapters_from_json(json_path, problems, folder, page_path, copies)
-        return ChapterSource(tuple(chapters), json_path, tuple(lines), copies=tuple(copies))
-    chapters = chapters_from_audio(audio_chapters, page_path, picture_path, copies)
-    return ChapterSource(tuple(chapters), audio_path, (None,) * len(chapters), copies=tuple(copies))
+    elif (path := folder / "chapters.json").is_file():
+        chapters, lines = chapters_from_json(path, problems, folder, page_path, copies)
+    else:
+        path, chapters = audio_path, chapters_from_audio(audio_chapters, page_path, picture_path, copies)
+        lines = [None] * len(chapters)
+    return ChapterSource(tuple(chapters), path, tuple(lines), copies=tuple(copies))
 
 CHAPTER_KEYS = ("start", "title", "end", "url", "img", "toc")
 
@@ -96,11 +96,20 @@ def _local_or_url_image(reader: FieldReader, key: str, folder: Path, page_path: 
         return None
     if "://" in value:
         return reader.url(key)
-    source = (folder / value).resolve()
-    if not source.is_relative_to(folder.resolve()) or not source.is_file():
+    site_path = _publish_image(value, folder, page_path, copies)
+    if site_path is None:
         reader.error(key, f"image {value!r} is not a file in the episode folder")
+    return site_path
+
+
+def _publish_image(value: str, folder: Path, page_path: str, copies: list[tuple[Path, str]]) -> str | None:
+    """A chapter image in the episode folder, published beside the page: its site path, or None
+    when `value` names no file there."""
+    inside = folder.resolve()
+    source = (folder / value).resolve()
+    if not source.is_relative_to(inside) or not source.is_file():
         return None
-    site_path = posixpath.join(page_path, source.relative_to(folder.resolve()).as_posix())
+    site_path = posixpath.join(page_path, source.relative_to(inside).as_posix())
     copies.append((source, site_path))
     return site_path
 
@@ -132,7 +141,11 @@ def chapters_from_json(path: Path, problems: Problems, folder: Path, page_path: 
         end = item.get("endTime")
         image = item.get("img") if isinstance(item.get("img"), str) else None
         if image and "://" not in image:
-            image = _json_image(image, folder, page_path, copies, problems, path, line)
+            site_path = _publish_image(image, folder, page_path, copies)
+            if site_path is None:
+                problems.add(f"chapter image {image!r} is not a file in the episode folder", path, line,
+                             hint="give an https URL, or a file name beside chapters.json")
+            image = site_path
         chapters.append(Chapter(
             start=float(start),
             title=str(item.get("title") or "").strip(),
@@ -143,18 +156,6 @@ def chapters_from_json(path: Path, problems: Problems, folder: Path, page_path: 
         ))
         lines.append(line)
     return chapters, lines
-
-
-def _json_image(value: str, folder: Path, page_path: str, copies: list[tuple[Path, str]],
-                problems: Problems, path: Path, line: int | None) -> str | None:
-    source = (folder / value).resolve()
-    if not source.is_relative_to(folder.resolve()) or not source.is_file():
-        problems.add(f"chapter image {value!r} is not a file in the episode folder", path, line,
-                     hint="give an https URL, or a file name beside chapters.json")
-        return None
-    site_path = posixpath.join(page_path, source.relative_to(folder.resolve()).as_posix())
-    copies.append((source, site_path))
-    return site_path
 
 
 def chapters_from_audio(

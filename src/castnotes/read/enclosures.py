@@ -53,13 +53,15 @@ def load_enclosure(reader: FieldReader, folder: Path, slug: str, settings: Setti
 def _local_audio(reader: FieldReader, folder: Path, name: str | None,
                  cache: AudioCache) -> tuple[Path | None, AudioInfo | None]:
     audio_path = _find_audio(reader, folder, name)
-    if audio_path is None:
-        return None, None
+    return audio_path, None if audio_path is None else _audio_info(reader, audio_path, cache)
+
+
+def _audio_info(reader: FieldReader, path: Path, cache: AudioCache) -> AudioInfo | None:
     try:
-        return audio_path, cache.info(audio_path)
+        return cache.info(path)
     except CastnotesError as exc:
         reader.problems.extend(exc.problems)
-        return None, None
+        return None
 
 
 def _published_elsewhere(reader: FieldReader, folder: Path,
@@ -69,7 +71,7 @@ def _published_elsewhere(reader: FieldReader, folder: Path,
     `castnotes import --download` writes this, so a moved show's enclosure URLs stay
     byte-identical while castnotes reads the real size, type, duration and tags.
     """
-    item = FieldReader(reader.path, reader.meta["audio"], reader.problems, "audio.", reader.line("audio"))
+    item = reader.table("audio")
     item.check_keys(("file", "url"), "audio key")
     url, name = item.url("url"), item.text("file")
     for key in ("file", "url"):
@@ -112,10 +114,8 @@ def _alternates(reader: FieldReader, folder: Path, main: Path, enclosure: Enclos
     for path in sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES):
         if path.resolve() == main.resolve():
             continue
-        try:
-            info = cache.info(path)
-        except CastnotesError as exc:
-            reader.problems.extend(exc.problems)
+        info = _audio_info(reader, path, cache)
+        if info is None:
             continue
         if abs(info.duration - enclosure.duration) > DURATION_TOLERANCE:
             reader.warn("audio", f"{path.name} lasts {info.duration:.0f} s but {main.name} "
@@ -127,9 +127,7 @@ def _alternates(reader: FieldReader, folder: Path, main: Path, enclosure: Enclos
 
 def with_prefix(url: str, prefix: str | None) -> str:
     """Analytics prefixes (OP3, Podtrac, ...) take the URL without its scheme after them."""
-    if not prefix:
-        return url
-    return prefix + re.sub(r"^https?://", "", url)
+    return prefix + re.sub(r"^https?://", "", url) if prefix else url
 
 
 def _find_audio(reader: FieldReader, folder: Path, name: str | None) -> Path | None:
@@ -158,7 +156,7 @@ def _find_audio(reader: FieldReader, folder: Path, name: str | None) -> Path | N
 
 
 def _remote_enclosure(reader: FieldReader) -> Enclosure | None:
-    item = FieldReader(reader.path, reader.meta["audio"], reader.problems, "audio.", reader.line("audio"))
+    item = reader.table("audio")
     item.check_keys(REMOTE_AUDIO_KEYS, "audio key")
     url = item.url("url")
     length = item.integer("length", minimum=0)

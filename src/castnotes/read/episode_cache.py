@@ -103,13 +103,13 @@ def scan_folder(folder: str) -> tuple[list[list[Any]], bool]:
 
 # --- the pickles: the model's dataclasses, paths and dates, and nothing else ------------
 
-def _path(text: str) -> Path:
-    """A path as `str(path)` gave it."""
+def path_of(text: str) -> Path:
+    """`Path(text)`, quicker for the absolute paths (as str() of a Path gives them) read.show makes."""
     return Path(text)
 
 
 def _fast_path(text: str) -> Path:
-    """`_path` without pathlib parsing the text again: an absolute path's str is already in
+    """`path_of` without pathlib parsing the text again: an absolute path's str is already in
     normal form, so its parts are the text split at "/" (and the text is its str). A cached
     show holds several paths per episode, and parsing them was a third of reading the cache
     back; the first pass makes two per episode folder."""
@@ -130,19 +130,9 @@ try:  # pathlib's internals of Python 3.11; any other layout takes the plain way
                 and str(_slow) == _text and hash(_fast) == hash(_slow) and _fast.parent == _slow.parent
                 and _fast.name == _slow.name and _fast / "x" == _slow / "x"):
             raise TypeError("another pathlib")
-    _path = _fast_path  # noqa: F811
+    path_of = _fast_path  # noqa: F811
 except Exception:  # noqa: BLE001 (whatever another version's pathlib does)
     pass
-
-
-def path_of(text: str) -> Path:
-    """`Path(text)`, quicker for the absolute paths (as str() of a Path gives them) read.show makes."""
-    return _path(text)
-
-
-def _zone(key: str) -> ZoneInfo:
-    """A date's IANA zone, by its key (the date itself pickles as datetime's own bytes)."""
-    return ZoneInfo(key)
 
 
 def _init_fields(cls: type) -> tuple[str, ...] | None:
@@ -158,14 +148,14 @@ _CLASSES = [value for value in vars(model).values()
 _FIELDS: dict[type, tuple[str, ...]] = {
     cls: names for cls in (*_CLASSES, Problem, SourceLocation) if (names := _init_fields(cls)) is not None}
 _GLOBALS: dict[tuple[str, str], Any] = {(cls.__module__, cls.__qualname__): cls for cls in _FIELDS}
-_GLOBALS.update({(f.__module__, f.__qualname__): f for f in (_path, _zone, datetime, timezone, timedelta)})
+_GLOBALS.update({(f.__module__, f.__qualname__): f for f in (path_of, ZoneInfo, datetime, timezone, timedelta)})
 _NAMED = {id(value) for value in _GLOBALS.values()}
 
 
 class _Pickler(pickle.Pickler):
-    """Each value as `cls(*fields)`, `_path(str)`, a date as datetime pickles it with its zone as
-    `_zone(key)`; any other object
-    (one this cache cannot give back exactly) is a PicklingError: that episode is not kept."""
+    """Each value as `cls(*fields)`, `path_of(str)`, a date as datetime pickles it with its zone as
+    `ZoneInfo(key)`; any other object (one this cache cannot give back exactly) is a PicklingError:
+    that episode is not kept."""
 
     def reducer_override(self, obj: Any) -> Any:
         cls = type(obj)
@@ -173,9 +163,9 @@ class _Pickler(pickle.Pickler):
         if names is not None:
             return cls, tuple([getattr(obj, name) for name in names])
         if cls is PosixPath:
-            return _path, (str(obj),)
+            return path_of, (str(obj),)
         if cls is ZoneInfo and obj.key:
-            return _zone, (obj.key,)
+            return ZoneInfo, (obj.key,)
         if cls in (datetime, timezone, timedelta):
             return NotImplemented  # their own reduction: (class, (state bytes or numbers, zone))
         if id(obj) in _NAMED:
@@ -184,7 +174,7 @@ class _Pickler(pickle.Pickler):
 
 
 class _Unpickler(pickle.Unpickler):
-    """Names nothing but the model's dataclasses, `_path`, `_zone` and datetime's classes: a file that asks for
+    """Names nothing but the model's dataclasses, `path_of`, `ZoneInfo` and datetime's classes: a file that asks for
     any other class or function (never written here) is refused, so it cannot run anything."""
 
     def find_class(self, module: str, name: str) -> Any:
@@ -298,9 +288,7 @@ class EpisodeCache:
     def first(self, folder: str, stamp: str) -> dict[str, Any] | None:
         """The first pass's values for a folder whose stamp is unchanged (None: parse it)."""
         entry = self.entries.get(folder)
-        if entry is None or entry.stamp != stamp:
-            return None
-        return entry.summary
+        return entry.summary if entry is not None and entry.stamp == stamp else None
 
     def get(self, folder: str, stamp: str, slug: str, slugs: dict[str, str]) -> Loaded | None:
         """The cached result when the folder's files and the settings are unchanged (`stamp`), the
@@ -318,9 +306,8 @@ class EpisodeCache:
             episode, problems, links, control = loads(blob)
         except Exception:  # noqa: BLE001 (as in _load: a damaged result is loaded again)
             return None
-        if not ((episode is None or type(episode) is Episode) and type(problems) is tuple
-                and (not problems or all(type(p) is Problem for p in problems)) and type(links) is tuple
-                and (control is None or type(control) is tuple)):
+        if not ((episode is None or type(episode) is Episode) and type(problems) is tuple and type(links) is tuple
+                and all(type(p) is Problem for p in problems) and (control is None or type(control) is tuple)):
             return None
         if episode is not None and not self._copies_exist(episode):
             return None  # a file it publishes (e.g. art extracted into the audio cache) is gone
@@ -332,13 +319,9 @@ class EpisodeCache:
         """Whether every file the episode publishes is still there. One in the episode's own
         folder is: the folder's unchanged stamp lists it (no need to stat it again)."""
         inside = os.path.dirname(str(episode.source_path)) + "/"
-        for source, _ in episode.copies:
-            text = str(source)
-            if text.startswith(inside) and ".." not in text[len(inside):].split("/"):
-                continue
-            if not os.path.isfile(text):
-                return False
-        return True
+        sources = (str(source) for source, _ in episode.copies)
+        return all(os.path.isfile(text) for text in sources
+                   if not text.startswith(inside) or ".." in text[len(inside):].split("/"))
 
     def put(self, folder: str, stamp: str, slug: str, summary: dict[str, Any] | None, loaded: Loaded,
             linked: dict[str, str | None]) -> None:
@@ -366,22 +349,20 @@ class EpisodeCache:
             self._spill.flush()
         index: dict[str, tuple] = {}
         offset = 0
-        for folder in sorted(self.used):
-            entry = self.used[folder]
-            index[folder] = (entry.stamp, entry.slug, entry.linked, entry.summary, offset, entry.length, entry.crc)
-            offset += entry.length
-        packed = dumps(index)
-        header = dict(self._identity(), index=len(packed), sha256=hashlib.sha256(packed).hexdigest())
         # The results are copied in runs: an unchanged episode's follows the one before it in
         # the old file as in the new one, so a week's build copies three runs, not 1,000 results.
         runs: list[list[Any]] = []  # [from the temporary file, start, end]
         for folder in sorted(self.used):
             entry = self.used[folder]
+            index[folder] = (entry.stamp, entry.slug, entry.linked, entry.summary, offset, entry.length, entry.crc)
+            offset += entry.length
             start = entry.offset if entry.new else self._start + entry.offset
             if runs and runs[-1][0] == entry.new and runs[-1][2] == start:
                 runs[-1][2] += entry.length
             else:
                 runs.append([entry.new, start, start + entry.length])
+        packed = dumps(index)
+        header = dict(self._identity(), index=len(packed), sha256=hashlib.sha256(packed).hexdigest())
         try:
             with atomic_path(self.path) as tmp, tmp.open("wb") as fh:
                 fh.write(MAGIC + json.dumps(header).encode("ascii") + b"\n" + packed)

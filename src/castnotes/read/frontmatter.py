@@ -18,8 +18,8 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode
 
-from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
-from castnotes.fields import LineDict, first_control_character
+from castnotes.errors import CastnotesError, Problems
+from castnotes.fields import CONTROL_HINT, LineDict, first_control_character
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -30,10 +30,7 @@ class _LineLoader(_Loader):  # type: ignore[misc, valid-type]
 
 def _construct_mapping(loader: Any, node: MappingNode) -> LineDict:
     loader.flatten_mapping(node)
-    result = LineDict()
-    result.line = node.start_mark.line + 1
-    result.lines = {}
-    result.duplicates = []
+    result = LineDict(line=node.start_mark.line + 1)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)) and key is not None:
@@ -58,10 +55,8 @@ _LineLoader.add_constructor(
 )
 
 
-def _no_sexagesimal(kind: str) -> Any:
+def _no_sexagesimal(base: Any) -> Any:
     """YAML 1.1 reads `12:30` as the number 750; keep such values as the text written."""
-    base = SafeConstructor.construct_yaml_int if kind == "int" else SafeConstructor.construct_yaml_float
-
     def construct(loader: Any, node: ScalarNode) -> Any:
         text = loader.construct_scalar(node)
         return text if ":" in text else base(loader, node)
@@ -79,8 +74,8 @@ def _timestamp_or_text(loader: Any, node: ScalarNode) -> Any:
 
 
 _LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-_LineLoader.add_constructor("tag:yaml.org,2002:int", _no_sexagesimal("int"))
-_LineLoader.add_constructor("tag:yaml.org,2002:float", _no_sexagesimal("float"))
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _no_sexagesimal(SafeConstructor.construct_yaml_int))
+_LineLoader.add_constructor("tag:yaml.org,2002:float", _no_sexagesimal(SafeConstructor.construct_yaml_float))
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,14 +104,10 @@ def load_document(path: Path, problems: Problems, what: str) -> Document | None:
 
 def parse_document(text: str, path: Path) -> Document:
     """Split `---`-fenced YAML front matter from the Markdown body and parse it."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     empty = LineDict()
-    empty.line, empty.lines, empty.duplicates = 1, {}, []
-    if not text.startswith("---"):
-        return Document(empty, text, 1)
     first_newline = text.find("\n")
-    if first_newline == -1 or text[:first_newline].strip() != "---":
+    if not text.startswith("---") or first_newline == -1 or text[:first_newline].strip() != "---":
         return Document(empty, text, 1)
     closing = _FENCE.search(text, first_newline + 1)
     if closing is None:
@@ -169,10 +160,12 @@ def _refuse_control_characters(yaml_text: str, path: Path) -> None:
     offset, char = found
     start = yaml_text.rfind("\n", 0, offset) + 1
     key = re.match(r"\s*-?\s*([\w.-]+):", yaml_text[start:offset])
-    raise CastnotesError.single(f"{key.group(1) + ': ' if key else ''}holds the control character "
-                                f"U+{ord(char):04X}", path, yaml_text.count("\n", 0, offset) + 2,
-                                hint="delete it (it is invisible in most editors; it often comes from copy "
-                                     "and paste)")
+    raise _control_error(key.group(1) if key else None, char, path, yaml_text.count("\n", 0, offset) + 2)
+
+
+def _control_error(key: str | None, char: str, path: Path, line: int) -> CastnotesError:
+    return CastnotesError.single(f"{'' if key is None else key + ': '}holds the control character "
+                                 f"U+{ord(char):04X}", path, line, hint=CONTROL_HINT)
 
 
 def _refuse_aliases(yaml_text: str, path: Path) -> None:
@@ -195,22 +188,16 @@ def _refuse_escaped_control_characters(meta: LineDict, path: Path) -> None:
     for key_line, value in _strings(meta):
         found = first_control_character(value)
         if found:
-            key = keys.get(key_line)
-            raise CastnotesError.single(
-                f"{key + ': ' if isinstance(key, str) else ''}holds the control character U+{ord(found[1]):04X}",
-                path, key_line, hint="delete it (it is invisible in most editors; it often comes from copy "
-                                     "and paste)")
+            raise _control_error(keys.get(key_line), found[1], path, key_line)
 
 
 def _strings(value: Any, line: int = 1) -> list[tuple[int, str]]:
     """Every string in the front matter, with the line of the key it belongs to."""
     found: list[tuple[int, str]] = []
     if isinstance(value, LineDict):
-        for key, item in value.items():
+        for key, item in value.items():  # keys are text: _construct_mapping makes them so
             key_line = value.line_of(key)
-            if isinstance(key, str):
-                found.append((key_line, key))
-            found += _strings(item, key_line)
+            found += [(key_line, key), *_strings(item, key_line)]
     elif isinstance(value, dict):
         for key, item in value.items():
             found += _strings(key, line) + _strings(item, line)
@@ -253,22 +240,11 @@ def parse_datetime(value: Any, zone: ZoneInfo) -> datetime | None:
             from email.utils import parsedate_to_datetime
 
             try:
-                result = parsedate_to_datetime(text)
+                result = parsedate_to_datetime(text)  # never None since Python 3.10: ValueError
             except (TypeError, ValueError, IndexError):
-                return None
-            if result is None:
                 return None
     else:
         return None
     if result.tzinfo is None:
         result = result.replace(tzinfo=zone)
     return result
-
-
-def where(path: Path, meta: LineDict, key: str) -> SourceLocation:
-    return SourceLocation(path, meta.line_of(key) if isinstance(meta, LineDict) else None)
-
-
-def problem(path: Path, meta: Any, key: str, message: str, hint: str | None = None) -> Problem:
-    line = meta.line_of(key) if isinstance(meta, LineDict) else None
-    return Problem(f"{key}: {message}", SourceLocation(path, line), hint=hint)

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from castnotes.errors import CastnotesError, Problem, SourceLocation
+from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.model import Show
 
 LEDGER_NAME = "published.jsonl"
@@ -96,7 +96,7 @@ def _parse_ledger(path: Path, raw: bytes) -> tuple[dict[str, LedgerEntry], int]:
     text = raw.decode("utf-8", errors="replace")
     lines = text.split("\n")
     torn = not text.endswith("\n") and text != ""
-    problems = []
+    problems = Problems()
     known = LedgerEntry.__dataclass_fields__.keys()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -109,25 +109,21 @@ def _parse_ledger(path: Path, raw: bytes) -> tuple[dict[str, LedgerEntry], int]:
                 LedgerEntry(**{k: data[k] for k in data if k in known})  # keys of a later version: left out
             if entry.kind not in KINDS or not entry.guid:
                 raise ValueError(entry.kind)
-            if not (isinstance(entry.guid, str) and isinstance(entry.slug, str) and isinstance(entry.url, str)
-                    and isinstance(entry.date, str) and isinstance(entry.recorded, str)
-                    and (entry.note is None or isinstance(entry.note, str))):
+            texts = (entry.guid, entry.slug, entry.url, entry.date, entry.recorded)
+            if not all(isinstance(text, str) for text in texts) or not isinstance(entry.note, (str, type(None))):
                 raise TypeError("a field is not text")
         except (ValueError, TypeError, KeyError):
             last = number == len(lines) and torn
-            problems.append(Problem(
-                "the last line is incomplete (a build was interrupted while recording it)" if last
-                else "this line is not a ledger record",
-                SourceLocation(path, number),
-                hint="delete that line; the next build records the episode again" if last
-                else "restore the file from version control (it is append-only)"))
+            problems.add("the last line is incomplete (a build was interrupted while recording it)" if last
+                         else "this line is not a ledger record", path, number,
+                         hint="delete that line; the next build records the episode again" if last
+                         else "restore the file from version control (it is append-only)")
             continue
         if entry.kind == "removed":
             latest.pop(entry.guid, None)
         else:
             latest[entry.guid] = entry
-    if problems:
-        raise CastnotesError(problems)
+    problems.raise_if_errors()
     return latest, len([l for l in lines if l.strip()])
 
 

@@ -90,13 +90,15 @@ def load_pages(settings: Settings, episodes: tuple[Episode, ...], lookup: Callab
     return LoadedPages(tuple(articles[s] for s in sorted(articles)), topics)
 
 
+def html_policy(settings: Settings) -> HtmlPolicy:
+    """The show's rules for raw HTML in notes and pages (`[site] embed_hosts`, `[site] raw_html`)."""
+    return HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html)
+
+
 def _first_pass(folder: Path, root: Path, problems: Problems) -> list[tuple[Path, Document, str]]:
     """Each page's front matter and slug, so that pages can link to each other."""
     sources = []
-    for path in _markdown_files(folder, root, problems, "the page", "pages/"):
-        doc = load_document(path, problems, "the page")
-        if doc is None:
-            continue
+    for path, doc in _documents(folder, root, problems, "the page", "pages/"):
         reader = FieldReader(path, doc.meta, problems)
         slug = reader.text("slug") or slugify(path.stem)
         if not slug or not SLUG_RE.match(slug):
@@ -119,16 +121,14 @@ def _load_article(path: Path, doc: Document, slug: str, settings: Settings, epis
     title = reader.text("title")
     if not title:
         reader.error("title", "missing", hint='every page needs a title: "..."')
-    date = None
-    if reader.has("date"):
-        date = parse_datetime(reader.meta["date"], settings.zone)
-        if date is None:
-            reader.error("date", f"{reader.meta['date']!r} is not a date", hint="write it as 2026-05-04")
+    date = parse_datetime(reader.meta.get("date"), settings.zone)
+    if date is None and reader.has("date"):
+        reader.error("date", f"{reader.meta['date']!r} is not a date", hint="write it as 2026-05-04")
     page_path = f"{slug}/"
     notes = render_notes(doc.body, source_path=path, first_line=doc.body_line,
                          episodes_dir=settings.root / "episodes", page_path=page_path, lookup=lookup,
                          page_lookup=page_lookup,
-                         policy=HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html))
+                         policy=html_policy(settings))
     problems.extend(notes.problems)
     for linked, line in notes.linked_episodes:
         if linked in left_out and doc.meta.get("draft") is not True:
@@ -221,7 +221,7 @@ def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,
                              episodes_dir=settings.root / "episodes",
                              page_path=f"categories/{slug_of(path.stem)}/", lookup=lookup,
                              page_lookup=page_lookup,
-                             policy=HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html))
+                             policy=html_policy(settings))
         problems.extend(notes.problems)
         if notes.assets:
             problems.add("a topic description cannot publish files", path, body_line,
@@ -233,10 +233,7 @@ def _topics(settings: Settings, episodes: tuple[Episode, ...], folder: Path,
 def _topic_files(folder: Path, root: Path, problems: Problems) -> list[tuple[Path, str, int]]:
     """`pages/topics/<name>.md`: (file, body, body's first line); the body describes the topic."""
     topics = []
-    for path in _markdown_files(folder, root, problems, "the topic description", "pages/topics/"):
-        doc = load_document(path, problems, "the topic description")
-        if doc is None:
-            continue
+    for path, doc in _documents(folder, root, problems, "the topic description", "pages/topics/"):
         FieldReader(path, doc.meta, problems).check_keys(TOPIC_KEYS)
         if not doc.body.strip():
             problems.add("the topic description is empty", path, doc.body_line,
@@ -246,8 +243,8 @@ def _topic_files(folder: Path, root: Path, problems: Problems) -> list[tuple[Pat
     return topics
 
 
-def _markdown_files(folder: Path, root: Path, problems: Problems, what: str, place: str) -> list[Path]:
-    """The `*.md` files of `folder` in name order, hidden and `_` ones left out. A link to a
+def _documents(folder: Path, root: Path, problems: Problems, what: str, place: str) -> list[tuple[Path, Document]]:
+    """The `*.md` files of `folder` in name order, read (hidden and `_` ones left out). A link to a
     file outside the show is reported and skipped: nothing outside the show is published."""
     if not folder.is_dir():
         return []
@@ -258,7 +255,7 @@ def _markdown_files(folder: Path, root: Path, problems: Problems, what: str, pla
         else:
             problems.add(f"{what} is a link to a file outside the show folder", path,
                          hint=f"copy the file into {place}")
-    return inside
+    return [(path, doc) for path in inside if (doc := load_document(path, problems, what)) is not None]
 
 
 def _check_featured(settings: Settings, episode_slugs: set[str], page_slugs: set[str],

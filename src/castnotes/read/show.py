@@ -9,15 +9,18 @@ by transcripts.py, people by people.py.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import itertools
 import os
 import posixpath
 import re
 import uuid
+from contextlib import closing, nullcontext
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping, Protocol
+from typing import Any, Callable, Mapping, Protocol
 
 from castnotes import __version__
 from castnotes.audio.info import AudioInfo
@@ -27,6 +30,7 @@ from castnotes.config.podcasting import read_funding, read_license, read_locatio
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import (
     CONTROL_CHARACTERS,
+    CONTROL_HINT,
     IMAGE_SUFFIXES,
     FieldReader,
     first_control_character,
@@ -34,7 +38,7 @@ from castnotes.fields import (
 )
 from castnotes.files import check_folder_files
 from castnotes.imageinfo import image_info
-from castnotes.markdown import HtmlPolicy, render_notes
+from castnotes.markdown import render_notes
 from castnotes.model import (
     EPISODE_TYPES,
     Artwork,
@@ -52,8 +56,8 @@ from castnotes.read.audio_cache import AudioCache
 from castnotes.read.enclosures import load_enclosure
 from castnotes.read.episode_cache import EpisodeCache, Loaded, path_of, scan_folder
 from castnotes.read.frontmatter import Document, load_document, parse_datetime
-from castnotes.read.ledger import published_slugs
-from castnotes.read.pages import load_pages
+from castnotes.read.ledger import published_slugs, same_instant
+from castnotes.read.pages import SLUG_RE, html_policy, load_pages
 from castnotes.read.status import add_draft_link
 from castnotes.read.transcripts import load_transcripts
 from castnotes.slugs import slugify
@@ -62,7 +66,6 @@ from castnotes.workers import parallel_imap
 EPISODES_DIR = "episodes"
 EPISODE_FILE = "episode.md"
 MAX_EXPLICIT_SLUG = 200  # a folder name (at most 255 bytes) never gives a longer one
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 FRONT_MATTER_KEYS = (
     "title", "date", "number", "season", "type", "guid", "summary", "guests", "categories",
     "explicit", "image", "audio", "chapters", "transcript", "sponsors", "related", "soundbites",
@@ -167,7 +170,6 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     """
     now = now or datetime.now(timezone.utc)
     cache = audio_cache or AudioCache(settings.root)
-    episode_cache = EpisodeCache(settings.root) if reuse_episodes else None
     problems = Problems()
     for published_folder in ("static", "templates"):  # copied into the site as they are
         if (settings.root / published_folder).is_dir():
@@ -175,49 +177,46 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
     if published is None:
         published = published_slugs(settings.root)
     shared = digest(__version__, settings)  # what every episode's result depends on besides its folder
-    try:
-        return _load_show(settings, now, strict_drafts, cache, episode_cache, progress, published, problems,
-                          shared)
-    finally:
+    with closing(EpisodeCache(settings.root)) if reuse_episodes else nullcontext() as episode_cache:
+        sources = _first_pass(settings, problems, published, episode_cache, shared)
+        left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
+        slugs = {s.folder.name: s.slug for s in sources}
+
+        def lookup(folder_name: str) -> str | None:
+            """An episode folder's page path, for links between episodes."""
+            return f"episodes/{slugs[folder_name]}/" if folder_name in slugs else None
+
+        loaded_all = _load_all(sources, settings, cache, episode_cache, progress, slugs, lookup)
+        for source, loaded in zip(sources, loaded_all):
+            source.problems.extend(loaded.problems)
+            source.links = list(loaded.links)
+            source.episode = loaded.episode
+            source.control = loaded.control
+
+        episodes = []
+        for source in sources:
+            if not source.is_draft:
+                for folder, line in source.links:
+                    if folder in left_out:
+                        add_draft_link(source.problems, folder, source.path, line)
+            if source.folder.name in left_out and source.problems.errors:
+                problems.extend(replace(p, severity="warning", message=f"draft left out: {p.message}")
+                                for p in source.problems.items)
+                continue
+            problems.extend(source.problems.items)
+            if source.episode is not None:
+                episode = source.episode
+                _refuse_control_characters(episode, source.control, problems)
+                episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
+        pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None), lookup,
+                           problems, now, left_out, strict_drafts,
+                           unreadable=frozenset(s.slug for s in sources
+                                                if s.episode is None and s.folder.name not in left_out))
+        problems.raise_if_errors()
+        episodes = _unique_people(settings, episodes, problems)
+        cache.save()
         if episode_cache is not None:
-            episode_cache.close()
-
-
-def _load_show(settings: Settings, now: datetime, strict_drafts: bool, cache: AudioCache,
-               episode_cache: EpisodeCache | None, progress: Progress | None,
-               published: Mapping[str, tuple[str, str]], problems: Problems, shared: str) -> Show:
-    sources = _first_pass(settings, problems, published, episode_cache, shared)
-    left_out = set() if strict_drafts else {s.folder.name for s in sources if s.is_draft}
-    for source, loaded in zip(sources, _load_all(sources, settings, cache, episode_cache, progress)):
-        source.problems.extend(loaded.problems)
-        source.links = list(loaded.links)
-        source.episode = loaded.episode
-        source.control = loaded.control
-
-    episodes = []
-    for source in sources:
-        if not source.is_draft:
-            _check_links_to_drafts(source, left_out)
-        if source.folder.name in left_out and source.problems.errors:
-            problems.extend(replace(p, severity="warning", message=f"draft left out: {p.message}")
-                            for p in source.problems.items)
-            continue
-        problems.extend(source.problems.items)
-        if source.episode is not None:
-            episode = source.episode
-            _refuse_control_characters(episode, source.control, problems)
-            episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
-    by_folder = {s.folder.name: s.slug for s in sources}
-    pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None),
-                       lambda folder: f"episodes/{by_folder[folder]}/" if folder in by_folder else None,
-                       problems, now, left_out, strict_drafts,
-                       unreadable=frozenset(s.slug for s in sources
-                                            if s.episode is None and s.folder.name not in left_out))
-    problems.raise_if_errors()
-    episodes = _unique_people(settings, episodes, problems)
-    cache.save()
-    if episode_cache is not None:
-        episode_cache.save()
+            episode_cache.save()
 
     episodes.sort(key=lambda e: (e.date, e.number or 0, e.folder), reverse=True)
     hosts = settings.show.hosts
@@ -228,16 +227,9 @@ def _load_show(settings: Settings, now: datetime, strict_drafts: bool, cache: Au
                 topics=pages.topics)
 
 
-def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
-              episode_cache: EpisodeCache | None, progress: Progress | None = None) -> list[Loaded]:
+def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache, episode_cache: EpisodeCache | None,
+              progress: Progress | None, slugs: dict[str, str], lookup: Callable[[str], str | None]) -> list[Loaded]:
     """The second pass for every source: from the episode cache, or loaded (in parallel)."""
-    by_folder = {s.folder.name: s for s in sources}
-
-    def lookup(folder_name: str) -> str | None:
-        source = by_folder.get(folder_name)
-        return f"episodes/{source.slug}/" if source else None
-
-    slugs = {s.folder.name: s.slug for s in sources}
     results: list[Loaded | None] = [
         episode_cache.get(s.folder.name, s.stamp, s.slug, slugs)
         if episode_cache and s.stamp and not s.unsafe else None
@@ -250,7 +242,7 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
         if source.unsafe:
             return Loaded(None, (), ()), cache.take_changes()
         try:
-            episode = _load_episode(source, settings, cache, lookup, source.problems) if source.parse() else None
+            episode = _load_episode(source, settings, cache, lookup) if source.parse() else None
         except CastnotesError as exc:
             source.problems.extend(exc.problems)
             episode = None
@@ -272,7 +264,7 @@ def _load_all(sources: list[_Source], settings: Settings, cache: AudioCache,
                 episode_cache.put(source.folder.name, source.stamp, source.slug, source.summary, loaded,
                                   {f: slugs.get(f) for f in _referenced_folders(source, loaded)})
             if progress is not None:
-                progress.advance(sources[index].folder.name)
+                progress.advance(source.folder.name)
     finally:
         if progress is not None and missing:
             progress.finish()
@@ -296,16 +288,12 @@ def _control_character(value: Any, name: str = "") -> tuple[str, str] | None:
         hit = CONTROL_CHARACTERS.search(value)
         return (name, hit.group()) if hit else None
     if isinstance(value, (tuple, list)):
-        for index, item in enumerate(value):
-            found = _control_character(item, f"{name}[{index}]")
-            if found:
-                return found
+        items = ((f"{name}[{index}]", item) for index, item in enumerate(value))
     elif is_dataclass(value) and not isinstance(value, type):
-        for item in fields(value):
-            found = _control_character(getattr(value, item.name), f"{name}.{item.name}" if name else item.name)
-            if found:
-                return found
-    return None
+        items = ((f"{name}.{f.name}" if name else f.name, getattr(value, f.name)) for f in fields(value))
+    else:
+        return None
+    return next((found for label, item in items if (found := _control_character(item, label))), None)
 
 
 def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
@@ -320,17 +308,6 @@ def _referenced_folders(source: _Source, loaded: Loaded) -> set[str]:
     return folders
 
 
-def _check_links_to_drafts(source: _Source, drafts: set[str]) -> None:
-    for folder, line in source.links:
-        if folder in drafts:
-            add_draft_link(source.problems, folder, source.path, line)
-
-
-def html_policy(settings: Settings) -> HtmlPolicy:
-    """The show's rules for raw HTML in notes (`[site] embed_hosts`, `[site] raw_html`)."""
-    return HtmlPolicy(settings.site.embed_hosts, settings.site.raw_html)
-
-
 def _unique_people(settings: Settings, episodes: list[Episode], problems: Problems) -> list[Episode]:
     """Give each differently named one-off person an address of their own.
 
@@ -339,14 +316,10 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
     people.toml id). The later one (in folder order) gets `-2`, `-3`, with a warning, so
     no person page silently swallows another.
     """
-    derived: dict[str, str] = {}  # name -> person_id(name): a guest of many episodes is transliterated once
+    derived = functools.cache(person_id)  # a guest of many episodes is transliterated once
 
     def chosen(person: Person) -> bool:  # an id the host wrote (people.toml, `id:`), not one derived
-        if not person.id:
-            return False
-        if person.name not in derived:
-            derived[person.name] = person_id(person.name)
-        return person.id != derived[person.name]
+        return bool(person.id) and person.id != derived(person.name)
 
     ordered = sorted(episodes, key=lambda e: e.folder)
     owner: dict[str, str] = {pid: p.name.casefold() for pid, p in settings.people.items()}
@@ -354,33 +327,28 @@ def _unique_people(settings: Settings, episodes: list[Episode], problems: Proble
         if chosen(person) or person in settings.show.hosts:
             owner.setdefault(person.id or "", person.name.casefold())
     renamed: dict[str, str] = {}  # casefolded name -> the id it was given
-    result = []
+    changed: dict[str, Episode] = {}  # folder -> the episode with guests renamed
     for episode in ordered:
         guests = []
         for guest in episode.guests:
             name = guest.name.casefold()
             pid = guest.id or ""
             if chosen(guest) or (pid in settings.people and settings.people[pid].name == guest.name):
-                guests.append(guest)
-                continue
-            if name in renamed:
+                pass  # an address of their own
+            elif name in renamed:
                 guest = replace(guest, id=renamed[name])
             elif owner.setdefault(pid, name) != name:
-                number = 2
-                while owner.get(f"{pid}-{number}", name) != name:
-                    number += 1
-                new_id = f"{pid}-{number}"
+                new_id = next(f"{pid}-{n}" for n in itertools.count(2) if owner.get(f"{pid}-{n}", name) == name)
                 owner[new_id] = name
                 renamed[name] = new_id
                 problems.add(f"guests: {guest.name} would share the address people/{pid}/ with "
                              f"someone else; their page is people/{new_id}/", episode.source_path,
-                             severity="warning",
-                             hint=f"add them to {PEOPLE_FILE} with an id of their own to choose it")
+                             severity="warning", hint=f"add them to {PEOPLE_FILE} with an id of their own to choose it")
                 guest = replace(guest, id=new_id)
             guests.append(guest)
-        result.append(replace(episode, guests=tuple(guests)) if tuple(guests) != episode.guests else episode)
-    order = {e.folder: i for i, e in enumerate(episodes)}
-    return sorted(result, key=lambda e: order[e.folder])
+        if tuple(guests) != episode.guests:
+            changed[episode.folder] = replace(episode, guests=tuple(guests))
+    return [changed.get(e.folder, e) for e in episodes]
 
 
 def _people_photos(people: tuple[Person, ...]) -> tuple[tuple[Path, str], ...]:
@@ -438,8 +406,7 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
         if control is not None:
             offset, char = control
             own.add(f"the notes hold the control character U+{ord(char):04X}, which feeds cannot carry",
-                    path, doc.body_line + doc.body.count("\n", 0, offset),
-                    hint="delete it (it is invisible in most editors; it often comes from copy and paste)")
+                    path, doc.body_line + doc.body.count("\n", 0, offset), hint=CONTROL_HINT)
         sources.append(_Source(folder, path, own, doc, reader, unsafe=bool(unsafe.errors),
                                stamp=stamp, summary=_summary(doc, path, own, settings) if plain else None))
     if not sources and not problems.errors:
@@ -502,7 +469,8 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
     for guid, claimants in claims.items():
         slug, date = published[guid]
         if len(claimants) > 1:  # GUIDs derived from one title: the one with the published date
-            claimants = [c for c in claimants if _same_date(c.written_date(settings.zone), date)]
+            claimants = [c for c in claimants
+                         if (written := c.written_date(settings.zone)) and same_instant(written.isoformat(), date)]
         if len(claimants) == 1:
             pinned[slug] = claimants[0]
     taken: set[str] = set(pinned)
@@ -525,9 +493,8 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
             source.slug = source.title_slugs()[0]
         taken.add(source.slug)
     pinned_ids = {id(source) for source in pinned.values()}
-    later = [source for source in derived if id(source) not in pinned_ids]
     moved = []
-    for source in later:
+    for source in (s for s in derived if id(s) not in pinned_ids):
         whole, slug = source.title_slugs()
         if slug in taken:
             slug = whole
@@ -541,23 +508,14 @@ def _settle_slugs(sources: list[_Source], published: Mapping[str, tuple[str, str
                      hint="give an episode `slug:` in its front matter to choose its address")
 
 
-def _same_date(written: datetime | None, published: str) -> bool:
-    try:
-        return written is not None and written == datetime.fromisoformat(published)
-    except ValueError:
-        return False
-
-
 def _check_unique(sources: list[_Source], key: str, value_of: Any, root: Path, hint: str) -> None:
     seen: dict[str, _Source] = {}
     for source in sources:
         value = value_of(source)
-        if value is None:
-            continue
         if value in seen:
             other = seen[value].path.relative_to(root).as_posix()
             source.error(key, f"{value!r} is also the {key} of {other}", hint=hint)
-        else:
+        elif value is not None:  # no slug or guid is never a clash
             seen[value] = source
 
 
@@ -577,15 +535,13 @@ def default_slug(folder_name: str) -> str:
     return slugify(slug) or "episode"
 
 
-def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup: Any,
-                  problems: Problems) -> Episode | None:
-    reader, folder, path = source.reader, source.folder, source.path
+def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup: Any) -> Episode | None:
+    reader, folder, path, problems = source.reader, source.folder, source.path, source.problems
     page_path = f"episodes/{source.slug}/"
     copies: list[tuple[Path, str]] = []
     enclosure, info, alternates = load_enclosure(reader, folder, source.slug, settings, cache, copies)
     if enclosure is None:
         return None
-    zone = settings.zone
     tags = info or AudioInfo(mime="", codec="", duration=0, size=0)
 
     tag_title = tags.title
@@ -597,7 +553,7 @@ def _load_episode(source: _Source, settings: Settings, cache: AudioCache, lookup
     title = reader.text("title") or tag_title
     if not title:
         reader.error("title", "missing, and the audio has no title tag", hint='add title: "..."')
-    date = _episode_date(reader, tags, zone)
+    date = _episode_date(reader, tags, settings.zone)
     episode_type = reader.choice("type", EPISODE_TYPES, "full")
     number = reader.integer("number")
     if number is None and "number" not in reader.meta and episode_type != "trailer":
@@ -710,10 +666,9 @@ def _social(reader: FieldReader, settings: Settings, slug: str, number: int | No
 
 def _episode_date(reader: FieldReader, tags: AudioInfo, zone: Any) -> datetime | None:
     if reader.has("date"):
-        value = reader.meta["date"]
-        date = parse_datetime(value, zone)
+        date = parse_datetime(reader.meta["date"], zone)
         if date is None:
-            reader.error("date", f"{value!r} is not a date",
+            reader.error("date", f"{reader.meta['date']!r} is not a date",
                          hint="write it as 2026-05-04 or 2026-05-04 06:00 (optionally +02:00)")
         return date
     if tags.date and re.match(r"^\d{4}-\d{2}-\d{2}", tags.date):
@@ -740,12 +695,9 @@ def _episode_artwork(reader: FieldReader, folder: Path, page_path: str, settings
         source = cache.picture_path(tags.art)
     if source is None:
         return None
-    suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
-    site_path = f"{page_path}cover{suffix}"
-    copies.append((source, site_path))
-    width, height = _image_size(source)
-    return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
-                   width=width, height=height)
+    artwork = _local_artwork(settings, source, f"{page_path}cover")
+    copies.append((source, artwork.site_path))
+    return artwork
 
 
 def _show_artwork(settings: Settings) -> Artwork | None:
@@ -753,21 +705,19 @@ def _show_artwork(settings: Settings) -> Artwork | None:
     source = settings.show.image_path
     if source is None:
         return None
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:10]
-    suffix = ".png" if source.suffix.lower() == ".png" else ".jpg"
-    site_path = f"artwork-{digest}{suffix}"
-    width, height = _image_size(source)
+    return _local_artwork(settings, source, f"artwork-{hashlib.sha256(source.read_bytes()).hexdigest()[:10]}")
+
+
+def _local_artwork(settings: Settings, source: Path, name: str) -> Artwork:
+    """Art published as `name`.png or `name`.jpg; no size when Pillow cannot read it (the build reports that)."""
+    site_path = name + (".png" if source.suffix.lower() == ".png" else ".jpg")
+    try:
+        info = image_info(source)
+        width, height = info.width, info.height
+    except CastnotesError:
+        width = height = None
     return Artwork(url=settings.show.url + site_path, site_path=site_path, source_path=source,
                    width=width, height=height)
-
-
-def _image_size(path: Path) -> tuple[int | None, int | None]:
-    """(width, height), or (None, None) when Pillow cannot read it (the build reports that later)."""
-    try:
-        info = image_info(path)
-    except CastnotesError:
-        return None, None
-    return info.width, info.height
 
 
 def _sponsors(reader: FieldReader) -> tuple[Sponsor, ...]:

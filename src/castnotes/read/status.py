@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from castnotes.errors import Problems
-from castnotes.model import Episode, Show
+from castnotes.model import Article, Episode, Show
 
 STATUSES = ("published", "scheduled", "draft")
 DRAFT_LINK = "links to the draft episode"
@@ -26,20 +26,15 @@ def add_draft_link(problems: Problems, folder: str, path: Path, line: int | None
 
 
 def episode_status(episode: Episode) -> str:
-    if episode.draft:
-        return "draft"
-    if episode.scheduled:
-        return "scheduled"
-    return "published"
+    return "draft" if episode.draft else "scheduled" if episode.scheduled else "published"
 
 
 def select_episodes(show: Show, *, drafts: bool = False, future: bool = False) -> Show:
     """The show with only the episodes (and pages of pages/) a build with these options publishes."""
-    kept = tuple(e for e in show.episodes
-                 if (drafts or not e.draft) and (future or not e.scheduled))
-    articles = tuple(a for a in show.articles
-                     if (drafts or not a.draft) and (future or not a.scheduled))
-    return replace(show, episodes=kept, articles=articles)
+    def kept(item: Episode | Article) -> bool:
+        return (drafts or not item.draft) and (future or not item.scheduled)
+
+    return replace(show, episodes=tuple(filter(kept, show.episodes)), articles=tuple(filter(kept, show.articles)))
 
 
 def count_statuses(episodes: Iterable[Episode]) -> dict[str, int]:

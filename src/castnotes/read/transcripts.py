@@ -36,7 +36,6 @@ TRANSCRIPT_TYPES = {
     ".htm": "text/html",
     ".txt": "text/plain",
 }
-TIMED = {".vtt", ".srt", ".json"}
 TIMED_TYPES = {"text/vtt", "application/x-subrip", "application/srt", "application/json"}
 KNOWN_TYPES = set(TRANSCRIPT_TYPES.values()) | {"application/srt"}
 _NAME_RE = re.compile(r"^transcript(?:[._-]([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})?))?$", re.IGNORECASE)
@@ -156,7 +155,7 @@ def make_transcript(source: Path, language: str | None, default_language: str, p
         site_path=site_path,
         source_path=source,
         language=language or default_language,
-        rel="captions" if suffix in TIMED else None,
+        rel="captions" if TRANSCRIPT_TYPES[suffix] in TIMED_TYPES else None,
         turns=turns,
         html=html,
     )
@@ -171,28 +170,20 @@ def parse_transcript(path: Path, problems: Problems) -> Parsed | None:
     """Parse the file with the parser of its format: what the page prints, or None after
     reporting its problems at their lines."""
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = path.read_bytes().decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
         problems.add("transcript is not UTF-8 text", path, line, hint="save it as UTF-8")
         return None
-    text = text.removeprefix("\ufeff")
     suffix = path.suffix.lower()
-    before = len(problems.errors)
-    if suffix == ".vtt":
-        cues = _parse_vtt(text, path, problems)
-    elif suffix == ".srt":
-        cues = _parse_srt(text, path, problems)
-    elif suffix == ".json":
-        cues = _parse_json(text, path, problems)
-    elif suffix in (".html", ".htm"):
+    if suffix in (".html", ".htm"):
         return (), nh3.clean(text, tags=HTML_TAGS, attributes={}, strip_comments=True).strip()
-    else:
+    if suffix not in _CUE_PARSERS:  # plain text: each paragraph a turn
         paragraphs = [re.sub(r"\s+", " ", p).strip() for p in re.split(r"\n\s*\n", text)]
         return tuple(TranscriptTurn(None, *_speaker_of(p)) for p in paragraphs if p), None
-    if len(problems.errors) != before:
-        return None
-    return group_turns(cues), None
+    before = len(problems.errors)
+    cues = _CUE_PARSERS[suffix](text, path, problems)
+    return (group_turns(cues), None) if len(problems.errors) == before else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,17 +229,16 @@ def _parse_vtt(text: str, path: Path, problems: Problems) -> list[_Cue]:
     if len(timing_lines) != len(captions):
         timing_lines = [None] * len(captions)  # cannot happen in a file strict parsing accepts
     previous = -1
-    for at, cue in zip(timing_lines, captions):
-        start, end = cue.start_time.in_milliseconds(), cue.end_time.in_milliseconds()
+    cues = []
+    for at, caption in zip(timing_lines, captions):
+        start, end = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
         if end <= start:
-            problems.add(f"cue ends ({cue.end}) before it starts ({cue.start})", path, at,
+            problems.add(f"cue ends ({caption.end}) before it starts ({caption.start})", path, at,
                          hint="a cue's end time must come after its start time")
         if start < previous:
-            problems.add(f"cue starts at {cue.start}, before the cue above it; WebVTT cues must be in order",
+            problems.add(f"cue starts at {caption.start}, before the cue above it; WebVTT cues must be in order",
                          path, at)
         previous = max(previous, start)
-    cues = []
-    for caption in captions:
         text = re.sub(r"\s+", " ", caption.text).strip()
         speaker = caption.voice
         if not speaker:
@@ -281,18 +271,15 @@ def _locate_broken_cues(text: str, path: Path, problems: Problems) -> None:
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
     """(first line number, lines) of each blank-line separated block."""
     blocks: list[tuple[int, list[str]]] = []
-    current: list[str] = []
-    start = 1
+    current: list[str] | None = None  # the lines of the block being read, None after a blank line
     for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            if not current:
-                start = number
+        if not line.strip():
+            current = None
+        elif current is None:
+            current = [line]
+            blocks.append((number, current))
+        else:
             current.append(line)
-        elif current:
-            blocks.append((start, current))
-            current = []
-    if current:
-        blocks.append((start, current))
     return blocks
 
 
@@ -314,8 +301,9 @@ def _parse_srt(text: str, path: Path, problems: Problems) -> list[_Cue]:
         problems.add("the SubRip file holds no subtitles", path, 1)
     for subtitle in subtitles:
         if subtitle.end < subtitle.start:
-            line = _srt_line(text, subtitle.index)
-            problems.add(f"subtitle {subtitle.index} ends before it starts", path, line)
+            found = re.search(rf"^{subtitle.index}\s*$", text, re.M)
+            problems.add(f"subtitle {subtitle.index} ends before it starts", path,
+                         text.count("\n", 0, found.start()) + 1 if found else None)
     cues = []
     for subtitle in subtitles:
         plain = re.sub(r"<[^>]+>", "", subtitle.content)
@@ -323,11 +311,6 @@ def _parse_srt(text: str, path: Path, problems: Problems) -> list[_Cue]:
         if words:
             cues.append(_Cue(subtitle.start.total_seconds(), subtitle.end.total_seconds(), words, speaker))
     return cues
-
-
-def _srt_line(text: str, index: int) -> int | None:
-    match = re.search(rf"^{index}\s*$", text, re.M)
-    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _parse_json(text: str, path: Path, problems: Problems) -> list[_Cue]:
@@ -356,6 +339,9 @@ def _parse_json(text: str, path: Path, problems: Problems) -> list[_Cue]:
     return cues
 
 
+_CUE_PARSERS = {".vtt": _parse_vtt, ".srt": _parse_srt, ".json": _parse_json}
+
+
 def group_turns(cues: list[_Cue]) -> tuple[TranscriptTurn, ...]:
     """Cues joined into paragraphs: a new one per speaker change, pause or ~45 seconds.
 
@@ -379,11 +365,9 @@ def group_turns(cues: list[_Cue]) -> tuple[TranscriptTurn, ...]:
     if words:
         turns.append(TranscriptTurn(start, " ".join(words), speaker))
     # Name a speaker only where they change, like a printed interview.
-    named: list[TranscriptTurn] = []
-    for i, turn in enumerate(turns):
-        repeat = i > 0 and turns[i - 1].speaker == turn.speaker
-        named.append(TranscriptTurn(turn.start, turn.text, None if repeat else turn.speaker))
-    return tuple(named)
+    previous = [None] + [turn.speaker for turn in turns]
+    return tuple(TranscriptTurn(turn.start, turn.text, None if turn.speaker == before else turn.speaker)
+                 for turn, before in zip(turns, previous))
 
 
 def _speaker_of(text: str) -> tuple[str, str | None]:
