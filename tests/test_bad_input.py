@@ -145,6 +145,13 @@ def control_character_in_notes(show: Path) -> None:
     replace_in(episode_md(show, "002-second"), "Back to", "Back\x0c to")
 
 
+def control_character_in_a_page(show: Path) -> None:
+    """A page's text goes into takeaways.xml: a control character there stopped the build with an
+    internal error (found by scripts/fuzz.py)."""
+    (show / "pages").mkdir(exist_ok=True)
+    (show / "pages" / "guide.md").write_text("---\ntitle: Guide\n---\nStart here\x07.\n", encoding="utf-8")
+
+
 def settings_not_utf8(show: Path) -> None:
     path = show / "castnotes.toml"
     path.write_bytes(path.read_bytes().replace(b'title = "Test Show"', 'title = "Test Shöw"'.encode("latin-1")))
@@ -286,7 +293,10 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("control character in a GUID", control_character_in_guid,
      r"episodes/002-second/episode\.md:4: error: guid: holds the control character U\+001B"),
     ("control character in the notes", control_character_in_notes,
-     r"episodes/002-second/episode\.md:6: error: the notes hold the control character U\+000C"),
+     r"episodes/002-second/episode\.md:6: error: the text holds the control character U\+000C, which feeds "
+     r"cannot carry\n.*\n1 error;"),
+    ("control character in a page", control_character_in_a_page,
+     r"pages/guide\.md:4: error: the text holds the control character U\+0007"),
     ("castnotes.toml not UTF-8", settings_not_utf8,
      r"castnotes\.toml:2: error: castnotes\.toml is not UTF-8 text \(byte 0xf6\)"),
     ("people.toml not UTF-8", people_not_utf8,
@@ -433,6 +443,16 @@ def test_a_broken_draft_does_not_block_publishing(make_show: ShowMaker) -> None:
     result = run_cli("build", "--drafts", show=show)
     assert result.exit_code == 1
     assert "error: audio: no audio file in 003-soon/" in result.stderr
+
+
+def test_a_control_character_in_a_draft_leaves_only_the_draft_out(make_show: ShowMaker) -> None:
+    show = make_show()
+    write_episode(show / "episodes" / "003-soon", {"title": "Soon", "date": "2026-01-19", "guid": "g-soon",
+                                                   "draft": True}, "Not \x07recorded yet.\n")
+    result = run_cli("build", show=show)
+    assert result.exit_code == 0, result.output
+    assert "episodes/003-soon/episode.md:7: warning: draft left out: the text holds the control character " \
+        "U+0007" in result.stderr
 
 
 def test_a_link_to_a_left_out_draft_is_an_error(make_show: ShowMaker, media: dict[str, Path]) -> None:

@@ -92,14 +92,23 @@ _FENCE = re.compile(r"^---[ \t]*$", re.M)
 
 def load_document(path: Path, problems: Problems, what: str) -> Document | None:
     """The Markdown file at `path` with its front matter: the one loader of episode notes,
-    pages and topic descriptions. None after reporting why it cannot be read."""
+    pages and topic descriptions. None after reporting why it cannot be read. A control
+    character in the text is reported too (it would stop every feed that carries it), but the
+    document is returned, so that a draft holding one is left out rather than stopping the build."""
     try:
-        return parse_document(path.read_text(encoding="utf-8"), path)
+        doc = parse_document(path.read_text(encoding="utf-8"), path)
     except UnicodeDecodeError:
         problems.add(f"{what} is not UTF-8 text", path, hint="save it as UTF-8")
+        return None
     except CastnotesError as exc:
         problems.extend(exc.problems)
-    return None
+        return None
+    found = first_control_character(doc.body)
+    if found is not None:
+        offset, char = found
+        problems.add(f"the text holds the control character U+{ord(char):04X}, which feeds cannot carry", path,
+                     doc.body_line + doc.body.count("\n", 0, offset), hint=CONTROL_HINT)
+    return doc
 
 
 def parse_document(text: str, path: Path) -> Document:

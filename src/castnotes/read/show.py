@@ -30,7 +30,6 @@ from castnotes.config.podcasting import read_funding, read_license, read_locatio
 from castnotes.errors import CastnotesError, Problems
 from castnotes.fields import (
     CONTROL_CHARACTERS,
-    CONTROL_HINT,
     IMAGE_SUFFIXES,
     FieldReader,
     first_control_character,
@@ -206,7 +205,8 @@ def load_show(settings: Settings, *, now: datetime | None = None, strict_drafts:
             problems.extend(source.problems.items)
             if source.episode is not None:
                 episode = source.episode
-                _refuse_control_characters(episode, source.control, problems)
+                if not source.problems.errors:  # one in the notes is reported already, at its line
+                    _refuse_control_characters(episode, source.control, problems)
                 episodes.append(replace(episode, scheduled=True) if episode.date > now else episode)
         pages = load_pages(settings, tuple(s.episode for s in sources if s.episode is not None), lookup,
                            problems, now, left_out, strict_drafts,
@@ -395,18 +395,14 @@ def _first_pass(settings: Settings, problems: Problems, published: Mapping[str, 
         if any(p.where.path in (path, folder) for p in unsafe.errors):  # nothing of it can be read
             problems.extend(unsafe.items)
             continue
-        doc = load_document(path, problems, "episode.md")
-        if doc is None:
-            continue
         own = Problems()
         own.extend(unsafe.items)
+        doc = load_document(path, own, "episode.md")
+        if doc is None:
+            problems.extend(own.items)
+            continue
         reader = FieldReader(path, doc.meta, own)
         reader.check_keys(FRONT_MATTER_KEYS)
-        control = first_control_character(doc.body)
-        if control is not None:
-            offset, char = control
-            own.add(f"the notes hold the control character U+{ord(char):04X}, which feeds cannot carry",
-                    path, doc.body_line + doc.body.count("\n", 0, offset), hint=CONTROL_HINT)
         sources.append(_Source(folder, path, own, doc, reader, unsafe=bool(unsafe.errors),
                                stamp=stamp, summary=_summary(doc, path, own, settings) if plain else None))
     if not sources and not problems.errors:
