@@ -20,6 +20,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import chain, count
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -409,11 +410,8 @@ def _show_artwork(feed: OldFeed, root: Path, opener: Opener | None,
 def _free_name(root: Path, name: str) -> str:
     """`name`, or `name-2`, ... when the show folder already has such a file (never overwritten)."""
     stem, suffix = os.path.splitext(name)
-    number = 1
-    while (root / name).exists():
-        number += 1
-        name = f"{stem}-{number}{suffix}"
-    return name
+    names = chain([name], (f"{stem}-{number}{suffix}" for number in count(2)))
+    return next(free for free in names if not (root / free).exists())
 
 
 # --- writing -------------------------------------------------------------------------------

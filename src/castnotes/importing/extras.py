@@ -99,10 +99,8 @@ def episode_extras(item: OldItem, duration: float, warn: Warn) -> dict[str, Any]
 
 def _guest(person: Any, warn: Warn) -> dict[str, Any] | None:
     # Podcasting 2.0: a person without a role is the host, in the cast group.
-    guest: dict[str, Any] = {"name": person.name, "role": person.role or "host"}
-    for key in ("group", "href", "img"):
-        if getattr(person, key):
-            guest[key] = getattr(person, key)
+    guest = {"name": person.name, "role": person.role or "host",
+             **{key: getattr(person, key) for key in ("group", "href", "img") if getattr(person, key)}}
     return checked_person(guest, "podcast:person", warn)
 
 

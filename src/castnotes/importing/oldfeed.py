@@ -236,10 +236,7 @@ def _base(element: Any, base_url: str | None) -> str | None:
 
 
 def _clean(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+    return None if value is None else str(value).strip() or None
 
 
 def _absolute(url: str | None, base: str | None) -> str | None:
@@ -304,15 +301,10 @@ def parse_date_text(text: str) -> tuple[datetime | None, bool]:
 def _enclosures(entry: Any, base: str | None) -> list[OldEnclosure]:
     found = []
     for enclosure in entry.get("enclosures", []):
-        url = _absolute(_clean(enclosure.get("href")), base)
-        if not url:
-            continue
-        length = _clean(enclosure.get("length"))
-        found.append(OldEnclosure(
-            url=url,
-            length=int(length) if length and length.isdigit() else None,
-            type=_clean(enclosure.get("type")),
-        ))
+        if url := _absolute(_clean(enclosure.get("href")), base):
+            length = _clean(enclosure.get("length"))
+            found.append(OldEnclosure(url, int(length) if length and length.isdigit() else None,
+                                      _clean(enclosure.get("type"))))
     return found
 
 

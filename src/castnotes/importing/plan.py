@@ -17,6 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from itertools import count
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -167,7 +168,9 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         if candidate.item.season_name and episode.meta.get("season"):
             seasons.setdefault(episode.meta["season"], candidate.item.season_name)
         outcomes[candidate.item.position] = _outcome(candidate, "imported", folder=episode.folder)
-        lost.update(_lost_tags(candidate.item, feed))
+        lost.update(candidate.item.other_tags)
+        if candidate.item.author and feed.channel.author and candidate.item.author != feed.channel.author:
+            lost["itunes:author (the episode's own)"] += 1
     if lost:
         listed = ", ".join(f"{tag} ({count} episode{'s' if count != 1 else ''})"
                            for tag, count in sorted(lost.items()))
@@ -371,9 +374,7 @@ def _scrubbed(meta: dict[str, Any], item: OldItem, notes: _Notes) -> dict[str, A
 def _body(item: OldItem) -> str:
     if not item.notes.strip():
         return ""
-    if item.notes_are_html:
-        return html_to_markdown(item.notes, item.link)
-    return text_to_markdown(item.notes)
+    return html_to_markdown(item.notes, item.link) if item.notes_are_html else text_to_markdown(item.notes)
 
 
 def _summary(item: OldItem) -> str | None:
@@ -403,13 +404,6 @@ def _positive(text: str | None, tag: str, item: OldItem, notes: _Notes) -> int |
     return value
 
 
-def _lost_tags(item: OldItem, feed: OldFeed) -> list[str]:
-    tags = list(item.other_tags)
-    if item.author and feed.channel.author and item.author != feed.channel.author:
-        tags.append("itunes:author (the episode's own)")
-    return tags
-
-
 # --- names ---------------------------------------------------------------------------------
 
 def unique_slug(slug: str, taken: set[str]) -> str:
@@ -417,7 +411,4 @@ def unique_slug(slug: str, taken: set[str]) -> str:
     (`episode-3` becomes `episode-3-2`, never `episode-2`, which another episode may be)."""
     if slug not in taken:
         return slug
-    number = 2
-    while f"{slug}-{number}" in taken:
-        number += 1
-    return f"{slug}-{number}"
+    return next(f"{slug}-{number}" for number in count(2) if f"{slug}-{number}" not in taken)

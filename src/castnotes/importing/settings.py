@@ -69,6 +69,10 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
     description = _description(channel.description) or title
     if not channel.description.strip():
         warnings.append("the feed has no description; castnotes.toml repeats the title")
+    if not channel.podcast_guid and guid_url:
+        # the podcast:guid the Podcasting 2.0 spec derives from the old address (the Podcast Index
+        # knows the show by it), so the show keeps its identity after the move to another address
+        channel = replace(channel, podcast_guid=derive_podcast_guid(guid_url))
     url, url_note = _site_url(channel, feed_url)
     language = (channel.language or "").strip().lower()
     if not LANGUAGE_RE.match(language):
@@ -84,21 +88,12 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
         url_note,
         f"url = {_string(url)}",
         f"language = {_string(language)}",
-        *_optional_lines(_with_podcast_guid(channel, guid_url), title, image, seasons or {}, warnings),
+        *_optional_lines(channel, title, image, seasons or {}, warnings),
     ]
     lost = channel.other_tags
     if lost:
         warnings.append("not carried over into castnotes.toml: " + ", ".join(lost))
     return SettingsText("\n".join(lines) + "\n", url, tuple(warnings))
-
-
-def _with_podcast_guid(channel: OldChannel, feed_url: str | None) -> OldChannel:
-    """The channel with the podcast:guid it already has: its own tag, else the one the
-    Podcasting 2.0 spec derives from its address (the Podcast Index knows the show by it),
-    so the show keeps its identity after the move to another address."""
-    if channel.podcast_guid or not feed_url:
-        return channel
-    return replace(channel, podcast_guid=derive_podcast_guid(feed_url))
 
 
 def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons: dict[int, str],
@@ -210,10 +205,7 @@ def _update_frequency(values: Any) -> dict[str, Any] | None:
     if not values or not values[0].get("text"):
         return None
     value = values[0]
-    table: dict[str, Any] = {"text": value["text"]}
-    for key in ("rrule", "dtstart"):
-        if value.get(key):
-            table[key] = value[key]
+    table: dict[str, Any] = {"text": value["text"], **{k: value[k] for k in ("rrule", "dtstart") if value.get(k)}}
     if value.get("complete"):
         table["complete"] = value["complete"].lower() == "true"
     return table
