@@ -152,9 +152,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if not header:
         return None
     unit, _, spec = header.strip().partition("=")
-    if unit.strip().lower() != "bytes":
-        return None
-    if "," in spec:
+    if unit.strip().lower() != "bytes" or "," in spec:
         return None
     match = re.fullmatch(r"\s*(\d*)\s*-\s*(\d*)\s*", spec)
     if not match or match.groups() == ("", ""):

@@ -115,11 +115,10 @@ def tag_file(show: Show, episode: Episode, path: Path, *, dry_run: bool, id3v23:
     wanted = desired_view(tags, kind, id3v23)
     current = read_view(path, kind)
     changes = diff_views(current, wanted)
-    notes = list(_notes(show, episode, kind, tags))
-    if not changes or dry_run:
-        return FileReport(episode.folder, path, changes, False, tuple(notes))
-    _write_verified(path, kind, tags, id3v23, wanted)
-    return FileReport(episode.folder, path, changes, True, tuple(notes))
+    write = bool(changes) and not dry_run
+    if write:
+        _write_verified(path, kind, tags, id3v23, wanted)
+    return FileReport(episode.folder, path, changes, write, tuple(_notes(show, episode, kind, tags)))
 
 
 def tag_set(show: Show, episode: Episode) -> TagSet:
