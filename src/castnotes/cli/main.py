@@ -256,12 +256,12 @@ def list_command(ctx: Context, output_format: str) -> None:
 @pass_context
 def serve(ctx: Context, port: int) -> None:
     """Preview the site with drafts and scheduled episodes on 127.0.0.1; rebuild on change."""
-    from castnotes.commands.serve import listen, run_preview
+    from castnotes.commands.serve import PREVIEW_DIR, make_server, run_preview
     from castnotes.config.settings import load_settings
 
     settings = ctx.run(lambda: load_settings(ctx.root), "nothing is served.")
     log = click.echo if ctx.verbosity >= 2 else None
-    server = ctx.run(lambda: listen(settings.root, port, log), outcome=None)
+    server = ctx.run(lambda: make_server(settings.root / PREVIEW_DIR, port, log), outcome=None)
     run_preview(settings, server, _PreviewReport(ctx, settings.feed.path))
     ctx.info("Stopped the preview.")
 
