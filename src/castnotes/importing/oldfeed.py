@@ -317,12 +317,9 @@ def _notes(entry: Any, element: Any) -> dict[str, Any]:
     for text in candidates:
         if text:
             return {"notes": text, "notes_are_html": looks_like_html(text)}
-    for content in entry.get("content", []) or []:
+    for content in [*(entry.get("content", []) or []), entry.get("summary_detail") or {}]:
         if content.get("value", "").strip():
             return {"notes": content["value"], "notes_are_html": "html" in content.get("type", "html")}
-    detail = entry.get("summary_detail") or {}
-    if detail.get("value", "").strip():
-        return {"notes": detail["value"], "notes_are_html": "html" in detail.get("type", "html")}
     return {"notes": "", "notes_are_html": False}
 
 
@@ -349,12 +346,8 @@ def _psc_chapters(entry: Any, element: Any) -> tuple[dict[str, str], ...]:
 
 
 def _attributes(element: Any, names: tuple[str, ...], base: str | None) -> dict[str, str]:
-    values = {}
-    for name in names:
-        value = (element.get(name) or "").strip()
-        if value:
-            values[name] = _absolute(value, base) if name == "url" else value
-    return values
+    return {name: _absolute(value, base) if name == "url" else value
+            for name in names if (value := (element.get(name) or "").strip())}
 
 
 def _person(element: Any, base: str | None) -> OldPerson:

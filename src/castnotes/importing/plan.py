@@ -120,20 +120,18 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
                 where: Path | None = None, label: str = "feed") -> ImportPlan:
     notes = _Notes(where, label)
     outcomes: dict[int, ItemOutcome] = {}
-    candidates: list[_Candidate] = []
-    seen: dict[str, _Candidate] = {}
+    seen: dict[str, _Candidate] = {}  # by GUID, in the feed's order
     for item in feed.items:
         candidate = _candidate(item, feed, now, notes, outcomes)
         if candidate is None:
             continue
-        first = seen.get(candidate.guid)
-        if first is not None:
+        if (first := seen.get(candidate.guid)) is not None:
             reason = (f"has the same GUID as item {first.item.position} ({first.title!r}): "
                       "apps keep only one of them, so only the first is imported")
             _skip(item, reason, notes, outcomes, candidate.guid)
-            continue
-        seen[candidate.guid] = candidate
-        candidates.append(candidate)
+        else:
+            seen[candidate.guid] = candidate
+    candidates = list(seen.values())
 
     by_url: dict[str, _Candidate] = {}
     for candidate in candidates:

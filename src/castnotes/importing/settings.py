@@ -111,12 +111,11 @@ def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons:
         lines.append(f"image = {_string(image)}")
     categories = _categories(channel, warnings)
     if categories:
-        lines.append("categories = [" + ", ".join(_string(c) for c in categories) + "]")
+        lines.append(f"categories = {toml_value(categories)}")
     else:
         warnings.append("the old feed names no Apple category; castnotes build (like Apple) needs one: "
                         'add categories = ["Parent/Subcategory"] from Apple\'s list')
-    explicit = (channel.explicit_text or "").lower() in ("yes", "true", "explicit")
-    lines.append(f"explicit = {'true' if explicit else 'false'}")
+    lines.append(f"explicit = {toml_value((channel.explicit_text or '').lower() in ('yes', 'true', 'explicit'))}")
     show_type = (channel.type_text or "episodic").lower()
     if show_type not in ("episodic", "serial"):
         warnings.append(f"the feed's itunes:type {channel.type_text!r} is not episodic or serial; "
@@ -126,7 +125,7 @@ def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons:
     if channel.copyright:
         lines.append(f"copyright = {_string(channel.copyright)}")
     if channel.keywords:
-        lines.append("keywords = [" + ", ".join(_string(k) for k in channel.keywords) + "]")
+        lines.append(f"keywords = {toml_value(list(channel.keywords))}")
     return lines + _podcasting_lines(channel, seasons, warnings)
 
 
