@@ -57,10 +57,9 @@ def draft_advice(exc: CastnotesError, root: Path) -> str | None:
         path = (root / path).absolute()  # a relative path is the show's; root / an absolute one is itself
         if path.is_relative_to(episodes) and len(path.relative_to(episodes).parts) > 1:
             found.add(path.relative_to(episodes).parts[0])
-    folders = sorted(found)
-    if not folders:
+    if not found:
         return None
-    which = ", ".join(f"episodes/{f}/" for f in folders)
+    which = ", ".join(f"episodes/{f}/" for f in sorted(found))
     return (f"To publish the other episodes now, add `draft: true` to the front matter of {which} "
             "and build again.")
 

@@ -265,9 +265,7 @@ def _published(entry: Any) -> tuple[datetime | None, str | None]:
     if not parsed or two_digit:
         return written, None
     instant = datetime(*parsed[:6], tzinfo=timezone.utc)
-    if written is not None and written == instant:
-        return written, None
-    return instant, None
+    return (written if written == instant else instant), None  # the feed's own offset, when it is that instant
 
 
 # Weekday and month names in the languages old feeds were seen to use, for `email.utils`.
@@ -409,10 +407,7 @@ def _channel_podcast(element: Any) -> dict[str, TagValues]:
 def _categories(element: Any) -> tuple[tuple[str, str | None], ...]:
     found: list[tuple[str, str | None]] = []
     for category in child_elements(element, "itunes", "category"):
-        parent = (category.get("text") or "").strip()
-        if not parent:
-            continue
-        subs = [(c.get("text") or "").strip() for c in child_elements(category, "itunes", "category")]
-        subs = [s for s in subs if s]
-        found += [(parent, sub) for sub in subs] if subs else [(parent, None)]
+        if parent := (category.get("text") or "").strip():
+            subs = [s for c in child_elements(category, "itunes", "category") if (s := (c.get("text") or "").strip())]
+            found += [(parent, sub) for sub in subs] or [(parent, None)]
     return tuple(dict.fromkeys(found))
