@@ -109,9 +109,7 @@ def head_length(url: str, *, opener: Opener | None = None) -> int | None:
     """The size a server announces for `url` (HEAD, Content-Length), or None when it will not say."""
     try:
         with request(url, method="HEAD", opener=opener) as response:
-            if getattr(response, "status", 200) != 200:
-                return None
-            return _content_length(response)
+            return _content_length(response) if getattr(response, "status", 200) == 200 else None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
         return None
 

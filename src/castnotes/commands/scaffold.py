@@ -156,13 +156,9 @@ def new_episode(root: Path, title: str, *, audio: Path | None = None, date: str 
     text = render_front_matter(fields) + (SKELETON / "episode.md").read_text(encoding="utf-8")
     folder.mkdir(parents=True)
     _write_new(folder / EPISODE_FILE, text.encode("utf-8"))
-    placed = None
-    if source is not None:
-        placed = folder / source.name
-        if move:
-            shutil.move(source, placed)
-        else:
-            shutil.copy2(source, placed)
+    placed = folder / source.name if source is not None else None
+    if placed is not None:
+        (shutil.move if move else shutil.copy2)(source, placed)
     return NewEpisode(folder, number, slug, guid, moment, not publish, placed)
 
 

@@ -322,10 +322,8 @@ def _notes(entry: Any, element: Any) -> dict[str, Any]:
 
 
 def _keywords(entry: Any, element: Any) -> tuple[str, ...]:
-    words = []
-    keywords = child_text(element, "itunes", "keywords") or _clean(entry.get("itunes_keywords"))
-    if keywords:
-        words += [" ".join(w.split()) for w in keywords.split(",")]
+    keywords = child_text(element, "itunes", "keywords") or _clean(entry.get("itunes_keywords")) or ""
+    words = [" ".join(w.split()) for w in keywords.split(",")]  # empty ones are dropped below
     for tag in entry.get("tags", []) or []:
         scheme = (tag.get("scheme") or "").lower()
         if "itunes" not in scheme and tag.get("term"):
@@ -349,13 +347,9 @@ def _attributes(element: Any, names: tuple[str, ...], base: str | None) -> dict[
 
 
 def _person(element: Any, base: str | None) -> OldPerson:
-    return OldPerson(
-        name=re.sub(r"\s+", " ", "".join(element.itertext())).strip(),
-        role=(element.get("role") or "").strip().lower() or None,
-        group=(element.get("group") or "").strip().lower() or None,
-        href=_absolute((element.get("href") or "").strip() or None, base),
-        img=_absolute((element.get("img") or "").strip() or None, base),
-    )
+    role, group = (_clean((element.get(key) or "").lower()) for key in ("role", "group"))
+    href, img = (_absolute(_clean(element.get(key)), base) for key in ("href", "img"))
+    return OldPerson(re.sub(r"\s+", " ", "".join(element.itertext())).strip(), role, group, href, img)
 
 
 # --- channel ------------------------------------------------------------------------------

@@ -329,8 +329,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
                 "clean": False}.get((item.explicit_text or "").lower())
     if explicit is not None:
         meta["explicit"] = explicit
-    summary = _summary(item)
-    if summary:
+    if summary := _summary(item):
         meta["summary"] = summary
     if is_http_url(item.image):
         meta["image"] = item.image

@@ -90,9 +90,8 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
         f"language = {_string(language)}",
         *_optional_lines(channel, title, image, seasons or {}, warnings),
     ]
-    lost = channel.other_tags
-    if lost:
-        warnings.append("not carried over into castnotes.toml: " + ", ".join(lost))
+    if channel.other_tags:
+        warnings.append("not carried over into castnotes.toml: " + ", ".join(channel.other_tags))
     return SettingsText("\n".join(lines) + "\n", url, tuple(warnings))
 
 
@@ -109,8 +108,7 @@ def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons:
                         "ownership checks there: add owner = { name, email } to castnotes.toml")
     if image:
         lines.append(f"image = {_string(image)}")
-    categories = _categories(channel, warnings)
-    if categories:
+    if categories := _categories(channel, warnings):
         lines.append(f"categories = {toml_value(categories)}")
     else:
         warnings.append("the old feed names no Apple category; castnotes build (like Apple) needs one: "
@@ -160,8 +158,7 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
     for key, tag, value, read in candidates:
         if value is None or value == []:
             continue
-        problem = refusal(key, value, read)
-        if problem:
+        if problem := refusal(key, value, read):
             warnings.append(f"{tag} is not carried over: {problem}")
         else:
             comment = ""
