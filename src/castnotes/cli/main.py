@@ -187,9 +187,8 @@ def check(ctx: Context, feed_or_url: str | None, against: str | None, online: bo
     if output_format == "json":
         click.echo(messages.check_json(report, strict))
     elif ctx.verbosity >= 1 or failed:  # --quiet: only what fails the check
-        for line in messages.render_check(report, verbose=ctx.verbosity >= 2, strict=strict,
-                                          quiet=ctx.verbosity == 0):
-            click.echo(line)
+        click.echo("\n".join(messages.render_check(report, verbose=ctx.verbosity >= 2, strict=strict,
+                                                   quiet=ctx.verbosity == 0)))
     sys.exit(1 if failed else 0)
 
 

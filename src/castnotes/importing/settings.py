@@ -151,9 +151,8 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
          season_names),
     ]
     lines = []
-    hosts = [person for person in (checked_person(_host(p), "podcast:person", warnings.append)
-                                   for p in tags.get("person", ()) if p.get("text")) if person]
-    if hosts:
+    if hosts := [person for person in (checked_person(_host(p), "podcast:person", warnings.append)
+                                      for p in tags.get("person", ()) if p.get("text")) if person]:
         lines.append(f"hosts = {toml_value(hosts)}")
     for key, tag, value, read in candidates:
         if value is None or value == []:
