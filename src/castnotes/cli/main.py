@@ -74,12 +74,11 @@ class Context:
         except KeyboardInterrupt:
             click.echo(f"interrupted; {outcome}", err=True)
             sys.exit(130)
-        except Exception:
+        except Exception as exc:
             if self.verbosity >= 2:
                 traceback.print_exc()
             else:
-                exc_type, exc, _ = sys.exc_info()
-                click.echo(f"internal error: {exc_type.__name__}: {exc} "
+                click.echo(f"internal error: {type(exc).__name__}: {exc} "
                            "(run with --verbose for details and please report it)", err=True)
             sys.exit(3)
 

@@ -369,8 +369,6 @@ def _scrubbed(meta: dict[str, Any], item: OldItem, notes: _Notes) -> dict[str, A
 
 
 def _body(item: OldItem) -> str:
-    if not item.notes.strip():
-        return ""
     return html_to_markdown(item.notes, item.link) if item.notes_are_html else text_to_markdown(item.notes)
 
 

@@ -224,10 +224,7 @@ def toml_value(value: Any) -> str:
 
 
 def _description(text: str) -> str:
-    if not text.strip():
-        return ""
-    markdown = html_to_markdown(text) if looks_like_html(text) else text_to_markdown(text)
-    return markdown.strip()
+    return (html_to_markdown(text) if looks_like_html(text) else text_to_markdown(text)).strip()
 
 
 def _site_url(channel: OldChannel, feed_url: str | None) -> tuple[str, str]:
