@@ -402,6 +402,7 @@ def _categories(element: Any) -> tuple[tuple[str, str | None], ...]:
     found: list[tuple[str, str | None]] = []
     for category in child_elements(element, "itunes", "category"):
         if parent := (category.get("text") or "").strip():
-            subs = [s for c in child_elements(category, "itunes", "category") if (s := (c.get("text") or "").strip())]
+            subs = [s for c in child_elements(category, "itunes", "category")
+                    if (s := (c.get("text") or "").strip())]
             found += [(parent, sub) for sub in subs] or [(parent, None)]
     return tuple(dict.fromkeys(found))

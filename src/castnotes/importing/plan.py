@@ -12,12 +12,12 @@ apps already use for it (its link, else its enclosure URL: podcastparser's rule)
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from itertools import count
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
@@ -406,4 +406,4 @@ def unique_slug(slug: str, taken: set[str]) -> str:
     (`episode-3` becomes `episode-3-2`, never `episode-2`, which another episode may be)."""
     if slug not in taken:
         return slug
-    return next(f"{slug}-{number}" for number in count(2) if f"{slug}-{number}" not in taken)
+    return next(f"{slug}-{number}" for number in itertools.count(2) if f"{slug}-{number}" not in taken)

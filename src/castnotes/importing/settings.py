@@ -113,7 +113,8 @@ def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons:
     else:
         warnings.append("the old feed names no Apple category; castnotes build (like Apple) needs one: "
                         'add categories = ["Parent/Subcategory"] from Apple\'s list')
-    lines.append(f"explicit = {toml_value((channel.explicit_text or '').lower() in ('yes', 'true', 'explicit'))}")
+    explicit = (channel.explicit_text or "").lower() in ("yes", "true", "explicit")
+    lines.append(f"explicit = {toml_value(explicit)}")
     show_type = (channel.type_text or "episodic").lower()
     if show_type not in ("episodic", "serial"):
         warnings.append(f"the feed's itunes:type {channel.type_text!r} is not episodic or serial; "
