@@ -40,33 +40,22 @@ Opener = Callable[[urllib.request.Request], Any]
 Progress = Callable[[str, int, "int | None"], None]
 
 
-def default_opener(request: urllib.request.Request) -> Any:
-    return urllib.request.urlopen(request, timeout=TIMEOUT)  # noqa: S310 - scheme checked below
-
-
 @dataclass(frozen=True, slots=True)
 class Fetched:
-    data: bytes
-    url: str  # after redirects
-    content_type: str | None
-    headers: Message | None = None  # the response's, for ETag and Last-Modified
+    """A file fetched over HTTP (`url`, `headers`) or, for a feed, read from disk (`path`)."""
 
-
-@dataclass(frozen=True, slots=True)
-class FeedSource:
     data: bytes
-    path: Path | None  # the file read, for messages with line numbers
     url: str | None  # the address fetched, after redirects
-    headers: Message | None = None  # the response's
+    headers: Message | None = None  # the response's, for ETag and Last-Modified
+    path: Path | None = None  # the file read, for messages with line numbers
 
 
-def load_feed(source: str, opener: Opener | None = None) -> FeedSource:
+def load_feed(source: str, opener: Opener | None = None) -> Fetched:
     """A feed from an http(s) URL or a file (`check`, `import`, `--against`), refused past
     MAX_FEED_BYTES either way: streamed, so a "feed" that never ends is not held in memory."""
     hint = "a podcast feed is rarely over 5 MB; check that this is the feed, or ask the old host for a paged feed"
     if is_http_url(source):
-        fetched = fetch_bytes(source.strip(), limit=MAX_FEED_BYTES, what="feed", opener=opener, too_large_hint=hint)
-        return FeedSource(fetched.data, None, fetched.url, fetched.headers)
+        return fetch_bytes(source.strip(), limit=MAX_FEED_BYTES, what="feed", opener=opener, too_large_hint=hint)
     path = Path(source).expanduser()
     if not path.is_file():
         looks_like_url = "." in source.split("/")[0] and not path.exists()
@@ -77,7 +66,7 @@ def load_feed(source: str, opener: Opener | None = None) -> FeedSource:
     if (size := path.stat().st_size) > MAX_FEED_BYTES:
         raise CastnotesError.single(f"the feed is {size / 1_048_576:.1f} MB; castnotes refuses more than "
                                     f"{MAX_FEED_BYTES / 1_048_576:.0f} MB", path, hint=hint)
-    return FeedSource(path.read_bytes(), path.resolve(), None)
+    return Fetched(path.read_bytes(), None, path=path.resolve())
 
 
 def request(url: str, *, method: str = "GET", headers: dict[str, str] | None = None,
@@ -89,8 +78,9 @@ def request(url: str, *, method: str = "GET", headers: dict[str, str] | None = N
     """
     if not is_http_url(url):
         raise ValueError(f"not an http(s) URL: {url!r}")
-    headers = {"User-Agent": USER_AGENT, **(headers or {})}
-    return (opener or default_opener)(urllib.request.Request(url.strip(), data=data, method=method, headers=headers))
+    opened = urllib.request.Request(url.strip(), data=data, method=method,
+                                    headers={"User-Agent": USER_AGENT, **(headers or {})})
+    return opener(opened) if opener else urllib.request.urlopen(opened, timeout=TIMEOUT)  # noqa: S310 - checked
 
 
 def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None,
@@ -112,17 +102,14 @@ def fetch_bytes(url: str, *, limit: int, what: str, opener: Opener | None = None
             raise CastnotesError.single(
                 f"the {what} download stopped after {size} of {declared} bytes: {url}",
                 hint="the connection dropped; run the command again")
-        content_type = response.headers.get("Content-Type") if response.headers else None
-        return Fetched(b"".join(chunks), response.geturl() or url, content_type, response.headers)
+        return Fetched(b"".join(chunks), response.geturl() or url, response.headers)
 
 
 def head_length(url: str, *, opener: Opener | None = None) -> int | None:
     """The size a server announces for `url` (HEAD, Content-Length), or None when it will not say."""
     try:
         with request(url, method="HEAD", opener=opener) as response:
-            if getattr(response, "status", 200) != 200:
-                return None
-            return _content_length(response)
+            return _content_length(response) if getattr(response, "status", 200) == 200 else None
     except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException):
         return None
 
@@ -145,16 +132,15 @@ def download_file(url: str, target: Path, *, what: str, opener: Opener | None = 
             return target.stat().st_size
         raise
     with response:
-        status = getattr(response, "status", 200)
-        offset = 0
-        if status == 206:
-            offset = _range_start(response.headers.get("Content-Range", ""))
-            if offset != have:  # the server resumed elsewhere: start over
-                response.close()
-                part.unlink(missing_ok=True)
-                return download_file(url, target, what=what, opener=opener, progress=progress,
-                                     label=label)
-        total = _total_size(response, offset)
+        partial = getattr(response, "status", 200) == 206
+        start, whole = _content_range(response)
+        offset = start if partial else 0
+        if partial and offset != have:  # the server resumed elsewhere: start over
+            response.close()
+            part.unlink(missing_ok=True)
+            return download_file(url, target, what=what, opener=opener, progress=progress, label=label)
+        length = _content_length(response)
+        total = whole if whole is not None else None if length is None else offset + length
         mode = "ab" if offset else "wb"
         done = offset
         with part.open(mode) as out:
@@ -233,18 +219,13 @@ def _content_length(response: Any) -> int | None:
     return int(value) if value and value.strip().isdigit() else None
 
 
-def _range_start(content_range: str) -> int:
-    match = re.match(r"^\s*bytes\s+(\d+)-\d+/(\d+|\*)", content_range)
-    return int(match.group(1)) if match else -1
-
-
-def _total_size(response: Any, offset: int) -> int | None:
+def _content_range(response: Any) -> tuple[int, int | None]:
+    """(first byte, whole size) from `Content-Range: bytes 100-199/1000`; -1 and None where it says none."""
     content_range = response.headers.get("Content-Range", "") if response.headers else ""
-    match = re.match(r"^\s*bytes\s+\d+-\d+/(\d+)", content_range)
-    if match:
-        return int(match.group(1))
-    length = _content_length(response)
-    return None if length is None else offset + length
+    match = re.match(r"^\s*bytes\s+(\d+)-\d+/(\d+|\*)", content_range)
+    if not match:
+        return -1, None
+    return int(match.group(1)), None if match.group(2) == "*" else int(match.group(2))
 
 
 def _too_large(url: str, what: str, size: int, limit: int, hint: str | None,

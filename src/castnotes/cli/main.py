@@ -74,12 +74,11 @@ class Context:
         except KeyboardInterrupt:
             click.echo(f"interrupted; {outcome}", err=True)
             sys.exit(130)
-        except Exception:
+        except Exception as exc:
             if self.verbosity >= 2:
                 traceback.print_exc()
             else:
-                exc_type, exc, _ = sys.exc_info()
-                click.echo(f"internal error: {exc_type.__name__}: {exc} "
+                click.echo(f"internal error: {type(exc).__name__}: {exc} "
                            "(run with --verbose for details and please report it)", err=True)
             sys.exit(3)
 
@@ -187,9 +186,8 @@ def check(ctx: Context, feed_or_url: str | None, against: str | None, online: bo
     if output_format == "json":
         click.echo(messages.check_json(report, strict))
     elif ctx.verbosity >= 1 or failed:  # --quiet: only what fails the check
-        for line in messages.render_check(report, verbose=ctx.verbosity >= 2, strict=strict,
-                                          quiet=ctx.verbosity == 0):
-            click.echo(line)
+        click.echo("\n".join(messages.render_check(report, verbose=ctx.verbosity >= 2, strict=strict,
+                                                   quiet=ctx.verbosity == 0)))
     sys.exit(1 if failed else 0)
 
 
@@ -256,12 +254,12 @@ def list_command(ctx: Context, output_format: str) -> None:
 @pass_context
 def serve(ctx: Context, port: int) -> None:
     """Preview the site with drafts and scheduled episodes on 127.0.0.1; rebuild on change."""
-    from castnotes.commands.serve import listen, run_preview
+    from castnotes.commands.serve import PREVIEW_DIR, make_server, run_preview
     from castnotes.config.settings import load_settings
 
     settings = ctx.run(lambda: load_settings(ctx.root), "nothing is served.")
     log = click.echo if ctx.verbosity >= 2 else None
-    server = ctx.run(lambda: listen(settings.root, port, log), outcome=None)
+    server = ctx.run(lambda: make_server(settings.root / PREVIEW_DIR, port, log), outcome=None)
     run_preview(settings, server, _PreviewReport(ctx, settings.feed.path))
     ctx.info("Stopped the preview.")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from castnotes.errors import CastnotesError, Problem
+from castnotes.errors import CastnotesError, Problem, SourceLocation
 from castnotes.timecode import format_clock
 
 if TYPE_CHECKING:  # the commands load the heavy modules; `build` with nothing to do needs none of them
@@ -38,13 +38,6 @@ def severity_label(severity: str) -> str:
     return click.style(f"{severity}:", fg="red" if severity == "error" else "yellow", bold=True)
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
 def draft_advice(exc: CastnotesError, root: Path) -> str | None:
     """After a failed build: how to publish the other episodes while one is broken.
 
@@ -61,13 +54,12 @@ def draft_advice(exc: CastnotesError, root: Path) -> str | None:
         path = problem.where.path
         if problem.severity != "error" or path is None or problem.message.startswith(DRAFT_LINK):
             continue
-        path = (root / path).absolute() if not path.is_absolute() else path
+        path = (root / path).absolute()  # a relative path is the show's; root / an absolute one is itself
         if path.is_relative_to(episodes) and len(path.relative_to(episodes).parts) > 1:
             found.add(path.relative_to(episodes).parts[0])
-    folders = sorted(found)
-    if not folders:
+    if not found:
         return None
-    which = ", ".join(f"episodes/{f}/" for f in folders)
+    which = ", ".join(f"episodes/{f}/" for f in sorted(found))
     return (f"To publish the other episodes now, add `draft: true` to the front matter of {which} "
             "and build again.")
 
@@ -91,7 +83,7 @@ def render_summary(result: BuildResult, root: Path, options: BuildOptions) -> li
     from castnotes.read.ledger import LEDGER_NAME  # not at the top: `build` with nothing to do
     from castnotes.read.status import count_statuses  # imports neither these nor the model
 
-    where = _relative(result.output_dir, root)
+    where = SourceLocation(result.output_dir).describe(root)
     counts = count_statuses(result.show.episodes)
     in_feed = [_plural(counts["published"], "episode") + " published"]
     if counts["scheduled"]:
@@ -280,7 +272,7 @@ def import_details(result: ImportResult) -> list[str]:
 def import_summary(result: ImportResult, root: Path) -> list[str]:
     """After `castnotes import`: what came in, and how to move the subscribers without losing one."""
     counts = Counter(outcome.status for outcome in result.outcomes)
-    where = _relative(result.root, root)
+    where = SourceLocation(result.root).describe(root)
     extra = [f"{counts[k]} {label}" for k, label in (("present", "already in the show"),
                                                       ("limited", "left for a later run"),
                                                       ("skipped", "skipped (see the warnings)"))
@@ -316,7 +308,7 @@ def tag_files(result: TagResult, root: Path, *, dry_run: bool, verbose: bool) ->
     """Per audio file: how many tags change, and (dry run or verbose) each old and new value."""
     lines = []
     for report in result.files:
-        name = _relative(report.path, root)
+        name = SourceLocation(report.path).describe(root)
         if report.changes:
             count = _plural(len(report.changes), "tag")
             lines.append(f"{name}: {count} {'would change' if dry_run else 'written'}")

@@ -382,7 +382,8 @@ def check_feed(source: str, *, online: bool = False, against: str | None = None)
     resources = Resources(fetch=fetch_bytes if online else None)
     loaded = load_feed(source)
     data = loaded.data
-    root = _peek_channel(data)
+    parsed = _parse(data)  # the <channel>, for the feed's own address before linting
+    root = parsed.find("channel") if parsed is not None else None
     if loaded.path is not None and root is not None:
         resources.mirror = mirror_for(loaded.path, self_href(root), (text_of(root, "link") or "").strip())
     tree = lint_feed(data, lint, resources, online=online)
@@ -407,12 +408,6 @@ def _parse(data: bytes) -> etree._Element | None:
         return etree.fromstring(data, safe_parser())
     except etree.XMLSyntaxError:
         return None
-
-
-def _peek_channel(data: bytes) -> etree._Element | None:
-    """The <channel> when the bytes parse (to find the feed's own address before linting)."""
-    root = _parse(data)
-    return root.find("channel") if root is not None else None
 
 
 def _add_findings(lint: Lint, problems: Iterable[Problem], root: Path, rule: str) -> None:

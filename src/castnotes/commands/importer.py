@@ -20,6 +20,7 @@ import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from itertools import chain, count
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,7 +36,7 @@ from castnotes.config.settings import load_settings, parse_settings
 from castnotes.errors import CastnotesError, Problem, Problems, SourceLocation
 from castnotes.fetch import (
     MAX_FILE_BYTES,
-    FeedSource,
+    Fetched,
     Opener,
     Progress,
     download_file,
@@ -144,7 +145,7 @@ def import_show(source: str, root: Path, options: ImportOptions = ImportOptions(
 
 
 def _read_and_plan(source: str, root: Path, options: ImportOptions, opener: Opener | None, now: datetime,
-                   problems: Problems) -> tuple[FeedSource, OldFeed, ImportPlan]:
+                   problems: Problems) -> tuple[Fetched, OldFeed, ImportPlan]:
     """Fetch and read the feed, and decide every item's fate; raise when nothing can be imported."""
     feed_source = load_feed(source, opener)
     feed = parse_old_feed(feed_source.data, base_url=feed_source.url, where=feed_source.path)
@@ -246,7 +247,7 @@ def _new_settings(feed: OldFeed, plan: ImportPlan, root: Path, source: str, old_
 
 # --- reading -------------------------------------------------------------------------------
 
-def _feed_warnings(feed: OldFeed, source: FeedSource, problems: Problems) -> None:
+def _feed_warnings(feed: OldFeed, source: Fetched, problems: Problems) -> None:
     if feed.xml_problem:
         problems.add(f"the feed is not well-formed XML ({feed.xml_problem}); podcast apps such as "
                      "Apple Podcasts may refuse it. Imported what feed readers can read of it",
@@ -409,11 +410,8 @@ def _show_artwork(feed: OldFeed, root: Path, opener: Opener | None,
 def _free_name(root: Path, name: str) -> str:
     """`name`, or `name-2`, ... when the show folder already has such a file (never overwritten)."""
     stem, suffix = os.path.splitext(name)
-    number = 1
-    while (root / name).exists():
-        number += 1
-        name = f"{stem}-{number}{suffix}"
-    return name
+    names = chain([name], (f"{stem}-{number}{suffix}" for number in count(2)))
+    return next(free for free in names if not (root / free).exists())
 
 
 # --- writing -------------------------------------------------------------------------------

@@ -93,30 +93,20 @@ def publish(root: Path, options: PublishOptions = PublishOptions(), progress: Tr
     manifest = read_manifest(target.read_manifest(), target.label)
     protected = protected_paths(settings.root, set(manifest) - set(files)) if options.delete else set()
     plan = make_plan(files, manifest, delete=options.delete, protected=protected)
-
-    def result(**changes: object) -> PublishResult:
-        values: dict = dict(target=target.label, plan=plan, dry_run=options.dry_run, uploaded_bytes=0,
-                            deleted=(), protected=tuple(sorted(protected)), seconds=0.0, requests=0,
-                            built=built, stale=stale)
-        values.update(changes)
-        values["seconds"] = time.perf_counter() - started
-        values["requests"] = target.requests
-        return PublishResult(**values)
-
-    if options.dry_run:
-        return result()
-    sent = _upload(target, plan, manifest, progress)
-    if plan.deletes:
-        target.delete(list(plan.deletes))
-        for path in plan.deletes:
-            manifest.pop(path, None)
-        target.write_manifest(dump_manifest(manifest))
-    notified: list[str] = []
-    warnings: list[Problem] = []
-    if plan.feeds_changed:
-        notified, warnings = announce(settings)
-    return result(uploaded_bytes=sent, deleted=plan.deletes, notified=tuple(notified),
-                  warnings=tuple(warnings))
+    sent, notified, warnings = 0, [], []
+    if not options.dry_run:
+        sent = _upload(target, plan, manifest, progress)
+        if plan.deletes:
+            target.delete(list(plan.deletes))
+            for path in plan.deletes:
+                manifest.pop(path, None)
+            target.write_manifest(dump_manifest(manifest))
+        if plan.feeds_changed:
+            notified, warnings = announce(settings)
+    return PublishResult(target=target.label, plan=plan, dry_run=options.dry_run, uploaded_bytes=sent,
+                         deleted=() if options.dry_run else plan.deletes, protected=tuple(sorted(protected)),
+                         seconds=time.perf_counter() - started, requests=target.requests,
+                         notified=tuple(notified), warnings=tuple(warnings), built=built, stale=stale)
 
 
 def _upload(target: Target, plan: Plan, manifest: dict[str, dict], progress: TransferProgress | None) -> int:

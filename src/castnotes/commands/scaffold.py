@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import textwrap
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -100,15 +101,8 @@ def render_artwork(title: str) -> bytes:
     image = Image.new("RGB", (ARTWORK_SIDE, ARTWORK_SIDE), (32, 58, 84))
     draw = ImageDraw.Draw(image)
     draw.rectangle((90, 90, ARTWORK_SIDE - 90, ARTWORK_SIDE - 90), outline=(242, 196, 90), width=24)
-    words = title.split() or ["Podcast"]
-    lines, line = [], ""
-    for word in words:  # wrap at ~12 characters a line
-        if line and len(line) + 1 + len(word) > 12:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
+    # at most 12 characters a line; a longer word is a line of its own, never cut
+    lines = textwrap.wrap(" ".join(title.split()), 12, break_long_words=False, break_on_hyphens=False) or ["Podcast"]
     try:
         font = ImageFont.load_default(size=150)
     except TypeError:  # Pillow without FreeType: the small bitmap font
@@ -162,13 +156,9 @@ def new_episode(root: Path, title: str, *, audio: Path | None = None, date: str 
     text = render_front_matter(fields) + (SKELETON / "episode.md").read_text(encoding="utf-8")
     folder.mkdir(parents=True)
     _write_new(folder / EPISODE_FILE, text.encode("utf-8"))
-    placed = None
-    if source is not None:
-        placed = folder / source.name
-        if move:
-            shutil.move(source, placed)
-        else:
-            shutil.copy2(source, placed)
+    placed = folder / source.name if source is not None else None
+    if placed is not None:
+        (shutil.move if move else shutil.copy2)(source, placed)
     return NewEpisode(folder, number, slug, guid, moment, not publish, placed)
 
 

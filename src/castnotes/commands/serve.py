@@ -68,15 +68,6 @@ class PreviewEvents(Protocol):
     def changed(self, paths: set[str]) -> None: ...
 
 
-def listen(root: Path, port: int, log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:
-    """The preview's server on 127.0.0.1:port; a port in use is the host's problem, not a bug."""
-    try:
-        return make_server(root / PREVIEW_DIR, port, log)
-    except OSError as exc:
-        raise CastnotesError.single(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}",
-                                    hint="another program uses the port; try --port 8001 (or --port 0)") from None
-
-
 def run_preview(settings: Settings, server: ThreadingHTTPServer, events: PreviewEvents) -> None:
     """Build, serve, and rebuild on every change until Ctrl+C; a failed build keeps the last good one."""
     options = preview_options(server.server_port, settings.root)
@@ -105,9 +96,14 @@ def run_preview(settings: Settings, server: ThreadingHTTPServer, events: Preview
 
 
 def make_server(folder: Path, port: int = 8000, log: Callable[[str], None] | None = None) -> ThreadingHTTPServer:
-    """A server bound to 127.0.0.1:port (0 picks a free port) serving only `folder`."""
+    """A server bound to 127.0.0.1:port (0 picks a free port) serving only `folder`; a port in use
+    is the host's problem, not a bug."""
     handler = partial(PreviewHandler, folder=folder.resolve(), log=log)
-    server = ThreadingHTTPServer((HOST, port), handler)
+    try:
+        server = ThreadingHTTPServer((HOST, port), handler)
+    except OSError as exc:
+        raise CastnotesError.single(f"cannot listen on {HOST}:{port}: {exc.strerror or exc}",
+                                    hint="another program uses the port; try --port 8001 (or --port 0)") from None
     server.daemon_threads = True
     return server
 
@@ -152,9 +148,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     if not header:
         return None
     unit, _, spec = header.strip().partition("=")
-    if unit.strip().lower() != "bytes":
-        return None
-    if "," in spec:
+    if unit.strip().lower() != "bytes" or "," in spec:
         return None
     match = re.fullmatch(r"\s*(\d*)\s*-\s*(\d*)\s*", spec)
     if not match or match.groups() == ("", ""):

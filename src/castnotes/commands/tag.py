@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from mutagen.id3 import ID3, ID3NoHeaderError
-
 from castnotes.audio import read_audio
 from castnotes.audio.tags import (
     Image,
@@ -110,16 +108,14 @@ def choose_episodes(show: Show, names: Sequence[str], root: Path) -> list[Episod
 def tag_file(show: Show, episode: Episode, path: Path, *, dry_run: bool, id3v23: bool) -> FileReport:
     kind = kind_of(path)
     tags = tag_set(show, episode)
-    if kind == "id3" and not id3v23:
-        id3v23 = _id3_major(path) == 3  # a file kept in v2.3 (for old players) stays v2.3
-    wanted = desired_view(tags, kind, id3v23)
     current = read_view(path, kind)
+    id3v23 = id3v23 or current.get("ID3 version") == "2.3"  # a file kept in v2.3 (for old players) stays v2.3
+    wanted = desired_view(tags, kind, id3v23)
     changes = diff_views(current, wanted)
-    notes = list(_notes(show, episode, kind, tags))
-    if not changes or dry_run:
-        return FileReport(episode.folder, path, changes, False, tuple(notes))
-    _write_verified(path, kind, tags, id3v23, wanted)
-    return FileReport(episode.folder, path, changes, True, tuple(notes))
+    write = bool(changes) and not dry_run
+    if write:
+        _write_verified(path, kind, tags, id3v23, wanted)
+    return FileReport(episode.folder, path, changes, write, tuple(_notes(show, episode, kind, tags)))
 
 
 def tag_set(show: Show, episode: Episode) -> TagSet:
@@ -174,13 +170,6 @@ def _notes(show: Show, episode: Episode, kind: str, tags: TagSet) -> list[str]:
     if episode.image is not None and episode.image.source_path is None:
         notes.append("the episode's artwork is remote; the show artwork is embedded instead")
     return notes
-
-
-def _id3_major(path: Path) -> int | None:
-    try:
-        return ID3(path).version[1]
-    except ID3NoHeaderError:
-        return None
 
 
 def _write_verified(path: Path, kind: str, tags: TagSet, id3v23: bool, wanted: dict[str, str]) -> None:

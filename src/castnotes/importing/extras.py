@@ -66,43 +66,28 @@ def episode_extras(item: OldItem, duration: float, warn: Warn) -> dict[str, Any]
             warn(f"has both psc:chapters and podcast:chapters; kept the podcast:chapters file, {remote} "
                  f"(the new feed links it); its {len(item.psc_chapters)} psc chapter(s) are left out")
     else:
-        chapters = _psc_chapters(item, duration, warn)
-        if chapters:
-            meta["chapters"] = chapters  # Podlove chapters inline: castnotes publishes them itself
-    transcripts = []
+        meta["chapters"] = _psc_chapters(item, duration, warn)  # Podlove chapters inline: castnotes publishes them
     for transcript in item.transcripts:
-        if is_http_url(transcript.get("url")):
-            transcripts.append(dict(transcript))
-        else:
+        if not is_http_url(transcript.get("url")):
             warn(f"podcast:transcript without an http(s) url left out: {transcript}")
-    if transcripts:
-        meta["transcript"] = transcripts
-    guests = [guest for guest in (_guest(person, warn) for person in item.persons) if guest]
-    if guests:
-        meta["guests"] = guests
-    bites = _soundbites(item, duration, warn)
-    if bites:
-        meta["soundbites"] = bites
+    meta["transcript"] = [dict(t) for t in item.transcripts if is_http_url(t.get("url"))]
+    meta["guests"] = [guest for guest in (_guest(person, warn) for person in item.persons) if guest]
+    meta["soundbites"] = _soundbites(item, duration, warn)
     for key, tag, value, read in (("funding", "podcast:funding", funding_entries(item.funding), read_funding),
                                   ("license", "podcast:license", license_value(item.license), read_license),
                                   ("location", "podcast:location", location_entries(item.locations),
                                    read_locations)):
-        if not value:
-            continue
-        problem = refusal(key, value, read)
-        if problem:
+        if value and (problem := refusal(key, value, read)):
             warn(f"{tag} left out: {problem}")
         else:
             meta[key] = value
-    return meta
+    return {key: value for key, value in meta.items() if value}
 
 
 def _guest(person: Any, warn: Warn) -> dict[str, Any] | None:
     # Podcasting 2.0: a person without a role is the host, in the cast group.
-    guest: dict[str, Any] = {"name": person.name, "role": person.role or "host"}
-    for key in ("group", "href", "img"):
-        if getattr(person, key):
-            guest[key] = getattr(person, key)
+    guest = {"name": person.name, "role": person.role or "host",
+             **{key: getattr(person, key) for key in ("group", "href", "img") if getattr(person, key)}}
     return checked_person(guest, "podcast:person", warn)
 
 

@@ -53,12 +53,9 @@ def sanitise_html(html: str, base_url: str | None = None) -> str:
         value = value.strip()
         if value.startswith("#") and tag == "a":
             return value
-        scheme = urlsplit(value).scheme.lower()
-        if scheme:
+        if scheme := urlsplit(value).scheme.lower():
             return value if scheme in _KEPT_SCHEMES else None
-        if base_url:
-            return urljoin(base_url, value)
-        return None
+        return urljoin(base_url, value) if base_url else None
 
     return nh3.clean(html, attribute_filter=absolute, link_rel=None, strip_comments=True)
 

@@ -236,10 +236,7 @@ def _base(element: Any, base_url: str | None) -> str | None:
 
 
 def _clean(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+    return None if value is None else str(value).strip() or None
 
 
 def _absolute(url: str | None, base: str | None) -> str | None:
@@ -268,9 +265,7 @@ def _published(entry: Any) -> tuple[datetime | None, str | None]:
     if not parsed or two_digit:
         return written, None
     instant = datetime(*parsed[:6], tzinfo=timezone.utc)
-    if written is not None and written == instant:
-        return written, None
-    return instant, None
+    return (written if written == instant else instant), None  # the feed's own offset, when it is that instant
 
 
 # Weekday and month names in the languages old feeds were seen to use, for `email.utils`.
@@ -304,15 +299,10 @@ def parse_date_text(text: str) -> tuple[datetime | None, bool]:
 def _enclosures(entry: Any, base: str | None) -> list[OldEnclosure]:
     found = []
     for enclosure in entry.get("enclosures", []):
-        url = _absolute(_clean(enclosure.get("href")), base)
-        if not url:
-            continue
-        length = _clean(enclosure.get("length"))
-        found.append(OldEnclosure(
-            url=url,
-            length=int(length) if length and length.isdigit() else None,
-            type=_clean(enclosure.get("type")),
-        ))
+        if url := _absolute(_clean(enclosure.get("href")), base):
+            length = _clean(enclosure.get("length"))
+            found.append(OldEnclosure(url, int(length) if length and length.isdigit() else None,
+                                      _clean(enclosure.get("type"))))
     return found
 
 
@@ -325,20 +315,15 @@ def _notes(entry: Any, element: Any) -> dict[str, Any]:
     for text in candidates:
         if text:
             return {"notes": text, "notes_are_html": looks_like_html(text)}
-    for content in entry.get("content", []) or []:
+    for content in [*(entry.get("content", []) or []), entry.get("summary_detail") or {}]:
         if content.get("value", "").strip():
             return {"notes": content["value"], "notes_are_html": "html" in content.get("type", "html")}
-    detail = entry.get("summary_detail") or {}
-    if detail.get("value", "").strip():
-        return {"notes": detail["value"], "notes_are_html": "html" in detail.get("type", "html")}
     return {"notes": "", "notes_are_html": False}
 
 
 def _keywords(entry: Any, element: Any) -> tuple[str, ...]:
-    words = []
-    keywords = child_text(element, "itunes", "keywords") or _clean(entry.get("itunes_keywords"))
-    if keywords:
-        words += [" ".join(w.split()) for w in keywords.split(",")]
+    keywords = child_text(element, "itunes", "keywords") or _clean(entry.get("itunes_keywords")) or ""
+    words = [" ".join(w.split()) for w in keywords.split(",")]  # empty ones are dropped below
     for tag in entry.get("tags", []) or []:
         scheme = (tag.get("scheme") or "").lower()
         if "itunes" not in scheme and tag.get("term"):
@@ -357,22 +342,14 @@ def _psc_chapters(entry: Any, element: Any) -> tuple[dict[str, str], ...]:
 
 
 def _attributes(element: Any, names: tuple[str, ...], base: str | None) -> dict[str, str]:
-    values = {}
-    for name in names:
-        value = (element.get(name) or "").strip()
-        if value:
-            values[name] = _absolute(value, base) if name == "url" else value
-    return values
+    return {name: _absolute(value, base) if name == "url" else value
+            for name in names if (value := (element.get(name) or "").strip())}
 
 
 def _person(element: Any, base: str | None) -> OldPerson:
-    return OldPerson(
-        name=re.sub(r"\s+", " ", "".join(element.itertext())).strip(),
-        role=(element.get("role") or "").strip().lower() or None,
-        group=(element.get("group") or "").strip().lower() or None,
-        href=_absolute((element.get("href") or "").strip() or None, base),
-        img=_absolute((element.get("img") or "").strip() or None, base),
-    )
+    role, group = (_clean((element.get(key) or "").lower()) for key in ("role", "group"))
+    href, img = (_absolute(_clean(element.get(key)), base) for key in ("href", "img"))
+    return OldPerson(re.sub(r"\s+", " ", "".join(element.itertext())).strip(), role, group, href, img)
 
 
 # --- channel ------------------------------------------------------------------------------
@@ -424,10 +401,8 @@ def _channel_podcast(element: Any) -> dict[str, TagValues]:
 def _categories(element: Any) -> tuple[tuple[str, str | None], ...]:
     found: list[tuple[str, str | None]] = []
     for category in child_elements(element, "itunes", "category"):
-        parent = (category.get("text") or "").strip()
-        if not parent:
-            continue
-        subs = [(c.get("text") or "").strip() for c in child_elements(category, "itunes", "category")]
-        subs = [s for s in subs if s]
-        found += [(parent, sub) for sub in subs] if subs else [(parent, None)]
+        if parent := (category.get("text") or "").strip():
+            subs = [s for c in child_elements(category, "itunes", "category")
+                    if (s := (c.get("text") or "").strip())]
+            found += [(parent, sub) for sub in subs] or [(parent, None)]
     return tuple(dict.fromkeys(found))

@@ -12,6 +12,7 @@ apps already use for it (its link, else its enclosure URL: podcastparser's rule)
 
 from __future__ import annotations
 
+import itertools
 import posixpath
 import re
 from collections import Counter
@@ -119,20 +120,18 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
                 where: Path | None = None, label: str = "feed") -> ImportPlan:
     notes = _Notes(where, label)
     outcomes: dict[int, ItemOutcome] = {}
-    candidates: list[_Candidate] = []
-    seen: dict[str, _Candidate] = {}
+    seen: dict[str, _Candidate] = {}  # by GUID, in the feed's order
     for item in feed.items:
         candidate = _candidate(item, feed, now, notes, outcomes)
         if candidate is None:
             continue
-        first = seen.get(candidate.guid)
-        if first is not None:
+        if (first := seen.get(candidate.guid)) is not None:
             reason = (f"has the same GUID as item {first.item.position} ({first.title!r}): "
                       "apps keep only one of them, so only the first is imported")
             _skip(item, reason, notes, outcomes, candidate.guid)
-            continue
-        seen[candidate.guid] = candidate
-        candidates.append(candidate)
+        else:
+            seen[candidate.guid] = candidate
+    candidates = list(seen.values())
 
     by_url: dict[str, _Candidate] = {}
     for candidate in candidates:
@@ -167,7 +166,9 @@ def plan_import(feed: OldFeed, existing: ExistingShow, *, limit: int | None, now
         if candidate.item.season_name and episode.meta.get("season"):
             seasons.setdefault(episode.meta["season"], candidate.item.season_name)
         outcomes[candidate.item.position] = _outcome(candidate, "imported", folder=episode.folder)
-        lost.update(_lost_tags(candidate.item, feed))
+        lost.update(candidate.item.other_tags)
+        if candidate.item.author and feed.channel.author and candidate.item.author != feed.channel.author:
+            lost["itunes:author (the episode's own)"] += 1
     if lost:
         listed = ", ".join(f"{tag} ({count} episode{'s' if count != 1 else ''})"
                            for tag, count in sorted(lost.items()))
@@ -328,8 +329,7 @@ def _episode(candidate: _Candidate, feed: OldFeed, order: int, slugs: set[str], 
                 "clean": False}.get((item.explicit_text or "").lower())
     if explicit is not None:
         meta["explicit"] = explicit
-    summary = _summary(item)
-    if summary:
+    if summary := _summary(item):
         meta["summary"] = summary
     if is_http_url(item.image):
         meta["image"] = item.image
@@ -369,11 +369,7 @@ def _scrubbed(meta: dict[str, Any], item: OldItem, notes: _Notes) -> dict[str, A
 
 
 def _body(item: OldItem) -> str:
-    if not item.notes.strip():
-        return ""
-    if item.notes_are_html:
-        return html_to_markdown(item.notes, item.link)
-    return text_to_markdown(item.notes)
+    return html_to_markdown(item.notes, item.link) if item.notes_are_html else text_to_markdown(item.notes)
 
 
 def _summary(item: OldItem) -> str | None:
@@ -403,13 +399,6 @@ def _positive(text: str | None, tag: str, item: OldItem, notes: _Notes) -> int |
     return value
 
 
-def _lost_tags(item: OldItem, feed: OldFeed) -> list[str]:
-    tags = list(item.other_tags)
-    if item.author and feed.channel.author and item.author != feed.channel.author:
-        tags.append("itunes:author (the episode's own)")
-    return tags
-
-
 # --- names ---------------------------------------------------------------------------------
 
 def unique_slug(slug: str, taken: set[str]) -> str:
@@ -417,7 +406,4 @@ def unique_slug(slug: str, taken: set[str]) -> str:
     (`episode-3` becomes `episode-3-2`, never `episode-2`, which another episode may be)."""
     if slug not in taken:
         return slug
-    number = 2
-    while f"{slug}-{number}" in taken:
-        number += 1
-    return f"{slug}-{number}"
+    return next(f"{slug}-{number}" for number in itertools.count(2) if f"{slug}-{number}" not in taken)

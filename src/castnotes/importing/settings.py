@@ -69,6 +69,10 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
     description = _description(channel.description) or title
     if not channel.description.strip():
         warnings.append("the feed has no description; castnotes.toml repeats the title")
+    if not channel.podcast_guid and guid_url:
+        # the podcast:guid the Podcasting 2.0 spec derives from the old address (the Podcast Index
+        # knows the show by it), so the show keeps its identity after the move to another address
+        channel = replace(channel, podcast_guid=derive_podcast_guid(guid_url))
     url, url_note = _site_url(channel, feed_url)
     language = (channel.language or "").strip().lower()
     if not LANGUAGE_RE.match(language):
@@ -84,21 +88,11 @@ def render_settings(channel: OldChannel, *, source: str, image: str | None, feed
         url_note,
         f"url = {_string(url)}",
         f"language = {_string(language)}",
-        *_optional_lines(_with_podcast_guid(channel, guid_url), title, image, seasons or {}, warnings),
+        *_optional_lines(channel, title, image, seasons or {}, warnings),
     ]
-    lost = channel.other_tags
-    if lost:
-        warnings.append("not carried over into castnotes.toml: " + ", ".join(lost))
+    if channel.other_tags:
+        warnings.append("not carried over into castnotes.toml: " + ", ".join(channel.other_tags))
     return SettingsText("\n".join(lines) + "\n", url, tuple(warnings))
-
-
-def _with_podcast_guid(channel: OldChannel, feed_url: str | None) -> OldChannel:
-    """The channel with the podcast:guid it already has: its own tag, else the one the
-    Podcasting 2.0 spec derives from its address (the Podcast Index knows the show by it),
-    so the show keeps its identity after the move to another address."""
-    if channel.podcast_guid or not feed_url:
-        return channel
-    return replace(channel, podcast_guid=derive_podcast_guid(feed_url))
 
 
 def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons: dict[int, str],
@@ -114,14 +108,13 @@ def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons:
                         "ownership checks there: add owner = { name, email } to castnotes.toml")
     if image:
         lines.append(f"image = {_string(image)}")
-    categories = _categories(channel, warnings)
-    if categories:
-        lines.append("categories = [" + ", ".join(_string(c) for c in categories) + "]")
+    if categories := _categories(channel, warnings):
+        lines.append(f"categories = {toml_value(categories)}")
     else:
         warnings.append("the old feed names no Apple category; castnotes build (like Apple) needs one: "
                         'add categories = ["Parent/Subcategory"] from Apple\'s list')
     explicit = (channel.explicit_text or "").lower() in ("yes", "true", "explicit")
-    lines.append(f"explicit = {'true' if explicit else 'false'}")
+    lines.append(f"explicit = {toml_value(explicit)}")
     show_type = (channel.type_text or "episodic").lower()
     if show_type not in ("episodic", "serial"):
         warnings.append(f"the feed's itunes:type {channel.type_text!r} is not episodic or serial; "
@@ -131,7 +124,7 @@ def _optional_lines(channel: OldChannel, title: str, image: str | None, seasons:
     if channel.copyright:
         lines.append(f"copyright = {_string(channel.copyright)}")
     if channel.keywords:
-        lines.append("keywords = [" + ", ".join(_string(k) for k in channel.keywords) + "]")
+        lines.append(f"keywords = {toml_value(list(channel.keywords))}")
     return lines + _podcasting_lines(channel, seasons, warnings)
 
 
@@ -159,15 +152,13 @@ def _podcasting_lines(channel: OldChannel, seasons: dict[int, str], warnings: li
          season_names),
     ]
     lines = []
-    hosts = [person for person in (checked_person(_host(p), "podcast:person", warnings.append)
-                                   for p in tags.get("person", ()) if p.get("text")) if person]
-    if hosts:
+    if hosts := [person for person in (checked_person(_host(p), "podcast:person", warnings.append)
+                                      for p in tags.get("person", ()) if p.get("text")) if person]:
         lines.append(f"hosts = {toml_value(hosts)}")
     for key, tag, value, read in candidates:
         if value is None or value == []:
             continue
-        problem = refusal(key, value, read)
-        if problem:
+        if problem := refusal(key, value, read):
             warnings.append(f"{tag} is not carried over: {problem}")
         else:
             comment = ""
@@ -210,10 +201,7 @@ def _update_frequency(values: Any) -> dict[str, Any] | None:
     if not values or not values[0].get("text"):
         return None
     value = values[0]
-    table: dict[str, Any] = {"text": value["text"]}
-    for key in ("rrule", "dtstart"):
-        if value.get(key):
-            table[key] = value[key]
+    table: dict[str, Any] = {"text": value["text"], **{k: value[k] for k in ("rrule", "dtstart") if value.get(k)}}
     if value.get("complete"):
         table["complete"] = value["complete"].lower() == "true"
     return table
@@ -237,10 +225,7 @@ def toml_value(value: Any) -> str:
 
 
 def _description(text: str) -> str:
-    if not text.strip():
-        return ""
-    markdown = html_to_markdown(text) if looks_like_html(text) else text_to_markdown(text)
-    return markdown.strip()
+    return (html_to_markdown(text) if looks_like_html(text) else text_to_markdown(text)).strip()
 
 
 def _site_url(channel: OldChannel, feed_url: str | None) -> tuple[str, str]:

@@ -38,18 +38,12 @@ class FolderTarget:
 
     def upload(self, files: list[SiteFile], progress: ByteProgress | None) -> None:
         for file in files:
-            try:
-                self._place(file.path, lambda out, f=file: _copy(f.source, out))
-            except OSError as exc:
-                raise self._error(exc, file.path) from None
+            self._place(file.path, lambda out, f=file: _copy(f.source, out))
             if progress:
                 progress(file.size)
 
     def write_manifest(self, data: bytes) -> None:
-        try:
-            self._place(MANIFEST_PATH, lambda out: out.write(data))
-        except OSError as exc:
-            raise self._error(exc, MANIFEST_PATH) from None
+        self._place(MANIFEST_PATH, lambda out: out.write(data))
 
     def delete(self, paths: list[str]) -> None:
         for path in paths:
@@ -61,11 +55,14 @@ class FolderTarget:
 
     def _place(self, path: str, write) -> None:  # noqa: ANN001 - a callable taking the open file
         target = self.folder / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(target) as temp:
-            with temp.open("wb") as out:
-                write(out)
-            os.chmod(temp, 0o644)  # readable by the web server whatever the umask
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(target) as temp:
+                with temp.open("wb") as out:
+                    write(out)
+                os.chmod(temp, 0o644)  # readable by the web server whatever the umask
+        except OSError as exc:
+            raise self._error(exc, path) from None
         self.requests += 1
 
     def _error(self, exc: OSError, path: str) -> CastnotesError:

@@ -48,5 +48,4 @@ def announce(settings: Settings) -> tuple[list[str], list[Problem]]:
 
 
 def _warning(exc: CastnotesError, hint: str) -> Problem:
-    first = exc.problems[0]
-    return Problem(first.message, severity="warning", hint=hint)
+    return Problem(exc.problems[0].message, severity="warning", hint=hint)

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import os
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,19 +102,13 @@ def classify(path: str, settings: Settings) -> tuple[int, str, str]:
         return 2, "feed", overrides.get(suffix, RSS_TYPE)
     if path == TAKEAWAYS_PATH:
         return 2, "feed", overrides.get(suffix, ATOM_TYPE)
-    if path.endswith("/chapters.json") or path == "chapters.json":
-        content_type = JSON_CHAPTERS_TYPE
-    else:
-        content_type = CONTENT_TYPES.get(suffix, "application/octet-stream")
-    content_type = overrides.get(suffix, content_type)
+    known = JSON_CHAPTERS_TYPE if posixpath.basename(path) == "chapters.json" \
+        else CONTENT_TYPES.get(suffix, "application/octet-stream")
+    content_type = overrides.get(suffix, known)
     if content_type.startswith(("audio/", "video/")):
         return 0, "media", content_type
-    phase = 0 if content_type.startswith("image/") else 1
-    if FINGERPRINTED.search(path):
-        return phase, "assets", content_type
-    if content_type.startswith("text/html"):
-        return phase, "html", content_type
-    return phase, "other", content_type
+    kind = "assets" if FINGERPRINTED.search(path) else "html" if content_type.startswith("text/html") else "other"
+    return 0 if content_type.startswith("image/") else 1, kind, content_type
 
 
 def scan_site(output_dir: Path, settings: Settings, *, save_hashes: bool = True) -> dict[str, SiteFile]:

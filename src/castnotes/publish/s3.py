@@ -92,8 +92,6 @@ class S3Target:
             raise self._error(exc, "cannot read the manifest of") from None
 
     def upload(self, files: list[SiteFile], progress: ByteProgress | None) -> None:
-        if not files:
-            return
         with ThreadPoolExecutor(max_workers=FILES_AT_ONCE) as pool:
             futures = {pool.submit(self._put, f, progress): f for f in files}
             done, _ = wait(futures, return_when=FIRST_EXCEPTION)
