@@ -246,6 +246,52 @@ def test_large_files_go_up_in_parts_with_a_byte_progress(make_show, s3: S3Server
     assert any(m == "POST" and p.endswith("bonus.bin") for m, p, _ in s3.log)
 
 
+def test_a_first_publish_takes_over_what_another_tool_put_there(make_show, s3: S3Server) -> None:
+    """A move from another host: the audio is in the bucket already (put there whole, in parts of
+    8 MiB as aws-cli does, or in parts of 5 MiB), with other headers. Only what differs is sent;
+    the rest gets castnotes' headers by a copy on the server and joins the manifest."""
+    from boto3.s3.transfer import TransferConfig
+
+    show = s3_show(make_show, s3)
+    (show / "static").mkdir()
+    (show / "static" / "bonus.bin").write_bytes(os.urandom(11 * 1024 * 1024))
+    (show / "static" / "extra.bin").write_bytes(os.urandom(9 * 1024 * 1024))
+    assert run_cli("build", show=show).exit_code == 0
+    site = show / "site"
+    mp3 = next(p.relative_to(site).as_posix() for p in site.rglob("*.mp3"))
+    s3client = client(s3)
+    s3client.put_object(Bucket=BUCKET, Key=PREFIX + mp3, Body=(site / mp3).read_bytes(),
+                        ContentType="binary/octet-stream")
+    for name, part in (("bonus.bin", 5), ("extra.bin", 8)):
+        mib = part * 1024 * 1024
+        s3client.upload_file(str(site / name), BUCKET, PREFIX + name,
+                             Config=TransferConfig(multipart_threshold=mib, multipart_chunksize=mib))
+        assert objects(s3)[name]["ETag"].endswith(('-3"', '-2"'))  # 11 MiB in parts of 5, 9 in parts of 8
+    s3client.put_object(Bucket=BUCKET, Key=PREFIX + "index.html", Body=b"<p>the old host's page</p>")
+    s3client.put_object(Bucket=BUCKET, Key=PREFIX + "old-only.html", Body=b"<p>not in the site</p>")
+    s3.log.clear()
+
+    dry = run_cli("publish", "--dry-run", show=show)
+    assert dry.exit_code == 0, dry.output
+    assert f"have    {mp3} (already at the target" in dry.output and "upload  index.html" in dry.output
+    assert all(method in ("GET", "HEAD") for method, _, _ in s3.log)
+
+    result = run_cli("publish", show=show)
+    assert result.exit_code == 0, result.output
+    sent: dict[str, int] = {}  # bytes PUT per file: a copy on the server is a PUT without a body
+    for method, path, length in s3.log:
+        if method == "PUT":
+            sent[path.rsplit(PREFIX, 1)[-1]] = sent.get(path.rsplit(PREFIX, 1)[-1], 0) + length
+    assert sent[mp3] == sent["bonus.bin"] == sent["extra.bin"] == 0
+    assert sent["index.html"] > 0 and body(s3, "index.html") == (site / "index.html").read_bytes()
+    assert head(s3, mp3)["ContentType"] == "audio/mpeg"  # copied onto itself with castnotes' headers
+    assert head(s3, mp3)["CacheControl"] == "public, max-age=31536000"
+    assert "(3 already at the target)" in result.output
+    assert body(s3, "old-only.html") == b"<p>not in the site</p>"  # never castnotes', never deleted
+    again = run_cli("publish", show=show)
+    assert "0 uploaded" in again.output and "already at the target" not in again.output
+
+
 def test_cache_control_and_content_types_can_be_overridden(make_show, s3: S3Server) -> None:
     show = s3_show(make_show, s3, cache_control={"feed": "no-cache", "media": "public, max-age=60"},
                    content_types={".m4a": "audio/mp4"})

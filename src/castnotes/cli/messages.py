@@ -356,19 +356,26 @@ def publish_summary(result: PublishResult) -> list[str]:
             lines.append("note: site/ is older than the show's files; this is what publishing it as it is "
                          "would send (publish without --dry-run builds first).")
         lines += [f"  upload  {f.path}  {_size(f.size)}  {f.content_type}" for f in plan.uploads]
+        lines += [f"  have    {path} (already at the target, the same bytes)" for path in result.adopted]
         lines += [f"  delete  {path}" for path in plan.deletes]
         for path in plan.kept:
             why = "published audio in the ledger" if path in result.protected else "pass --delete to delete"
             lines.append(f"  keep    {path} ({why})")
         lines.append(f"Dry run for {result.target}: {len(plan.uploads)} to upload ({_size(plan.upload_bytes)}), "
-                     f"{plan.unchanged} unchanged, {len(plan.deletes)} to delete; nothing was written.")
+                     f"{_unchanged(result)}, {len(plan.deletes)} to delete; nothing was written.")
         return lines
     why = "published audio in the ledger" if result.protected else "--delete removes them"
     kept = f", {len(plan.kept)} kept ({why})" if plan.kept else ""
     lines.append(click.style(f"Published to {result.target}:", fg="green", bold=True)
-                 + f" {len(plan.uploads)} uploaded ({_size(result.uploaded_bytes)}), {plan.unchanged} unchanged, "
+                 + f" {len(plan.uploads)} uploaded ({_size(result.uploaded_bytes)}), {_unchanged(result)}, "
                  f"{len(result.deleted)} deleted{kept} in {result.seconds:.2f} s.")
     return lines
+
+
+def _unchanged(result: PublishResult) -> str:
+    """"N unchanged", and how many of them a first publish found at the target already."""
+    found = f" ({len(result.adopted)} already at the target)" if result.adopted else ""
+    return f"{result.plan.unchanged} unchanged{found}"
 
 
 def publish_details(result: PublishResult) -> list[str]:

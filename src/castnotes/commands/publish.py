@@ -24,6 +24,7 @@ from castnotes.publish.notify import announce
 from castnotes.publish.plan import (
     PHASES,
     Plan,
+    already_there,
     dump_manifest,
     make_plan,
     manifest_entry,
@@ -57,6 +58,7 @@ class PublishResult:
     warnings: tuple[Problem, ...] = field(default=())
     built: BuildResult | None = None  # None: --no-build, --dry-run, or nothing changed since the last build
     stale: bool = False  # --dry-run on a site/ older than the show's files
+    adopted: tuple[str, ...] = ()  # files a first publish found at the target byte for byte (counted unchanged)
 
 
 class TransferProgress(Protocol):
@@ -91,10 +93,17 @@ def publish(root: Path, options: PublishOptions = PublishOptions(), progress: Tr
     files = scan_site(settings.output_dir, settings, save_hashes=not options.dry_run)
     target.connect()
     manifest = read_manifest(target.read_manifest(), target.label)
+    # A first publish to a place another tool filled (a move from another host): what is there
+    # byte for byte is taken over, not sent again.
+    adopted = [] if manifest else already_there(files, target.listing())
+    manifest.update((f.path, manifest_entry(f)) for f in adopted)
     protected = protected_paths(settings.root, set(manifest) - set(files)) if options.delete else set()
     plan = make_plan(files, manifest, delete=options.delete, protected=protected)
     sent, notified, warnings = 0, [], []
     if not options.dry_run:
+        if adopted:
+            target.adopt(adopted)
+            target.write_manifest(dump_manifest(manifest))
         sent = _upload(target, plan, manifest, progress)
         if plan.deletes:
             target.delete(list(plan.deletes))
@@ -106,7 +115,8 @@ def publish(root: Path, options: PublishOptions = PublishOptions(), progress: Tr
     return PublishResult(target=target.label, plan=plan, dry_run=options.dry_run, uploaded_bytes=sent,
                          deleted=() if options.dry_run else plan.deletes, protected=tuple(sorted(protected)),
                          seconds=time.perf_counter() - started, requests=target.requests,
-                         notified=tuple(notified), warnings=tuple(warnings), built=built, stale=stale)
+                         notified=tuple(notified), warnings=tuple(warnings), built=built, stale=stale,
+                         adopted=tuple(f.path for f in adopted))
 
 
 def _upload(target: Target, plan: Plan, manifest: dict[str, dict], progress: TransferProgress | None) -> int:

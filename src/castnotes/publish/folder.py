@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from castnotes.errors import CastnotesError
-from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
+from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, RemoteObject, SiteFile
 from castnotes.store import atomic_path
 
 
@@ -27,6 +27,12 @@ class FolderTarget:
         if self.folder.exists() and not self.folder.is_dir():
             raise CastnotesError.single(f"cannot publish to {self.label}: it is a file, not a folder",
                                         hint="correct [publish] target")
+
+    def listing(self) -> dict[str, RemoteObject]:
+        return {}  # see Target.listing
+
+    def adopt(self, files: list[SiteFile]) -> None:
+        pass
 
     def read_manifest(self) -> bytes | None:
         try:

@@ -2,7 +2,8 @@
 
 The site folder is compared by content hash (SHA-256) with a manifest the previous
 publish left at the target, so a publish with nothing changed sends nothing, and one
-new episode sends its files, the pages that changed and the feeds. The order is the
+new episode sends its files, the pages that changed and the feeds (a first publish to S3
+also takes over the files another tool put there byte for byte: `already_there`). The order is the
 promise a listener relies on: media first, then everything else, the feeds last, so a
 feed never points at a file that is not there yet. Deleting happens only after the
 feeds, only when asked, and never touches the audio of an episode the ledger lists as
@@ -150,6 +151,70 @@ def make_plan(files: dict[str, SiteFile], manifest: dict[str, dict], *, delete: 
     deletes = [p for p in gone if delete and p not in protected]
     kept = [p for p in gone if p not in deletes]
     return Plan(tuple(uploads), len(files) - len(uploads), tuple(deletes), tuple(kept), files)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteObject:
+    """A file already at the target that castnotes' manifest does not list (S3: from a listing)."""
+    size: int
+    etag: str  # S3's ETag without its quotes: an MD5, or "<MD5 of the parts' MD5s>-<parts>"
+
+
+# Part sizes of the usual uploaders, tried for a multipart ETag: castnotes (16 MiB), aws-cli and
+# boto3 (8 MiB), rclone (5 MiB), s3cmd (15 MiB), and 64 MiB
+PART_SIZES_MIB = (16, 8, 5, 15, 64)
+
+
+def already_there(files: dict[str, SiteFile], remote: dict[str, RemoteObject]) -> list[SiteFile]:
+    """The site files the target already holds byte for byte, told by S3's ETag: on a first publish
+    to a bucket another tool filled (a move from another host), these need no upload.
+
+    A single-part object's ETag is the MD5 of its bytes; a multipart one's is the MD5 of its
+    parts' MD5s, for a part size the uploader chose, so the usual ones are tried (and the least
+    whole MiB that makes that many parts). Only files of the same size are read. An ETag that is
+    neither (SSE-KMS encryption) never matches, and the file is sent again."""
+    same = []
+    for path, file in files.items():
+        there = remote.get(path)
+        if there is not None and there.size == file.size and _etag_matches(file.source, file.size, there.etag):
+            same.append(file)
+    return same
+
+
+def _etag_matches(source: Path, size: int, etag: str) -> bool:
+    digest, _, parts = etag.lower().partition("-")
+    if not re.fullmatch(r"[0-9a-f]{32}", digest):
+        return False
+    if not parts:
+        return _md5_parts(source, max(size, 1))[0].hex() == digest
+    if not parts.isdigit() or int(parts) < 1:
+        return False
+    count = int(parts)
+    mib = 1024 * 1024
+    least = -(-size // count)
+    sizes = dict.fromkeys([n * mib for n in PART_SIZES_MIB] + [-(-least // mib) * mib])
+    for part_size in sizes:
+        if -(-size // part_size) == count:
+            md5s = _md5_parts(source, part_size)
+            if hashlib.md5(b"".join(md5s), usedforsecurity=False).hexdigest() == digest:
+                return True
+    return False
+
+
+def _md5_parts(source: Path, part_size: int) -> list[bytes]:
+    """The MD5 of each `part_size` bytes of the file, in order."""
+    digests = []
+    with open(source, "rb") as stream:
+        while True:
+            part, md5 = 0, hashlib.md5(usedforsecurity=False)
+            while part < part_size and (chunk := stream.read(min(1024 * 1024, part_size - part))):
+                md5.update(chunk)
+                part += len(chunk)
+            if part == 0 and digests:
+                return digests
+            digests.append(md5.digest())
+            if part < part_size:
+                return digests
 
 
 def protected_paths(root: Path, paths: Iterable[str]) -> set[str]:

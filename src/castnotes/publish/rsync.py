@@ -19,7 +19,7 @@ from pathlib import Path
 
 from castnotes.errors import CastnotesError
 from castnotes.publish.folder import FolderTarget
-from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
+from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, RemoteObject, SiteFile
 
 SSH = "ssh -o BatchMode=yes -o ConnectTimeout=15"
 TIMEOUT = 120  # seconds without I/O before rsync gives up (rsync --timeout)
@@ -44,6 +44,12 @@ class RsyncTarget:
         # A folder on this machine is checked as one; a server is first reached by read_manifest.
         if self.destination.startswith("/"):
             FolderTarget(self.label, Path(self.destination)).connect()
+
+    def listing(self) -> dict[str, RemoteObject]:
+        return {}  # see Target.listing
+
+    def adopt(self, files: list[SiteFile]) -> None:
+        pass
 
     def read_manifest(self) -> bytes | None:
         with tempfile.TemporaryDirectory(prefix="castnotes-rsync-") as scratch:

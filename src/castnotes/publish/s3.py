@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
-from typing import Any
+from typing import Any, Callable
 
 from castnotes import __version__
 from castnotes.errors import CastnotesError
 from castnotes.model import PublishSettings
-from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, SiteFile
+from castnotes.publish.plan import MANIFEST_PATH, ByteProgress, RemoteObject, SiteFile
 
 INSTALL_HINT = "install S3 support with: pip install 'castnotes[s3]'"
 PART_SIZE = 16 * 1024 * 1024
@@ -92,21 +92,50 @@ class S3Target:
             raise self._error(exc, "cannot read the manifest of") from None
 
     def upload(self, files: list[SiteFile], progress: ByteProgress | None) -> None:
-        with ThreadPoolExecutor(max_workers=FILES_AT_ONCE) as pool:
-            futures = {pool.submit(self._put, f, progress): f for f in files}
-            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
-            failed = [f for f in done if f.exception() is not None]
-            if failed:
-                for future in futures:
-                    future.cancel()
-                exc = failed[0].exception()
-                raise self._error(exc, f"the upload of {futures[failed[0]].path} failed for") from None
+        self._each(files, lambda file: self._put(file, progress), "the upload of")
 
     def _put(self, file: SiteFile, progress: ByteProgress | None) -> None:
         self.client.upload_file(
             str(file.source), self.bucket, self.prefix + file.path,
             ExtraArgs={"ContentType": file.content_type, "CacheControl": file.cache_control},
             Callback=progress, Config=self.transfer)
+
+    def listing(self) -> dict[str, RemoteObject]:
+        found = {}
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    found[item["Key"][len(self.prefix):]] = RemoteObject(item["Size"], item["ETag"].strip('"'))
+        except Exception as exc:  # noqa: BLE001
+            raise self._error(exc, "cannot list the files of") from None
+        return found
+
+    def adopt(self, files: list[SiteFile]) -> None:
+        self._each(files, self._set_headers, "setting the headers of")
+
+    def _set_headers(self, file: SiteFile) -> None:
+        """Give an object castnotes did not upload castnotes' headers, by copying it onto itself on
+        the server (no bytes travel); one already right is left alone. S3 copies at most 5 GB in
+        one request: a larger object keeps the headers it has."""
+        key = self.prefix + file.path
+        now = self.client.head_object(Bucket=self.bucket, Key=key)
+        if (now.get("ContentType"), now.get("CacheControl")) != (file.content_type, file.cache_control) \
+                and file.size <= 5 * 1024 ** 3:
+            self.client.copy_object(Bucket=self.bucket, Key=key, CopySource={"Bucket": self.bucket, "Key": key},
+                                    MetadataDirective="REPLACE", ContentType=file.content_type,
+                                    CacheControl=file.cache_control)
+
+    def _each(self, files: list[SiteFile], work: Callable[[SiteFile], None], doing: str) -> None:
+        """`work` on each file, several at once; the first failure cancels the rest and is the error."""
+        with ThreadPoolExecutor(max_workers=FILES_AT_ONCE) as pool:
+            futures = {pool.submit(work, f): f for f in files}
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+            failed = [f for f in done if f.exception() is not None]
+            if failed:
+                for future in futures:
+                    future.cancel()
+                exc = failed[0].exception()
+                raise self._error(exc, f"{doing} {futures[failed[0]].path} failed for") from None
 
     def write_manifest(self, data: bytes) -> None:
         try:

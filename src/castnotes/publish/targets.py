@@ -6,7 +6,7 @@
     rsync:///srv/podcast/         rsync to a folder on this machine, e.g. a mounted share
     /srv/podcast, ../www, file:///srv/podcast    a local folder, copied by castnotes (folder.py)
 
-Every target does the same five things, in the order commands/publish.py calls them;
+Every target does the same seven things, in the order commands/publish.py calls them;
 `connect` checks everything it can (the bucket exists, the credentials work, the
 server answers) before anything is written, so a wrong target leaves the remote untouched.
 """
@@ -21,7 +21,7 @@ from urllib.parse import unquote, urlsplit
 from castnotes.errors import CastnotesError
 from castnotes.model import Settings
 from castnotes.publish.folder import FolderTarget
-from castnotes.publish.plan import ByteProgress, SiteFile
+from castnotes.publish.plan import ByteProgress, RemoteObject, SiteFile
 from castnotes.publish.rsync import RsyncTarget
 
 TARGET_HINT = ("set [publish] target to s3://bucket/prefix/, user@host:/path/, rsync://host/module/path "
@@ -37,6 +37,14 @@ class Target(Protocol):
 
     def read_manifest(self) -> bytes | None:
         """The manifest the last publish left (plan.MANIFEST_PATH), or None."""
+
+    def listing(self) -> dict[str, RemoteObject]:
+        """What the target holds that castnotes' manifest may not list, for a first publish to a
+        place another tool filled; {} where sending again costs little (rsync sends only what
+        differs, a folder is on this machine)."""
+
+    def adopt(self, files: list[SiteFile]) -> None:
+        """Give these files, already at the target byte for byte, castnotes' headers."""
 
     def upload(self, files: list[SiteFile], progress: ByteProgress | None) -> None:
         """Send these files (one phase; any order among them), retrying what can be retried."""
