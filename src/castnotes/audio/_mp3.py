@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mutagen.id3 import ID3
+from mutagen.id3 import ID3, BitPaddedInt  # BitPaddedInt: an ID3v2 size, 7 bits a byte
 from mutagen.mp3 import MP3, BitrateMode
 
 from castnotes.audio import _mp3frames as mp3frames
@@ -62,8 +62,7 @@ def _mp3_audio_start(path: Path) -> int:
             head = fh.read(10)
             if len(head) < 10 or head[:3] != b"ID3":
                 return start
-            tag_size = sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10]))
-            start += 10 + tag_size + (10 if head[5] & 0x10 else 0)
+            start += 10 + BitPaddedInt(head[6:10]) + (10 if head[5] & 0x10 else 0)
 
 
 def _trailing_tag_size(path: Path, size: int) -> int:
@@ -72,26 +71,17 @@ def _trailing_tag_size(path: Path, size: int) -> int:
     with path.open("rb") as fh:
         while True:
             end = size - trailing
+            fh.seek(max(0, end - 128))
+            tail = fh.read(min(end, 128))  # each tag below is told by its last bytes
             found = 0
-            if end >= 128:
-                fh.seek(end - 128)
-                if fh.read(3) == b"TAG":
-                    found = 128
-            if not found and end >= 32:
-                fh.seek(end - 32)
-                footer = fh.read(32)
-                if footer[:8] == b"APETAGEX":
-                    found = int.from_bytes(footer[12:16], "little") + (32 if footer[23] & 0x80 else 0)
-            if not found and end >= 15:
-                fh.seek(end - 15)
-                tail = fh.read(15)
-                if tail[6:] == b"LYRICS200" and tail[:6].isdigit():
-                    found = int(tail[:6]) + 15
-            if not found and end >= 10:
-                fh.seek(end - 10)
-                footer = fh.read(10)
-                if footer[:3] == b"3DI":
-                    found = 20 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(footer[6:10]))
+            if end >= 128 and tail[:3] == b"TAG":
+                found = 128
+            if not found and end >= 32 and tail[-32:-24] == b"APETAGEX":
+                found = int.from_bytes(tail[-20:-16], "little") + (32 if tail[-9] & 0x80 else 0)
+            if not found and end >= 15 and tail[-9:] == b"LYRICS200" and tail[-15:-9].isdigit():
+                found = int(tail[-15:-9]) + 15
+            if not found and end >= 10 and tail[-10:-7] == b"3DI":
+                found = 20 + BitPaddedInt(tail[-4:])
             if not found or trailing + found > size:
                 return trailing
             trailing += found
