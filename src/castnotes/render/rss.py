@@ -41,8 +41,12 @@ GENERATOR = f"castnotes {__version__}"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def _cdata(html: str) -> CDATA:
-    return CDATA(html.replace("]]>", "]]&gt;"))
+def _explicit_and_description(element: etree._Element, explicit: bool | None, description_html: str | None) -> None:
+    """itunes:explicit as true/false, and the description as HTML in CDATA (channel and item alike)."""
+    if explicit is not None:
+        xml_elem(f"{{{ITUNES}}}explicit", element).text = "true" if explicit else "false"
+    if description_html is not None:
+        element.find("description").text = CDATA(description_html.replace("]]>", "]]&gt;"))
 
 
 class CastnotesExtension(BaseExtension):
@@ -64,14 +68,11 @@ class CastnotesExtension(BaseExtension):
         for rel, href in reversed(self.paging):  # right after atom:link rel=self
             link = etree.Element(f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml")
             self_link.addnext(link)
-        if self.explicit is not None:
-            xml_elem(f"{{{ITUNES}}}explicit", channel).text = "true" if self.explicit else "false"
+        _explicit_and_description(channel, self.explicit, self.description_html)
         if self.block:
             xml_elem(f"{{{ITUNES}}}block", channel).text = "Yes"
         if self.complete:
             xml_elem(f"{{{ITUNES}}}complete", channel).text = "Yes"
-        if self.description_html is not None:
-            channel.find("description").text = _cdata(self.description_html)
         return rss_feed
 
 
@@ -90,10 +91,7 @@ class CastnotesEntryExtension(BaseEntryExtension):
             xml_elem(f"{{{ITUNES}}}title", entry).text = self.itunes_title
         if self.image_url is not None:
             xml_elem(f"{{{ITUNES}}}image", entry).set("href", self.image_url)
-        if self.explicit is not None:
-            xml_elem(f"{{{ITUNES}}}explicit", entry).text = "true" if self.explicit else "false"
-        if self.description_html is not None:
-            entry.find("description").text = _cdata(self.description_html)
+        _explicit_and_description(entry, self.explicit, self.description_html)
         return entry
 
 
@@ -214,11 +212,9 @@ class Splicer:
         self.chunks: list[bytes] = []
         self.tail = b""
         self.first: bytes | None = None
-        self.count = 0
 
     def add(self, part: bytes) -> None:
-        self.count += 1
-        if self.count == 1:
+        if self.first is None and not self.chunks:
             self.first = part  # kept whole until a second piece shows the feed is split
             return
         if self.first is not None:
@@ -256,29 +252,20 @@ def render_feed(show: Show, episodes: tuple[Episode, ...] | None = None, *,
     return splice(list(render_parts(show, document)))
 
 
-def feed_page_paths(show: Show) -> list[str]:
-    """Site paths of the feed documents: `feed.xml`, then `feed-2.xml`, `feed-3.xml`, ...
+def plan_feeds(show: Show) -> list[FeedDocument]:
+    """Every feed document: `feed.xml`, then `feed-2.xml`, `feed-3.xml`, ... linked as an RFC 5005
+    paged feed when split.
 
     With `[feed] limit`, feed.xml keeps the newest `limit` episodes and each further
     page the next older `limit`, so every episode is in exactly one document.
-    """
-    path = show.settings.feed.path
-    limit = show.settings.feed.limit
-    count = 1 if not limit else max(1, -(-len(show.episodes) // limit))
-    stem = path[: -len(".xml")]
-    return [path] + [f"{stem}-{number}.xml" for number in range(2, count + 1)]
-
-
-def plan_feeds(show: Show) -> list[FeedDocument]:
-    """Every feed document, linked as an RFC 5005 paged feed when split.
-
     gPodder/podcastparser follow `first`/`next` and AntennaPod follows `next`
     (feed-rules.md rule PAGE), so older episodes stay reachable from the newest page.
     """
-    paths = feed_page_paths(show)
-    if len(paths) == 1:
-        return [FeedDocument(paths[0], show.feed_url, show.episodes)]
-    limit = show.settings.feed.limit or len(show.episodes)
+    path, limit = show.settings.feed.path, show.settings.feed.limit
+    if not limit or len(show.episodes) <= limit:
+        return [FeedDocument(path, show.feed_url, show.episodes)]
+    pages = -(-len(show.episodes) // limit)
+    paths = [path] + [f"{path[:-len('.xml')]}-{number}.xml" for number in range(2, pages + 1)]
     urls = [show.url + path for path in paths]
     documents = []
     for number, path in enumerate(paths):

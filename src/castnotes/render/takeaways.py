@@ -25,10 +25,6 @@ TAKEAWAYS_PATH = "takeaways.xml"
 TAKEAWAYS_LIMIT = 50  # newest posts in the feed; readers keep what they have already seen
 
 
-class _NoFeedExtension(BaseExtension):
-    """feedgen wants a feed-level class beside every entry extension; this one adds nothing."""
-
-
 class LinkAttributes(BaseEntryExtension):
     """feedgen 1.0 writes an Atom entry's links with their href only: it drops rel, type and
     length (the loop variable shadows the link's data). Put them back, in order."""
@@ -62,7 +58,8 @@ def render_takeaways_feed(show: Show, title: str | None = None) -> bytes:
     """The Atom feed; `title` is its name in the site's language (default: "<show>: takeaways")."""
     settings = show.settings.show
     fg = FeedGenerator()
-    fg.register_extension("linkattributes", _NoFeedExtension, LinkAttributes, atom=True, rss=False)
+    # feedgen wants a feed-level class beside every entry extension: its base class adds nothing
+    fg.register_extension("linkattributes", BaseExtension, LinkAttributes, atom=True, rss=False)
     fg.id(show.url)
     fg.title(title or f"{settings.title}: takeaways")
     fg.subtitle(plain_text(render_markdown(settings.description)) or settings.title)
