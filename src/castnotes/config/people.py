@@ -115,14 +115,8 @@ def _links(reader: FieldReader) -> tuple[tuple[str, str], ...]:
     """`links = { YouTube = "https://...", Newsletter = "https://..." }`: a person's other
     channels, shown as buttons (label, address) in the order written."""
     table = reader.table("links")
-    if table is None:
-        return ()
-    links = []
-    for label in table.meta:
-        url = table.url(label, warn_http=True)
-        if url:
-            links.append((str(label).strip(), url))
-    return tuple(links)
+    urls = {label: table.url(label, warn_http=True) for label in table.meta} if table else {}
+    return tuple((str(label).strip(), url) for label, url in urls.items() if url)
 
 
 def check_role(reader: FieldReader, role_text: str, group_text: str | None) -> tuple[str, str] | None:

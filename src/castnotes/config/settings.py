@@ -139,9 +139,11 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
                          hint=f'add {key} = "..." under [show]')
     problems.raise_if_errors()
 
+    # every section is a table from here on: _check_keys reported any other as an error
+    feed_raw = data.get("feed", {})
     show = _parse_show(raw_show, root, path, lines, problems)
-    feed_path = data.get("feed", {}).get("path", "feed.xml") if isinstance(data.get("feed"), dict) else ""
-    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {}, feed_path)
+    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {},
+                             feed_raw.get("path", "feed.xml"))
     media_raw = data.get("media", {})
     media = MediaSettings(
         base_url=_url(media_raw.get("base_url"), "media", "base_url", path, lines, problems, slash=True),
@@ -164,7 +166,6 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     )
     if site.per_page < 1:
         problems.add("[site] per_page must be 1 or more", path, lines.find("site", "per_page"))
-    feed_raw = data.get("feed", {})
     feed = FeedSettings(path=feed_raw.get("path", "feed.xml"), limit=feed_raw.get("limit"))
     if not re.fullmatch(r"[A-Za-z0-9_.\-/]+\.xml", feed.path) or ".." in feed.path:
         problems.add(f"[feed] path {feed.path!r} must be a relative .xml path inside the site",
@@ -180,8 +181,6 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
 
 def _parse_publish(raw: dict[str, Any], path: Path, lines: KeyLines, problems: Problems) -> PublishSettings:
     """[publish]: the target is checked when publishing (publish/targets.py), the rest here."""
-    if not isinstance(raw, dict):
-        return PublishSettings()
     hubs = []
     for hub in raw.get("websub_hubs", []):
         url = _url(hub if isinstance(hub, str) else repr(hub), "publish", "websub_hubs", path, lines, problems)
@@ -251,12 +250,9 @@ def _warn_secrets(data: dict[str, Any], path: Path, lines: KeyLines, problems: P
                               "come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
                               "AWS_PROFILE, PODPING_TOKEN) or the AWS config files")
 
-    for section, table in data.items():
-        if isinstance(table, dict):
-            for key, value in table.items():
-                visit(value, section, key, f"{section}.{key}")
-        else:
-            visit(table, None, section, section)
+    for section, table in data.items():  # every one a table (parse_settings stops before otherwise)
+        for key, value in table.items():
+            visit(value, section, key, f"{section}.{key}")
 
 
 def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
