@@ -86,8 +86,7 @@ def _check_declaration(prefix: str | None, uri: str, lint: Lint) -> None:
                     hint=f'use {label}="{PODCAST}"; apps treat both alike')
         known = PODCAST
     else:
-        known = next((k for k in KNOWN_NAMESPACES.values()
-                      if _loose(k) == _loose(uri)), None)
+        known = next((k for k in KNOWN_NAMESPACES.values() if _loose(k) == _loose(uri)), None)
     if known is not None and uri != known and uri != PODCAST_LEGACY:
         lint.report("XML-2", f'{label}="{uri}" is not the exact namespace URI "{known}"; '
                     "apps match it character by character and ignore every tag under it",

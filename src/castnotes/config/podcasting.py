@@ -106,12 +106,9 @@ def _tables(reader: FieldReader, key: str, keys: tuple[str, ...], example: str) 
 
 def read_funding(reader: FieldReader, key: str = "funding") -> tuple[Funding, ...]:
     """`funding: [{url, text}]`: https links where listeners can support the show."""
-    found = []
-    for item in _tables(reader, key, ("url", "text"), '{ url = "https://...", text = "Support the show" }'):
-        url = item.url("url", https=True)
-        if url is not None:
-            found.append(Funding(url, item.text("text", max_len=MAX_TEXT)))
-    return tuple(found)
+    items = _tables(reader, key, ("url", "text"), '{ url = "https://...", text = "Support the show" }')
+    return tuple(Funding(url, item.text("text", max_len=MAX_TEXT)) for item in items
+                 if (url := item.url("url", https=True)) is not None)
 
 
 SOCIAL_PROTOCOLS = ("activitypub", "atproto", "disabled", "hive", "lightning", "matrix", "nostr", "twitter")
@@ -221,12 +218,9 @@ def read_locations(reader: FieldReader, key: str = "location") -> tuple[Location
 
 
 def read_txt(reader: FieldReader, key: str = "txt") -> tuple[Txt, ...]:
-    found = []
-    for item in _tables(reader, key, ("value", "purpose"), '{ value = "...", purpose = "verify" }'):
-        value = item.text("value", max_len=MAX_TXT)
-        if value:
-            found.append(Txt(value, item.text("purpose", max_len=MAX_TEXT)))
-    return tuple(found)
+    items = _tables(reader, key, ("value", "purpose"), '{ value = "...", purpose = "verify" }')
+    return tuple(Txt(value, item.text("purpose", max_len=MAX_TEXT)) for item in items
+                 if (value := item.text("value", max_len=MAX_TXT)))
 
 
 def read_podroll(reader: FieldReader, key: str = "podroll") -> tuple[RemoteItem, ...]:

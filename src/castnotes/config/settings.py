@@ -268,8 +268,7 @@ def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
     owner = None
     if "owner" in raw:
         owner_raw = raw["owner"]
-        unknown = sorted(set(owner_raw) - {"name", "email"})
-        for key in unknown:
+        for key in sorted(set(owner_raw) - {"name", "email"}):
             problems.add(f"[show] owner has an unknown key {key!r}", path, where("owner"),
                          hint="owner takes name and email")
         name, email = str(owner_raw.get("name", "")).strip(), str(owner_raw.get("email", "")).strip()

@@ -17,7 +17,7 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.ext.base import BaseEntryExtension
 from lxml import etree
 
 from castnotes.feedxml import PODCAST, PSC
@@ -75,26 +75,6 @@ def append_tag(parent: etree._Element, item: Tag) -> None:
         append_tag(element, child)
 
 
-class PodcastIndexExtension(BaseExtension):
-    """Channel tags. `tags` is filled by feed.py; `uses_psc` declares the psc prefix at the root."""
-
-    def __init__(self) -> None:
-        self.tags: list[Tag] = []
-        self.uses_psc = False
-
-    def extend_ns(self) -> dict[str, str]:
-        namespaces = {"podcast": PODCAST}
-        if self.uses_psc:
-            namespaces["psc"] = PSC
-        return namespaces
-
-    def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
-        channel = rss_feed[0]
-        for item in self.tags:
-            append_tag(channel, item)
-        return rss_feed
-
-
 class PodcastIndexEntryExtension(BaseEntryExtension):
     """Item tags, in the order `item_tags` gives them."""
 
@@ -105,6 +85,19 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
         for item in self.tags:
             append_tag(entry, item)
         return entry
+
+
+class PodcastIndexExtension(PodcastIndexEntryExtension):
+    """Channel tags. `tags` is filled by rss.py; `uses_psc` declares the psc prefix at the root."""
+
+    uses_psc = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST, **({"psc": PSC} if self.uses_psc else {})}
+
+    def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
+        super().extend_rss(rss_feed[0])  # the channel
+        return rss_feed
 
 
 # --- channel ----------------------------------------------------------------------------
