@@ -284,7 +284,7 @@ def render_feeds(show: Show) -> list[tuple[str, bytes]]:
     return [(doc.site_path, splice(list(render_parts(show, doc)))) for doc in plan_feeds(show)]
 
 
-def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) -> FeedGenerator:
+def new_feed(show: Show, self_url: str, tags: list) -> FeedGenerator:
     settings = show.settings.show
     fg = FeedGenerator()
     fg.load_extension("podcast", rss=True, atom=False)
@@ -292,7 +292,7 @@ def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) 
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension, atom=False)
     fg.title(settings.title)
     # feedgen takes the channel <link> from the last link given: self first, then the site.
-    fg.link(href=self_url or show.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=self_url, rel="self", type="application/rss+xml")
     fg.link(href=show.url, rel="alternate")
     description_html = render_markdown(settings.description)
     fg.description(settings.description)
@@ -320,7 +320,7 @@ def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) 
     fg.castnotes.block = any(r.blocked and r.service in (None, "apple") for r in settings.block)
     fg.castnotes.complete = settings.complete
     fg.castnotes.hubs = show.settings.publish.websub_hubs
-    fg.podcastindex.tags = channel_tags(show) if tags is None else tags
+    fg.podcastindex.tags = tags
     return fg
 
 

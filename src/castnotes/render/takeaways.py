@@ -54,14 +54,14 @@ def takeaways_url(show: Show) -> str:
     return show.url + TAKEAWAYS_PATH
 
 
-def render_takeaways_feed(show: Show, title: str | None = None) -> bytes:
-    """The Atom feed; `title` is its name in the site's language (default: "<show>: takeaways")."""
+def render_takeaways_feed(show: Show, title: str) -> bytes:
+    """The Atom feed; `title` is its name in the site's language ("<show>: takeaways")."""
     settings = show.settings.show
     fg = FeedGenerator()
     # feedgen wants a feed-level class beside every entry extension: its base class adds nothing
     fg.register_extension("linkattributes", BaseExtension, LinkAttributes, atom=True, rss=False)
     fg.id(show.url)
-    fg.title(title or f"{settings.title}: takeaways")
+    fg.title(title)
     fg.subtitle(plain_text(render_markdown(settings.description)) or settings.title)
     fg.link(href=takeaways_url(show), rel="self", type="application/atom+xml")
     fg.link(href=show.url, rel="alternate", type="text/html")
