@@ -31,11 +31,7 @@ def _utf8_number(data: bytes, i: int) -> tuple[int, int] | None:
     first = data[i]
     if first < 0x80:
         return first, 1
-    length = 0
-    mask = 0x80
-    while first & mask and length < 8:
-        length += 1
-        mask >>= 1
+    length = 8 - (~first & 0xFF).bit_length()  # the leading 1 bits: how many bytes the number takes
     if length < 2 or length > 7 or i + length > len(data):
         return None
     value = first & (0xFF >> (length + 1))

@@ -8,7 +8,7 @@ own byte count.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from mutagen.id3 import ID3, BitPaddedInt  # BitPaddedInt: an ID3v2 size, 7 bits a byte
 from mutagen.mp3 import MP3, BitrateMode
@@ -31,9 +31,9 @@ def read_mp3(path: Path, audio: MP3, size: int, pictures: Pictures) -> AudioInfo
     if info.layer != 3:
         raise CastnotesError.single(f"MPEG layer {info.layer} audio is not MP3", path, hint=CONVERT_HINT)
     duration = info.length
-    audio_start = _mp3_audio_start(path)
-    audio_end = size - _trailing_tag_size(path, size)
     with path.open("rb") as fh:
+        audio_start = _mp3_audio_start(fh)
+        audio_end = size - _trailing_tag_size(fh, size)
         if info.bitrate_mode == BitrateMode.UNKNOWN:
             # No Xing/VBRI header: mutagen guessed from the first frame's bitrate and the
             # file size (trailing tags included). Work it out from the frames instead.
@@ -53,38 +53,36 @@ def read_mp3(path: Path, audio: MP3, size: int, pictures: Pictures) -> AudioInfo
     )
 
 
-def _mp3_audio_start(path: Path) -> int:
+def _mp3_audio_start(fh: BinaryIO) -> int:
     """Byte offset after any leading ID3v2 tags."""
     start = 0
-    with path.open("rb") as fh:
-        while True:
-            fh.seek(start)
-            head = fh.read(10)
-            if len(head) < 10 or head[:3] != b"ID3":
-                return start
-            start += 10 + BitPaddedInt(head[6:10]) + (10 if head[5] & 0x10 else 0)
+    while True:
+        fh.seek(start)
+        head = fh.read(10)
+        if len(head) < 10 or head[:3] != b"ID3":
+            return start
+        start += 10 + BitPaddedInt(head[6:10]) + (10 if head[5] & 0x10 else 0)
 
 
-def _trailing_tag_size(path: Path, size: int) -> int:
+def _trailing_tag_size(fh: BinaryIO, size: int) -> int:
     """Bytes of tags after the audio: ID3v1, Lyrics3v2, APEv2 and ID3v2 with a footer, in any order."""
     trailing = 0
-    with path.open("rb") as fh:
-        while True:
-            end = size - trailing
-            fh.seek(max(0, end - 128))
-            tail = fh.read(min(end, 128))  # each tag below is told by its last bytes
-            found = 0
-            if end >= 128 and tail[:3] == b"TAG":
-                found = 128
-            if not found and end >= 32 and tail[-32:-24] == b"APETAGEX":
-                found = int.from_bytes(tail[-20:-16], "little") + (32 if tail[-9] & 0x80 else 0)
-            if not found and end >= 15 and tail[-9:] == b"LYRICS200" and tail[-15:-9].isdigit():
-                found = int(tail[-15:-9]) + 15
-            if not found and end >= 10 and tail[-10:-7] == b"3DI":
-                found = 20 + BitPaddedInt(tail[-4:])
-            if not found or trailing + found > size:
-                return trailing
-            trailing += found
+    while True:
+        end = size - trailing
+        fh.seek(max(0, end - 128))
+        tail = fh.read(min(end, 128))  # each tag below is told by its last bytes
+        found = 0
+        if end >= 128 and tail[:3] == b"TAG":
+            found = 128
+        if not found and end >= 32 and tail[-32:-24] == b"APETAGEX":
+            found = int.from_bytes(tail[-20:-16], "little") + (32 if tail[-9] & 0x80 else 0)
+        if not found and end >= 15 and tail[-9:] == b"LYRICS200" and tail[-15:-9].isdigit():
+            found = int(tail[-15:-9]) + 15
+        if not found and end >= 10 and tail[-10:-7] == b"3DI":
+            found = 20 + BitPaddedInt(tail[-4:])
+        if not found or trailing + found > size:
+            return trailing
+        trailing += found
 
 
 def _check_not_truncated(path: Path, info: Any, audio_start: int, audio_end: int) -> None:

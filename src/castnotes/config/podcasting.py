@@ -141,8 +141,7 @@ def read_social(reader: FieldReader, key: str = "social",
                        hint=SOCIAL_EXAMPLE)
             continue
         if uri is not None:
-            names = set(re.findall(r"\{([^{}]*)\}", uri))
-            unknown = sorted(names - set(placeholders))
+            unknown = sorted(set(re.findall(r"\{([^{}]*)\}", uri)) - set(placeholders))
             if unknown:
                 allowed = ", ".join("{" + p + "}" for p in placeholders)
                 item.error("uri", f"{{{unknown[0]}}} is not a placeholder here",
