@@ -167,8 +167,7 @@ def _psc(item: etree._Element, lint: Lint) -> None:
         start, title = (chapter.get("start") or "").strip(), (chapter.get("title") or "").strip()
         if not title:
             lint.report("CHAP-X", f"<psc:chapter start={start!r}> has no title", item, "chapters")
-        match = PSC_START.match(start)
-        if not match:
+        if not PSC_START.match(start):
             lint.report("CHAP-X", f"<psc:chapter start> {start!r} is not HH:MM:SS.mmm; feedparser drops it",
                         item, "chapters")
             continue

@@ -66,8 +66,7 @@ class CastnotesExtension(BaseExtension):
         for href in reversed(self.hubs):  # after the paging links (inserted next, before them)
             self_link.addnext(etree.Element(f"{{{ATOM}}}link", href=href, rel="hub"))
         for rel, href in reversed(self.paging):  # right after atom:link rel=self
-            link = etree.Element(f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml")
-            self_link.addnext(link)
+            self_link.addnext(etree.Element(f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml"))
         _explicit_and_description(channel, self.explicit, self.description_html)
         if self.block:
             xml_elem(f"{{{ITUNES}}}block", channel).text = "Yes"
@@ -194,10 +193,9 @@ def cut_items(part: bytes, head: bytes, tail: bytes, count: int) -> list[bytes] 
     pieces = region.split(_BETWEEN_ITEMS)
     if len(pieces) != count:
         return None
-    if count == 1:
-        return pieces
-    return ([pieces[0] + b"</item>\n"] + [b"    <item>" + p + b"</item>\n" for p in pieces[1:-1]]
-            + [b"    <item>" + pieces[-1]])
+    # the split took "</item>\n" off each piece but the last and "    <item>" off each but the first
+    return [(b"    <item>" if i else b"") + piece + (b"</item>\n" if i < count - 1 else b"")
+            for i, piece in enumerate(pieces)]
 
 
 class Splicer:

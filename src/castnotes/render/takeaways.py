@@ -85,9 +85,9 @@ def render_takeaways_feed(show: Show, title: str) -> bytes:
     return XML_DECLARATION + fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=False)
 
 
-def _add_entry(fg: FeedGenerator, entry_id: str, title: str, date: datetime,
+def _add_entry(fg: FeedGenerator, entry_id: str, title: str, date: datetime, summary: str,
                links: list[dict[str, str]]) -> FeedEntry:
-    """A new entry with its id, title, links (also kept for LinkAttributes) and date."""
+    """A new entry with its id, title, links (also kept for LinkAttributes), date and summary."""
     entry = fg.add_entry(order="append")
     entry.id(entry_id)
     entry.title(title)
@@ -96,17 +96,17 @@ def _add_entry(fg: FeedGenerator, entry_id: str, title: str, date: datetime,
     entry.linkattributes.links = links
     entry.published(date)
     entry.updated(date)
+    if summary:
+        entry.summary(summary)
     return entry
 
 
 def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     page_url = show.url + episode.page_path
     enclosure = episode.enclosure
-    entry = _add_entry(fg, post_id(episode, page_url), episode.title, episode.date, [
+    entry = _add_entry(fg, post_id(episode, page_url), episode.title, episode.date, episode.summary, [
         {"href": page_url, "rel": "alternate", "type": "text/html"},
         {"href": enclosure.url, "rel": "enclosure", "type": enclosure.mime, "length": str(enclosure.length)}])
-    if episode.summary:
-        entry.summary(episode.summary)
     body = resolve_site_links(episode.body_html, show.url)
     if episode.summary and not episode.summary_is_excerpt:
         body = f"<p>{escape(episode.summary, quote=False)}</p>\n{body}"
@@ -121,10 +121,8 @@ def add_article(fg: FeedGenerator, show: Show, article: Article) -> None:
     """A post of pages/: its text in full; an embedded player becomes a link to the episode."""
     page_url = show.url + article.page_path
     assert article.date is not None
-    entry = _add_entry(fg, page_url, article.title, article.date,
+    entry = _add_entry(fg, page_url, article.title, article.date, article.summary,
                        [{"href": page_url, "rel": "alternate", "type": "text/html"}])
-    if article.summary:
-        entry.summary(article.summary)
     body = resolve_site_links(article.body_html, show.url)
     titles = {e.slug: e.title for e in show.episodes}
     listed = [slug for slug in article.episodes if slug in titles]
