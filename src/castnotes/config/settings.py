@@ -181,11 +181,8 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
 
 def _parse_publish(raw: dict[str, Any], path: Path, lines: KeyLines, problems: Problems) -> PublishSettings:
     """[publish]: the target is checked when publishing (publish/targets.py), the rest here."""
-    hubs = []
-    for hub in raw.get("websub_hubs", []):
-        url = _url(hub if isinstance(hub, str) else repr(hub), "publish", "websub_hubs", path, lines, problems)
-        if url:
-            hubs.append(url)
+    hubs = [_url(hub if isinstance(hub, str) else repr(hub), "publish", "websub_hubs", path, lines, problems)
+            for hub in raw.get("websub_hubs", [])]
     cache_control = []
     for kind, value in raw.get("cache_control", {}).items():
         if kind not in CACHE_KINDS:
@@ -210,7 +207,7 @@ def _parse_publish(raw: dict[str, Any], path: Path, lines: KeyLines, problems: P
         endpoint_url=_url(raw.get("endpoint_url"), "publish", "endpoint_url", path, lines, problems),
         region=(raw.get("region") or "").strip() or None,
         profile=(raw.get("profile") or "").strip() or None,
-        websub_hubs=tuple(hubs),
+        websub_hubs=tuple(hub for hub in hubs if hub),
         podping_url=_url(raw.get("podping_url"), "publish", "podping_url", path, lines, problems),
         cache_control=tuple(cache_control),
         content_types=tuple(content_types),
@@ -351,11 +348,9 @@ def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "KeyLines",
             problems.add(f"[show] subscribe has an unknown app {key!r}", path, lines.find("show", "subscribe"),
                          hint=_suggest_key(key, SUBSCRIBE_PLATFORMS))
             continue
-        url = _url(value if isinstance(value, str) else repr(value), "show", f"subscribe.{key}", path,
-                   lines, problems)
-        if url:
-            links[key] = url
-    return tuple((key, links[key]) for key in SUBSCRIBE_PLATFORMS if key in links)
+        links[key] = _url(value if isinstance(value, str) else repr(value), "show", f"subscribe.{key}", path,
+                          lines, problems)
+    return tuple((key, links[key]) for key in SUBSCRIBE_PLATFORMS if links.get(key))
 
 
 def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path: Path, lines: KeyLines,
