@@ -311,9 +311,7 @@ def _iso_datetime(reader: FieldReader, key: str) -> str | None:
 
 def read_medium(reader: FieldReader, key: str = "medium") -> str | None:
     value = reader.text(key)
-    if value is None:
-        return None
-    if value not in MEDIUMS:
+    if value is not None and value not in MEDIUMS:
         near = did_you_mean(value, MEDIUMS)
         reader.error(key, f"{value!r} is not a podcast:medium", hint=near or "one of " + ", ".join(MEDIUMS))
         return None

@@ -123,8 +123,7 @@ def channel_tags(show: Show) -> list[Tag]:
                                      "medium": r.medium})
             for r in settings.podroll)))
     tags += [tag("block", "yes" if rule.blocked else "no", {"id": rule.service}) for rule in settings.block]
-    if settings.update_frequency:
-        frequency = settings.update_frequency
+    if frequency := settings.update_frequency:
         tags.append(tag("updateFrequency", frequency.text, {
             "complete": True if frequency.complete else None, "dtstart": frequency.dtstart,
             "rrule": frequency.rrule}))
@@ -180,9 +179,7 @@ def social_tag(social: SocialInteract) -> Tag:
 
 def image_tag(art: Artwork) -> Tag:
     """podcast:image for artwork castnotes publishes (with its size) or links to."""
-    mime = None
-    if art.site_path:
-        mime = "image/png" if art.site_path.endswith(".png") else "image/jpeg"
+    mime = ("image/png" if art.site_path.endswith(".png") else "image/jpeg") if art.site_path else None
     ratio = "1/1" if art.width and art.width == art.height else None
     return tag("image", attrs={"href": art.url, "aspect-ratio": ratio, "width": art.width,
                                "height": art.height, "type": mime})
@@ -213,8 +210,7 @@ def item_tags(show: Show, episode: Episode) -> list[Tag]:
         tags += [alternate_tag(a) for a in episode.alternates]
     if episode.image:
         tags.append(image_tag(episode.image))
-    psc = psc_chapters_tag(show, episode)
-    if psc is not None:
+    if psc := psc_chapters_tag(show, episode):
         tags.append(psc)
     return tags
 

@@ -292,9 +292,8 @@ def new_feed(show: Show, self_url: str, tags: list) -> FeedGenerator:
     # feedgen takes the channel <link> from the last link given: self first, then the site.
     fg.link(href=self_url, rel="self", type="application/rss+xml")
     fg.link(href=show.url, rel="alternate")
-    description_html = render_markdown(settings.description)
     fg.description(settings.description)
-    fg.castnotes.description_html = apple_description(None, description_html, show.url, show.url)
+    fg.castnotes.description_html = apple_description(None, render_markdown(settings.description), show.url, show.url)
     fg.language(settings.language)
     if settings.copyright:
         fg.copyright(settings.copyright)
