@@ -119,8 +119,7 @@ def _language(channel: etree._Element, lint: Lint) -> None:
     language = (text_of(channel, "language") or "").strip()
     if not language:
         lint.report("CH-LANG", "the channel has no <language>", channel, "show.language")
-        return
-    if problem := language_problem(language):
+    elif problem := language_problem(language):
         lint.report("CH-LANG", problem[1], channel, "show.language", severity=problem[0])  # type: ignore[arg-type]
 
 
@@ -193,8 +192,7 @@ def _explicit(channel: etree._Element, lint: Lint) -> None:
     value = text_of(channel, f"{I}explicit")
     if value is None:
         lint.report("CH-EXPL", "the channel has no <itunes:explicit>", channel, "show.explicit")
-        return
-    if problem := check_explicit(value):
+    elif problem := check_explicit(value):
         lint.report("CH-EXPL", problem[1], channel, "show.explicit", severity=problem[0])  # type: ignore[arg-type]
 
 

@@ -230,9 +230,7 @@ class Splicer:
 
     def result(self) -> list[bytes]:
         """The document as a list of byte chunks (join them, or write them one by one)."""
-        if self.first is not None:
-            return [self.first]
-        return [*self.chunks, self.tail]
+        return [self.first] if self.first is not None else [*self.chunks, self.tail]
 
 
 def splice(parts: list[bytes]) -> bytes:

@@ -45,8 +45,7 @@ def posts_of(show: Show) -> tuple[Article, ...]:
 
 def takeaway_entries(show: Show) -> tuple[Episode | Article, ...]:
     """The feed's entries: the episodes' takeaways and the posts, newest first."""
-    entries: list[Episode | Article] = [*show.episodes, *posts_of(show)]
-    entries.sort(key=lambda entry: (entry.date, entry.slug), reverse=True)
+    entries = sorted([*show.episodes, *posts_of(show)], key=lambda entry: (entry.date, entry.slug), reverse=True)
     return tuple(entries[:TAKEAWAYS_LIMIT])
 
 
