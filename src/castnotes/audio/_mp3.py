@@ -108,12 +108,11 @@ def _id3_fields(tags: ID3, pictures: Pictures) -> dict[str, Any]:
                 if f.text and str(f.text[0]).strip() and not f.desc.lower().startswith("itun")]
     comments.sort(key=lambda f: f.desc != "")
     comment = str(comments[0].text[0]).strip() if comments else None
-    date = text("TDRC") or text("TYER") or text("TDRL")
     return {
         "title": text("TIT2"),
         "artist": text("TPE1"),
         "album": text("TALB"),
-        "date": date,
+        "date": text("TDRC") or text("TYER") or text("TDRL"),
         "track": track_number(text("TRCK")),
         "comment": comment,
         "art": store_cover(tags.getall("APIC"), pictures),
@@ -122,26 +121,22 @@ def _id3_fields(tags: ID3, pictures: Pictures) -> dict[str, Any]:
 
 
 def _id3_chapters(tags: ID3, pictures: Pictures) -> tuple[AudioChapter, ...]:
-    chaps = tags.getall("CHAP")
-    if not chaps:
-        return ()
     in_toc: set[str] | None = None
     tocs = tags.getall("CTOC")
     if tocs:
         top = [t for t in tocs if t.flags & 2] or tocs
         in_toc = {child for t in top for child in t.child_element_ids}
     result = []
-    for chap in sorted(chaps, key=lambda c: c.start_time):
+    for chap in sorted(tags.getall("CHAP"), key=lambda c: c.start_time):
         sub = chap.sub_frames
         title = str(sub["TIT2"].text[0]) if "TIT2" in sub and sub["TIT2"].text else ""
         urls = sub.getall("WXXX")
-        apics = sub.getall("APIC")
         result.append(AudioChapter(
             start=chap.start_time / 1000,
             end=chap.end_time / 1000 if chap.end_time not in (None, 0xFFFFFFFF) else None,
             title=title.strip(),
             url=urls[0].url if urls else None,
-            image=store_cover(apics, pictures),
+            image=store_cover(sub.getall("APIC"), pictures),
             toc=in_toc is None or chap.element_id in in_toc,
         ))
     return tuple(result)

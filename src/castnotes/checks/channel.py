@@ -137,8 +137,7 @@ def _artwork(channel: etree._Element, lint: Lint, resources: Resources) -> None:
         lint.report("CH-IMG-1", f"<itunes:image href> {href!r} is not an absolute http(s) URL",
                     channel, "show.image")
         return
-    data = resources.read(href)
-    if data is not None:
+    if (data := resources.read(href)) is not None:
         check_artwork(data, href, resources.label(href), lint, channel, "show.image")
 
 

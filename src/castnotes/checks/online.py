@@ -89,8 +89,7 @@ def check_online(channel: etree._Element, lint: Lint) -> None:
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         probes = dict(zip(urls, pool.map(probe, urls)))
     for url, element, key, claimed in targets:
-        result = probes.get(url)
-        if result is not None:
+        if (result := probes.get(url)) is not None:
             _report(result, element, key, claimed, lint)
 
 

@@ -122,8 +122,7 @@ def _item_tags(item: etree._Element, ns: str, lint: Lint, resources: Resources) 
         if kind.strip() != "application/json+chapters":
             lint.report("P20-CHAPTERS", f"<podcast:chapters type> {kind!r} should be application/json+chapters",
                         item, "chapters")
-        data = resources.read(url.strip())
-        if data is not None:
+        if (data := resources.read(url.strip())) is not None:
             _chapters_file(data, item, lint, resources)
 
 

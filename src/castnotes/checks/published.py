@@ -36,9 +36,8 @@ class Entry:
 def read_entries(data: bytes) -> list[Entry]:
     import feedparser  # only `--against` compares: every build imports this module, few use it
 
-    parsed = feedparser.parse(data)
     entries = []
-    for entry in parsed.entries:
+    for entry in feedparser.parse(data).entries:
         enclosure = next(iter(entry.get("enclosures") or []), {})
         stamp = entry.get("published_parsed")
         entries.append(Entry(

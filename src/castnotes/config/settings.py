@@ -461,8 +461,7 @@ def season_names(reader: FieldReader, key: str = "seasons") -> dict[int, str]:
         if not str(number).isdigit() or int(number) < 1:
             table.error(number, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
             continue
-        name = table.text(number, max_len=MAX_TEXT)
-        if name:
+        if name := table.text(number, max_len=MAX_TEXT):
             names[int(number)] = name
     return names
 
