@@ -66,9 +66,7 @@ def _attr(value: object) -> str:
 
 
 def append_tag(parent: etree._Element, item: Tag) -> None:
-    element = etree.SubElement(parent, f"{{{item.ns}}}{item.name}")
-    for key, value in item.attrs:
-        element.set(key, value)
+    element = etree.SubElement(parent, f"{{{item.ns}}}{item.name}", dict(item.attrs))  # attributes in order
     if item.text is not None:
         element.text = item.text
     for child in item.children:
