@@ -1,6 +1,6 @@
 """MP3: stream info, ID3 tags (v1, v2.3, v2.4), cover art and ID3 CHAP/CTOC chapters.
 
-Beyond mutagen: exact durations for files without a Xing/VBRI header (mp3frames.py),
+Beyond mutagen: exact durations for files without a Xing/VBRI header (_mp3frames.py),
 trailing tags kept out of the audio, and files cut short detected from the header's
 own byte count.
 """

@@ -1,6 +1,6 @@
 """Ogg Vorbis, Opus and FLAC: stream info, Vorbis comments, cover art and CHAPTERnnn chapters.
 
-A FLAC file cut short is refused (flacframes.py): its STREAMINFO would announce the
+A FLAC file cut short is refused (_flac.py): its STREAMINFO would announce the
 full duration.
 """
 

@@ -60,7 +60,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "copyright": str,
         "timezone": str,
         "keywords": list,
-        # Podcasting 2.0 (podcastvalues.py reads them; README "Podcasting 2.0" lists the tags)
+        # Podcasting 2.0 (config/podcasting.py reads them; README "Podcasting 2.0" lists the tags)
         "guid": str,
         "locked": bool,
         "locked_owner": str,

@@ -6,7 +6,7 @@ generator tag is ours, entries are appended in order. feedgen's traps (feed-rule
 true/false, which feedgen refuses, the item description in CDATA, `itunes:block` and
 `itunes:complete` as Apple's "Yes", and item art whatever its URL ends in (feedgen
 silently drops art URLs not ending in .jpg/.png). The Podcasting 2.0 tags come from
-podcastindex.py.
+podcasting.py.
 """
 
 from __future__ import annotations
