@@ -84,8 +84,7 @@ class TagSet:
 
 def kind_of(path: Path) -> str:
     """`id3`, `mp4` or `vorbis` (from the type `read_audio` finds); anything else cannot be tagged."""
-    info, _ = read_audio(path)
-    row = by_mime(info.mime)
+    row = by_mime(read_audio(path)[0].mime)
     if row is None or not row.tags:
         raise CastnotesError.single("castnotes can tag MP3, M4A/MP4, Ogg Vorbis, Opus and FLAC only", path)
     return row.tags
