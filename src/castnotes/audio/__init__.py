@@ -30,7 +30,7 @@ from mutagen.oggopus import OggOpus
 from mutagen.oggvorbis import OggVorbis
 
 from castnotes.audio._mp3 import read_mp3
-from castnotes.audio._mp4 import check_mp4_complete, read_mp4
+from castnotes.audio._mp4 import read_mp4
 from castnotes.audio._vorbis import check_flac_complete, read_vorbis_family
 from castnotes.audio.info import (
     AUDIO_SUFFIXES,
@@ -92,8 +92,7 @@ def _read(path: Path, audio: Any, size: int, pictures: Pictures) -> AudioInfo:
     if isinstance(audio, MP3):
         return read_mp3(path, audio, size, pictures)
     if isinstance(audio, MP4):
-        check_mp4_complete(path, audio, size)
-        return read_mp4(path, audio, size, pictures)
+        return read_mp4(path, audio, size, pictures)  # refuses a file cut short, as the FLAC check does
     if isinstance(audio, FLAC):
         check_flac_complete(path, audio, size)
     if isinstance(audio, (OggVorbis, OggOpus, FLAC)):

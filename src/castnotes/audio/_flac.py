@@ -14,23 +14,13 @@ from typing import BinaryIO
 TAIL_BYTES = 128 * 1024
 
 
-def _crc8_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-        table.append(crc)
-    return table
-
-
-_CRC8 = _crc8_table()
-
-
 def _crc8(data: bytes) -> int:
+    """The CRC-8 (polynomial 0x07) ending a frame header; bit by bit, as headers are a few bytes."""
     crc = 0
     for byte in data:
-        crc = _CRC8[crc ^ byte]
+        crc ^= byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
     return crc
 
 
@@ -41,11 +31,7 @@ def _utf8_number(data: bytes, i: int) -> tuple[int, int] | None:
     first = data[i]
     if first < 0x80:
         return first, 1
-    length = 0
-    mask = 0x80
-    while first & mask and length < 8:
-        length += 1
-        mask >>= 1
+    length = 8 - (~first & 0xFF).bit_length()  # the leading 1 bits: how many bytes the number takes
     if length < 2 or length > 7 or i + length > len(data):
         return None
     value = first & (0xFF >> (length + 1))

@@ -1,6 +1,6 @@
 """MP3: stream info, ID3 tags (v1, v2.3, v2.4), cover art and ID3 CHAP/CTOC chapters.
 
-Beyond mutagen: exact durations for files without a Xing/VBRI header (mp3frames.py),
+Beyond mutagen: exact durations for files without a Xing/VBRI header (_mp3frames.py),
 trailing tags kept out of the audio, and files cut short detected from the header's
 own byte count.
 """
@@ -8,9 +8,9 @@ own byte count.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from mutagen.id3 import ID3
+from mutagen.id3 import ID3, BitPaddedInt  # BitPaddedInt: an ID3v2 size, 7 bits a byte
 from mutagen.mp3 import MP3, BitrateMode
 
 from castnotes.audio import _mp3frames as mp3frames
@@ -31,9 +31,9 @@ def read_mp3(path: Path, audio: MP3, size: int, pictures: Pictures) -> AudioInfo
     if info.layer != 3:
         raise CastnotesError.single(f"MPEG layer {info.layer} audio is not MP3", path, hint=CONVERT_HINT)
     duration = info.length
-    audio_start = _mp3_audio_start(path)
-    audio_end = size - _trailing_tag_size(path, size)
     with path.open("rb") as fh:
+        audio_start = _mp3_audio_start(fh)
+        audio_end = size - _trailing_tag_size(fh, size)
         if info.bitrate_mode == BitrateMode.UNKNOWN:
             # No Xing/VBRI header: mutagen guessed from the first frame's bitrate and the
             # file size (trailing tags included). Work it out from the frames instead.
@@ -53,48 +53,36 @@ def read_mp3(path: Path, audio: MP3, size: int, pictures: Pictures) -> AudioInfo
     )
 
 
-def _mp3_audio_start(path: Path) -> int:
+def _mp3_audio_start(fh: BinaryIO) -> int:
     """Byte offset after any leading ID3v2 tags."""
     start = 0
-    with path.open("rb") as fh:
-        while True:
-            fh.seek(start)
-            head = fh.read(10)
-            if len(head) < 10 or head[:3] != b"ID3":
-                return start
-            tag_size = sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(head[6:10]))
-            start += 10 + tag_size + (10 if head[5] & 0x10 else 0)
+    while True:
+        fh.seek(start)
+        head = fh.read(10)
+        if len(head) < 10 or head[:3] != b"ID3":
+            return start
+        start += 10 + BitPaddedInt(head[6:10]) + (10 if head[5] & 0x10 else 0)
 
 
-def _trailing_tag_size(path: Path, size: int) -> int:
+def _trailing_tag_size(fh: BinaryIO, size: int) -> int:
     """Bytes of tags after the audio: ID3v1, Lyrics3v2, APEv2 and ID3v2 with a footer, in any order."""
     trailing = 0
-    with path.open("rb") as fh:
-        while True:
-            end = size - trailing
-            found = 0
-            if end >= 128:
-                fh.seek(end - 128)
-                if fh.read(3) == b"TAG":
-                    found = 128
-            if not found and end >= 32:
-                fh.seek(end - 32)
-                footer = fh.read(32)
-                if footer[:8] == b"APETAGEX":
-                    found = int.from_bytes(footer[12:16], "little") + (32 if footer[23] & 0x80 else 0)
-            if not found and end >= 15:
-                fh.seek(end - 15)
-                tail = fh.read(15)
-                if tail[6:] == b"LYRICS200" and tail[:6].isdigit():
-                    found = int(tail[:6]) + 15
-            if not found and end >= 10:
-                fh.seek(end - 10)
-                footer = fh.read(10)
-                if footer[:3] == b"3DI":
-                    found = 20 + sum((b & 0x7F) << (7 * (3 - i)) for i, b in enumerate(footer[6:10]))
-            if not found or trailing + found > size:
-                return trailing
-            trailing += found
+    while True:
+        end = size - trailing
+        fh.seek(max(0, end - 128))
+        tail = fh.read(min(end, 128))  # each tag below is told by its last bytes
+        found = 0
+        if end >= 128 and tail[:3] == b"TAG":
+            found = 128
+        if not found and end >= 32 and tail[-32:-24] == b"APETAGEX":
+            found = int.from_bytes(tail[-20:-16], "little") + (32 if tail[-9] & 0x80 else 0)
+        if not found and end >= 15 and tail[-9:] == b"LYRICS200" and tail[-15:-9].isdigit():
+            found = int(tail[-15:-9]) + 15
+        if not found and end >= 10 and tail[-10:-7] == b"3DI":
+            found = 20 + BitPaddedInt(tail[-4:])
+        if not found or trailing + found > size:
+            return trailing
+        trailing += found
 
 
 def _check_not_truncated(path: Path, info: Any, audio_start: int, audio_end: int) -> None:
@@ -120,12 +108,11 @@ def _id3_fields(tags: ID3, pictures: Pictures) -> dict[str, Any]:
                 if f.text and str(f.text[0]).strip() and not f.desc.lower().startswith("itun")]
     comments.sort(key=lambda f: f.desc != "")
     comment = str(comments[0].text[0]).strip() if comments else None
-    date = text("TDRC") or text("TYER") or text("TDRL")
     return {
         "title": text("TIT2"),
         "artist": text("TPE1"),
         "album": text("TALB"),
-        "date": date,
+        "date": text("TDRC") or text("TYER") or text("TDRL"),
         "track": track_number(text("TRCK")),
         "comment": comment,
         "art": store_cover(tags.getall("APIC"), pictures),
@@ -134,26 +121,22 @@ def _id3_fields(tags: ID3, pictures: Pictures) -> dict[str, Any]:
 
 
 def _id3_chapters(tags: ID3, pictures: Pictures) -> tuple[AudioChapter, ...]:
-    chaps = tags.getall("CHAP")
-    if not chaps:
-        return ()
     in_toc: set[str] | None = None
     tocs = tags.getall("CTOC")
     if tocs:
         top = [t for t in tocs if t.flags & 2] or tocs
         in_toc = {child for t in top for child in t.child_element_ids}
     result = []
-    for chap in sorted(chaps, key=lambda c: c.start_time):
+    for chap in sorted(tags.getall("CHAP"), key=lambda c: c.start_time):
         sub = chap.sub_frames
         title = str(sub["TIT2"].text[0]) if "TIT2" in sub and sub["TIT2"].text else ""
         urls = sub.getall("WXXX")
-        apics = sub.getall("APIC")
         result.append(AudioChapter(
             start=chap.start_time / 1000,
             end=chap.end_time / 1000 if chap.end_time not in (None, 0xFFFFFFFF) else None,
             title=title.strip(),
             url=urls[0].url if urls else None,
-            image=store_cover(apics, pictures),
+            image=store_cover(sub.getall("APIC"), pictures),
             toc=in_toc is None or chap.element_id in in_toc,
         ))
     return tuple(result)

@@ -19,7 +19,7 @@ from castnotes.errors import CastnotesError
 
 def read_mp4(path: Path, audio: MP4, size: int, pictures: Pictures) -> AudioInfo:
     info = audio.info
-    video = _mp4_has_video(path)
+    video = _has_video(_complete_tracks(path, audio, size))
     tags = audio.tags or {}
 
     def text(key: str) -> str | None:
@@ -52,8 +52,9 @@ def read_mp4(path: Path, audio: MP4, size: int, pictures: Pictures) -> AudioInfo
     )
 
 
-def check_mp4_complete(path: Path, audio: MP4, size: int) -> None:
-    """The media data (`mdat`) must be inside the file and hold every sample the tables list.
+def _complete_tracks(path: Path, audio: MP4, size: int) -> list[dict[str, Any]]:
+    """Every track's `_track_facts`, once the media data (`mdat`) is known to be inside the file
+    and to hold every sample the tables list.
 
     The frames are trusted, not the header's bitrate: some editors (Hindenburg) write
     a declared bitrate far from the real one, and a file that decodes fully is fine.
@@ -69,41 +70,24 @@ def check_mp4_complete(path: Path, audio: MP4, size: int) -> None:
                     path, hint="copy or export the file again")
             if atom.name == b"mdat":
                 payload += atom.length - 8
-        samples = _sample_bytes(fh, atoms)
-    if payload <= 0:
-        raise CastnotesError.single(
-            f"the MP4 holds no media data, though its header announces {audio.info.length:.1f} s", path,
-            hint="the file is truncated or its audio was stripped; export it again")
-    if samples is not None and payload < samples:
+        if payload <= 0:
+            raise CastnotesError.single(
+                f"the MP4 holds no media data, though its header announces {audio.info.length:.1f} s", path,
+                hint="the file is truncated or its audio was stripped; export it again")
+        try:
+            tracks = [_track_facts(fh, trak) for trak in atoms.path(b"moov")[-1].findall(b"trak")]
+        except KeyError:  # no moov: nothing to measure the media data against
+            tracks = []
+    samples = sum(track["bytes"] or 0 for track in tracks)
+    if all(track["bytes"] is not None for track in tracks) and payload < samples:
         raise CastnotesError.single(
             f"the MP4 holds {payload} bytes of media data, less than the {samples} bytes of "
             f"frames its tables list for {audio.info.length:.1f} s", path,
             hint="the file is truncated or its audio was stripped; export it again")
+    return tracks
 
 
-def _sample_bytes(fh: Any, atoms: Atoms) -> int | None:
-    """The bytes of every sample of every track (`stsz`), or None when a table cannot be read."""
-    try:
-        moov = atoms.path(b"moov")[-1]
-    except KeyError:
-        return None
-    total = 0
-    for stsz in moov.findall(b"stsz", recursive=True):
-        ok, data = stsz.read(fh)
-        if not ok or len(data) < 12:
-            return None
-        fixed, count = struct.unpack(">II", data[4:12])
-        if fixed:
-            total += fixed * count
-        else:
-            sizes = data[12:12 + 4 * count]
-            if len(sizes) < 4 * count:
-                return None
-            total += sum(struct.unpack(f">{count}I", sizes))
-    return total
-
-
-def _mp4_has_video(path: Path) -> bool:
+def _has_video(tracks: list[dict[str, Any]]) -> bool:
     """True when a track is real video; the file is then video/mp4, not audio/x-m4a.
 
     A `vide` track is not always video: Auphonic, Forecast and Nero-style chapter
@@ -112,13 +96,6 @@ def _mp4_has_video(path: Path) -> bool:
     `vide` track of stills (a JPEG/PNG codec, or at most one frame a second), leaves
     the file audio.
     """
-    with path.open("rb") as fh:
-        atoms = Atoms(fh)
-        try:
-            moov = atoms.path(b"moov")[-1]
-        except KeyError:
-            return False
-        tracks = [_track_facts(fh, trak) for trak in moov.findall(b"trak")]
     chapter_ids = {ref for track in tracks for ref in track["chap_refs"]}
     for track in tracks:
         if track["handler"] != b"vide":
@@ -135,9 +112,10 @@ _STILL_FORMATS = {b"jpeg", b"png ", b"mjpa", b"mjpb", b"gif "}
 
 
 def _track_facts(fh: Any, trak: Any) -> dict[str, Any]:
-    """Handler, track id, first sample format, sample count, length and chapter references of a trak."""
-    facts: dict[str, Any] = {"handler": b"", "id": None, "format": b"", "samples": 0, "seconds": 0.0,
-                             "chap_refs": []}
+    """Handler, track id, first sample format, sample count and bytes (None when a size table cannot
+    be read), length and chapter references of a trak."""
+    facts: dict[str, Any] = {"handler": b"", "id": None, "format": b"", "samples": 0, "bytes": 0,
+                             "seconds": 0.0, "chap_refs": []}
 
     def read(atom: Any) -> bytes:
         ok, data = atom.read(fh)
@@ -178,6 +156,14 @@ def _track_facts(fh: Any, trak: Any) -> dict[str, Any]:
             facts["format"] = data[12:16]
     for stsz in trak.findall(b"stsz", recursive=True):
         data = read(stsz)
-        if len(data) >= 12:
-            facts["samples"] = struct.unpack(">I", data[8:12])[0]
+        if len(data) < 12:
+            facts["bytes"] = None
+            continue
+        fixed, count = struct.unpack(">II", data[4:12])
+        facts["samples"] = count
+        sizes = data[12:12 + 4 * count]
+        if not fixed and len(sizes) < 4 * count:
+            facts["bytes"] = None
+        elif facts["bytes"] is not None:
+            facts["bytes"] += fixed * count if fixed else sum(struct.unpack(f">{count}I", sizes))
     return facts

@@ -1,6 +1,6 @@
 """Ogg Vorbis, Opus and FLAC: stream info, Vorbis comments, cover art and CHAPTERnnn chapters.
 
-A FLAC file cut short is refused (flacframes.py): its STREAMINFO would announce the
+A FLAC file cut short is refused (_flac.py): its STREAMINFO would announce the
 full duration.
 """
 
@@ -56,8 +56,7 @@ def read_vorbis_family(audio: Any, size: int, pictures: Pictures) -> AudioInfo:
     else:
         mime, codec = BY_SUFFIX[".flac"].mime, "flac"
     info = audio.info
-    tags = audio.tags or {}
-    values = {key.lower(): value for key, value in tags.items()} if tags else {}
+    values = {key.lower(): value for key, value in (audio.tags or {}).items()}
 
     def text(*keys: str) -> str | None:
         for key in keys:

@@ -37,7 +37,7 @@ from mutagen.id3 import (
 )
 from mutagen.mp4 import MP4, MP4Cover, MP4FreeForm
 
-from castnotes.audio import read_audio
+from castnotes.audio import AudioChapter, read_audio
 from castnotes.audio.types import by_mime
 from castnotes.errors import CastnotesError
 from castnotes.imageinfo import image_info
@@ -84,8 +84,7 @@ class TagSet:
 
 def kind_of(path: Path) -> str:
     """`id3`, `mp4` or `vorbis` (from the type `read_audio` finds); anything else cannot be tagged."""
-    info, _ = read_audio(path)
-    row = by_mime(info.mime)
+    row = by_mime(read_audio(path)[0].mime)
     if row is None or not row.tags:
         raise CastnotesError.single("castnotes can tag MP3, M4A/MP4, Ogg Vorbis, Opus and FLAC only", path)
     return row.tags
@@ -117,8 +116,7 @@ def desired_view(tags: TagSet, kind: str, id3v23: bool = False) -> dict[str, str
     if kind == "id3":
         view["ID3 version"] = "2.3" if id3v23 else "2.4"
     for i, chapter in enumerate(writable_chapters(tags, kind), start=1):
-        view[f"chapter {i}"] = _chapter_text(kind, chapter.start, chapter.end, chapter.title, chapter.url,
-                                             chapter.image.describe() if chapter.image else None, chapter.toc)
+        view[f"chapter {i}"] = _chapter_text(kind, chapter, chapter.image.describe() if chapter.image else None)
     return {k: v for k, v in view.items() if v}
 
 
@@ -140,22 +138,20 @@ def read_view(path: Path, kind: str) -> dict[str, str]:
         for i, chapter in enumerate(info.chapters, start=1):
             image = (Image(chapter.image.mime, pictures[chapter.image.sha256]).describe()
                      if chapter.image else None)
-            view[f"chapter {i}"] = _chapter_text(kind, chapter.start, chapter.end, chapter.title,
-                                                 chapter.url, image, chapter.toc)
+            view[f"chapter {i}"] = _chapter_text(kind, chapter, image)
     return {k: v for k, v in view.items() if v}
 
 
-def _chapter_text(kind: str, start: float, end: float | None, title: str, url: str | None,
-                  image: str | None, toc: bool) -> str:
-    text = f"{format_npt(start)}"
+def _chapter_text(kind: str, chapter: TagChapter | AudioChapter, image: str | None) -> str:
+    text = format_npt(chapter.start)
     if kind == "id3":
-        text += f" to {format_npt(end or 0)}"
-    text += f" {title!r}"
-    if url:
-        text += f" <{url}>"
+        text += f" to {format_npt(chapter.end or 0)}"
+    text += f" {chapter.title!r}"
+    if chapter.url:
+        text += f" <{chapter.url}>"
     if kind == "id3":
         text += f" [image {image}]" if image else ""
-        text += "" if toc else " (hidden)"
+        text += "" if chapter.toc else " (hidden)"
     return text
 
 

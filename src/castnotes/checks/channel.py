@@ -25,9 +25,7 @@ MAX_VALUE = 255
 
 def text_of(element: etree._Element | None, path: str) -> str | None:
     """The text of `path` under `element` (None when the tag is absent), untrimmed."""
-    if element is None:
-        return None
-    found = element.find(path)
+    found = element.find(path) if element is not None else None
     if found is None:
         return None
     if not len(found):  # no child elements (nearly always): the text itself
@@ -121,9 +119,7 @@ def _language(channel: etree._Element, lint: Lint) -> None:
     language = (text_of(channel, "language") or "").strip()
     if not language:
         lint.report("CH-LANG", "the channel has no <language>", channel, "show.language")
-        return
-    problem = language_problem(language)
-    if problem:
+    elif problem := language_problem(language):
         lint.report("CH-LANG", problem[1], channel, "show.language", severity=problem[0])  # type: ignore[arg-type]
 
 
@@ -141,8 +137,7 @@ def _artwork(channel: etree._Element, lint: Lint, resources: Resources) -> None:
         lint.report("CH-IMG-1", f"<itunes:image href> {href!r} is not an absolute http(s) URL",
                     channel, "show.image")
         return
-    data = resources.read(href)
-    if data is not None:
+    if (data := resources.read(href)) is not None:
         check_artwork(data, href, resources.label(href), lint, channel, "show.image")
 
 
@@ -196,9 +191,7 @@ def _explicit(channel: etree._Element, lint: Lint) -> None:
     value = text_of(channel, f"{I}explicit")
     if value is None:
         lint.report("CH-EXPL", "the channel has no <itunes:explicit>", channel, "show.explicit")
-        return
-    problem = check_explicit(value)
-    if problem:
+    elif problem := check_explicit(value):
         lint.report("CH-EXPL", problem[1], channel, "show.explicit", severity=problem[0])  # type: ignore[arg-type]
 
 
@@ -219,12 +212,9 @@ def _owner(channel: etree._Element, lint: Lint) -> None:
 
 def _type(channel: etree._Element, lint: Lint) -> None:
     value = text_of(channel, f"{I}type")
-    if value is None:
-        return
-    if value.strip() not in ("episodic", "serial"):
+    if value is not None and value.strip() not in ("episodic", "serial"):
         lint.report("CH-TYPE", f"<itunes:type> {value.strip()!r} must be episodic or serial",
                     channel, "show.type")
-        return
 
 
 def _flags(channel: etree._Element, lint: Lint) -> None:

@@ -136,9 +136,8 @@ def _title(item: etree._Element, show_title: str, lint: Lint) -> None:
     if not title:
         lint.report("IT-TITLE", "the episode has no <title>", item, "title")
         return
-    check_value(item, "title", "title", lint)
-    check_value(item, f"{I}author", None, lint)
-    check_value(item, f"{I}subtitle", None, lint)
+    for path, key in (("title", "title"), (f"{I}author", None), (f"{I}subtitle", None)):
+        check_value(item, path, key, lint)
     if re.match(r"^(episode|ep\.?|#)\s*\d+\b", title, re.IGNORECASE):
         lint.report("IT-TITLE", f"the title {title!r} starts with the episode number",
                     item, "title", severity="warning",
@@ -269,8 +268,8 @@ def _itunes(item: etree._Element, serial: bool, lint: Lint, resources: Resources
             lint.report("IT-DUR", f"<itunes:duration> says {given:.0f} s; the audio lasts {real:.0f} s",
                         item, "audio")
     explicit = text_of(item, f"{I}explicit")
-    if explicit is not None and check_explicit(explicit):
-        lint.report("IT-EXPL", check_explicit(explicit)[1], item, "explicit")  # type: ignore[index]
+    if explicit is not None and (problem := check_explicit(explicit)):
+        lint.report("IT-EXPL", problem[1], item, "explicit")
     for tag, key in (("episode", "number"), ("season", "season")):
         value = text_of(item, f"{I}{tag}")
         if value is not None and not (value.strip().isdigit() and int(value.strip()) > 0):

@@ -14,6 +14,7 @@ import urllib.error
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
+from typing import Any
 
 from lxml import etree
 
@@ -48,29 +49,27 @@ def fetch_bytes(url: str) -> bytes | None:
         return None
 
 
-def probe(url: str) -> Probe:
-    head_status = length = content_type = range_status = content_range = None
+def _ask(url: str, **options: Any) -> tuple[int, Message]:
+    """A request's status and headers (none for an HTTP error); of a 206 answer at most 16 bytes
+    are read, and any other answer is hung up on unread."""
     try:
-        with request(url, method="HEAD") as response:
-            head_status = response.status
-            raw_length = response.headers.get("Content-Length")
-            length = int(raw_length) if raw_length and raw_length.isdigit() else None
-            content_type = response.headers.get("Content-Type")
+        with request(url, **options) as response:
+            if response.status == 206:
+                response.read(16)
+            return response.status, response.headers
     except urllib.error.HTTPError as exc:
-        head_status = exc.code
+        return exc.code, Message()
+
+
+def probe(url: str) -> Probe:
+    try:
+        head_status, head = _ask(url, method="HEAD")
+        range_status, ranged = _ask(url, headers={"Range": "bytes=0-1"})
     except (urllib.error.URLError, OSError, ValueError) as exc:
         return Probe(url, None, None, None, None, None, error=str(getattr(exc, "reason", exc)))
-    try:
-        with request(url, headers={"Range": "bytes=0-1"}) as response:
-            range_status = response.status
-            content_range = response.headers.get("Content-Range")
-            if range_status == 206:
-                response.read(16)
-    except urllib.error.HTTPError as exc:
-        range_status = exc.code
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return Probe(url, head_status, length, content_type, None, None, error=str(getattr(exc, "reason", exc)))
-    return Probe(url, head_status, length, content_type, range_status, content_range)
+    raw_length = head.get("Content-Length")
+    return Probe(url, head_status, int(raw_length) if raw_length and raw_length.isdigit() else None,
+                 head.get("Content-Type"), range_status, ranged.get("Content-Range"))
 
 
 def check_online(channel: etree._Element, lint: Lint) -> None:
@@ -90,8 +89,7 @@ def check_online(channel: etree._Element, lint: Lint) -> None:
     with ThreadPoolExecutor(max_workers=WORKERS) as pool:
         probes = dict(zip(urls, pool.map(probe, urls)))
     for url, element, key, claimed in targets:
-        result = probes.get(url)
-        if result is not None:
+        if (result := probes.get(url)) is not None:
             _report(result, element, key, claimed, lint)
 
 

@@ -39,10 +39,7 @@ def check_item_podcasting(item: etree._Element, lint: Lint, resources: Resources
 
 
 def _check_namespace(channel: etree._Element, ns: str, lint: Lint, resources: Resources) -> None:
-    def find(element: etree._Element, tag: str) -> list[etree._Element]:
-        return element.findall(f"{{{ns}}}{tag}")
-
-    guids = find(channel, "guid")
+    guids = channel.findall(f"{{{ns}}}guid")
     if ns == PODCAST and not guids and not channel.findall(f"{{{PODCAST_LEGACY}}}guid"):
         lint.report("P20-GUID", "the channel has no <podcast:guid>", channel, None)
     if len(guids) > 1:
@@ -51,7 +48,7 @@ def _check_namespace(channel: etree._Element, ns: str, lint: Lint, resources: Re
         if uuid_version(guid.text or "") != 5:
             lint.report("P20-GUID", f"<podcast:guid> {(guid.text or '').strip()!r} is not a UUIDv5",
                         channel, None)
-    for locked in find(channel, "locked"):
+    for locked in channel.findall(f"{{{ns}}}locked"):
         if (locked.text or "").strip() not in ("yes", "no"):
             lint.report("P20-LOCKED", f"<podcast:locked> {(locked.text or '').strip()!r} must be yes or no",
                         channel, None)
@@ -59,14 +56,14 @@ def _check_namespace(channel: etree._Element, ns: str, lint: Lint, resources: Re
         if owner is not None and not EMAIL_RE.match(owner.strip()):
             lint.report("P20-LOCKED", f"<podcast:locked owner> {owner!r} is not an email address",
                         channel, None)
-    for medium in find(channel, "medium"):
+    for medium in channel.findall(f"{{{ns}}}medium"):
         if (medium.text or "").strip() not in MEDIUMS:
             lint.report("P20-ENUMS", f"<podcast:medium> {(medium.text or '').strip()!r} is not a known medium",
                         channel, None)
-    for block in find(channel, "block"):
+    for block in channel.findall(f"{{{ns}}}block"):
         if (block.text or "").strip() not in ("yes", "no"):
             lint.report("P20-ENUMS", "<podcast:block> must be yes or no", channel, None)
-    for live in find(channel, "liveItem"):
+    for live in channel.findall(f"{{{ns}}}liveItem"):
         if live.get("status") not in ("pending", "live", "ended"):
             lint.report("P20-ENUMS", f"<podcast:liveItem status> {live.get('status')!r} must be "
                         "pending, live or ended", channel, None)
@@ -125,8 +122,7 @@ def _item_tags(item: etree._Element, ns: str, lint: Lint, resources: Resources) 
         if kind.strip() != "application/json+chapters":
             lint.report("P20-CHAPTERS", f"<podcast:chapters type> {kind!r} should be application/json+chapters",
                         item, "chapters")
-        data = resources.read(url.strip())
-        if data is not None:
+        if (data := resources.read(url.strip())) is not None:
             _chapters_file(data, item, lint, resources)
 
 
@@ -170,8 +166,7 @@ def _psc(item: etree._Element, lint: Lint) -> None:
         start, title = (chapter.get("start") or "").strip(), (chapter.get("title") or "").strip()
         if not title:
             lint.report("CHAP-X", f"<psc:chapter start={start!r}> has no title", item, "chapters")
-        match = PSC_START.match(start)
-        if not match:
+        if not PSC_START.match(start):
             lint.report("CHAP-X", f"<psc:chapter start> {start!r} is not HH:MM:SS.mmm; feedparser drops it",
                         item, "chapters")
             continue

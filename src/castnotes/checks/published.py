@@ -9,7 +9,6 @@ feedparser, the way an app would.
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from dataclasses import dataclass
 
 from lxml import etree
@@ -37,9 +36,8 @@ class Entry:
 def read_entries(data: bytes) -> list[Entry]:
     import feedparser  # only `--against` compares: every build imports this module, few use it
 
-    parsed = feedparser.parse(data)
     entries = []
-    for entry in parsed.entries:
+    for entry in feedparser.parse(data).entries:
         enclosure = next(iter(entry.get("enclosures") or []), {})
         stamp = entry.get("published_parsed")
         entries.append(Entry(
@@ -58,9 +56,7 @@ def compare_with_published(current: bytes, published: bytes, root: etree._Elemen
     items = {(i.findtext("guid") or "").strip(): i for i in root.iter("item")}
     by_guid = {e.guid: e for e in now if e.guid}
     by_url = {e.url: e for e in now if e.url}
-    by_title = defaultdict(list)
-    for entry in now:
-        by_title[entry.title].append(entry)
+    by_title = {e.title: e for e in reversed(now)}  # the first entry of each title
 
     def element(entry: Entry) -> etree._Element | None:
         return items.get(entry.guid or "")
@@ -68,7 +64,7 @@ def compare_with_published(current: bytes, published: bytes, root: etree._Elemen
     for old in before:
         new = by_guid.get(old.guid) if old.guid else by_url.get(old.url or "")
         if new is None:
-            twin = by_url.get(old.url or "") or next(iter(by_title.get(old.title, [])), None)
+            twin = by_url.get(old.url or "") or by_title.get(old.title)
             if twin is not None and old.guid:
                 lint.report("PUB-GUID", f"published episode {old.label()} now has the GUID {twin.guid!r}: "
                             "every app would list it twice", element(twin), "guid",

@@ -29,11 +29,9 @@ class Resources:
     def local_path(self, url: str) -> Path | None:
         if url in self.files:
             return self.files[url]
-        if self.mirror is None:
+        if self.mirror is None or not url.startswith(self.mirror[0]):
             return None
         prefix, folder = self.mirror
-        if not url.startswith(prefix):
-            return None
         relative = unquote(urlsplit(url[len(prefix):]).path)
         if not relative or relative.endswith("/"):
             return None
@@ -56,9 +54,7 @@ class Resources:
         path = self.local_path(url)
         if path is not None:
             return path.read_bytes() if path.stat().st_size <= MAX_FILE_BYTES else None
-        if self.fetch is not None:
-            return self.fetch(url)
-        return None
+        return self.fetch(url) if self.fetch is not None else None
 
     def duration(self, url: str) -> float | None:
         if url in self.durations:

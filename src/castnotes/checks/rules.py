@@ -139,5 +139,4 @@ POLICY_RULES = frozenset({
     "IT-ENC-2", "IT-ENC-3", "IT-ENC-4", "IT-ENC-5", "HTTP-1",
 })
 
-RULES: dict[str, Rule] = {rule_id: Rule(rule_id, severity, summary, hint)
-                          for rule_id, severity, summary, hint in _TABLE}
+RULES: dict[str, Rule] = {row[0]: Rule(*row) for row in _TABLE}

@@ -26,7 +26,7 @@ def parse_feed_document(data: bytes, lint: Lint, *, namespaces: str = "all") -> 
     `namespaces="root"` checks only the declarations on <rss>, for a document known to
     declare none anywhere else (a build's own piece of feed, see commands/check.py).
     """
-    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    body = data.removeprefix(b"\xef\xbb\xbf")
     declared = _DECLARATION.match(body[:200])
     if declared and declared.group(1).decode().lower() not in ("utf-8", "utf8"):
         lint.report("XML-1", f"the feed declares encoding={declared.group(1).decode()!r}; "
@@ -86,8 +86,7 @@ def _check_declaration(prefix: str | None, uri: str, lint: Lint) -> None:
                     hint=f'use {label}="{PODCAST}"; apps treat both alike')
         known = PODCAST
     else:
-        known = next((k for k in KNOWN_NAMESPACES.values()
-                      if _loose(k) == _loose(uri)), None)
+        known = next((k for k in KNOWN_NAMESPACES.values() if _loose(k) == _loose(uri)), None)
     if known is not None and uri != known and uri != PODCAST_LEGACY:
         lint.report("XML-2", f'{label}="{uri}" is not the exact namespace URI "{known}"; '
                     "apps match it character by character and ignore every tag under it",

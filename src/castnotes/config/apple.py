@@ -100,8 +100,6 @@ ALL_CATEGORY_PATHS: tuple[str, ...] = tuple(APPLE_CATEGORIES) + tuple(
 def parse_category(text: str) -> tuple[str, str | None] | None:
     """`"Health & Fitness/Mental Health"` -> (parent, sub); None when not on Apple's list."""
     parent, _, sub = (part.strip() for part in text.partition("/"))
-    if parent not in APPLE_CATEGORIES:
-        return None
-    if sub and sub not in APPLE_CATEGORIES[parent]:
+    if parent not in APPLE_CATEGORIES or sub and sub not in APPLE_CATEGORIES[parent]:
         return None
     return parent, (sub or None)

@@ -115,14 +115,8 @@ def _links(reader: FieldReader) -> tuple[tuple[str, str], ...]:
     """`links = { YouTube = "https://...", Newsletter = "https://..." }`: a person's other
     channels, shown as buttons (label, address) in the order written."""
     table = reader.table("links")
-    if table is None:
-        return ()
-    links = []
-    for label in table.meta:
-        url = table.url(label, warn_http=True)
-        if url:
-            links.append((str(label).strip(), url))
-    return tuple(links)
+    urls = {label: table.url(label, warn_http=True) for label in table.meta} if table else {}
+    return tuple((str(label).strip(), url) for label, url in urls.items() if url)
 
 
 def check_role(reader: FieldReader, role_text: str, group_text: str | None) -> tuple[str, str] | None:
@@ -217,11 +211,9 @@ def _read_entry(reader: FieldReader, item: Any, registry: Registry, default_role
 def _named(reader: FieldReader, text: str, registry: Registry, default_role: str) -> Person | None:
     """A plain string: a people.toml id or name is that person; any other text is a one-off
     person by that name (`guests: [Alan Turing, 李小龙]`), the way most hosts write it."""
-    if text in registry:
-        return _as_role(registry[text], default_role)
-    by_name = next((p for p in registry.values() if p.name.casefold() == text.casefold()), None)
-    if by_name is not None:
-        return _as_role(by_name, default_role)
+    known = registry.get(text) or next((p for p in registry.values() if p.name.casefold() == text.casefold()), None)
+    if known is not None:
+        return _as_role(known, default_role)
     if not text:
         reader.error("id", "is empty", hint="write the person's name")
         return None

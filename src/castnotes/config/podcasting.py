@@ -106,12 +106,9 @@ def _tables(reader: FieldReader, key: str, keys: tuple[str, ...], example: str) 
 
 def read_funding(reader: FieldReader, key: str = "funding") -> tuple[Funding, ...]:
     """`funding: [{url, text}]`: https links where listeners can support the show."""
-    found = []
-    for item in _tables(reader, key, ("url", "text"), '{ url = "https://...", text = "Support the show" }'):
-        url = item.url("url", https=True)
-        if url is not None:
-            found.append(Funding(url, item.text("text", max_len=MAX_TEXT)))
-    return tuple(found)
+    items = _tables(reader, key, ("url", "text"), '{ url = "https://...", text = "Support the show" }')
+    return tuple(Funding(url, item.text("text", max_len=MAX_TEXT)) for item in items
+                 if (url := item.url("url", https=True)) is not None)
 
 
 SOCIAL_PROTOCOLS = ("activitypub", "atproto", "disabled", "hive", "lightning", "matrix", "nostr", "twitter")
@@ -144,8 +141,7 @@ def read_social(reader: FieldReader, key: str = "social",
                        hint=SOCIAL_EXAMPLE)
             continue
         if uri is not None:
-            names = set(re.findall(r"\{([^{}]*)\}", uri))
-            unknown = sorted(names - set(placeholders))
+            unknown = sorted(set(re.findall(r"\{([^{}]*)\}", uri)) - set(placeholders))
             if unknown:
                 allowed = ", ".join("{" + p + "}" for p in placeholders)
                 item.error("uri", f"{{{unknown[0]}}} is not a placeholder here",
@@ -221,12 +217,9 @@ def read_locations(reader: FieldReader, key: str = "location") -> tuple[Location
 
 
 def read_txt(reader: FieldReader, key: str = "txt") -> tuple[Txt, ...]:
-    found = []
-    for item in _tables(reader, key, ("value", "purpose"), '{ value = "...", purpose = "verify" }'):
-        value = item.text("value", max_len=MAX_TXT)
-        if value:
-            found.append(Txt(value, item.text("purpose", max_len=MAX_TEXT)))
-    return tuple(found)
+    items = _tables(reader, key, ("value", "purpose"), '{ value = "...", purpose = "verify" }')
+    return tuple(Txt(value, item.text("purpose", max_len=MAX_TEXT)) for item in items
+                 if (value := item.text("value", max_len=MAX_TXT)))
 
 
 def read_podroll(reader: FieldReader, key: str = "podroll") -> tuple[RemoteItem, ...]:
@@ -318,9 +311,7 @@ def _iso_datetime(reader: FieldReader, key: str) -> str | None:
 
 def read_medium(reader: FieldReader, key: str = "medium") -> str | None:
     value = reader.text(key)
-    if value is None:
-        return None
-    if value not in MEDIUMS:
+    if value is not None and value not in MEDIUMS:
         near = did_you_mean(value, MEDIUMS)
         reader.error(key, f"{value!r} is not a podcast:medium", hint=near or "one of " + ", ".join(MEDIUMS))
         return None

@@ -60,7 +60,7 @@ SCHEMA: dict[str, dict[str, type | tuple[type, ...]]] = {
         "copyright": str,
         "timezone": str,
         "keywords": list,
-        # Podcasting 2.0 (podcastvalues.py reads them; README "Podcasting 2.0" lists the tags)
+        # Podcasting 2.0 (config/podcasting.py reads them; README "Podcasting 2.0" lists the tags)
         "guid": str,
         "locked": bool,
         "locked_owner": str,
@@ -139,9 +139,11 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
                          hint=f'add {key} = "..." under [show]')
     problems.raise_if_errors()
 
+    # every section is a table from here on: _check_keys reported any other as an error
+    feed_raw = data.get("feed", {})
     show = _parse_show(raw_show, root, path, lines, problems)
-    feed_path = data.get("feed", {}).get("path", "feed.xml") if isinstance(data.get("feed"), dict) else ""
-    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {}, feed_path)
+    show = _parse_podcasting(show, raw_show, root, path, lines, problems, people or {},
+                             feed_raw.get("path", "feed.xml"))
     media_raw = data.get("media", {})
     media = MediaSettings(
         base_url=_url(media_raw.get("base_url"), "media", "base_url", path, lines, problems, slash=True),
@@ -164,7 +166,6 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
     )
     if site.per_page < 1:
         problems.add("[site] per_page must be 1 or more", path, lines.find("site", "per_page"))
-    feed_raw = data.get("feed", {})
     feed = FeedSettings(path=feed_raw.get("path", "feed.xml"), limit=feed_raw.get("limit"))
     if not re.fullmatch(r"[A-Za-z0-9_.\-/]+\.xml", feed.path) or ".." in feed.path:
         problems.add(f"[feed] path {feed.path!r} must be a relative .xml path inside the site",
@@ -180,13 +181,8 @@ def parse_settings(text: str, root: Path, path: Path, people: Registry | None = 
 
 def _parse_publish(raw: dict[str, Any], path: Path, lines: KeyLines, problems: Problems) -> PublishSettings:
     """[publish]: the target is checked when publishing (publish/targets.py), the rest here."""
-    if not isinstance(raw, dict):
-        return PublishSettings()
-    hubs = []
-    for hub in raw.get("websub_hubs", []):
-        url = _url(hub if isinstance(hub, str) else repr(hub), "publish", "websub_hubs", path, lines, problems)
-        if url:
-            hubs.append(url)
+    hubs = [_url(hub if isinstance(hub, str) else repr(hub), "publish", "websub_hubs", path, lines, problems)
+            for hub in raw.get("websub_hubs", [])]
     cache_control = []
     for kind, value in raw.get("cache_control", {}).items():
         if kind not in CACHE_KINDS:
@@ -211,7 +207,7 @@ def _parse_publish(raw: dict[str, Any], path: Path, lines: KeyLines, problems: P
         endpoint_url=_url(raw.get("endpoint_url"), "publish", "endpoint_url", path, lines, problems),
         region=(raw.get("region") or "").strip() or None,
         profile=(raw.get("profile") or "").strip() or None,
-        websub_hubs=tuple(hubs),
+        websub_hubs=tuple(hub for hub in hubs if hub),
         podping_url=_url(raw.get("podping_url"), "publish", "podping_url", path, lines, problems),
         cache_control=tuple(cache_control),
         content_types=tuple(content_types),
@@ -251,12 +247,9 @@ def _warn_secrets(data: dict[str, Any], path: Path, lines: KeyLines, problems: P
                               "come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
                               "AWS_PROFILE, PODPING_TOKEN) or the AWS config files")
 
-    for section, table in data.items():
-        if isinstance(table, dict):
-            for key, value in table.items():
-                visit(value, section, key, f"{section}.{key}")
-        else:
-            visit(table, None, section, section)
+    for section, table in data.items():  # every one a table (parse_settings stops before otherwise)
+        for key, value in table.items():
+            visit(value, section, key, f"{section}.{key}")
 
 
 def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
@@ -272,8 +265,7 @@ def _parse_show(raw: dict[str, Any], root: Path, path: Path, lines: "KeyLines",
     owner = None
     if "owner" in raw:
         owner_raw = raw["owner"]
-        unknown = sorted(set(owner_raw) - {"name", "email"})
-        for key in unknown:
+        for key in sorted(set(owner_raw) - {"name", "email"}):
             problems.add(f"[show] owner has an unknown key {key!r}", path, where("owner"),
                          hint="owner takes name and email")
         name, email = str(owner_raw.get("name", "")).strip(), str(owner_raw.get("email", "")).strip()
@@ -356,11 +348,9 @@ def _parse_subscribe(raw: dict[str, Any], path: Path, lines: "KeyLines",
             problems.add(f"[show] subscribe has an unknown app {key!r}", path, lines.find("show", "subscribe"),
                          hint=_suggest_key(key, SUBSCRIBE_PLATFORMS))
             continue
-        url = _url(value if isinstance(value, str) else repr(value), "show", f"subscribe.{key}", path,
-                   lines, problems)
-        if url:
-            links[key] = url
-    return tuple((key, links[key]) for key in SUBSCRIBE_PLATFORMS if key in links)
+        links[key] = _url(value if isinstance(value, str) else repr(value), "show", f"subscribe.{key}", path,
+                          lines, problems)
+    return tuple((key, links[key]) for key in SUBSCRIBE_PLATFORMS if links.get(key))
 
 
 def _parse_podcasting(show: ShowSettings, raw: dict[str, Any], root: Path, path: Path, lines: KeyLines,
@@ -471,8 +461,7 @@ def season_names(reader: FieldReader, key: str = "seasons") -> dict[int, str]:
         if not str(number).isdigit() or int(number) < 1:
             table.error(number, "season numbers are whole numbers from 1", hint='seasons = { 1 = "First steps" }')
             continue
-        name = table.text(number, max_len=MAX_TEXT)
-        if name:
+        if name := table.text(number, max_len=MAX_TEXT):
             names[int(number)] = name
     return names
 

@@ -24,8 +24,7 @@ def render_chapters_json(show: Show, episode: Episode) -> bytes:
     chapters = []
     for chapter in episode.chapters:
         item: dict[str, Any] = {"startTime": compact_seconds(chapter.start), "title": chapter.title}
-        image = chapter_image_url(chapter.image, show.url)
-        if image:
+        if image := chapter_image_url(chapter.image, show.url):
             item["img"] = image
         if chapter.url:
             item["url"] = chapter.url

@@ -28,7 +28,7 @@ def category_path(name: str) -> str:
 
 def person_slug(person: Person) -> str:
     """The registry id when there is one, else a slug of the name."""
-    return slug_of(person.id) if person.id else slug_of(person.name)
+    return slug_of(person.id or person.name)
 
 
 def person_path(person: Person) -> str:
@@ -133,14 +133,10 @@ def index_people(hosts: Iterable[Person], episodes: Iterable[Episode]) -> tuple[
 
 def episode_people(hosts: Iterable[Person], episode: Episode) -> list[Person]:
     """The show's hosts, then the episode's guests; a host also listed as a guest appears once."""
-    seen: set[str] = set()
-    people = []
+    people: dict[str, Person] = {}
     for person in [*hosts, *episode.guests]:
-        slug = person_slug(person)
-        if slug not in seen:
-            seen.add(slug)
-            people.append(person)
-    return people
+        people.setdefault(person_slug(person), person)
+    return list(people.values())
 
 
 def _has_photo(person: Person) -> bool:

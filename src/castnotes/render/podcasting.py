@@ -17,7 +17,7 @@ from __future__ import annotations
 import email.utils
 from dataclasses import dataclass
 
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.ext.base import BaseEntryExtension
 from lxml import etree
 
 from castnotes.feedxml import PODCAST, PSC
@@ -66,33 +66,11 @@ def _attr(value: object) -> str:
 
 
 def append_tag(parent: etree._Element, item: Tag) -> None:
-    element = etree.SubElement(parent, f"{{{item.ns}}}{item.name}")
-    for key, value in item.attrs:
-        element.set(key, value)
+    element = etree.SubElement(parent, f"{{{item.ns}}}{item.name}", dict(item.attrs))  # attributes in order
     if item.text is not None:
         element.text = item.text
     for child in item.children:
         append_tag(element, child)
-
-
-class PodcastIndexExtension(BaseExtension):
-    """Channel tags. `tags` is filled by feed.py; `uses_psc` declares the psc prefix at the root."""
-
-    def __init__(self) -> None:
-        self.tags: list[Tag] = []
-        self.uses_psc = False
-
-    def extend_ns(self) -> dict[str, str]:
-        namespaces = {"podcast": PODCAST}
-        if self.uses_psc:
-            namespaces["psc"] = PSC
-        return namespaces
-
-    def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
-        channel = rss_feed[0]
-        for item in self.tags:
-            append_tag(channel, item)
-        return rss_feed
 
 
 class PodcastIndexEntryExtension(BaseEntryExtension):
@@ -105,6 +83,19 @@ class PodcastIndexEntryExtension(BaseEntryExtension):
         for item in self.tags:
             append_tag(entry, item)
         return entry
+
+
+class PodcastIndexExtension(PodcastIndexEntryExtension):
+    """Channel tags. `tags` is filled by rss.py; `uses_psc` declares the psc prefix at the root."""
+
+    uses_psc = False
+
+    def extend_ns(self) -> dict[str, str]:
+        return {"podcast": PODCAST, **({"psc": PSC} if self.uses_psc else {})}
+
+    def extend_rss(self, rss_feed):  # noqa: ANN001 - feedgen's signature
+        super().extend_rss(rss_feed[0])  # the channel
+        return rss_feed
 
 
 # --- channel ----------------------------------------------------------------------------
@@ -130,8 +121,7 @@ def channel_tags(show: Show) -> list[Tag]:
                                      "medium": r.medium})
             for r in settings.podroll)))
     tags += [tag("block", "yes" if rule.blocked else "no", {"id": rule.service}) for rule in settings.block]
-    if settings.update_frequency:
-        frequency = settings.update_frequency
+    if frequency := settings.update_frequency:
         tags.append(tag("updateFrequency", frequency.text, {
             "complete": True if frequency.complete else None, "dtstart": frequency.dtstart,
             "rrule": frequency.rrule}))
@@ -187,9 +177,7 @@ def social_tag(social: SocialInteract) -> Tag:
 
 def image_tag(art: Artwork) -> Tag:
     """podcast:image for artwork castnotes publishes (with its size) or links to."""
-    mime = None
-    if art.site_path:
-        mime = "image/png" if art.site_path.endswith(".png") else "image/jpeg"
+    mime = ("image/png" if art.site_path.endswith(".png") else "image/jpeg") if art.site_path else None
     ratio = "1/1" if art.width and art.width == art.height else None
     return tag("image", attrs={"href": art.url, "aspect-ratio": ratio, "width": art.width,
                                "height": art.height, "type": mime})
@@ -220,8 +208,7 @@ def item_tags(show: Show, episode: Episode) -> list[Tag]:
         tags += [alternate_tag(a) for a in episode.alternates]
     if episode.image:
         tags.append(image_tag(episode.image))
-    psc = psc_chapters_tag(show, episode)
-    if psc is not None:
+    if psc := psc_chapters_tag(show, episode):
         tags.append(psc)
     return tags
 

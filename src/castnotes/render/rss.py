@@ -6,7 +6,7 @@ generator tag is ours, entries are appended in order. feedgen's traps (feed-rule
 true/false, which feedgen refuses, the item description in CDATA, `itunes:block` and
 `itunes:complete` as Apple's "Yes", and item art whatever its URL ends in (feedgen
 silently drops art URLs not ending in .jpg/.png). The Podcasting 2.0 tags come from
-podcastindex.py.
+podcasting.py.
 """
 
 from __future__ import annotations
@@ -41,8 +41,12 @@ GENERATOR = f"castnotes {__version__}"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
-def _cdata(html: str) -> CDATA:
-    return CDATA(html.replace("]]>", "]]&gt;"))
+def _explicit_and_description(element: etree._Element, explicit: bool | None, description_html: str | None) -> None:
+    """itunes:explicit as true/false, and the description as HTML in CDATA (channel and item alike)."""
+    if explicit is not None:
+        xml_elem(f"{{{ITUNES}}}explicit", element).text = "true" if explicit else "false"
+    if description_html is not None:
+        element.find("description").text = CDATA(description_html.replace("]]>", "]]&gt;"))
 
 
 class CastnotesExtension(BaseExtension):
@@ -62,16 +66,12 @@ class CastnotesExtension(BaseExtension):
         for href in reversed(self.hubs):  # after the paging links (inserted next, before them)
             self_link.addnext(etree.Element(f"{{{ATOM}}}link", href=href, rel="hub"))
         for rel, href in reversed(self.paging):  # right after atom:link rel=self
-            link = etree.Element(f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml")
-            self_link.addnext(link)
-        if self.explicit is not None:
-            xml_elem(f"{{{ITUNES}}}explicit", channel).text = "true" if self.explicit else "false"
+            self_link.addnext(etree.Element(f"{{{ATOM}}}link", href=href, rel=rel, type="application/rss+xml"))
+        _explicit_and_description(channel, self.explicit, self.description_html)
         if self.block:
             xml_elem(f"{{{ITUNES}}}block", channel).text = "Yes"
         if self.complete:
             xml_elem(f"{{{ITUNES}}}complete", channel).text = "Yes"
-        if self.description_html is not None:
-            channel.find("description").text = _cdata(self.description_html)
         return rss_feed
 
 
@@ -90,10 +90,7 @@ class CastnotesEntryExtension(BaseEntryExtension):
             xml_elem(f"{{{ITUNES}}}title", entry).text = self.itunes_title
         if self.image_url is not None:
             xml_elem(f"{{{ITUNES}}}image", entry).set("href", self.image_url)
-        if self.explicit is not None:
-            xml_elem(f"{{{ITUNES}}}explicit", entry).text = "true" if self.explicit else "false"
-        if self.description_html is not None:
-            entry.find("description").text = _cdata(self.description_html)
+        _explicit_and_description(entry, self.explicit, self.description_html)
         return entry
 
 
@@ -196,10 +193,9 @@ def cut_items(part: bytes, head: bytes, tail: bytes, count: int) -> list[bytes] 
     pieces = region.split(_BETWEEN_ITEMS)
     if len(pieces) != count:
         return None
-    if count == 1:
-        return pieces
-    return ([pieces[0] + b"</item>\n"] + [b"    <item>" + p + b"</item>\n" for p in pieces[1:-1]]
-            + [b"    <item>" + pieces[-1]])
+    # the split took "</item>\n" off each piece but the last and "    <item>" off each but the first
+    return [(b"    <item>" if i else b"") + piece + (b"</item>\n" if i < count - 1 else b"")
+            for i, piece in enumerate(pieces)]
 
 
 class Splicer:
@@ -214,11 +210,9 @@ class Splicer:
         self.chunks: list[bytes] = []
         self.tail = b""
         self.first: bytes | None = None
-        self.count = 0
 
     def add(self, part: bytes) -> None:
-        self.count += 1
-        if self.count == 1:
+        if self.first is None and not self.chunks:
             self.first = part  # kept whole until a second piece shows the feed is split
             return
         if self.first is not None:
@@ -236,9 +230,7 @@ class Splicer:
 
     def result(self) -> list[bytes]:
         """The document as a list of byte chunks (join them, or write them one by one)."""
-        if self.first is not None:
-            return [self.first]
-        return [*self.chunks, self.tail]
+        return [self.first] if self.first is not None else [*self.chunks, self.tail]
 
 
 def splice(parts: list[bytes]) -> bytes:
@@ -256,29 +248,20 @@ def render_feed(show: Show, episodes: tuple[Episode, ...] | None = None, *,
     return splice(list(render_parts(show, document)))
 
 
-def feed_page_paths(show: Show) -> list[str]:
-    """Site paths of the feed documents: `feed.xml`, then `feed-2.xml`, `feed-3.xml`, ...
+def plan_feeds(show: Show) -> list[FeedDocument]:
+    """Every feed document: `feed.xml`, then `feed-2.xml`, `feed-3.xml`, ... linked as an RFC 5005
+    paged feed when split.
 
     With `[feed] limit`, feed.xml keeps the newest `limit` episodes and each further
     page the next older `limit`, so every episode is in exactly one document.
-    """
-    path = show.settings.feed.path
-    limit = show.settings.feed.limit
-    count = 1 if not limit else max(1, -(-len(show.episodes) // limit))
-    stem = path[: -len(".xml")]
-    return [path] + [f"{stem}-{number}.xml" for number in range(2, count + 1)]
-
-
-def plan_feeds(show: Show) -> list[FeedDocument]:
-    """Every feed document, linked as an RFC 5005 paged feed when split.
-
     gPodder/podcastparser follow `first`/`next` and AntennaPod follows `next`
     (feed-rules.md rule PAGE), so older episodes stay reachable from the newest page.
     """
-    paths = feed_page_paths(show)
-    if len(paths) == 1:
-        return [FeedDocument(paths[0], show.feed_url, show.episodes)]
-    limit = show.settings.feed.limit or len(show.episodes)
+    path, limit = show.settings.feed.path, show.settings.feed.limit
+    if not limit or len(show.episodes) <= limit:
+        return [FeedDocument(path, show.feed_url, show.episodes)]
+    pages = -(-len(show.episodes) // limit)
+    paths = [path] + [f"{path[:-len('.xml')]}-{number}.xml" for number in range(2, pages + 1)]
     urls = [show.url + path for path in paths]
     documents = []
     for number, path in enumerate(paths):
@@ -297,7 +280,7 @@ def render_feeds(show: Show) -> list[tuple[str, bytes]]:
     return [(doc.site_path, splice(list(render_parts(show, doc)))) for doc in plan_feeds(show)]
 
 
-def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) -> FeedGenerator:
+def new_feed(show: Show, self_url: str, tags: list) -> FeedGenerator:
     settings = show.settings.show
     fg = FeedGenerator()
     fg.load_extension("podcast", rss=True, atom=False)
@@ -305,11 +288,10 @@ def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) 
     fg.register_extension("podcastindex", PodcastIndexExtension, PodcastIndexEntryExtension, atom=False)
     fg.title(settings.title)
     # feedgen takes the channel <link> from the last link given: self first, then the site.
-    fg.link(href=self_url or show.feed_url, rel="self", type="application/rss+xml")
+    fg.link(href=self_url, rel="self", type="application/rss+xml")
     fg.link(href=show.url, rel="alternate")
-    description_html = render_markdown(settings.description)
     fg.description(settings.description)
-    fg.castnotes.description_html = apple_description(None, description_html, show.url, show.url)
+    fg.castnotes.description_html = apple_description(None, render_markdown(settings.description), show.url, show.url)
     fg.language(settings.language)
     if settings.copyright:
         fg.copyright(settings.copyright)
@@ -333,7 +315,7 @@ def new_feed(show: Show, self_url: str | None = None, tags: list | None = None) 
     fg.castnotes.block = any(r.blocked and r.service in (None, "apple") for r in settings.block)
     fg.castnotes.complete = settings.complete
     fg.castnotes.hubs = show.settings.publish.websub_hubs
-    fg.podcastindex.tags = channel_tags(show) if tags is None else tags
+    fg.podcastindex.tags = tags
     return fg
 
 

@@ -60,7 +60,8 @@ def series_jsonld(show: Show) -> dict[str, Any]:
 
 def episode_jsonld(show: Show, episode: Episode, page_url: str) -> dict[str, Any]:
     enclosure = episode.enclosure
-    duration = format_iso_duration(enclosure.duration) if enclosure.duration > 0 else None
+    # a duration not measured (0) is left out rather than said to be zero
+    duration = {"duration": format_iso_duration(enclosure.duration)} if enclosure.duration > 0 else {}
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "PodcastEpisode",
@@ -68,21 +69,17 @@ def episode_jsonld(show: Show, episode: Episode, page_url: str) -> dict[str, Any
         "url": page_url,
         "datePublished": episode.date.isoformat(),
         "description": episode.summary,
-        "timeRequired": duration,
-        "duration": duration,
+        **({"timeRequired": duration["duration"]} if duration else {}),
+        **duration,
         "associatedMedia": {
             "@type": "AudioObject",
             "contentUrl": enclosure.url,
             "encodingFormat": enclosure.mime,
             "contentSize": str(enclosure.length),
-            "duration": duration,
+            **duration,
         },
         "partOfSeries": {"@type": "PodcastSeries", "name": show.settings.show.title, "url": show.url},
     }
-    if duration is None:  # not measured: say nothing rather than zero
-        for table in (data, data["associatedMedia"]):
-            for key in ("timeRequired", "duration"):
-                table.pop(key, None)
     if episode.number is not None:
         data["episodeNumber"] = episode.number
     if episode.season is not None:

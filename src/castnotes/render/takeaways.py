@@ -25,10 +25,6 @@ TAKEAWAYS_PATH = "takeaways.xml"
 TAKEAWAYS_LIMIT = 50  # newest posts in the feed; readers keep what they have already seen
 
 
-class _NoFeedExtension(BaseExtension):
-    """feedgen wants a feed-level class beside every entry extension; this one adds nothing."""
-
-
 class LinkAttributes(BaseEntryExtension):
     """feedgen 1.0 writes an Atom entry's links with their href only: it drops rel, type and
     length (the loop variable shadows the link's data). Put them back, in order."""
@@ -49,8 +45,7 @@ def posts_of(show: Show) -> tuple[Article, ...]:
 
 def takeaway_entries(show: Show) -> tuple[Episode | Article, ...]:
     """The feed's entries: the episodes' takeaways and the posts, newest first."""
-    entries: list[Episode | Article] = [*show.episodes, *posts_of(show)]
-    entries.sort(key=lambda entry: (entry.date, entry.slug), reverse=True)
+    entries = sorted([*show.episodes, *posts_of(show)], key=lambda entry: (entry.date, entry.slug), reverse=True)
     return tuple(entries[:TAKEAWAYS_LIMIT])
 
 
@@ -58,13 +53,14 @@ def takeaways_url(show: Show) -> str:
     return show.url + TAKEAWAYS_PATH
 
 
-def render_takeaways_feed(show: Show, title: str | None = None) -> bytes:
-    """The Atom feed; `title` is its name in the site's language (default: "<show>: takeaways")."""
+def render_takeaways_feed(show: Show, title: str) -> bytes:
+    """The Atom feed; `title` is its name in the site's language ("<show>: takeaways")."""
     settings = show.settings.show
     fg = FeedGenerator()
-    fg.register_extension("linkattributes", _NoFeedExtension, LinkAttributes, atom=True, rss=False)
+    # feedgen wants a feed-level class beside every entry extension: its base class adds nothing
+    fg.register_extension("linkattributes", BaseExtension, LinkAttributes, atom=True, rss=False)
     fg.id(show.url)
-    fg.title(title or f"{settings.title}: takeaways")
+    fg.title(title)
     fg.subtitle(plain_text(render_markdown(settings.description)) or settings.title)
     fg.link(href=takeaways_url(show), rel="self", type="application/atom+xml")
     fg.link(href=show.url, rel="alternate", type="text/html")
@@ -88,9 +84,9 @@ def render_takeaways_feed(show: Show, title: str | None = None) -> bytes:
     return XML_DECLARATION + fg.atom_str(pretty=True, encoding="UTF-8", xml_declaration=False)
 
 
-def _add_entry(fg: FeedGenerator, entry_id: str, title: str, date: datetime,
+def _add_entry(fg: FeedGenerator, entry_id: str, title: str, date: datetime, summary: str,
                links: list[dict[str, str]]) -> FeedEntry:
-    """A new entry with its id, title, links (also kept for LinkAttributes) and date."""
+    """A new entry with its id, title, links (also kept for LinkAttributes), date and summary."""
     entry = fg.add_entry(order="append")
     entry.id(entry_id)
     entry.title(title)
@@ -99,17 +95,17 @@ def _add_entry(fg: FeedGenerator, entry_id: str, title: str, date: datetime,
     entry.linkattributes.links = links
     entry.published(date)
     entry.updated(date)
+    if summary:
+        entry.summary(summary)
     return entry
 
 
 def add_post(fg: FeedGenerator, show: Show, episode: Episode) -> None:
     page_url = show.url + episode.page_path
     enclosure = episode.enclosure
-    entry = _add_entry(fg, post_id(episode, page_url), episode.title, episode.date, [
+    entry = _add_entry(fg, post_id(episode, page_url), episode.title, episode.date, episode.summary, [
         {"href": page_url, "rel": "alternate", "type": "text/html"},
         {"href": enclosure.url, "rel": "enclosure", "type": enclosure.mime, "length": str(enclosure.length)}])
-    if episode.summary:
-        entry.summary(episode.summary)
     body = resolve_site_links(episode.body_html, show.url)
     if episode.summary and not episode.summary_is_excerpt:
         body = f"<p>{escape(episode.summary, quote=False)}</p>\n{body}"
@@ -124,10 +120,8 @@ def add_article(fg: FeedGenerator, show: Show, article: Article) -> None:
     """A post of pages/: its text in full; an embedded player becomes a link to the episode."""
     page_url = show.url + article.page_path
     assert article.date is not None
-    entry = _add_entry(fg, page_url, article.title, article.date,
+    entry = _add_entry(fg, page_url, article.title, article.date, article.summary,
                        [{"href": page_url, "rel": "alternate", "type": "text/html"}])
-    if article.summary:
-        entry.summary(article.summary)
     body = resolve_site_links(article.body_html, show.url)
     titles = {e.slug: e.title for e in show.episodes}
     listed = [slug for slug in article.episodes if slug in titles]
