@@ -29,16 +29,7 @@ from castnotes.fields import is_http_url
 from castnotes.model import CONFIG_NAME, Settings, Show
 from castnotes.output.feed_items import feed_items_path, kept_feed_items
 from castnotes.output.incremental import render_changed
-from castnotes.output.ledger import (
-    LEDGER_NAME,
-    LedgerEntry,
-    allowed,
-    append_entries,
-    guard,
-    keep_published,
-    published_slugs,
-    unguarded_warning,
-)
+from castnotes.output.ledger import allowed, append_entries, guard, unguarded_warning
 from castnotes.output.search import PageDigests, SearchIndex, reuse_search_index
 from castnotes.output.staging import Staging, check_output_dir, spare_site
 from castnotes.output.state import (
@@ -53,6 +44,7 @@ from castnotes.output.state import (
     walk,
 )
 from castnotes.read.audio_cache import AudioCache
+from castnotes.read.ledger import LEDGER_NAME, LedgerEntry, keep_published, published_slugs
 from castnotes.read.pages import PAGES_DIR
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes

@@ -18,24 +18,14 @@ import fcntl
 import fnmatch
 import json
 import os
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Iterable
 
 from castnotes.errors import Problem, SourceLocation
 from castnotes.model import Episode
-# The reading side lives in read/ (load_show asks it for published slugs); these names stay
-# importable from here for the build.
-from castnotes.read.ledger import (  # noqa: F401 - re-exported
-    LEDGER_NAME,
-    Ledger,
-    LedgerEntry,
-    keep_published,
-    load_ledger,
-    published_slugs,
-    recorded_now,
-    same_instant,
-)
+from castnotes.read.ledger import LEDGER_NAME, Ledger, LedgerEntry, load_ledger, recorded_now, same_instant
 from castnotes.store import fsync_dir
 
 
@@ -92,9 +82,8 @@ def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[
             if allowed(patterns, entry.slug, guid):
                 note = (f"GUID replaced by {successor.guid}" if successor is not None
                         else "removed from the feed")
-                records.append(LedgerEntry(guid=guid, slug=entry.slug, url=entry.url, date=entry.date,
-                                           kind="removed", recorded=recorded_now(now),
-                                           note=f"{note} (--allow-change)"))
+                records.append(replace(entry, kind="removed", recorded=recorded_now(now),
+                                       note=f"{note} (--allow-change)"))
                 continue
             problems.append(_missing_problem(ledger, guid, entry, successor, waiting.get(guid)))
             continue
