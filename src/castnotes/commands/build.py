@@ -191,7 +191,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         if search.started:
             search.finish()
         clock.lap("search")
-        files = staging.files
+        files = len(staging.placed)
         staging.commit()
     recorded = append_entries(settings.root, records) if records else 0
     if recorded:  # this build's own append is no change for the next one

@@ -98,7 +98,7 @@ class Staging:
         if not self.recycled:
             self.dir.mkdir()
         self.placed: dict[str, Path | None] = {}  # site path -> copied source (None: generated)
-        self.written = self.reused = self.linked = self.copied = 0
+        self.reused = self.linked = self.copied = 0
         self._old = f"{self.output_dir}/"  # site path -> its file in the current site, by concatenation
         self._new = f"{self.dir}/"
         self._folders: set[str] = {""}  # staged folders known to exist (site paths)
@@ -148,7 +148,6 @@ class Staging:
         except FileExistsError:  # a recycled tree's file
             self._clear(site_path)
             _write_chunks(target, chunks)
-        self.written += 1
         return False
 
     def reuse(self, site_path: str) -> bool:
@@ -199,10 +198,6 @@ class Staging:
             _delete_later(old, len(self.placed))
         elif old is not None:
             _forget_spares(self.spare)
-
-    @property
-    def files(self) -> int:
-        return len(self.placed)
 
     def _make_folder(self, site_path: str) -> None:
         """Make the staged folder of `site_path` and its parents, each once per build."""
@@ -477,8 +472,8 @@ def _remove_leftovers(output_dir: Path) -> None:
     """
     old_prefix, tmp_prefix = f".{output_dir.name}.old-", f".{output_dir.name}.tmp-"
     with os.scandir(output_dir.parent) as entries:
-        leftovers = sorted(entry.name for entry in entries if entry.name.startswith((old_prefix, tmp_prefix)))
-    for name in sorted(leftovers, key=lambda n: not n.startswith(old_prefix)):  # .old- first
+        leftovers = [entry.name for entry in entries if entry.name.startswith((old_prefix, tmp_prefix))]
+    for name in sorted(leftovers, key=lambda n: (not n.startswith(old_prefix), n)):  # .old- first
         leftover = output_dir.parent / name
         if not leftover.is_dir() or _pid_alive(name.rsplit("-", 1)[-1]):
             continue
@@ -489,15 +484,10 @@ def _remove_leftovers(output_dir: Path) -> None:
 
 
 def _pid_alive(text: str) -> bool:
-    if not text.isdigit():
-        return False
-    pid = int(text)
-    if pid == os.getpid():
+    if not text.isdigit() or int(text) == os.getpid():
         return False
     try:
-        os.kill(pid, 0)
+        os.kill(int(text), 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
-    return True
+    return True  # a process of another user (PermissionError) is alive too
