@@ -169,7 +169,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         for episode in show.episodes:
             if episode.chapters:
                 staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
-        rendered, _ = render_changed(jobs, previous.pages if previous else {}, staging)
+        rendered = render_changed(jobs, previous.pages if previous else {}, staging)
         for site_path, source in theme_assets(settings.root).items():
             if minifiable(site_path):
                 staging.write(site_path, minify(site_path, source.read_bytes()))
@@ -285,16 +285,12 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
         pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search or {}))
 
 
-def input_paths(settings: Settings) -> tuple[list[str | Path], list[str | Path]]:
+def input_paths(settings: Settings) -> tuple[list[str | Path], list[str]]:
     """Every file and folder a build reads: settings, ledger, episodes, templates, static, theme,
     and the show's and people's pictures wherever they are."""
     root = settings.root
-    files: list[str | Path] = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
-    dirs: list[str | Path] = []
-    for top in (root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir()):
-        found_files, found_dirs = walk(top)
-        files += found_files
-        dirs += found_dirs
+    found, dirs = walk(root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir())
+    files: list[str | Path] = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME, *found]
     if settings.show.image_path:
         files.append(settings.show.image_path)
     files += [p.img_source for p in settings.people.values() if p.img_source]

@@ -116,14 +116,13 @@ def stamp_inputs(files: Iterable[str | Path], dirs: Iterable[str | Path]
     return file_stamps, dir_stamps
 
 
-def walk(top: Path) -> tuple[list[str], list[str]]:
-    """Every file and folder under `top` (hidden ones skipped), for stamping, as path strings
-    (what the stamps are keyed by: no Path object made for each of thousands of files)."""
+def walk(*tops: Path) -> tuple[list[str], list[str]]:
+    """Every file and folder under `tops` (hidden ones skipped), for stamping, as path strings
+    (what the stamps are keyed by: no Path object made for each of thousands of files).
+    A missing top is stamped as absent: creating it later is a change."""
     files: list[str] = []
-    dirs: list[str] = []
-    if not top.is_dir():
-        return files, [os.fspath(top)]  # stamped as absent: creating it later is a change
-    stack = [os.fspath(top)]
+    dirs = [os.fspath(top) for top in tops if not top.is_dir()]
+    stack = [os.fspath(top) for top in reversed(tops) if top.is_dir()]  # each top's tree in turn
     while stack:
         folder = stack.pop()
         dirs.append(folder)
