@@ -42,9 +42,8 @@ def check_output_dir(output_dir: Path, show_root: Path) -> None:
             hint='set [site] output to a folder of its own, such as "site"')
     for name in SOURCE_NAMES:
         source = show_root / name
-        if name == ".castnotes" and output_dir != source:
-            continue  # castnotes' own folder: the preview of `castnotes serve` lives inside it
-        if output_dir == source or output_dir.is_relative_to(source):
+        # inside castnotes' own folder is allowed: the preview of `castnotes serve` lives there
+        if output_dir == source or (name != ".castnotes" and output_dir.is_relative_to(source)):
             raise CastnotesError.single(
                 f"the output folder {output_dir} is inside the show's {name}", show_root / "castnotes.toml",
                 hint='set [site] output to a folder of its own, such as "site"')
