@@ -275,12 +275,11 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
     # the episodes this build held back as scheduled (not the clock now: a slow build must not
     # miss one that fell due while it ran); one the ledger keeps published is no longer due
     due = [e.date for e in everything.episodes if e.scheduled]
-    file_stamps, dir_stamps = stamps
     root = everything.settings.root
     save_state(path, BuildState(
         version=__version__, options=options.state_key, root=str(root), output=str(output_dir),
         identity=folder_identity(output_dir),
-        next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
+        next_due=min(due).isoformat() if due else None, files=stamps[0], dirs=stamps[1],
         warnings=[p.format(root) for p in (*everything.problems, *policy)],
         pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search or {}))
 

@@ -4,10 +4,10 @@ After a successful build, castnotes records the size and mtime of every file it 
 (stamped before it was read, so an edit saved during the build is seen as a change by
 the next one) and the mtime of every folder it listed (a file added to or removed from a folder
 changes the folder's mtime), together with the build's options, castnotes' version,
-the identity of the output folder it swapped in, and the publish time of the next
-scheduled episode. and the show folder itself (a copied show does not inherit its original's state). A
-later `castnotes build` compares those stamps first: when
-nothing changed, it says so and stops, without importing mutagen, feedgen or Jinja.
+the identity of the output folder it swapped in, the publish time of the next scheduled
+episode, and the show folder itself (a copied show does not inherit its original's state).
+A later `castnotes build` compares those stamps first: when nothing changed, it says so
+and stops, without importing mutagen, feedgen or Jinja.
 
 This module must stay light: only the standard library.
 """
@@ -102,10 +102,9 @@ def stamp_inputs(files: Iterable[str | Path], dirs: Iterable[str | Path]
         key = os.fspath(path)
         try:
             st = stat(key)
+            file_stamps[key] = [st.st_size, st.st_mtime_ns]
         except OSError:
             file_stamps[key] = [-1, -1]  # absent: creating it later is a change
-            continue
-        file_stamps[key] = [st.st_size, st.st_mtime_ns]
     dir_stamps: dict[str, int] = {}
     for path in dirs:
         key = os.fspath(path)
@@ -171,8 +170,7 @@ def save_state(path: Path, state: BuildState) -> None:
 
 def load_state(path: Path) -> BuildState | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return BuildState(**data)
+        return BuildState(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
 
