@@ -128,24 +128,19 @@ def guard(root: Path, episodes: Iterable[Episode], allow_change: Iterable[str] =
     published = [e for e in episodes if not e.draft and not e.scheduled]
     held_back = [e for e in episodes if e.draft or e.scheduled]
     problems, records = compare(ledger, published, patterns, held_back, now)
-    for name in unknown_names(ledger, episodes, patterns):
-        problems.append(Problem(
-            f"--allow-change {name}: no episode has this slug or GUID", SourceLocation(ledger.path),
-            hint="use the episode's slug (its folder name without the number), as in the message above it",
-            rule="LEDGER"))
+    names = {n for e in (*ledger.latest.values(), *episodes) for n in (e.slug, e.guid)}
+    for name in patterns:
+        if not allowed((name,), *names):  # names no episode, published or not: most likely a typo
+            problems.append(Problem(
+                f"--allow-change {name}: no episode has this slug or GUID", SourceLocation(ledger.path),
+                hint="use the episode's slug (its folder name without the number), as in the message above it",
+                rule="LEDGER"))
     return problems, records
 
 
 def allowed(patterns: Iterable[str], *names: str) -> bool:
     """True when one of `--allow-change`'s values names (or matches, as a shell pattern) a name."""
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
-
-
-def unknown_names(ledger: Ledger, episodes: Iterable[Episode], patterns: Iterable[str]) -> list[str]:
-    """`--allow-change` values that match no episode, published or not (most likely typos)."""
-    names = {n for e in ledger.latest.values() for n in (e.slug, e.guid)}
-    names |= {n for e in episodes for n in (e.slug, e.guid)}
-    return [p for p in patterns if not any(fnmatch.fnmatchcase(n, p) for n in names)]
 
 
 def _missing_problem(ledger: Ledger, guid: str, entry: LedgerEntry, successor: Episode | None,
