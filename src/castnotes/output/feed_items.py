@@ -41,7 +41,7 @@ def feed_items_path(root: Path, options: str) -> Path:
 
 
 class FeedItems:
-    """The kept items of the last build (`get`) and the ones this build keeps (`put`)."""
+    """The kept items of the last build (`entries`) and the ones this build keeps (`put`)."""
 
     def __init__(self, path: Path, out: BinaryIO | None = None):
         self.path = path
@@ -87,10 +87,6 @@ class FeedItems:
         if fh.tell() != index_at or zlib.crc32(index, crc) != trailer["crc"]:
             return None
         return entries
-
-    def get(self, key: str) -> tuple[bytes, bytes] | None:
-        """The kept item's bytes and its record, when `key` was kept."""
-        return self.entries.get(key)
 
     def put(self, key: str, item: bytes | memoryview, record: bytes) -> None:
         """Keep an item for the next build (written out at once: nothing more is held)."""
