@@ -160,8 +160,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         clock.lap("plan")
         state_file = state_path(settings.root, options.state_key)
         previous = load_state(state_file)
-        if previous is not None and not (previous.version == __version__ and previous.matches_output()
-                                         and previous.root == str(settings.root)
+        if previous is not None and not (previous.is_current(str(settings.root))
                                          and previous.output == str(output_dir)):
             previous = None  # the output folder is not what that build wrote: trust nothing in it
         elif previous is not None:  # its input stamps (the bulk of it) are for `castnotes build`'s first check only

@@ -43,13 +43,12 @@ class BuildState:
     copies: dict[str, list] = field(default_factory=dict)  # site path -> [source, size, mtime_ns]
     search: dict[str, str] = field(default_factory=dict)  # page fingerprint -> what Pagefind reads (output.search)
 
-    def matches_output(self) -> bool:
-        """True when the output folder is still the one this build swapped in.
-
-        Every build swaps in a new folder, so a build with other options (or a
-        deleted and rebuilt site) shows up as another inode.
-        """
-        return folder_identity(Path(self.output)) == self.identity
+    def is_current(self, root: str) -> bool:
+        """True when this castnotes wrote it for the show folder `root` (a copied or moved show
+        does not inherit its original's state), and the output folder is still the one that build
+        swapped in: every build swaps in a new folder, so a build with other options (or a deleted
+        and rebuilt site) shows up as another inode."""
+        return self.version == __version__ and self.root == root and folder_identity(Path(self.output)) == self.identity
 
 
 @contextmanager
@@ -178,14 +177,10 @@ def load_state(path: Path) -> BuildState | None:
 def up_to_date(path: Path, options: str, now: datetime | None = None) -> BuildState | None:
     """The last build's state when it is still exactly what a build with these options would write."""
     state = load_state(path)
-    if state is None or state.version != __version__ or state.options != options:
+    if state is None or state.options != options or not state.is_current(str(path.parent.parent.resolve())):
         return None
-    if state.root != str(path.parent.parent.resolve()):
-        return None  # the show folder was copied or moved: that state describes another folder
     now = now or datetime.now(timezone.utc)
     if state.next_due is not None and datetime.fromisoformat(state.next_due) <= now:
         return None  # a scheduled episode is due: it goes into the feed now
-    if not state.matches_output():
-        return None  # the output folder was replaced, or written by a build with other options
     files, dirs = stamp_inputs(state.files, state.dirs)
     return state if files == state.files and dirs == state.dirs else None
