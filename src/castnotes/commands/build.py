@@ -143,7 +143,11 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     audio_read = cache.reads
     del cache  # load_show saved it; its entries (one per audio file) need not stay in memory
-    records = _guard_ledger(everything, options)
+    records: list[LedgerEntry] = []
+    if options.records_ledger:  # the records to append after writing; a published episode changed: stop
+        problems, records = guard(settings.root, everything.episodes, options.allow_change)
+        if problems:
+            raise CastnotesError(problems)
     until_built.enter_context(frozen_heap())  # the show lives as long as the build: no need to scan it
     clock.lap("load")
     site_data = load_site_data(show, draw_cards=False)
@@ -192,7 +196,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         clock.lap("search")
         files = len(staging.placed)
         staging.commit()
-    recorded = append_entries(settings.root, records) if records else 0
+    recorded = append_entries(settings.root, records)
     if recorded:  # this build's own append is no change for the next one
         stamps[0].update(stamp_inputs([settings.root / LEDGER_NAME], [])[0])
     _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy, known.stored())
@@ -293,16 +297,6 @@ def input_paths(settings: Settings) -> tuple[list[str | Path], list[str]]:
         files.append(settings.show.image_path)
     files += [p.img_source for p in settings.people.values() if p.img_source]
     return files, dirs
-
-
-def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
-    """The ledger records to append after writing; raise when a published episode changed."""
-    if not options.records_ledger:
-        return []
-    problems, records = guard(everything.settings.root, everything.episodes, options.allow_change)
-    if problems:
-        raise CastnotesError(problems)
-    return records
 
 
 def _feeds_checked(show: Show, options: BuildOptions, staging: Staging, fingerprints: Fingerprints | None = None,
