@@ -362,8 +362,9 @@ class SearchIndex:
         deadline = time.monotonic() + TIMEOUT
         placed = 0
         for shard in self.shards:
-            if shard.number in self.kept:
-                placed += self._keep(shard)
+            if shard.number in self.kept:  # its current files hard-linked into the staging
+                placed += _reuse_files(self.staging, f"{SEARCH_DIR}/{shard.folder}",
+                                       _other_shards if shard.number == 1 else None)
                 continue
             try:
                 code, output = self.runs[shard.number].result(timeout=max(0.0, deadline - time.monotonic()))
@@ -384,11 +385,10 @@ class SearchIndex:
         self.staging.write(f"{SEARCH_DIR}/{SHARD_LIST}", json.dumps(listing, indent=1).encode() + b"\n")
         return placed + 1
 
-    def _keep(self, shard: Shard) -> int:
-        """Hard-link the current site's files of this shard into the staging."""
-        # the first shard's folder holds the others' (shard-N/) and the list (written anew)
-        skip = (lambda top: SHARD_FOLDER.fullmatch(top) is not None or top == SHARD_LIST) if shard.number == 1 else None
-        return _reuse_files(self.staging, f"{SEARCH_DIR}/{shard.folder}", skip)
+
+def _other_shards(top: str) -> bool:
+    """What the first shard's folder holds besides its own files: the others' (shard-N/) and the list (written anew)."""
+    return SHARD_FOLDER.fullmatch(top) is not None or top == SHARD_LIST
 
 
 def _reuse_files(staging: Staging, folder: str, skip: Callable[[str], bool] | None = None) -> int:
