@@ -184,7 +184,9 @@ def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        existing = _read_all(fd)
+        os.lseek(fd, 0, os.SEEK_SET)
+        with open(fd, "rb", closefd=False) as reader:  # the locked file itself, however its path changed
+            existing = reader.read()
         known = _recorded_guids(existing)
         entries = [e for e in entries if not (e.kind == "published" and e.guid in known)]
         data = "".join(e.to_line() for e in entries).encode("utf-8")
@@ -200,14 +202,6 @@ def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:
     if created:
         fsync_dir(path.parent)
     return len(entries)
-
-
-def _read_all(fd: int) -> bytes:
-    os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
-    while chunk := os.read(fd, 1 << 16):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _recorded_guids(data: bytes) -> set[str]:
