@@ -36,17 +36,15 @@ SOURCE_NAMES = ("episodes", "templates", "static", ".castnotes", "castnotes.toml
 def check_output_dir(output_dir: Path, show_root: Path) -> None:
     """Refuse an output folder that is, contains, or lies inside the show's sources."""
     output_dir, show_root = output_dir.resolve(), show_root.resolve()
+    config, hint = show_root / "castnotes.toml", 'set [site] output to a folder of its own, such as "site"'
     if show_root.is_relative_to(output_dir):
-        raise CastnotesError.single(
-            f"the output folder {output_dir} contains the show itself", show_root / "castnotes.toml",
-            hint='set [site] output to a folder of its own, such as "site"')
+        raise CastnotesError.single(f"the output folder {output_dir} contains the show itself", config, hint=hint)
     for name in SOURCE_NAMES:
         source = show_root / name
         # inside castnotes' own folder is allowed: the preview of `castnotes serve` lives there
         if output_dir == source or (name != ".castnotes" and output_dir.is_relative_to(source)):
-            raise CastnotesError.single(
-                f"the output folder {output_dir} is inside the show's {name}", show_root / "castnotes.toml",
-                hint='set [site] output to a folder of its own, such as "site"')
+            raise CastnotesError.single(f"the output folder {output_dir} is inside the show's {name}", config,
+                                        hint=hint)
     if output_dir.exists() and not output_dir.is_dir():
         raise CastnotesError.single(f"the output path {output_dir} is a file, not a folder")
     if output_dir.is_dir() and any(output_dir.iterdir()) and not (output_dir / MARKER).exists():
