@@ -353,10 +353,8 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
     if show.image and show.image.source_path and show.image.site_path:
         yield show.image.source_path, show.image.site_path
     yield from show.copies
-    for episode in show.episodes:
-        yield from episode.copies
-    for article in show.articles:
-        yield from article.copies
+    for item in (*show.episodes, *show.articles):
+        yield from item.copies
     static = root / "static"
     if static.is_dir():
         for path in sorted(static.rglob("*")):

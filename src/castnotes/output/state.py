@@ -58,8 +58,7 @@ def build_lock(root: Path, waiting: Callable[[], None] | None = None) -> Iterato
     An advisory `flock`: released by the kernel when the process ends, so a killed
     build never leaves a stale lock behind.
     """
-    folder = store_dir(root)
-    fd = os.open(folder / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(store_dir(root) / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
