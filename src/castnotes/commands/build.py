@@ -227,11 +227,10 @@ def _file_system_limits() -> Iterator[None]:
     except OSError as exc:
         if exc.errno not in (errno.ENAMETOOLONG, errno.ENOSPC, errno.EDQUOT, errno.EROFS):
             raise
-        where = Path(exc.filename) if exc.filename else None
-        raise CastnotesError.single(f"cannot write the site: {exc.strerror}", where,
-                                    hint="shorten the path: the output folder, an episode folder, slug or file name" if
-                                    exc.errno == errno.ENAMETOOLONG else "free space, or write elsewhere "
-                                    "with --output") from None
+        hint = ("shorten the path: the output folder, an episode folder, slug or file name"
+                if exc.errno == errno.ENAMETOOLONG else "free space, or write elsewhere with --output")
+        raise CastnotesError.single(f"cannot write the site: {exc.strerror}",
+                                    Path(exc.filename) if exc.filename else None, hint=hint) from None
 
 
 class Stopwatch:
@@ -270,10 +269,9 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]], previous: Bu
     return stamps
 
 
-def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
-                jobs: list[RenderJob], copies: dict[str, list],
-                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = (),
-                search: dict[str, str] | None = None) -> None:
+def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path, jobs: list[RenderJob],
+                copies: dict[str, list], stamps: tuple[dict[str, list[int]], dict[str, int]],
+                policy: tuple[Problem, ...], search: dict[str, str]) -> None:
     """Record what this build read (stamped before reading) and wrote, for the next build's shortcuts."""
     # the episodes this build held back as scheduled (not the clock now: a slow build must not
     # miss one that fell due while it ran); one the ledger keeps published is no longer due
@@ -284,7 +282,7 @@ def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir:
         identity=folder_identity(output_dir),
         next_due=min(due).isoformat() if due else None, files=stamps[0], dirs=stamps[1],
         warnings=[p.format(root) for p in (*everything.problems, *policy)],
-        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search or {}))
+        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search))
 
 
 def input_paths(settings: Settings) -> tuple[list[str | Path], list[str]]:
