@@ -21,7 +21,7 @@ import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from castnotes.errors import Problem, SourceLocation
 from castnotes.model import Episode
@@ -57,19 +57,17 @@ def entry_for(episode: Episode, kind: str = "published", note: str | None = None
                        date=episode.date.isoformat(), kind=kind, recorded=recorded_now(now), note=note)
 
 
-def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[str] = (),
-            held_back: Iterable[Episode] = (), now: datetime | None = None,
-            ) -> tuple[list[Problem], list[LedgerEntry]]:
+def compare(ledger: Ledger, episodes: Iterable[Episode], patterns: Sequence[str], held_back: Iterable[Episode],
+            now: datetime | None) -> tuple[list[Problem], list[LedgerEntry]]:
     """Problems for every published episode that vanished or changed, and the records to append.
 
     `episodes` are the ones going into the feed as published (no drafts, nothing
     scheduled); `held_back` are the show's drafts and scheduled episodes, named in
     the message when a published episode became one. New episodes yield `published`
-    records; changes to episodes named in `allow_change` (slug, GUID or a shell
+    records; changes to episodes named in `patterns` (--allow-change: slug, GUID or a shell
     pattern such as `*`) yield `changed` or `removed` records. A change of slug alone
     (remote audio keeps its URL) is harmless and recorded without asking.
     """
-    patterns = tuple(allow_change)
     problems: list[Problem] = []
     records: list[LedgerEntry] = []
     current = {e.guid: e for e in episodes}
