@@ -29,16 +29,7 @@ from castnotes.fields import is_http_url
 from castnotes.model import CONFIG_NAME, Settings, Show
 from castnotes.output.feed_items import feed_items_path, kept_feed_items
 from castnotes.output.incremental import render_changed
-from castnotes.output.ledger import (
-    LEDGER_NAME,
-    LedgerEntry,
-    allowed,
-    append_entries,
-    guard,
-    keep_published,
-    published_slugs,
-    unguarded_warning,
-)
+from castnotes.output.ledger import allowed, append_entries, guard, unguarded_warning
 from castnotes.output.search import PageDigests, SearchIndex, reuse_search_index
 from castnotes.output.staging import Staging, check_output_dir, spare_site
 from castnotes.output.state import (
@@ -53,6 +44,7 @@ from castnotes.output.state import (
     walk,
 )
 from castnotes.read.audio_cache import AudioCache
+from castnotes.read.ledger import LEDGER_NAME, LedgerEntry, keep_published, published_slugs
 from castnotes.read.pages import PAGES_DIR
 from castnotes.read.show import EPISODES_DIR, Progress, load_show
 from castnotes.read.status import count_statuses, select_episodes
@@ -151,7 +143,11 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
     show = select_episodes(everything, drafts=options.drafts, future=options.future)
     audio_read = cache.reads
     del cache  # load_show saved it; its entries (one per audio file) need not stay in memory
-    records = _guard_ledger(everything, options)
+    records: list[LedgerEntry] = []
+    if options.records_ledger:  # the records to append after writing; a published episode changed: stop
+        problems, records = guard(settings.root, everything.episodes, options.allow_change)
+        if problems:
+            raise CastnotesError(problems)
     until_built.enter_context(frozen_heap())  # the show lives as long as the build: no need to scan it
     clock.lap("load")
     site_data = load_site_data(show, draw_cards=False)
@@ -168,8 +164,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         clock.lap("plan")
         state_file = state_path(settings.root, options.state_key)
         previous = load_state(state_file)
-        if previous is not None and not (previous.version == __version__ and previous.matches_output()
-                                         and previous.root == str(settings.root)
+        if previous is not None and not (previous.is_current(str(settings.root))
                                          and previous.output == str(output_dir)):
             previous = None  # the output folder is not what that build wrote: trust nothing in it
         elif previous is not None:  # its input stamps (the bulk of it) are for `castnotes build`'s first check only
@@ -177,7 +172,7 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         for episode in show.episodes:
             if episode.chapters:
                 staging.write(f"{episode.page_path}chapters.json", render_chapters_json(show, episode))
-        rendered, _ = render_changed(jobs, previous.pages if previous else {}, staging)
+        rendered = render_changed(jobs, previous.pages if previous else {}, staging)
         for site_path, source in theme_assets(settings.root).items():
             if minifiable(site_path):
                 staging.write(site_path, minify(site_path, source.read_bytes()))
@@ -199,9 +194,9 @@ def _build(root: Path, options: BuildOptions, progress: Progress | None, until_b
         if search.started:
             search.finish()
         clock.lap("search")
-        files = staging.files
+        files = len(staging.placed)
         staging.commit()
-    recorded = append_entries(settings.root, records) if records else 0
+    recorded = append_entries(settings.root, records)
     if recorded:  # this build's own append is no change for the next one
         stamps[0].update(stamp_inputs([settings.root / LEDGER_NAME], [])[0])
     _save_state(state_file, everything, options, output_dir, jobs, copy_stamps, stamps, policy, known.stored())
@@ -232,11 +227,10 @@ def _file_system_limits() -> Iterator[None]:
     except OSError as exc:
         if exc.errno not in (errno.ENAMETOOLONG, errno.ENOSPC, errno.EDQUOT, errno.EROFS):
             raise
-        where = Path(exc.filename) if exc.filename else None
-        raise CastnotesError.single(f"cannot write the site: {exc.strerror}", where,
-                                    hint="shorten the path: the output folder, an episode folder, slug or file name" if
-                                    exc.errno == errno.ENAMETOOLONG else "free space, or write elsewhere "
-                                    "with --output") from None
+        hint = ("shorten the path: the output folder, an episode folder, slug or file name"
+                if exc.errno == errno.ENAMETOOLONG else "free space, or write elsewhere with --output")
+        raise CastnotesError.single(f"cannot write the site: {exc.strerror}",
+                                    Path(exc.filename) if exc.filename else None, hint=hint) from None
 
 
 class Stopwatch:
@@ -275,48 +269,32 @@ def _place_copies(staging: Staging, copies: list[tuple[Path, str]], previous: Bu
     return stamps
 
 
-def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path,
-                jobs: list[RenderJob], copies: dict[str, list],
-                stamps: tuple[dict[str, list[int]], dict[str, int]], policy: tuple[Problem, ...] = (),
-                search: dict[str, str] | None = None) -> None:
+def _save_state(path: Path, everything: Show, options: BuildOptions, output_dir: Path, jobs: list[RenderJob],
+                copies: dict[str, list], stamps: tuple[dict[str, list[int]], dict[str, int]],
+                policy: tuple[Problem, ...], search: dict[str, str]) -> None:
     """Record what this build read (stamped before reading) and wrote, for the next build's shortcuts."""
     # the episodes this build held back as scheduled (not the clock now: a slow build must not
     # miss one that fell due while it ran); one the ledger keeps published is no longer due
     due = [e.date for e in everything.episodes if e.scheduled]
-    file_stamps, dir_stamps = stamps
     root = everything.settings.root
     save_state(path, BuildState(
         version=__version__, options=options.state_key, root=str(root), output=str(output_dir),
         identity=folder_identity(output_dir),
-        next_due=min(due).isoformat() if due else None, files=file_stamps, dirs=dir_stamps,
+        next_due=min(due).isoformat() if due else None, files=stamps[0], dirs=stamps[1],
         warnings=[p.format(root) for p in (*everything.problems, *policy)],
-        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search or {}))
+        pages={job.site_path: job.fingerprint for job in jobs}, copies=copies, search=search))
 
 
-def input_paths(settings: Settings) -> tuple[list[str | Path], list[str | Path]]:
+def input_paths(settings: Settings) -> tuple[list[str | Path], list[str]]:
     """Every file and folder a build reads: settings, ledger, episodes, templates, static, theme,
     and the show's and people's pictures wherever they are."""
     root = settings.root
-    files: list[str | Path] = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME]
-    dirs: list[str | Path] = []
-    for top in (root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir()):
-        found_files, found_dirs = walk(top)
-        files += found_files
-        dirs += found_dirs
+    found, dirs = walk(root / EPISODES_DIR, root / PAGES_DIR, root / "templates", root / "static", default_theme_dir())
+    files: list[str | Path] = [root / CONFIG_NAME, root / PEOPLE_FILE, root / LEDGER_NAME, *found]
     if settings.show.image_path:
         files.append(settings.show.image_path)
     files += [p.img_source for p in settings.people.values() if p.img_source]
     return files, dirs
-
-
-def _guard_ledger(everything: Show, options: BuildOptions) -> list[LedgerEntry]:
-    """The ledger records to append after writing; raise when a published episode changed."""
-    if not options.records_ledger:
-        return []
-    problems, records = guard(everything.settings.root, everything.episodes, options.allow_change)
-    if problems:
-        raise CastnotesError(problems)
-    return records
 
 
 def _feeds_checked(show: Show, options: BuildOptions, staging: Staging, fingerprints: Fingerprints | None = None,
@@ -373,10 +351,8 @@ def _copies(show: Show) -> Iterator[tuple[Path, str]]:
     if show.image and show.image.source_path and show.image.site_path:
         yield show.image.source_path, show.image.site_path
     yield from show.copies
-    for episode in show.episodes:
-        yield from episode.copies
-    for article in show.articles:
-        yield from article.copies
+    for item in (*show.episodes, *show.articles):
+        yield from item.copies
     static = root / "static"
     if static.is_dir():
         for path in sorted(static.rglob("*")):

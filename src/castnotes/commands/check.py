@@ -322,7 +322,7 @@ def _from_kept_items(show: Show, document: FeedDocument, head: bytes, tail: byte
     # the findings name the episodes' own files: their Path objects are shared, not made again
     paths: dict[str, Path] = {str(e.source_path): e.source_path for e in episodes}
     for first in range(0, len(keys), RECORDS_PARSED):  # a few JSON calls, never all records' at once
-        found = [kept.get(key) for key in keys[first:first + RECORDS_PARSED]]
+        found = [kept.entries.get(key) for key in keys[first:first + RECORDS_PARSED]]
         parsed = iter(_parse_records([entry[1] for entry in found if entry is not None]))
         for index, entry in enumerate(found, first):
             if entry is not None and (item := _from_record(entry[1], paths, next(parsed))) is not None:

@@ -40,27 +40,16 @@ def feed_items_path(root: Path, options: str) -> Path:
     return store_dir(root) / f"feed-items-{options}.bin"
 
 
-class _Summing:
-    """A binary file that keeps the CRC of what is written to it."""
-
-    def __init__(self, fh: BinaryIO):
-        self.fh = fh
-        self.crc = 0
-
-    def write(self, data: bytes | memoryview) -> int:
-        self.crc = zlib.crc32(data, self.crc)
-        return self.fh.write(data)
-
-
 class FeedItems:
-    """The kept items of the last build (`get`) and the ones this build keeps (`put`)."""
+    """The kept items of the last build (`entries`) and the ones this build keeps (`put`)."""
 
-    def __init__(self, path: Path, out: _Summing | None = None):
+    def __init__(self, path: Path, out: BinaryIO | None = None):
         self.path = path
         self.out = out
         self.entries: dict[str, tuple[bytes, bytes]] = {}  # key -> (item, record)
         self.written: list[list[object]] = []  # the new index
         self.offset = 0
+        self.crc = 0  # of what was written to `out`
         self._load()
 
     def _load(self) -> None:
@@ -68,11 +57,9 @@ class FeedItems:
         show's feed would add to the build's peak memory at once."""
         try:
             with self.path.open("rb") as fh:
-                entries = self._read(fh)
+                self.entries = self._read(fh) or {}
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return
-        if entries is not None:
-            self.entries = entries
 
     @staticmethod
     def _read(fh: BinaryIO) -> dict[str, tuple[bytes, bytes]] | None:
@@ -101,15 +88,13 @@ class FeedItems:
             return None
         return entries
 
-    def get(self, key: str) -> tuple[bytes, bytes] | None:
-        """The kept item's bytes and its record, when `key` was kept."""
-        return self.entries.get(key)
-
     def put(self, key: str, item: bytes | memoryview, record: bytes) -> None:
         """Keep an item for the next build (written out at once: nothing more is held)."""
         if self.out is None:
             return
-        self.out.write(bytes(item) + record)  # the same bytes as one after the other, in one write
+        entry = bytes(item) + record  # the same bytes as one after the other, in one write
+        self.crc = zlib.crc32(entry, self.crc)
+        self.out.write(entry)
         self.written.append([key, len(item), len(record)])
         self.offset += len(item) + len(record)
 
@@ -121,12 +106,10 @@ def kept_feed_items(path: Path) -> Iterator[FeedItems]:
     When the block raises, the old file stays as it was.
     """
     with atomic_path(path) as tmp, tmp.open("wb") as fh:
-        summing = _Summing(fh)
-        items = FeedItems(path, summing)
+        items = FeedItems(path, fh)
         yield items
         items.out = None
         index = json.dumps(items.written, separators=(",", ":")).encode() + b"\n"
-        summing.write(index)
-        trailer = {"format": FORMAT, "version": __version__, "index": items.offset, "crc": summing.crc}
-        fh.write(json.dumps(trailer).encode() + b"\n")
+        trailer = {"format": FORMAT, "version": __version__, "index": items.offset, "crc": zlib.crc32(index, items.crc)}
+        fh.write(index + json.dumps(trailer).encode() + b"\n")
         items.entries = {}

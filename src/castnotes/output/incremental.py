@@ -13,19 +13,13 @@ from castnotes.render.fingerprints import RenderJob
 from castnotes.workers import parallel_imap
 
 
-def render_changed(jobs: list[RenderJob], previous: dict[str, str], staging: Staging) -> tuple[int, int]:
-    """Reuse every file whose fingerprint is unchanged, render the rest (in parallel).
-
-    Returns (rendered, reused).
-    """
+def render_changed(jobs: list[RenderJob], previous: dict[str, str], staging: Staging) -> int:
+    """Reuse every file whose fingerprint is unchanged, render the rest (in parallel); how many rendered."""
     todo: list[RenderJob] = []
-    reused = 0
     for job in jobs:
-        if previous.get(job.site_path) == job.fingerprint and staging.reuse(job.site_path):
-            reused += 1
-            continue
-        staging.claim(job.site_path)
-        todo.append(job)
+        if previous.get(job.site_path) != job.fingerprint or not staging.reuse(job.site_path):
+            staging.claim(job.site_path)
+            todo.append(job)
     for job, data in zip(todo, parallel_imap(lambda job: job.render(), todo)):
         staging.place(job.site_path, data)
-    return len(todo), reused
+    return len(todo)

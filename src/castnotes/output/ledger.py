@@ -18,24 +18,14 @@ import fcntl
 import fnmatch
 import json
 import os
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from castnotes.errors import Problem, SourceLocation
 from castnotes.model import Episode
-# The reading side lives in read/ (load_show asks it for published slugs); these names stay
-# importable from here for the build.
-from castnotes.read.ledger import (  # noqa: F401 - re-exported
-    LEDGER_NAME,
-    Ledger,
-    LedgerEntry,
-    keep_published,
-    load_ledger,
-    published_slugs,
-    recorded_now,
-    same_instant,
-)
+from castnotes.read.ledger import LEDGER_NAME, Ledger, LedgerEntry, load_ledger, recorded_now, same_instant
 from castnotes.store import fsync_dir
 
 
@@ -67,19 +57,17 @@ def entry_for(episode: Episode, kind: str = "published", note: str | None = None
                        date=episode.date.isoformat(), kind=kind, recorded=recorded_now(now), note=note)
 
 
-def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[str] = (),
-            held_back: Iterable[Episode] = (), now: datetime | None = None,
-            ) -> tuple[list[Problem], list[LedgerEntry]]:
+def compare(ledger: Ledger, episodes: Iterable[Episode], patterns: Sequence[str], held_back: Iterable[Episode],
+            now: datetime | None) -> tuple[list[Problem], list[LedgerEntry]]:
     """Problems for every published episode that vanished or changed, and the records to append.
 
     `episodes` are the ones going into the feed as published (no drafts, nothing
     scheduled); `held_back` are the show's drafts and scheduled episodes, named in
     the message when a published episode became one. New episodes yield `published`
-    records; changes to episodes named in `allow_change` (slug, GUID or a shell
+    records; changes to episodes named in `patterns` (--allow-change: slug, GUID or a shell
     pattern such as `*`) yield `changed` or `removed` records. A change of slug alone
     (remote audio keeps its URL) is harmless and recorded without asking.
     """
-    patterns = tuple(allow_change)
     problems: list[Problem] = []
     records: list[LedgerEntry] = []
     current = {e.guid: e for e in episodes}
@@ -92,9 +80,8 @@ def compare(ledger: Ledger, episodes: Iterable[Episode], allow_change: Iterable[
             if allowed(patterns, entry.slug, guid):
                 note = (f"GUID replaced by {successor.guid}" if successor is not None
                         else "removed from the feed")
-                records.append(LedgerEntry(guid=guid, slug=entry.slug, url=entry.url, date=entry.date,
-                                           kind="removed", recorded=recorded_now(now),
-                                           note=f"{note} (--allow-change)"))
+                records.append(replace(entry, kind="removed", recorded=recorded_now(now),
+                                       note=f"{note} (--allow-change)"))
                 continue
             problems.append(_missing_problem(ledger, guid, entry, successor, waiting.get(guid)))
             continue
@@ -139,24 +126,19 @@ def guard(root: Path, episodes: Iterable[Episode], allow_change: Iterable[str] =
     published = [e for e in episodes if not e.draft and not e.scheduled]
     held_back = [e for e in episodes if e.draft or e.scheduled]
     problems, records = compare(ledger, published, patterns, held_back, now)
-    for name in unknown_names(ledger, episodes, patterns):
-        problems.append(Problem(
-            f"--allow-change {name}: no episode has this slug or GUID", SourceLocation(ledger.path),
-            hint="use the episode's slug (its folder name without the number), as in the message above it",
-            rule="LEDGER"))
+    names = {n for e in (*ledger.latest.values(), *episodes) for n in (e.slug, e.guid)}
+    for name in patterns:
+        if not allowed((name,), *names):  # names no episode, published or not: most likely a typo
+            problems.append(Problem(
+                f"--allow-change {name}: no episode has this slug or GUID", SourceLocation(ledger.path),
+                hint="use the episode's slug (its folder name without the number), as in the message above it",
+                rule="LEDGER"))
     return problems, records
 
 
 def allowed(patterns: Iterable[str], *names: str) -> bool:
     """True when one of `--allow-change`'s values names (or matches, as a shell pattern) a name."""
     return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns for name in names)
-
-
-def unknown_names(ledger: Ledger, episodes: Iterable[Episode], patterns: Iterable[str]) -> list[str]:
-    """`--allow-change` values that match no episode, published or not (most likely typos)."""
-    names = {n for e in ledger.latest.values() for n in (e.slug, e.guid)}
-    names |= {n for e in episodes for n in (e.slug, e.guid)}
-    return [p for p in patterns if not any(fnmatch.fnmatchcase(n, p) for n in names)]
 
 
 def _missing_problem(ledger: Ledger, guid: str, entry: LedgerEntry, successor: Episode | None,
@@ -200,7 +182,9 @@ def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        existing = _read_all(fd)
+        os.lseek(fd, 0, os.SEEK_SET)
+        with open(fd, "rb", closefd=False) as reader:  # the locked file itself, however its path changed
+            existing = reader.read()
         known = _recorded_guids(existing)
         entries = [e for e in entries if not (e.kind == "published" and e.guid in known)]
         data = "".join(e.to_line() for e in entries).encode("utf-8")
@@ -216,14 +200,6 @@ def append_entries(root: Path, entries: Iterable[LedgerEntry]) -> int:
     if created:
         fsync_dir(path.parent)
     return len(entries)
-
-
-def _read_all(fd: int) -> bytes:
-    os.lseek(fd, 0, os.SEEK_SET)
-    chunks = []
-    while chunk := os.read(fd, 1 << 16):
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _recorded_guids(data: bytes) -> set[str]:

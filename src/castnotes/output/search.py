@@ -182,13 +182,8 @@ class PageDigests:
     def stored(self) -> dict[str, str]:
         """What the build state keeps: every page of this build whose digest is known, read now or
         kept (a build that indexed nothing keeps the last one's), with the check."""
-        entries = {}
-        for fingerprint in self.fingerprints.values():
-            part = self.learned.get(fingerprint)
-            if part is None:
-                part = self.known.get(fingerprint)
-            if part is not None:
-                entries[fingerprint] = part.hex()
+        parts = self.known | self.learned
+        entries = {fp: parts[fp].hex() for fp in self.fingerprints.values() if fp in parts}
         if entries:
             entries[self.CHECK] = self._check(entries)
         return entries
@@ -367,8 +362,9 @@ class SearchIndex:
         deadline = time.monotonic() + TIMEOUT
         placed = 0
         for shard in self.shards:
-            if shard.number in self.kept:
-                placed += self._keep(shard)
+            if shard.number in self.kept:  # its current files hard-linked into the staging
+                placed += _reuse_files(self.staging, f"{SEARCH_DIR}/{shard.folder}",
+                                       _other_shards if shard.number == 1 else None)
                 continue
             try:
                 code, output = self.runs[shard.number].result(timeout=max(0.0, deadline - time.monotonic()))
@@ -389,16 +385,16 @@ class SearchIndex:
         self.staging.write(f"{SEARCH_DIR}/{SHARD_LIST}", json.dumps(listing, indent=1).encode() + b"\n")
         return placed + 1
 
-    def _keep(self, shard: Shard) -> int:
-        """Hard-link the current site's files of this shard into the staging."""
-        folder = f"{self.staging.output_dir}/{SEARCH_DIR}/{shard.folder}"
-        # the first shard's folder holds the others' (shard-N/) and the list (written anew)
-        skip = (lambda top: SHARD_FOLDER.fullmatch(top) is not None or top == SHARD_LIST) if shard.number == 1 else None
-        kept = 0
-        for inside in _files_under(folder, skip):
-            if self.staging.reuse(f"{SEARCH_DIR}/{shard.folder}{inside}"):
-                kept += 1
-        return kept
+
+def _other_shards(top: str) -> bool:
+    """What the first shard's folder holds besides its own files: the others' (shard-N/) and the list (written anew)."""
+    return SHARD_FOLDER.fullmatch(top) is not None or top == SHARD_LIST
+
+
+def _reuse_files(staging: Staging, folder: str, skip: Callable[[str], bool] | None = None) -> int:
+    """Hard-link the current site's files under `folder` (a site path ending in "/") into the staging;
+    returns how many."""
+    return sum(staging.reuse(folder + inside) for inside in _files_under(f"{staging.output_dir}/{folder}", skip))
 
 
 def _files_under(folder: str, skip: Callable[[str], bool] | None = None) -> list[str]:
@@ -430,8 +426,4 @@ def reuse_search_index(staging: Staging) -> int | None:
     current = staging.output_dir / SEARCH_DIR
     if not (current / "pagefind.js").is_file() or not (current / SHARD_LIST).is_file():
         return None
-    kept = 0
-    for inside in _files_under(f"{current}/"):
-        if staging.reuse(f"{SEARCH_DIR}/{inside}"):
-            kept += 1
-    return kept
+    return _reuse_files(staging, f"{SEARCH_DIR}/")

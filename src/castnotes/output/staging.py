@@ -36,18 +36,15 @@ SOURCE_NAMES = ("episodes", "templates", "static", ".castnotes", "castnotes.toml
 def check_output_dir(output_dir: Path, show_root: Path) -> None:
     """Refuse an output folder that is, contains, or lies inside the show's sources."""
     output_dir, show_root = output_dir.resolve(), show_root.resolve()
+    config, hint = show_root / "castnotes.toml", 'set [site] output to a folder of its own, such as "site"'
     if show_root.is_relative_to(output_dir):
-        raise CastnotesError.single(
-            f"the output folder {output_dir} contains the show itself", show_root / "castnotes.toml",
-            hint='set [site] output to a folder of its own, such as "site"')
+        raise CastnotesError.single(f"the output folder {output_dir} contains the show itself", config, hint=hint)
     for name in SOURCE_NAMES:
         source = show_root / name
-        if name == ".castnotes" and output_dir != source:
-            continue  # castnotes' own folder: the preview of `castnotes serve` lives inside it
-        if output_dir == source or output_dir.is_relative_to(source):
-            raise CastnotesError.single(
-                f"the output folder {output_dir} is inside the show's {name}", show_root / "castnotes.toml",
-                hint='set [site] output to a folder of its own, such as "site"')
+        # inside castnotes' own folder is allowed: the preview of `castnotes serve` lives there
+        if output_dir == source or (name != ".castnotes" and output_dir.is_relative_to(source)):
+            raise CastnotesError.single(f"the output folder {output_dir} is inside the show's {name}", config,
+                                        hint=hint)
     if output_dir.exists() and not output_dir.is_dir():
         raise CastnotesError.single(f"the output path {output_dir} is a file, not a folder")
     if output_dir.is_dir() and any(output_dir.iterdir()) and not (output_dir / MARKER).exists():
@@ -98,7 +95,7 @@ class Staging:
         if not self.recycled:
             self.dir.mkdir()
         self.placed: dict[str, Path | None] = {}  # site path -> copied source (None: generated)
-        self.written = self.reused = self.linked = self.copied = 0
+        self.reused = self.linked = self.copied = 0
         self._old = f"{self.output_dir}/"  # site path -> its file in the current site, by concatenation
         self._new = f"{self.dir}/"
         self._folders: set[str] = {""}  # staged folders known to exist (site paths)
@@ -148,7 +145,6 @@ class Staging:
         except FileExistsError:  # a recycled tree's file
             self._clear(site_path)
             _write_chunks(target, chunks)
-        self.written += 1
         return False
 
     def reuse(self, site_path: str) -> bool:
@@ -199,10 +195,6 @@ class Staging:
             _delete_later(old, len(self.placed))
         elif old is not None:
             _forget_spares(self.spare)
-
-    @property
-    def files(self) -> int:
-        return len(self.placed)
 
     def _make_folder(self, site_path: str) -> None:
         """Make the staged folder of `site_path` and its parents, each once per build."""
@@ -477,8 +469,8 @@ def _remove_leftovers(output_dir: Path) -> None:
     """
     old_prefix, tmp_prefix = f".{output_dir.name}.old-", f".{output_dir.name}.tmp-"
     with os.scandir(output_dir.parent) as entries:
-        leftovers = sorted(entry.name for entry in entries if entry.name.startswith((old_prefix, tmp_prefix)))
-    for name in sorted(leftovers, key=lambda n: not n.startswith(old_prefix)):  # .old- first
+        leftovers = [entry.name for entry in entries if entry.name.startswith((old_prefix, tmp_prefix))]
+    for name in sorted(leftovers, key=lambda n: (not n.startswith(old_prefix), n)):  # .old- first
         leftover = output_dir.parent / name
         if not leftover.is_dir() or _pid_alive(name.rsplit("-", 1)[-1]):
             continue
@@ -489,15 +481,10 @@ def _remove_leftovers(output_dir: Path) -> None:
 
 
 def _pid_alive(text: str) -> bool:
-    if not text.isdigit():
-        return False
-    pid = int(text)
-    if pid == os.getpid():
+    if not text.isdigit() or int(text) == os.getpid():
         return False
     try:
-        os.kill(pid, 0)
+        os.kill(int(text), 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
-    return True
+    return True  # a process of another user (PermissionError) is alive too

@@ -4,10 +4,10 @@ After a successful build, castnotes records the size and mtime of every file it 
 (stamped before it was read, so an edit saved during the build is seen as a change by
 the next one) and the mtime of every folder it listed (a file added to or removed from a folder
 changes the folder's mtime), together with the build's options, castnotes' version,
-the identity of the output folder it swapped in, and the publish time of the next
-scheduled episode. and the show folder itself (a copied show does not inherit its original's state). A
-later `castnotes build` compares those stamps first: when
-nothing changed, it says so and stops, without importing mutagen, feedgen or Jinja.
+the identity of the output folder it swapped in, the publish time of the next scheduled
+episode, and the show folder itself (a copied show does not inherit its original's state).
+A later `castnotes build` compares those stamps first: when nothing changed, it says so
+and stops, without importing mutagen, feedgen or Jinja.
 
 This module must stay light: only the standard library.
 """
@@ -43,13 +43,12 @@ class BuildState:
     copies: dict[str, list] = field(default_factory=dict)  # site path -> [source, size, mtime_ns]
     search: dict[str, str] = field(default_factory=dict)  # page fingerprint -> what Pagefind reads (output.search)
 
-    def matches_output(self) -> bool:
-        """True when the output folder is still the one this build swapped in.
-
-        Every build swaps in a new folder, so a build with other options (or a
-        deleted and rebuilt site) shows up as another inode.
-        """
-        return folder_identity(Path(self.output)) == self.identity
+    def is_current(self, root: str) -> bool:
+        """True when this castnotes wrote it for the show folder `root` (a copied or moved show
+        does not inherit its original's state), and the output folder is still the one that build
+        swapped in: every build swaps in a new folder, so a build with other options (or a deleted
+        and rebuilt site) shows up as another inode."""
+        return self.version == __version__ and self.root == root and folder_identity(Path(self.output)) == self.identity
 
 
 @contextmanager
@@ -59,8 +58,7 @@ def build_lock(root: Path, waiting: Callable[[], None] | None = None) -> Iterato
     An advisory `flock`: released by the kernel when the process ends, so a killed
     build never leaves a stale lock behind.
     """
-    folder = store_dir(root)
-    fd = os.open(folder / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(store_dir(root) / "build.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -102,10 +100,9 @@ def stamp_inputs(files: Iterable[str | Path], dirs: Iterable[str | Path]
         key = os.fspath(path)
         try:
             st = stat(key)
+            file_stamps[key] = [st.st_size, st.st_mtime_ns]
         except OSError:
             file_stamps[key] = [-1, -1]  # absent: creating it later is a change
-            continue
-        file_stamps[key] = [st.st_size, st.st_mtime_ns]
     dir_stamps: dict[str, int] = {}
     for path in dirs:
         key = os.fspath(path)
@@ -116,14 +113,13 @@ def stamp_inputs(files: Iterable[str | Path], dirs: Iterable[str | Path]
     return file_stamps, dir_stamps
 
 
-def walk(top: Path) -> tuple[list[str], list[str]]:
-    """Every file and folder under `top` (hidden ones skipped), for stamping, as path strings
-    (what the stamps are keyed by: no Path object made for each of thousands of files)."""
+def walk(*tops: Path) -> tuple[list[str], list[str]]:
+    """Every file and folder under `tops` (hidden ones skipped), for stamping, as path strings
+    (what the stamps are keyed by: no Path object made for each of thousands of files).
+    A missing top is stamped as absent: creating it later is a change."""
     files: list[str] = []
-    dirs: list[str] = []
-    if not top.is_dir():
-        return files, [os.fspath(top)]  # stamped as absent: creating it later is a change
-    stack = [os.fspath(top)]
+    dirs = [os.fspath(top) for top in tops if not top.is_dir()]
+    stack = [os.fspath(top) for top in reversed(tops) if top.is_dir()]  # each top's tree in turn
     while stack:
         folder = stack.pop()
         dirs.append(folder)
@@ -172,8 +168,7 @@ def save_state(path: Path, state: BuildState) -> None:
 
 def load_state(path: Path) -> BuildState | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return BuildState(**data)
+        return BuildState(**json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
 
@@ -181,14 +176,10 @@ def load_state(path: Path) -> BuildState | None:
 def up_to_date(path: Path, options: str, now: datetime | None = None) -> BuildState | None:
     """The last build's state when it is still exactly what a build with these options would write."""
     state = load_state(path)
-    if state is None or state.version != __version__ or state.options != options:
+    if state is None or state.options != options or not state.is_current(str(path.parent.parent.resolve())):
         return None
-    if state.root != str(path.parent.parent.resolve()):
-        return None  # the show folder was copied or moved: that state describes another folder
     now = now or datetime.now(timezone.utc)
     if state.next_due is not None and datetime.fromisoformat(state.next_due) <= now:
         return None  # a scheduled episode is due: it goes into the feed now
-    if not state.matches_output():
-        return None  # the output folder was replaced, or written by a build with other options
     files, dirs = stamp_inputs(state.files, state.dirs)
     return state if files == state.files and dirs == state.dirs else None
