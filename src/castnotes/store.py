@@ -22,15 +22,10 @@ def store_dir(root: Path, *parts: str) -> Path:
     base = root / STORE_DIR
     folder = base.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
-    ignore_in_git(base)
-    return folder
-
-
-def ignore_in_git(folder: Path) -> None:
-    """A `.gitignore` of `*`, so the cache is never committed with the show."""
-    marker = folder / ".gitignore"
+    marker = base / ".gitignore"  # `*`: the cache is never committed with the show
     if not marker.exists():
         marker.write_text("# castnotes' cache: safe to delete, never commit\n*\n", encoding="utf-8")
+    return folder
 
 
 @contextmanager
