@@ -136,11 +136,7 @@ def did_you_mean(word: str, choices: Iterable[str], otherwise: str | None = None
     The one suggester behind every "unknown key / value / episode" problem, so they all
     read alike. `ignore_case` compares in lower case but suggests the choice as written.
     """
-    choices = list(choices)
-    if ignore_case:
-        spelled = {choice.lower(): choice for choice in choices}
-        match = difflib.get_close_matches(word.strip().lower(), list(spelled), n=1, cutoff=cutoff)
-        match = [spelled[m] for m in match]
-    else:
-        match = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
-    return f"did you mean {match[0]!r}?" if match else otherwise
+    spelled = {(choice.lower() if ignore_case else choice): choice for choice in choices}
+    word = word.strip().lower() if ignore_case else word
+    match = difflib.get_close_matches(word, list(spelled), n=1, cutoff=cutoff)
+    return f"did you mean {spelled[match[0]]!r}?" if match else otherwise

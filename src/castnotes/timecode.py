@@ -13,12 +13,10 @@ from typing import Any
 
 def parse_time_value(value: Any) -> float | None:
     """A chapter time from YAML/JSON: seconds as a number, or `H:MM:SS(.mmm)` text."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value) if value >= 0 else None
     if isinstance(value, str):
         return parse_timestamp(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
     return None
 
 
