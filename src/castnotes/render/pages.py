@@ -114,10 +114,8 @@ def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.
     """
     site = site or site_locale(FALLBACK)
     theme = jinja2.FileSystemLoader(str(default_theme_dir()))
-    loaders: list[jinja2.BaseLoader] = []
     overrides = show_root / "templates"
-    if overrides.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(overrides))] if overrides.is_dir() else []
     loaders += [jinja2.PrefixLoader({"default": theme}), theme]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -240,14 +238,12 @@ def choose_transcript(episode: Episode, language: str) -> Transcript | None:
     Only a file in the show folder is printed; one hosted elsewhere is linked, not fetched.
     """
     candidates = [t for t in episode.transcripts if t.mime in PRINTABLE_TRANSCRIPTS and t.source_path]
-    if not candidates:
-        return None
 
     def rank(t: Transcript) -> tuple[int, int]:
         same_language = (t.language or language).split("-")[0] == language.split("-")[0]
         return (0 if same_language else 1, PRINTABLE_TRANSCRIPTS.index(t.mime))
 
-    return min(candidates, key=rank)
+    return min(candidates, key=rank, default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,11 +287,11 @@ def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = No
             for page in pages]
     listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
     newest = takeaway_entries(show)
+    title = site.translations.gettext("%(show)s: takeaways") % {"show": view.settings.show.title}
     jobs += [
         RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
         RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
-        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(
-            render_takeaways_feed, show, site.translations.gettext("%(show)s: takeaways") % {"show": view.settings.show.title})),
+        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show, title)),
     ]
     return jobs
 
@@ -304,12 +300,6 @@ def template_dirs(show_root: Path) -> list[Path]:
     """What every page is rendered with: the theme, the shipped catalogues, the show's templates/
     (with its own templates/locale/*.po)."""
     return [default_theme_dir(), LOCALE_DIR, show_root / "templates"]
-
-
-def root_for(site_path: str) -> str:
-    """The relative way from a page to the site root: "" or "../../"."""
-    depth = site_path.count("/")
-    return "../" * depth
 
 
 def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
@@ -412,12 +402,9 @@ def _article_pages(show: Show) -> Iterator[Page]:
 def featured_item(show: Show) -> dict[str, Any] | None:
     """What `[site] featured` names, as the home page shows it: {"kind", "item", "episodes"}."""
     slug = show.settings.site.featured
-    if slug is None:
-        return None
-    for episode in show.episodes:
-        if episode.slug == slug:
-            return {"kind": "episode", "item": episode, "episodes": ()}
     by_slug = {e.slug: e for e in show.episodes}
+    if slug in by_slug:
+        return {"kind": "episode", "item": by_slug[slug], "episodes": ()}
     for article in show.articles:
         if article.slug == slug:
             return {"kind": article.kind, "item": article,
@@ -449,7 +436,7 @@ def _home_pages(show: Show) -> Iterator[Page]:
 
 def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteData,
                 index: SiteIndex, links: dict[str, Any]) -> bytes:
-    root = root_for(page.site_path)
+    root = "../" * page.site_path.count("/")  # the relative way up to the site root: "" or "../../"
     if page.site_path == NOT_FOUND:
         # Served at whatever address was missing: only absolute paths work there.
         root = urlsplit(show.url).path or "/"
