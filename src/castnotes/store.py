@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 STORE_DIR = ".castnotes"
@@ -51,11 +51,9 @@ def _new_sibling(path: Path, suffix: str) -> Path:
     """An empty, new hidden file beside `path`, with the usual permissions (umask, not 0600)."""
     while True:
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{suffix}")
-        try:
+        with suppress(FileExistsError):  # taken already: another name
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             return tmp
-        except FileExistsError:
-            continue
 
 
 def write_atomic(path: Path, data: bytes | str, *, durable: bool = False, exclusive: bool = False) -> None:
