@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from castnotes.errors import CastnotesError
 from castnotes.imageinfo import image_info
 from castnotes.model import Artwork, Episode, Show
-from castnotes.store import STORE_DIR, atomic_path
+from castnotes.store import STORE_DIR, atomic_path, write_atomic
 from castnotes.workers import Background
 
 SIZES = {"large": 600, "small": 240}
@@ -199,9 +199,7 @@ def start_drawing_cards(missing: Iterable[tuple[CardJob, Path]]) -> Background:
 
 def _draw_to(item: tuple[CardJob, Path]) -> None:
     job, target = item
-    data = card_jpeg(job)
-    with atomic_path(target) as partial:
-        partial.write_bytes(data)
+    write_atomic(target, card_jpeg(job))
 
 
 @functools.lru_cache(maxsize=8)

@@ -115,8 +115,7 @@ def show_overrides(show_root: Path | None) -> dict[str, Path]:
     return {p.stem.replace("-", "_"): p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
 
 
-def translations_for(catalogue: str, override: Path | None = None,
-                     cache: Path | None = None) -> gettext.NullTranslations:
+def translations_for(catalogue: str, override: Path | None, cache: Path | None) -> gettext.NullTranslations:
     """The shipped catalogue (a show's `de_AT.po` falls back to the shipped German), under the show's own."""
     shipped = next((path for path in (shipped_catalogue(catalogue), shipped_catalogue(catalogue.split("_")[0]))
                     if path.is_file()), None)
@@ -129,7 +128,7 @@ def translations_for(catalogue: str, override: Path | None = None,
     return own
 
 
-def compiled(path: Path, cache: Path | None = None) -> gettext.GNUTranslations:
+def compiled(path: Path, cache: Path | None) -> gettext.GNUTranslations:
     """A .po file as gettext translations, compiled in memory; read again when it changes
     (`castnotes serve` rebuilds in one process while the host edits their .po). A new object
     each time: a fallback chained to one must not reach the next build.

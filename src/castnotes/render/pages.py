@@ -38,7 +38,6 @@ from castnotes.read.images import (
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.i18n import (
-    FALLBACK,
     LOCALE_DIR,
     SiteLocale,
     card_line,
@@ -106,13 +105,12 @@ def _bytecode_cache(show_root: Path) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.Environment:
+def make_environment(show_root: Path, site: SiteLocale) -> jinja2.Environment:
     """The show's templates/ first, then the default theme (also reachable as "default/...").
 
     `_()` and `ngettext()` speak the show's language (render/i18n.py) in the theme and in
-    the show's own templates alike; without `site`, English.
+    the show's own templates alike.
     """
-    site = site or site_locale(FALLBACK)
     theme = jinja2.FileSystemLoader(str(default_theme_dir()))
     overrides = show_root / "templates"
     loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(overrides))] if overrides.is_dir() else []
@@ -400,7 +398,8 @@ def _article_pages(show: Show) -> Iterator[Page]:
 
 
 def featured_item(show: Show) -> dict[str, Any] | None:
-    """What `[site] featured` names, as the home page shows it: {"kind", "item", "episodes"}."""
+    """First on the home page, as it shows it ({"kind", "item", "episodes"}): what `[site] featured`
+    names, else the latest episode (None without episodes)."""
     slug = show.settings.site.featured
     by_slug = {e.slug: e for e in show.episodes}
     if slug in by_slug:
@@ -409,7 +408,8 @@ def featured_item(show: Show) -> dict[str, Any] | None:
         if article.slug == slug:
             return {"kind": article.kind, "item": article,
                     "episodes": tuple(by_slug[s] for s in article.episodes if s in by_slug)}
-    return None  # a draft or scheduled item this build leaves out
+    # no featured item, or a draft or scheduled one this build leaves out
+    return {"kind": "latest", "item": show.episodes[0], "episodes": ()} if show.episodes else None
 
 
 def site_links(show: Show) -> dict[str, Any]:
@@ -427,9 +427,7 @@ def _home_pages(show: Show) -> Iterator[Page]:
     for number, (path, chunk, pagination) in enumerate(stable_pages("", episodes, show.settings.site.per_page)):
         yield Page(path, "index.html", {
             "episodes": chunk,
-            # first on the home page: [site] featured, else the latest episode
-            "featured": (featured_item(show) or ({"kind": "latest", "item": episodes[0], "episodes": ()}
-                                                 if episodes else None)) if number == 0 else None,
+            "featured": featured_item(show) if number == 0 else None,
             "pagination": pagination,
         }, lastmod=lastmod(episodes[0]) if number == 0 and episodes else None)
 
