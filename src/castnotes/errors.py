@@ -88,9 +88,8 @@ class CastnotesError(Exception):
         return (type(self), (self.problems,))
 
     @classmethod
-    def single(
-        cls, message: str, path: Path | None = None, line: int | None = None, hint: str | None = None
-    ) -> "CastnotesError":
+    def single(cls, message: str, path: Path | None = None, line: int | None = None,
+               hint: str | None = None) -> "CastnotesError":
         return cls([Problem(message, SourceLocation(path, line), hint=hint)])
 
 
@@ -100,16 +99,8 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(
-        self,
-        message: str,
-        path: Path | None = None,
-        line: int | None = None,
-        *,
-        hint: str | None = None,
-        severity: Severity = "error",
-        rule: str | None = None,
-    ) -> None:
+    def add(self, message: str, path: Path | None = None, line: int | None = None, *, hint: str | None = None,
+            severity: Severity = "error", rule: str | None = None) -> None:
         self.items.append(Problem(message, SourceLocation(path, line), severity, hint, rule))
 
     def extend(self, problems: Iterable[Problem]) -> None:

@@ -30,11 +30,9 @@ def workers() -> int:
 def parallel_imap(function: Callable[[T], R], items: list[T]) -> Iterator[R]:
     """`function(item)` for each item, in order, computed by forked workers when it pays.
 
-    The function and its data reach the workers by fork (copy-on-write), not by
-    pickling; only the results travel back, and the caller consumes them while
-    the workers go on (the parent writes pages as they arrive: one writer is faster
-    on most file systems than two). Exceptions (CastnotesError included) are
-    re-raised in the parent.
+    The caller consumes the results while the workers go on (the parent writes pages as they
+    arrive: one writer is faster on most file systems than two). Exceptions (CastnotesError
+    included) are re-raised in the parent.
     """
     count = _fork_count(items)
     if not count:

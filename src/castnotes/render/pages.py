@@ -481,19 +481,6 @@ def section_of(site_path: str) -> str:
     return {"index.html": "home", "page": "home", "episodes": "none"}.get(first, first)
 
 
-def own_url(href: str, site_url: str, root: str) -> str:
-    """An address on the show's own site made relative, so it works in a preview and a sub-path.
-
-    `https://show.example/people/ana.jpg` (the show's URL) and `people/ana.jpg` (a path
-    inside the site, such as a file from static/) both become `root + people/ana.jpg`.
-    """
-    if href.startswith(site_url):
-        return root + href[len(site_url):]
-    if not urlsplit(href).scheme and not href.startswith(("/", "#")):
-        return root + href
-    return href
-
-
 def template_error(exc: Exception, page: Page) -> CastnotesError:
     """A template mistake as a problem at the template's file and line."""
     path, line = None, None
@@ -552,10 +539,20 @@ def media_src(context: Any, enclosure: Enclosure) -> str:
 
 @jinja2.pass_context
 def photo(context: Any, person: Person) -> str | None:
-    """A host's or guest's photo from this page: published in the site, or their own URL."""
+    """A host's or guest's photo from this page: published in the site, or their own URL.
+
+    An address on the show's own site is made relative, so it works in a preview and a sub-path:
+    `https://show.example/people/ana.jpg` (the show's URL) and `people/ana.jpg` (a path inside
+    the site, such as a file from static/) both become `root + people/ana.jpg`.
+    """
+    root, site_url, href = context["root"], context["show"].url, person.img
     if person.img_site_path:
-        return context["root"] + person.img_site_path
-    return own_url(person.img, context["show"].url, context["root"]) if person.img else None
+        return root + person.img_site_path
+    if href and href.startswith(site_url):
+        return root + href[len(site_url):]
+    if href and not urlsplit(href).scheme and not href.startswith(("/", "#")):
+        return root + href
+    return href or None
 
 
 def initials(name: str) -> str:

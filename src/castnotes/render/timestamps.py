@@ -22,7 +22,7 @@ _HREF = re.compile(r'<a\s([^>]*?)href="#t=([^"&]+)"([^>]*)>')
 
 def link_timestamps(html: str, duration: float | None) -> str:
     """Notes HTML with every plausible time in the text made a seek link (see module doc)."""
-    html = _HREF.sub(lambda m: _seek_anchor(m, duration), html)
+    html = _HREF.sub(_seek_anchor, html)
     if not _TIME.search(html):
         return html
     out = []
@@ -59,7 +59,7 @@ def _link(text: str, duration: float | None) -> str | None:
     return f'<a class="seek-time" href="#t={seconds}" data-start="{seconds}">{text}</a>'
 
 
-def _seek_anchor(match: re.Match[str], duration: float | None) -> str:
+def _seek_anchor(match: re.Match[str]) -> str:
     """`<a href="#t=12:34">` (a link the host wrote) -> `<a href="#t=754" data-start="754">`."""
     seconds = _seconds(match.group(2), None)
     if seconds is None or "data-start" in match.group(0):
