@@ -73,13 +73,9 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = False, exclus
 
 def fsync_dir(folder: Path) -> None:
     """Make a newly created file's directory entry durable too (best effort)."""
-    try:
+    with suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -53,13 +53,11 @@ def compact_seconds(value: float) -> int | float:
 
 def parse_timestamp(text: str) -> float | None:
     """`1:02:03.5`, `02:03`, `75` or `75.25` -> seconds; None when it is none of those."""
-    text = text.strip()
-    match = re.fullmatch(r"(?:(\d+):)?(?:(\d+):)?(\d+(?:[.,]\d+)?)", text)
+    match = re.fullmatch(r"(?:(\d+):)?(?:(\d+):)?(\d+(?:[.,]\d+)?)", text.strip())
     if not match:
         return None
-    parts = [p for p in match.groups() if p is not None]
     seconds = 0.0
-    for part in parts:
+    for part in filter(None, match.groups()):  # the groups that matched
         seconds = seconds * 60 + float(part.replace(",", "."))
     return seconds
 

@@ -21,13 +21,9 @@ _JS_LINE_COMMENT = re.compile(r"^[ \t]*//[^\n]*\n", re.M)
 
 def minify_css(text: str) -> str:
     """Comments out, whitespace squeezed; quoted strings are kept exactly."""
-    parts: list[str] = []
-    last = 0
-    for match in _CSS_TOKEN.finditer(text):
-        parts.append(_squeeze(text[last:match.start()]))
-        parts.append(match.group(1) or " ")  # a string as is; a comment is gone
-        last = match.end()
-    parts.append(_squeeze(text[last:]))
+    parts = _CSS_TOKEN.split(text)  # CSS, a string (None for a comment), CSS, ...
+    parts[::2] = [_squeeze(css) for css in parts[::2]]
+    parts[1::2] = [string or " " for string in parts[1::2]]  # a string as is; a comment is gone
     return "".join(parts).strip() + "\n"
 
 

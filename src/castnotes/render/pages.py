@@ -9,6 +9,7 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
+import traceback
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -487,11 +488,9 @@ def template_error(exc: Exception, page: Page) -> CastnotesError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path, line = exc.filename, exc.lineno
     else:
-        tb = exc.__traceback__
-        while tb is not None:  # Jinja maps its frames back to template file and line
-            if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
-                path, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
-            tb = tb.tb_next
+        for frame, number in traceback.walk_tb(exc.__traceback__):  # Jinja maps its frames to template lines
+            if frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+                path, line = frame.f_code.co_filename, number
     if isinstance(exc, jinja2.TemplateNotFound):
         message = f"template not found: {exc.name}"
     else:
