@@ -62,10 +62,9 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = False, exclus
     `durable` fsyncs the bytes before the rename, for files that must survive a
     power cut (imported episodes); caches skip it, they can be made again.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     with atomic_path(path, exclusive=exclusive) as tmp:
         with tmp.open("wb") as fh:
-            fh.write(payload)
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())

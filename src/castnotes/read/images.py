@@ -244,13 +244,10 @@ def _plan_card(job: CardJob) -> tuple["object", Glyphs, list[tuple[int, int, int
     base, left = _card_base(job.art, stamp, job.show)
     size, lines = _title_lines(drawable(job.title), width - left - CARD_MARGIN)
     glyphs: Glyphs = []
-    y = 160
     title = label = _EMPTY
-    for line in lines:
-        title = _union(title, _place_text(glyphs, (left, y), line, size, (255, 255, 255)))
-        y += int(size * 1.2)
-    text = drawable(job.label)
-    if text:
+    for number, line in enumerate(lines):
+        title = _union(title, _place_text(glyphs, (left, 160 + number * int(size * 1.2)), line, size, (255, 255, 255)))
+    if text := drawable(job.label):
         label = _place_text(glyphs, (left, height - 92 - 32), text, 32, (200, 226, 216))
     return base, glyphs, [title, label], (job.art, stamp, job.show)
 

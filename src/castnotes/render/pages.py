@@ -476,10 +476,8 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
 def section_of(site_path: str) -> str:
     """The part of the site a page belongs to, for the navigation's aria-current."""
     first = site_path.split("/", 1)[0]
-    if site_path == NOT_FOUND:
-        return "none"
     # An episode page is not the "Episodes" list: nothing in the navigation is current there.
-    return {"index.html": "home", "page": "home", "episodes": "none"}.get(first, first)
+    return {"index.html": "home", "page": "home", "episodes": "none", NOT_FOUND: "none"}.get(first, first)
 
 
 def template_error(exc: Exception, page: Page) -> CastnotesError:
