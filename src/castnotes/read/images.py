@@ -75,23 +75,19 @@ def load_web_images(artworks: Iterable[Artwork], show_root: Path) -> WebImages:
         if not width or not height:
             info = image_info(art.source_path)
             width, height = info.width, info.height
+        original = PurePosixPath(art.site_path)
         for name, target_width in SIZES.items():
             if width <= target_width:
                 continue
             target_height = max(1, round(height * target_width / width))
             cached = _cached_copy(art.source_path, target_width, target_height, cache_dir)
-            site_path = web_copy_path(art.site_path, target_width)
+            # `episodes/x/cover.png` -> `episodes/x/cover-600.jpg`
+            site_path = str(original.with_name(f"{original.stem}-{target_width}.jpg"))
             base_url = art.url[: -len(art.site_path)]  # the site's URL: art.url is base + site path
             copies[(art.site_path, name)] = WebImage(site_path, base_url + site_path,
                                                      target_width, target_height)
             files.append((cached, site_path))
     return WebImages(copies, tuple(files))
-
-
-def web_copy_path(site_path: str, width: int) -> str:
-    """`episodes/x/cover.png` -> `episodes/x/cover-600.jpg`."""
-    path = PurePosixPath(site_path)
-    return str(path.with_name(f"{path.stem}-{width}.jpg"))
 
 
 def _cached_copy(source: Path, width: int, height: int, cache_dir: Path) -> Path:

@@ -277,8 +277,9 @@ def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = No
     index = index_show(show, site.translations.gettext)
     view = ShowView(show.settings, show.image, show.hosts, show.generator)
     links = site_links(show)
-    base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
-                  bool(index.categories), bool(index.people), links)
+    # every page is rendered with the theme, the shipped catalogues and the show's templates/ (its .po files too)
+    templates = tree_digest([default_theme_dir(), LOCALE_DIR, show.settings.root / "templates"])
+    base = digest(templates, view, data.images, bool(index.categories), bool(index.people), links)
     pages = list(plan_pages(show, index, data))
     fingerprints = fingerprints if fingerprints is not None else Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
@@ -293,12 +294,6 @@ def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = No
         RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show, title)),
     ]
     return jobs
-
-
-def template_dirs(show_root: Path) -> list[Path]:
-    """What every page is rendered with: the theme, the shipped catalogues, the show's templates/
-    (with its own templates/locale/*.po)."""
-    return [default_theme_dir(), LOCALE_DIR, show_root / "templates"]
 
 
 def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
