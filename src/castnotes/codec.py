@@ -81,7 +81,7 @@ def decoder(kind: Any) -> Callable[[Any], Any]:
 
 
 def _dataclass_decoder(kind: type) -> Callable[[Any], Any]:
-    hints = _hints(kind)
+    hints = typing.get_type_hints(kind, vars(sys.modules[kind.__module__]))
     names = [f.name for f in dataclasses.fields(kind)]
     # Planned lazily: a dataclass may refer to itself (or to one that refers back).
     plan: list[tuple[str, Callable[[Any], Any]]] | None = None
@@ -105,11 +105,6 @@ def _datetime(data: str) -> datetime:
     text, _, zone = data.partition("[")
     value = datetime.fromisoformat(text)
     return value.astimezone(ZoneInfo(zone[:-1])) if zone else value
-
-
-@lru_cache(maxsize=None)
-def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, vars(sys.modules[cls.__module__]))
 
 
 def digest(*parts: object) -> str:

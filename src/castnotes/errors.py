@@ -88,9 +88,8 @@ class CastnotesError(Exception):
         return (type(self), (self.problems,))
 
     @classmethod
-    def single(
-        cls, message: str, path: Path | None = None, line: int | None = None, hint: str | None = None
-    ) -> "CastnotesError":
+    def single(cls, message: str, path: Path | None = None, line: int | None = None,
+               hint: str | None = None) -> "CastnotesError":
         return cls([Problem(message, SourceLocation(path, line), hint=hint)])
 
 
@@ -100,16 +99,8 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def add(
-        self,
-        message: str,
-        path: Path | None = None,
-        line: int | None = None,
-        *,
-        hint: str | None = None,
-        severity: Severity = "error",
-        rule: str | None = None,
-    ) -> None:
+    def add(self, message: str, path: Path | None = None, line: int | None = None, *, hint: str | None = None,
+            severity: Severity = "error", rule: str | None = None) -> None:
         self.items.append(Problem(message, SourceLocation(path, line), severity, hint, rule))
 
     def extend(self, problems: Iterable[Problem]) -> None:
@@ -136,11 +127,7 @@ def did_you_mean(word: str, choices: Iterable[str], otherwise: str | None = None
     The one suggester behind every "unknown key / value / episode" problem, so they all
     read alike. `ignore_case` compares in lower case but suggests the choice as written.
     """
-    choices = list(choices)
-    if ignore_case:
-        spelled = {choice.lower(): choice for choice in choices}
-        match = difflib.get_close_matches(word.strip().lower(), list(spelled), n=1, cutoff=cutoff)
-        match = [spelled[m] for m in match]
-    else:
-        match = difflib.get_close_matches(word, choices, n=1, cutoff=cutoff)
-    return f"did you mean {match[0]!r}?" if match else otherwise
+    spelled = {(choice.lower() if ignore_case else choice): choice for choice in choices}
+    word = word.strip().lower() if ignore_case else word
+    match = difflib.get_close_matches(word, list(spelled), n=1, cutoff=cutoff)
+    return f"did you mean {spelled[match[0]]!r}?" if match else otherwise

@@ -23,8 +23,7 @@ def slugify(text: str, max_length: int | None = None) -> str:
     hyphen within it, so no word is cut in half. Callers choose their own fallback
     for text that transliterates to nothing (emoji, punctuation).
     """
-    ascii_text = anyascii(text)
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    slug = re.sub(r"[^a-z0-9]+", "-", anyascii(text).lower()).strip("-")
     if max_length is not None and len(slug) > max_length:
         slug = slug[: max_length + 1].rsplit("-", 1)[0]
     return slug

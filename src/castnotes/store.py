@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 STORE_DIR = ".castnotes"
@@ -22,15 +22,10 @@ def store_dir(root: Path, *parts: str) -> Path:
     base = root / STORE_DIR
     folder = base.joinpath(*parts)
     folder.mkdir(parents=True, exist_ok=True)
-    ignore_in_git(base)
-    return folder
-
-
-def ignore_in_git(folder: Path) -> None:
-    """A `.gitignore` of `*`, so the cache is never committed with the show."""
-    marker = folder / ".gitignore"
+    marker = base / ".gitignore"  # `*`: the cache is never committed with the show
     if not marker.exists():
         marker.write_text("# castnotes' cache: safe to delete, never commit\n*\n", encoding="utf-8")
+    return folder
 
 
 @contextmanager
@@ -56,11 +51,9 @@ def _new_sibling(path: Path, suffix: str) -> Path:
     """An empty, new hidden file beside `path`, with the usual permissions (umask, not 0600)."""
     while True:
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{suffix}")
-        try:
+        with suppress(FileExistsError):  # taken already: another name
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
             return tmp
-        except FileExistsError:
-            continue
 
 
 def write_atomic(path: Path, data: bytes | str, *, durable: bool = False, exclusive: bool = False) -> None:
@@ -69,10 +62,9 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = False, exclus
     `durable` fsyncs the bytes before the rename, for files that must survive a
     power cut (imported episodes); caches skip it, they can be made again.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
     with atomic_path(path, exclusive=exclusive) as tmp:
         with tmp.open("wb") as fh:
-            fh.write(payload)
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
             if durable:
                 fh.flush()
                 os.fsync(fh.fileno())
@@ -80,13 +72,9 @@ def write_atomic(path: Path, data: bytes | str, *, durable: bool = False, exclus
 
 def fsync_dir(folder: Path) -> None:
     """Make a newly created file's directory entry durable too (best effort)."""
-    try:
+    with suppress(OSError):
         fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

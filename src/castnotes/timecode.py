@@ -13,12 +13,10 @@ from typing import Any
 
 def parse_time_value(value: Any) -> float | None:
     """A chapter time from YAML/JSON: seconds as a number, or `H:MM:SS(.mmm)` text."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value) if value >= 0 else None
     if isinstance(value, str):
         return parse_timestamp(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
     return None
 
 
@@ -55,13 +53,11 @@ def compact_seconds(value: float) -> int | float:
 
 def parse_timestamp(text: str) -> float | None:
     """`1:02:03.5`, `02:03`, `75` or `75.25` -> seconds; None when it is none of those."""
-    text = text.strip()
-    match = re.fullmatch(r"(?:(\d+):)?(?:(\d+):)?(\d+(?:[.,]\d+)?)", text)
+    match = re.fullmatch(r"(?:(\d+):)?(?:(\d+):)?(\d+(?:[.,]\d+)?)", text.strip())
     if not match:
         return None
-    parts = [p for p in match.groups() if p is not None]
     seconds = 0.0
-    for part in parts:
+    for part in filter(None, match.groups()):  # the groups that matched
         seconds = seconds * 60 + float(part.replace(",", "."))
     return seconds
 

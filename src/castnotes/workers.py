@@ -8,6 +8,7 @@ being pickled; only results travel back.
 from __future__ import annotations
 
 import gc
+import itertools
 import os
 import sys
 from contextlib import contextmanager
@@ -29,45 +30,50 @@ def workers() -> int:
 def parallel_imap(function: Callable[[T], R], items: list[T]) -> Iterator[R]:
     """`function(item)` for each item, in order, computed by forked workers when it pays.
 
-    The function and its data reach the workers by fork (copy-on-write), not by
-    pickling; only the results travel back, and the caller consumes them while
-    the workers go on (the parent writes pages as they arrive: one writer is faster
-    on most file systems than two). Exceptions (CastnotesError included) are
-    re-raised in the parent.
+    The caller consumes the results while the workers go on (the parent writes pages as they
+    arrive: one writer is faster on most file systems than two). Exceptions (CastnotesError
+    included) are re-raised in the parent.
     """
-    count = workers()
-    if count < 2 or len(items) < PARALLEL_MIN or not _can_fork():
+    count = _fork_count(items)
+    if not count:
         yield from (function(item) for item in items)
         return
-    global _JOB
-    _JOB = (function, items)
+    token = next(_TOKENS)
+    _JOBS[token] = (function, items)  # set before forking: workers find it here
     try:
         # small chunks: pages differ a lot in cost, and each chunk's results (a page's bytes)
         # cross as one message, held twice while unpickled: at most CHUNK_MAX items keeps that
         # to a few MB on a show of 10,000 episodes (it was 417 pages, 35 MB, at count * 16)
-        chunks = _chunks(len(items), max(count * 16, -(-len(items) // CHUNK_MAX)))
+        tasks = _tasks(token, len(items), max(count * 16, -(-len(items) // CHUNK_MAX)))
         with frozen_heap(), _fork_pool(count) as pool:
-            for part in pool.imap(_run_chunk, chunks):
+            for part in pool.imap(_run_chunk, tasks):
                 yield from part
     finally:
-        _JOB = None
+        del _JOBS[token]
 
 
-_JOB: tuple[Callable[[Any], Any], list[Any]] | None = None
+_JOBS: dict[int, tuple[Callable[[Any], Any], list[Any]]] = {}  # what forked workers run, by token
+_TOKENS = itertools.count()
 
 
-def _can_fork() -> bool:
-    """Whether workers can be forked here. `multiprocessing` is imported only when a build has
-    enough work for workers: the week's build usually has not, and the import costs 15-20 ms."""
+def _fork_count(items: list[Any]) -> int:
+    """How many workers to fork for `items`: 0 where forking costs more than it saves or is not
+    available. `multiprocessing` is imported only when a build has enough work for workers:
+    the week's build usually has not, and the import costs 15-20 ms."""
+    count = workers()
+    if count < 2 or len(items) < PARALLEL_MIN:
+        return 0
     import multiprocessing
 
-    return "fork" in multiprocessing.get_all_start_methods()
+    return count if "fork" in multiprocessing.get_all_start_methods() else 0
 
 
 def _fork_pool(count: int) -> Any:
     import multiprocessing
 
     return multiprocessing.get_context("fork").Pool(count)
+
+
 _FROZEN = [0]  # how many `frozen_heap` blocks are open
 
 
@@ -128,15 +134,15 @@ def fewer_collections() -> Iterator[None]:
         gc.set_threshold(*before)
 
 
-def _chunks(total: int, pieces: int) -> list[tuple[int, int]]:
+def _tasks(token: int, total: int, pieces: int) -> list[tuple[int, int, int]]:
     size = max(1, -(-total // pieces))
-    return [(start, min(total, start + size)) for start in range(0, total, size)]
+    return [(token, start, min(total, start + size)) for start in range(0, total, size)]
 
 
-def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
-    assert _JOB is not None
-    function, items = _JOB
-    return [function(item) for item in items[bounds[0] : bounds[1]]]
+def _run_chunk(task: tuple[int, int, int]) -> list[Any]:
+    token, start, end = task
+    function, items = _JOBS[token]
+    return [function(item) for item in items[start:end]]
 
 
 class Background:
@@ -155,15 +161,14 @@ class Background:
         self.function, self.items = function, items
         self.pool: Any = None
         self.pending: Any = None
-        count = workers()
-        if count < 2 or len(items) < PARALLEL_MIN or not _can_fork():
+        count = _fork_count(items)
+        if not count:
             return
-        self.token = id(self)
-        _BACKGROUND_JOBS[self.token] = (function, items)  # set before forking: workers find it here
+        self.token = next(_TOKENS)
+        _JOBS[self.token] = (function, items)  # set before forking: workers find it here
         with frozen_heap():
             self.pool = _fork_pool(count)
-        self.pending = self.pool.map_async(_run_background_chunk,
-                                           [(self.token, *bounds) for bounds in _chunks(len(items), count * 16)])
+        self.pending = self.pool.map_async(_run_chunk, _tasks(self.token, len(items), count * 16))
         self.pool.close()
         if _SCOPES:
             _SCOPES[-1].append(self)
@@ -186,17 +191,10 @@ class Background:
             self.pool.join()
             self.pool = None
             self.items = []
-            _BACKGROUND_JOBS.pop(self.token, None)
+            _JOBS.pop(self.token, None)
 
 
-_BACKGROUND_JOBS: dict[int, tuple[Callable[[Any], Any], list[Any]]] = {}
 _SCOPES: list[list[Background]] = []
-
-
-def _run_background_chunk(task: tuple[int, int, int]) -> list[Any]:
-    token, start, end = task
-    function, items = _BACKGROUND_JOBS[token]
-    return [function(item) for item in items[start:end]]
 
 
 @contextmanager

@@ -23,7 +23,7 @@ from typing import Callable, Iterable
 from castnotes.errors import CastnotesError
 from castnotes.imageinfo import image_info
 from castnotes.model import Artwork, Episode, Show
-from castnotes.store import STORE_DIR, atomic_path
+from castnotes.store import STORE_DIR, atomic_path, write_atomic
 from castnotes.workers import Background
 
 SIZES = {"large": 600, "small": 240}
@@ -75,23 +75,19 @@ def load_web_images(artworks: Iterable[Artwork], show_root: Path) -> WebImages:
         if not width or not height:
             info = image_info(art.source_path)
             width, height = info.width, info.height
+        original = PurePosixPath(art.site_path)
         for name, target_width in SIZES.items():
             if width <= target_width:
                 continue
             target_height = max(1, round(height * target_width / width))
             cached = _cached_copy(art.source_path, target_width, target_height, cache_dir)
-            site_path = web_copy_path(art.site_path, target_width)
+            # `episodes/x/cover.png` -> `episodes/x/cover-600.jpg`
+            site_path = str(original.with_name(f"{original.stem}-{target_width}.jpg"))
             base_url = art.url[: -len(art.site_path)]  # the site's URL: art.url is base + site path
             copies[(art.site_path, name)] = WebImage(site_path, base_url + site_path,
                                                      target_width, target_height)
             files.append((cached, site_path))
     return WebImages(copies, tuple(files))
-
-
-def web_copy_path(site_path: str, width: int) -> str:
-    """`episodes/x/cover.png` -> `episodes/x/cover-600.jpg`."""
-    path = PurePosixPath(site_path)
-    return str(path.with_name(f"{path.stem}-{width}.jpg"))
 
 
 def _cached_copy(source: Path, width: int, height: int, cache_dir: Path) -> Path:
@@ -147,17 +143,13 @@ class CardJob:
     label: str  # "S1 E3 · 42 min"
     art: Path | None  # a local picture (the 600 px web copy when there is one)
 
-    def key(self, stamps: dict[Path, str] | None = None) -> str:
+    def key(self, stamps: dict[Path, str]) -> str:
         """The cache key; `stamps` keeps each picture's stamp for the next card (most cards of
         a show share its artwork: one stat and one resolve, not one per episode)."""
-        stamp = ""
-        if self.art is not None:
-            stamp = stamps.get(self.art, "") if stamps is not None else ""
-            if not stamp:
-                stat = self.art.stat()
-                stamp = f"{self.art.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
-                if stamps is not None:
-                    stamps[self.art] = stamp
+        stamp = stamps.get(self.art, "") if self.art is not None else ""
+        if self.art is not None and not stamp:
+            stat = self.art.stat()
+            stamp = stamps[self.art] = f"{self.art.resolve()}|{stat.st_size}|{stat.st_mtime_ns}"
         text = "\x1f".join((CARD_RECIPE, self.title, self.show, self.label, stamp))
         return hashlib.sha256(text.encode()).hexdigest()[:24]
 
@@ -173,7 +165,9 @@ def plan_social_cards(show: Show, web: WebImages, line: Callable[[Episode], str]
     """
     cache_dir = show.settings.root / STORE_DIR / "images" / "cards"
     cached_copy = {site_path: source for source, site_path in web.files}
-    jobs: list[tuple[str, CardJob]] = []
+    stamps: dict[Path, str] = {}
+    cards: dict[str, WebImage] = {}
+    files, missing = [], []
     for episode in show.episodes:
         art = episode.image or show.image
         local = None
@@ -181,18 +175,14 @@ def plan_social_cards(show: Show, web: WebImages, line: Callable[[Episode], str]
             large = web.copies.get((art.site_path, "large"))
             local = cached_copy.get(large.site_path) if large and large.site_path else None
             local = local or art.source_path
-        jobs.append((episode.slug, CardJob(episode.title, show.settings.show.title, line(episode), local)))
-    stamps: dict[Path, str] = {}
-    todo = [(job, cache_dir / (job.key(stamps) + ".jpg")) for _, job in jobs]
-    missing = tuple((job, target) for job, target in todo if not os.path.isfile(target))
-    cards: dict[str, WebImage] = {}
-    files = []
-    base = show.settings.show.url
-    for episode, (_, target) in zip(show.episodes, todo):
+        job = CardJob(episode.title, show.settings.show.title, line(episode), local)
+        target = cache_dir / (job.key(stamps) + ".jpg")
+        if not os.path.isfile(target):
+            missing.append((job, target))
         site_path = f"{episode.page_path}{CARD_NAME}"
-        cards[episode.slug] = WebImage(site_path, base + site_path, *CARD_SIZE)
+        cards[episode.slug] = WebImage(site_path, show.settings.show.url + site_path, *CARD_SIZE)
         files.append((target, site_path))
-    return cards, tuple(files), missing
+    return cards, tuple(files), tuple(missing)
 
 
 def start_drawing_cards(missing: Iterable[tuple[CardJob, Path]]) -> Background:
@@ -205,9 +195,7 @@ def start_drawing_cards(missing: Iterable[tuple[CardJob, Path]]) -> Background:
 
 def _draw_to(item: tuple[CardJob, Path]) -> None:
     job, target = item
-    data = card_jpeg(job)
-    with atomic_path(target) as partial:
-        partial.write_bytes(data)
+    write_atomic(target, card_jpeg(job))
 
 
 @functools.lru_cache(maxsize=8)
@@ -252,13 +240,10 @@ def _plan_card(job: CardJob) -> tuple["object", Glyphs, list[tuple[int, int, int
     base, left = _card_base(job.art, stamp, job.show)
     size, lines = _title_lines(drawable(job.title), width - left - CARD_MARGIN)
     glyphs: Glyphs = []
-    y = 160
     title = label = _EMPTY
-    for line in lines:
-        title = _union(title, _place_text(glyphs, (left, y), line, size, (255, 255, 255)))
-        y += int(size * 1.2)
-    text = drawable(job.label)
-    if text:
+    for number, line in enumerate(lines):
+        title = _union(title, _place_text(glyphs, (left, 160 + number * int(size * 1.2)), line, size, (255, 255, 255)))
+    if text := drawable(job.label):
         label = _place_text(glyphs, (left, height - 92 - 32), text, 32, (200, 226, 216))
     return base, glyphs, [title, label], (job.art, stamp, job.show)
 
@@ -385,27 +370,18 @@ def _card_base(art: Path | None, stamp: tuple[int, int] | None, show: str) -> tu
     same order a card drawn from scratch would, so the pixels are the same."""
     from PIL import Image, ImageDraw
 
-    width, height = CARD_SIZE
-    margin, side = CARD_MARGIN, CARD_TILE
-    background = (22, 42, 37)
-    tile = None
     if art is not None and stamp is not None:
         try:
-            tile = _tile(art, side, stamp)
+            tile, mask, mean = _tile(art, CARD_TILE, stamp)
         except OSError as exc:
             raise CastnotesError.single(f"cannot read the image for the share card: {exc}", art) from None
-        mean = tile[2]
-        background = tuple(int(12 + c * 0.22) for c in mean[:3])
-    card = Image.new("RGB", CARD_SIZE, background)
-    draw = ImageDraw.Draw(card)
-    left = margin
-    if tile is not None:
-        top = (height - side) // 2
-        card.paste(tile[0], (margin, top), tile[1])
-        left = margin + side + 60
-    text_width = width - left - margin
-    show_font = _font(34)
-    draw.text((left, 92), _fit_line(drawable(show.upper()), 34, text_width), font=show_font, fill=(200, 226, 216))
+        card = Image.new("RGB", CARD_SIZE, tuple(int(12 + c * 0.22) for c in mean[:3]))
+        card.paste(tile, (CARD_MARGIN, (CARD_SIZE[1] - CARD_TILE) // 2), mask)
+        left = CARD_MARGIN + CARD_TILE + 60
+    else:
+        card, left = Image.new("RGB", CARD_SIZE, (22, 42, 37)), CARD_MARGIN
+    text = _fit_line(drawable(show.upper()), 34, CARD_SIZE[0] - left - CARD_MARGIN)
+    ImageDraw.Draw(card).text((left, 92), text, font=_font(34), fill=(200, 226, 216))
     return card, left
 
 

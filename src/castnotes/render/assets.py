@@ -21,13 +21,9 @@ _JS_LINE_COMMENT = re.compile(r"^[ \t]*//[^\n]*\n", re.M)
 
 def minify_css(text: str) -> str:
     """Comments out, whitespace squeezed; quoted strings are kept exactly."""
-    parts: list[str] = []
-    last = 0
-    for match in _CSS_TOKEN.finditer(text):
-        parts.append(_squeeze(text[last:match.start()]))
-        parts.append(match.group(1) or " ")  # a string as is; a comment is gone
-        last = match.end()
-    parts.append(_squeeze(text[last:]))
+    parts = _CSS_TOKEN.split(text)  # CSS, a string (None for a comment), CSS, ...
+    parts[::2] = [_squeeze(css) for css in parts[::2]]
+    parts[1::2] = [string or " " for string in parts[1::2]]  # a string as is; a comment is gone
     return "".join(parts).strip() + "\n"
 
 
@@ -57,17 +53,13 @@ def minify(site_path: str, data: bytes) -> bytes:
     return data
 
 
-_KEEP_AS_IS = re.compile(r"(<(pre|textarea|script)\b.*?</\2>)", re.S | re.I)
+_KEEP_AS_IS = re.compile(r"(<pre\b.*?</pre>|<textarea\b.*?</textarea>|<script\b.*?</script>)", re.S | re.I)
+_INDENT = re.compile(r"\n[ \t]+")
 
 
 def compact_html(html: str) -> str:
     """A page without the templates' indentation: the spaces at line starts go (the line
     break stays, so the text reads the same), except inside <pre>, <textarea> and <script>."""
-    parts = _KEEP_AS_IS.split(html)
-    out = []
-    for i, part in enumerate(parts):
-        if i % 3 == 0:
-            out.append(re.sub(r"\n[ \t]+", "\n", part))
-        elif i % 3 == 1:
-            out.append(part)
-    return "".join(out)
+    parts = _KEEP_AS_IS.split(html)  # text, a kept element, text, ...
+    parts[::2] = [_INDENT.sub("\n", part) for part in parts[::2]]
+    return "".join(parts)

@@ -75,9 +75,7 @@ class SiteLocale:
 
         English keeps day-month-year, the one long form no English reader misreads.
         """
-        if self.locale.language == "en":
-            return format_date(value, "d MMMM y", locale=self.locale)
-        return format_date(value, "long", locale=self.locale)
+        return format_date(value, "d MMMM y" if self.locale.language == "en" else "long", locale=self.locale)
 
     def number(self, value: float, decimals: int = 0) -> str:
         """`1,234` / `1.234` / `12.5` / `12,5`, grouped and pointed as the locale writes them."""
@@ -117,8 +115,7 @@ def show_overrides(show_root: Path | None) -> dict[str, Path]:
     return {p.stem.replace("-", "_"): p for p in sorted(folder.glob("*.po"))} if folder.is_dir() else {}
 
 
-def translations_for(catalogue: str, override: Path | None = None,
-                     cache: Path | None = None) -> gettext.NullTranslations:
+def translations_for(catalogue: str, override: Path | None, cache: Path | None) -> gettext.NullTranslations:
     """The shipped catalogue (a show's `de_AT.po` falls back to the shipped German), under the show's own."""
     shipped = next((path for path in (shipped_catalogue(catalogue), shipped_catalogue(catalogue.split("_")[0]))
                     if path.is_file()), None)
@@ -131,7 +128,7 @@ def translations_for(catalogue: str, override: Path | None = None,
     return own
 
 
-def compiled(path: Path, cache: Path | None = None) -> gettext.GNUTranslations:
+def compiled(path: Path, cache: Path | None) -> gettext.GNUTranslations:
     """A .po file as gettext translations, compiled in memory; read again when it changes
     (`castnotes serve` rebuilds in one process while the host edits their .po). A new object
     each time: a fallback chained to one must not reach the next build.
@@ -139,22 +136,21 @@ def compiled(path: Path, cache: Path | None = None) -> gettext.GNUTranslations:
     Compiling a catalogue costs Babel about 75 ms, a tenth of an incremental build of a
     1,000-episode show: with a `cache` folder (the show's `.castnotes/locale/`) the .mo bytes
     are kept there under a digest of the .po's bytes and Babel's and castnotes' versions."""
-    if cache is None:
-        stat = path.stat()
-        return gettext.GNUTranslations(BytesIO(_compiled(path, stat.st_mtime_ns, stat.st_size)))
-    source = path.read_bytes()
-    key = hashlib.sha256(f"{__version__}\x1f{babel.__version__}\x1f".encode() + source).hexdigest()[:24]
-    kept = cache / f"{key}.mo"  # the .mo bytes after their own SHA-256: a damaged copy is never read
-    try:
-        data = kept.read_bytes()
-    except OSError:
-        data = b""
-    if data[32:] and hashlib.sha256(data[32:]).digest() == data[:32]:
-        return gettext.GNUTranslations(BytesIO(data[32:]))
+    if cache is not None:
+        source = path.read_bytes()
+        key = hashlib.sha256(f"{__version__}\x1f{babel.__version__}\x1f".encode() + source).hexdigest()[:24]
+        kept = cache / f"{key}.mo"  # the .mo bytes after their own SHA-256: a damaged copy is never read
+        try:
+            data = kept.read_bytes()
+        except OSError:
+            data = b""
+        if data[32:] and hashlib.sha256(data[32:]).digest() == data[:32]:
+            return gettext.GNUTranslations(BytesIO(data[32:]))
     stat = path.stat()
     mo = _compiled(path, stat.st_mtime_ns, stat.st_size)
-    cache.mkdir(parents=True, exist_ok=True)
-    write_atomic(kept, hashlib.sha256(mo).digest() + mo)
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomic(kept, hashlib.sha256(mo).digest() + mo)
     return gettext.GNUTranslations(BytesIO(mo))
 
 
@@ -235,9 +231,9 @@ def filesize(size: float, site: SiteLocale) -> str:
     _ = site.translations.gettext
     for index, unit in enumerate(SIZE_UNITS):
         if size < 1024 or index == len(SIZE_UNITS) - 1:
-            return _(unit) % {"size": site.number(size, 0 if index == 0 else 1)}
+            break
         size /= 1024
-    raise AssertionError("unreachable")
+    return _(unit) % {"size": site.number(size, 0 if index == 0 else 1)}
 
 
 # The Podcasting 2.0 person roles (config/people.py TAXONOMY), as the pages name them.

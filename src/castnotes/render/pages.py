@@ -9,6 +9,7 @@ so the same files work at a domain root, in a sub-path, and from disk.
 from __future__ import annotations
 
 import math
+import traceback
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -38,7 +39,6 @@ from castnotes.read.images import (
 from castnotes.render.assets import compact_html
 from castnotes.render.fingerprints import Fingerprints, RenderJob, tree_digest
 from castnotes.render.i18n import (
-    FALLBACK,
     LOCALE_DIR,
     SiteLocale,
     card_line,
@@ -106,18 +106,15 @@ def _bytecode_cache(show_root: Path) -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(folder))
 
 
-def make_environment(show_root: Path, site: SiteLocale | None = None) -> jinja2.Environment:
+def make_environment(show_root: Path, site: SiteLocale) -> jinja2.Environment:
     """The show's templates/ first, then the default theme (also reachable as "default/...").
 
     `_()` and `ngettext()` speak the show's language (render/i18n.py) in the theme and in
-    the show's own templates alike; without `site`, English.
+    the show's own templates alike.
     """
-    site = site or site_locale(FALLBACK)
     theme = jinja2.FileSystemLoader(str(default_theme_dir()))
-    loaders: list[jinja2.BaseLoader] = []
     overrides = show_root / "templates"
-    if overrides.is_dir():
-        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders: list[jinja2.BaseLoader] = [jinja2.FileSystemLoader(str(overrides))] if overrides.is_dir() else []
     loaders += [jinja2.PrefixLoader({"default": theme}), theme]
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -240,14 +237,12 @@ def choose_transcript(episode: Episode, language: str) -> Transcript | None:
     Only a file in the show folder is printed; one hosted elsewhere is linked, not fetched.
     """
     candidates = [t for t in episode.transcripts if t.mime in PRINTABLE_TRANSCRIPTS and t.source_path]
-    if not candidates:
-        return None
 
     def rank(t: Transcript) -> tuple[int, int]:
         same_language = (t.language or language).split("-")[0] == language.split("-")[0]
         return (0 if same_language else 1, PRINTABLE_TRANSCRIPTS.index(t.mime))
 
-    return min(candidates, key=rank)
+    return min(candidates, key=rank, default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,8 +277,9 @@ def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = No
     index = index_show(show, site.translations.gettext)
     view = ShowView(show.settings, show.image, show.hosts, show.generator)
     links = site_links(show)
-    base = digest(tree_digest(template_dirs(show.settings.root)), view, data.images,
-                  bool(index.categories), bool(index.people), links)
+    # every page is rendered with the theme, the shipped catalogues and the show's templates/ (its .po files too)
+    templates = tree_digest([default_theme_dir(), LOCALE_DIR, show.settings.root / "templates"])
+    base = digest(templates, view, data.images, bool(index.categories), bool(index.people), links)
     pages = list(plan_pages(show, index, data))
     fingerprints = fingerprints if fingerprints is not None else Fingerprints()
     jobs = [RenderJob(page.site_path, fingerprints.of(base, page.site_path, page.template, page.context),
@@ -291,25 +287,13 @@ def site_jobs(show: Show, data: SiteData, fingerprints: Fingerprints | None = No
             for page in pages]
     listed = [(page.site_path.removesuffix("index.html"), page.lastmod) for page in pages if page.listed]
     newest = takeaway_entries(show)
+    title = site.translations.gettext("%(show)s: takeaways") % {"show": view.settings.show.title}
     jobs += [
         RenderJob(SITEMAP, digest(view, listed), partial(render_sitemap, show, listed)),
         RenderJob(ROBOTS, digest(view), partial(render_robots, show)),
-        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(
-            render_takeaways_feed, show, site.translations.gettext("%(show)s: takeaways") % {"show": view.settings.show.title})),
+        RenderJob(TAKEAWAYS_PATH, digest(view, newest), partial(render_takeaways_feed, show, title)),
     ]
     return jobs
-
-
-def template_dirs(show_root: Path) -> list[Path]:
-    """What every page is rendered with: the theme, the shipped catalogues, the show's templates/
-    (with its own templates/locale/*.po)."""
-    return [default_theme_dir(), LOCALE_DIR, show_root / "templates"]
-
-
-def root_for(site_path: str) -> str:
-    """The relative way from a page to the site root: "" or "../../"."""
-    depth = site_path.count("/")
-    return "../" * depth
 
 
 def plan_pages(show: Show, index: SiteIndex, data: SiteData) -> Iterator[Page]:
@@ -410,19 +394,18 @@ def _article_pages(show: Show) -> Iterator[Page]:
 
 
 def featured_item(show: Show) -> dict[str, Any] | None:
-    """What `[site] featured` names, as the home page shows it: {"kind", "item", "episodes"}."""
+    """First on the home page, as it shows it ({"kind", "item", "episodes"}): what `[site] featured`
+    names, else the latest episode (None without episodes)."""
     slug = show.settings.site.featured
-    if slug is None:
-        return None
-    for episode in show.episodes:
-        if episode.slug == slug:
-            return {"kind": "episode", "item": episode, "episodes": ()}
     by_slug = {e.slug: e for e in show.episodes}
+    if slug in by_slug:
+        return {"kind": "episode", "item": by_slug[slug], "episodes": ()}
     for article in show.articles:
         if article.slug == slug:
             return {"kind": article.kind, "item": article,
                     "episodes": tuple(by_slug[s] for s in article.episodes if s in by_slug)}
-    return None  # a draft or scheduled item this build leaves out
+    # no featured item, or a draft or scheduled one this build leaves out
+    return {"kind": "latest", "item": show.episodes[0], "episodes": ()} if show.episodes else None
 
 
 def site_links(show: Show) -> dict[str, Any]:
@@ -440,16 +423,14 @@ def _home_pages(show: Show) -> Iterator[Page]:
     for number, (path, chunk, pagination) in enumerate(stable_pages("", episodes, show.settings.site.per_page)):
         yield Page(path, "index.html", {
             "episodes": chunk,
-            # first on the home page: [site] featured, else the latest episode
-            "featured": (featured_item(show) or ({"kind": "latest", "item": episodes[0], "episodes": ()}
-                                                 if episodes else None)) if number == 0 else None,
+            "featured": featured_item(show) if number == 0 else None,
             "pagination": pagination,
         }, lastmod=lastmod(episodes[0]) if number == 0 and episodes else None)
 
 
 def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteData,
                 index: SiteIndex, links: dict[str, Any]) -> bytes:
-    root = root_for(page.site_path)
+    root = "../" * page.site_path.count("/")  # the relative way up to the site root: "" or "../../"
     if page.site_path == NOT_FOUND:
         # Served at whatever address was missing: only absolute paths work there.
         root = urlsplit(show.url).path or "/"
@@ -490,23 +471,8 @@ def render_page(env: jinja2.Environment, show: ShowView, page: Page, data: SiteD
 def section_of(site_path: str) -> str:
     """The part of the site a page belongs to, for the navigation's aria-current."""
     first = site_path.split("/", 1)[0]
-    if site_path == NOT_FOUND:
-        return "none"
     # An episode page is not the "Episodes" list: nothing in the navigation is current there.
-    return {"index.html": "home", "page": "home", "episodes": "none"}.get(first, first)
-
-
-def own_url(href: str, site_url: str, root: str) -> str:
-    """An address on the show's own site made relative, so it works in a preview and a sub-path.
-
-    `https://show.example/people/ana.jpg` (the show's URL) and `people/ana.jpg` (a path
-    inside the site, such as a file from static/) both become `root + people/ana.jpg`.
-    """
-    if href.startswith(site_url):
-        return root + href[len(site_url):]
-    if not urlsplit(href).scheme and not href.startswith(("/", "#")):
-        return root + href
-    return href
+    return {"index.html": "home", "page": "home", "episodes": "none", NOT_FOUND: "none"}.get(first, first)
 
 
 def template_error(exc: Exception, page: Page) -> CastnotesError:
@@ -515,11 +481,9 @@ def template_error(exc: Exception, page: Page) -> CastnotesError:
     if isinstance(exc, jinja2.TemplateSyntaxError):
         path, line = exc.filename, exc.lineno
     else:
-        tb = exc.__traceback__
-        while tb is not None:  # Jinja maps its frames back to template file and line
-            if tb.tb_frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
-                path, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
-            tb = tb.tb_next
+        for frame, number in traceback.walk_tb(exc.__traceback__):  # Jinja maps its frames to template lines
+            if frame.f_code.co_filename.endswith((".html", ".xml", ".txt")):
+                path, line = frame.f_code.co_filename, number
     if isinstance(exc, jinja2.TemplateNotFound):
         message = f"template not found: {exc.name}"
     else:
@@ -567,10 +531,20 @@ def media_src(context: Any, enclosure: Enclosure) -> str:
 
 @jinja2.pass_context
 def photo(context: Any, person: Person) -> str | None:
-    """A host's or guest's photo from this page: published in the site, or their own URL."""
+    """A host's or guest's photo from this page: published in the site, or their own URL.
+
+    An address on the show's own site is made relative, so it works in a preview and a sub-path:
+    `https://show.example/people/ana.jpg` (the show's URL) and `people/ana.jpg` (a path inside
+    the site, such as a file from static/) both become `root + people/ana.jpg`.
+    """
+    root, site_url, href = context["root"], context["show"].url, person.img
     if person.img_site_path:
-        return context["root"] + person.img_site_path
-    return own_url(person.img, context["show"].url, context["root"]) if person.img else None
+        return root + person.img_site_path
+    if href and href.startswith(site_url):
+        return root + href[len(site_url):]
+    if href and not urlsplit(href).scheme and not href.startswith(("/", "#")):
+        return root + href
+    return href or None
 
 
 def initials(name: str) -> str:

@@ -22,7 +22,7 @@ _HREF = re.compile(r'<a\s([^>]*?)href="#t=([^"&]+)"([^>]*)>')
 
 def link_timestamps(html: str, duration: float | None) -> str:
     """Notes HTML with every plausible time in the text made a seek link (see module doc)."""
-    html = _HREF.sub(lambda m: _seek_anchor(m, duration), html)
+    html = _HREF.sub(_seek_anchor, html)
     if not _TIME.search(html):
         return html
     out = []
@@ -41,7 +41,7 @@ def link_timestamps(html: str, duration: float | None) -> str:
         elif skipping:
             out.append(part)
         else:
-            out.append(_TIME.sub(lambda m: _link(m.group(1), duration) or m.group(0), part))
+            out.append(_TIME.sub(lambda m: _link(m, duration), part))
     return "".join(out)
 
 
@@ -52,16 +52,14 @@ def _seconds(text: str, duration: float | None) -> int | None:
     return int(seconds)
 
 
-def _link(text: str, duration: float | None) -> str | None:
-    seconds = _seconds(text, duration)
-    if seconds is None:
-        return None
-    return f'<a class="seek-time" href="#t={seconds}" data-start="{seconds}">{text}</a>'
+def _link(match: re.Match[str], duration: float | None) -> str:
+    if (seconds := _seconds(match.group(1), duration)) is None:
+        return match.group(0)  # not a time of this episode: left as text
+    return f'<a class="seek-time" href="#t={seconds}" data-start="{seconds}">{match.group(1)}</a>'
 
 
-def _seek_anchor(match: re.Match[str], duration: float | None) -> str:
+def _seek_anchor(match: re.Match[str]) -> str:
     """`<a href="#t=12:34">` (a link the host wrote) -> `<a href="#t=754" data-start="754">`."""
-    seconds = _seconds(match.group(2), None)
-    if seconds is None or "data-start" in match.group(0):
+    if (seconds := _seconds(match.group(2), None)) is None or "data-start" in match.group(0):
         return match.group(0)
     return f'<a {match.group(1)}href="#t={seconds}" data-start="{seconds}"{match.group(3)}>'
