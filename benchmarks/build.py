@@ -9,7 +9,8 @@ fresh subprocess and each 5 times (the median is reported):
 
     minimal   benchmarks/minimal.py: mutagen + yaml.safe_load + one feedgen feed
     floors    benchmarks/floor.py: the minimal script plus the least of castnotes' site (a page and
-              a share card per episode, a Pagefind index); and the import of castnotes' stack alone
+              a share card per episode, a Pagefind index); the import of castnotes' stack alone;
+              and `python -c pass`
     cold      `castnotes build` with no .castnotes/ cache and no site/
     warm      `castnotes build` again, nothing changed
     one new   one more episode folder added, then `castnotes build`
@@ -191,6 +192,10 @@ def bench_imports(runs: int) -> Sample:
     return repeat(runs, nothing, lambda: measure([sys.executable, str(FLOOR), "--imports-only"]))
 
 
+def bench_python(runs: int) -> Sample:
+    return repeat(runs, nothing, lambda: measure([sys.executable, "-c", "pass"]))
+
+
 def bench_cold(root: Path, count: int, runs: int) -> Sample:
     def reset() -> None:
         for name in (".castnotes", "site"):
@@ -343,6 +348,7 @@ def bench_size(workdir: Path, count: int, sources: showgen.Sources, long: bool, 
     print("measuring: floors", file=sys.stderr, flush=True)
     floor = bench_floor(root, count, runs)
     imports = bench_imports(runs)
+    python = bench_python(runs)
     print("measuring: cold", file=sys.stderr, flush=True)
     cold = bench_cold(root, count, runs)
     print("measuring: warm", file=sys.stderr, flush=True)
@@ -357,6 +363,7 @@ def bench_size(workdir: Path, count: int, sources: showgen.Sources, long: bool, 
         Row("minimal script", minimal, None, False),
         Row("floor: minimal + a page, a card, search", floor, None, False),
         Row("floor: importing the stack", imports, None, False),
+        Row("floor: starting Python", python, None, False),
         Row("cold build", cold, COLD_RATIO_TARGET, True),
         Row("warm rebuild", warm, WARM_RATIO_TARGET, True),
         Row("one new episode", one_new, ONE_NEW_RATIO_TARGET, True),

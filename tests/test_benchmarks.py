@@ -28,6 +28,7 @@ def run_script(name: str, *args: str, cwd: Path) -> str:
 def test_the_build_benchmark_measures_every_case(tmp_path: Path) -> None:
     out = run_script("build.py", "--episodes", "4", "--runs", "1", "--workdir", str(tmp_path / "work"), cwd=tmp_path)
     for case in ("minimal script", "floor: minimal + a page, a card, search", "floor: importing the stack",
+                 "floor: starting Python",
                  "cold build", "warm rebuild", "one new episode", "the new episode after that",
                  "one episode's notes edited"):
         assert f"| {case} |" in out, out

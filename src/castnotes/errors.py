@@ -9,7 +9,6 @@ text (`path:line: error: message`).
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -129,5 +128,7 @@ def did_you_mean(word: str, choices: Iterable[str], otherwise: str | None = None
     """
     spelled = {(choice.lower() if ignore_case else choice): choice for choice in choices}
     word = word.strip().lower() if ignore_case else word
+    import difflib  # not at the top: `build` with nothing to do never suggests
+
     match = difflib.get_close_matches(word, list(spelled), n=1, cutoff=cutoff)
     return f"did you mean {spelled[match[0]]!r}?" if match else otherwise

@@ -13,7 +13,6 @@ import atexit
 import os
 import sys
 import threading
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, TypeVar
@@ -76,6 +75,8 @@ class Context:
             sys.exit(130)
         except Exception as exc:
             if self.verbosity >= 2:
+                import traceback  # only for a bug: `build` with nothing to do starts without it
+
                 traceback.print_exc()
             else:
                 click.echo(f"internal error: {type(exc).__name__}: {exc} "
