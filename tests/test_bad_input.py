@@ -473,3 +473,21 @@ def test_a_path_too_long_for_the_file_system_is_an_error(make_show: ShowMaker, t
     assert result.exit_code == 1, result.output
     assert re.search(r"a{300}: error: cannot write the site: File name too long\n  hint: shorten the path",
                      result.stderr), result.stderr
+
+
+def test_a_bug_is_exit_3_in_one_line_and_a_traceback_with_verbose(make_show: ShowMaker,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import castnotes.commands.build as build_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    show = make_show()
+    monkeypatch.setattr(build_module, "build", broken)
+    quiet = run_cli("build", show=show)
+    assert quiet.exit_code == 3
+    assert "internal error: RuntimeError: a bug (run with --verbose" in quiet.stderr
+    assert "Traceback" not in quiet.stderr
+    verbose = run_cli("-v", "build", show=show)
+    assert verbose.exit_code == 3
+    assert "Traceback (most recent call last)" in verbose.stderr and "RuntimeError: a bug" in verbose.stderr
