@@ -145,6 +145,11 @@ def control_character_in_notes(show: Path) -> None:
     replace_in(episode_md(show, "002-second"), "Back to", "Back\x0c to")
 
 
+def key_twice_inside_a_mapping(show: Path) -> None:
+    replace_in(episode_md(show, "002-second"), "title: Second wind", "title: Second wind\nchapters:\n"
+               "  - start: 0\n    title: One\n    title: Two")
+
+
 def control_character_in_a_page(show: Path) -> None:
     """A page's text goes into takeaways.xml: a control character there stopped the build with an
     internal error (found by scripts/fuzz.py)."""
@@ -295,6 +300,8 @@ CASES: list[tuple[str, Callable[[Path], None], str]] = [
     ("control character in the notes", control_character_in_notes,
      r"episodes/002-second/episode\.md:6: error: the text holds the control character U\+000C, which feeds "
      r"cannot carry\n.*\n1 error;"),
+    ("a key twice inside a mapping", key_twice_inside_a_mapping,
+     r"episodes/002-second/episode\.md:6: error: title: given twice"),
     ("control character in a page", control_character_in_a_page,
      r"pages/guide\.md:4: error: the text holds the control character U\+0007"),
     ("castnotes.toml not UTF-8", settings_not_utf8,

@@ -153,8 +153,9 @@ def parse_document(text: str, path: Path) -> Document:
     if not isinstance(meta, LineDict):
         raise CastnotesError.single("front matter must be a list of `key: value` lines", path, 2)
     _shift_lines(meta, 1)
-    if meta.duplicates:
-        key, line = meta.duplicates[0]
+    duplicates = _duplicates(meta)
+    if duplicates:  # YAML keeps the last one: the other would be lost without a word
+        key, line = min(duplicates, key=lambda found: found[1])
         raise CastnotesError.single(f"{key}: given twice", path, line, hint="keep one of them")
     _refuse_escaped_control_characters(meta, path)
     return Document(meta, body, body_line)
@@ -216,6 +217,15 @@ def _strings(value: Any, line: int = 1) -> list[tuple[int, str]]:
     elif isinstance(value, str):
         found.append((line, value))
     return found
+
+
+def _duplicates(value: Any) -> list[tuple[str, int]]:
+    """Every key given twice in one mapping, at any depth (`audio:` with two `file:`), with its line."""
+    if isinstance(value, LineDict):
+        return value.duplicates + [found for item in value.values() for found in _duplicates(item)]
+    if isinstance(value, list):
+        return [found for item in value for found in _duplicates(item)]
+    return []
 
 
 def _shift_lines(value: Any, offset: int) -> None:
