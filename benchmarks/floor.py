@@ -72,7 +72,6 @@ def render_episode(job: tuple[Path, Path, str]) -> tuple[dict, str, str, int, fl
 def build(root: Path, out: Path) -> int:
     """The feed (as minimal.py writes it), a page and a card per episode, and a search index."""
     import tomllib
-    from datetime import datetime
     from zoneinfo import ZoneInfo
 
     import markdown_it
@@ -92,19 +91,7 @@ def build(root: Path, out: Path) -> int:
     with get_context("fork").Pool(len(os.sched_getaffinity(0))) as pool:
         results = pool.map(render_episode, jobs, chunksize=16)
     for folder, (meta, name, mime, size, length) in zip(reversed(folders), results):
-        published = meta["date"]
-        if isinstance(published, str):
-            published = datetime.fromisoformat(published)
-        if published.tzinfo is None:
-            published = published.replace(tzinfo=zone)
-        slug = folder.name.split("-", 1)[1]
-        entry = feed.add_entry(order="append")
-        entry.title(meta["title"])
-        entry.guid(str(meta["guid"]), permalink=False)
-        entry.enclosure(show["url"] + quote(f"media/{slug}/{name}"), str(size), mime)
-        entry.podcast.itunes_duration(round(length))
-        entry.pubDate(published)
-        entry.description(meta.get("summary") or meta["title"])
+        minimal.add_entry(feed, folder, show, zone, meta, name, size, mime, length)
     feed.rss_file(str(out / "site" / "feed.xml"), pretty=False)
     subprocess.run([str(get_executable()), "--site", str(out / "site"), "--silent",
                     "--force-language", show["language"]], check=True, stdin=subprocess.DEVNULL)

@@ -55,6 +55,13 @@ def add_episode(feed: FeedGenerator, folder: Path, show: dict[str, Any], zone: Z
     meta = read_front_matter(folder / "episode.md")
     audio_path = find_audio(folder)
     audio = mutagen.File(audio_path)
+    add_entry(feed, folder, show, zone, meta, audio_path.name, audio_path.stat().st_size, audio.mime[0],
+              audio.info.length)
+
+
+def add_entry(feed: FeedGenerator, folder: Path, show: dict[str, Any], zone: ZoneInfo, meta: dict[str, Any],
+              audio_name: str, size: int, mime: str, length: float) -> None:
+    """The episode's feed item, from its front matter and its audio's name, size, type and length."""
     published = meta["date"]
     if isinstance(published, str):  # "2026-05-04 06:00": YAML 1.1 wants seconds for a timestamp
         published = datetime.fromisoformat(published)
@@ -64,9 +71,8 @@ def add_episode(feed: FeedGenerator, folder: Path, show: dict[str, Any], zone: Z
     entry = feed.add_entry(order="append")
     entry.title(meta["title"])
     entry.guid(str(meta["guid"]), permalink=False)
-    entry.enclosure(show["url"] + quote(f"media/{slug}/{audio_path.name}"),
-                    str(audio_path.stat().st_size), audio.mime[0])
-    entry.podcast.itunes_duration(round(audio.info.length))
+    entry.enclosure(show["url"] + quote(f"media/{slug}/{audio_name}"), str(size), mime)
+    entry.podcast.itunes_duration(round(length))
     entry.pubDate(published)
     entry.description(meta.get("summary") or meta["title"])
 
