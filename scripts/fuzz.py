@@ -110,13 +110,13 @@ def fuzz_import(rng: random.Random, work: Path) -> tuple[str, str | None]:
     damaged = work / f"feed{feed.suffix}"
     damaged.write_text(mutate(rng, feed.read_text(encoding="utf-8", errors="replace"), FEED_TOKENS), encoding="utf-8")
     show = work / "show"
-    for command in (["import", str(damaged), "--into", str(show)], ["-C", str(show), "build"],
-                    ["-C", str(show), "check"]):
-        if command[0] == "-C" and not (show / "castnotes.toml").is_file():
-            break
+    for verb, command in (("import", ["import", str(damaged), "--into", str(show)]),
+                          ("build", ["-C", str(show), "build"]), ("check", ["-C", str(show), "check"])):
+        if verb != "import" and not (show / "castnotes.toml").is_file():
+            break  # the import refused the feed: nothing to build
         problem = run(command, work)
         if problem:
-            return f"{feed.name}: castnotes {' '.join(command[:1] if command[0] != '-C' else command[2:])}", problem
+            return f"{feed.name}: castnotes {verb}", problem
     return feed.name, None
 
 
